@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine with Python 3.11+:
+#   make demo   - set up, then run the pipelines end to end in the embedded emulator
+#   make test   - set up, then lint, type-check and run every test
+# Setup is incremental: it reruns only when pyproject.toml, constraints.txt or a
+# consumer plugin's pyproject.toml (including a newly dropped-in one) changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLUGINS := $(sort $(dir $(wildcard consumers/*/pyproject.toml)))
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint types pytest bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt $(wildcard consumers/*/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]' $(addprefix -e ,$(PLUGINS))
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/eventpipe demo
+
+test: $(STAMP) lint types pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy components eventpipe
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build .eventpipe

@@ -1,0 +1,95 @@
+"""``eventpipe consumers``: what a stack will build, before anything is deployed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from eventpipe.cli.project import find_project_dir
+from eventpipe.errors import ConfigurationError
+from eventpipe.resolve import Resolved, resolve_from_file
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``consumers`` to the CLI."""
+    app.command("consumers")(consumers)
+
+
+def _rows(resolved: Resolved) -> list[dict[str, object]]:
+    rows = []
+    for declared in resolved.consumers:
+        c = declared.consumer
+        rows.append(
+            {
+                "consumer": c.name,
+                "plugin": declared.plugin,
+                "distribution": declared.distribution,
+                "pattern": c.pattern,
+                "queue": "fifo" if c.fifo else "standard",
+                "source": c.source,
+                "batchSize": c.batch_size,
+                "batchingWindow": c.batching_window,
+                "timeout": c.timeout,
+                "visibilityTimeout": c.effective_visibility_timeout,
+                "maxConcurrency": c.max_concurrency,
+                "idempotent": c.idempotent,
+                "enabled": declared.enabled,
+            }
+        )
+    return rows
+
+
+def consumers(
+    stack: Annotated[str, typer.Option(help="Stack whose Pulumi.<stack>.yaml applies.")] = "dev",
+    project_dir: Annotated[
+        Path | None, typer.Option(help="Project directory (default: found from cwd).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List discovered plugins and the consumers the stack builds, with their settings."""
+    directory = project_dir or find_project_dir()
+    console = Console()
+    try:
+        resolved = resolve_from_file(directory, stack)
+    except ConfigurationError as err:
+        Console(stderr=True).print(f"[red]{err}[/red]", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    except FileNotFoundError as err:
+        Console(stderr=True).print(str(err), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    rows = _rows(resolved)
+    if as_json:
+        plugins = [vars(p) for p in resolved.plugins]
+        typer.echo(
+            json.dumps(
+                {"stack": stack, "plugins": plugins, "consumers": rows}, indent=2, default=str
+            )
+        )
+        return
+    table = Table(title=f"eventpipe consumers (stack {stack})")
+    for column in ("consumer", "plugin", "pattern", "queue", "batch", "timeout", "enabled"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        pattern = json.dumps(row["pattern"]) if row["pattern"] is not None else "(direct queue)"
+        batch = f"{row['batchSize']}" + (
+            f" / {row['batchingWindow']}s" if row["batchingWindow"] else ""
+        )
+        table.add_row(
+            str(row["consumer"]),
+            str(row["plugin"]),
+            pattern,
+            str(row["queue"]),
+            batch,
+            f"{row['timeout']}s",
+            "yes" if row["enabled"] else "no",
+        )
+    console.print(table)
+    console.print(
+        f"{len(resolved.plugins)} plugin(s), "
+        f"{len(resolved.enabled)} of {len(rows)} consumer(s) enabled"
+    )

@@ -1,0 +1,225 @@
+"""Stack configuration: the ``eventpipe:`` namespace of ``Pulumi.<stack>.yaml``.
+
+Read from the YAML file (CLI, local engine) or from the running Pulumi program's config;
+both paths produce the same :class:`StackSettings`, so what ``eventpipe consumers --stack
+dev`` shows is what ``pulumi up`` builds. Unknown keys are errors, with the closest valid
+key suggested, because a typo in a YAML file otherwise silently keeps a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from eventpipe.consumer import CONFIG_FIELDS
+from eventpipe.errors import Problem
+
+NAMESPACE = "eventpipe"
+PROJECT = "eventpipe"
+STACK_CONFIG = "stack config"
+
+
+class PluginFilter(BaseModel):
+    """Which plugins a stack loads: ``allow`` (None = all) and ``deny`` entry point or
+    distribution names."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    allow: list[str] | None = None
+    deny: list[str] = Field(default_factory=list)
+
+
+class StackSettings(BaseModel):
+    """Everything a stack can set. camelCase aliases are the keys in the YAML file."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    stack: str = "dev"
+    region: str = "us-east-1"
+    bus_name: str | None = Field(default=None, alias="busName")
+    """Name of the bus; default ``<namePrefix>bus``."""
+    create_bus: bool = Field(default=True, alias="createBus")
+    """False: use an existing bus called ``busName`` (``default`` included)."""
+    archive: bool = True
+    archive_retention_days: int = Field(default=7, ge=0, alias="archiveRetentionDays")
+    """0 keeps archived events indefinitely."""
+    alarm_email: str | None = Field(default=None, alias="alarmEmail")
+    schema_discovery: bool = Field(default=False, alias="schemaDiscovery")
+    publish_schemas: bool = Field(default=True, alias="publishSchemas")
+    """Publish each consumer's pydantic detail model as a JSON Schema in a registry."""
+    name_prefix: str | None = Field(default=None, alias="namePrefix", max_length=24)
+    """Prefix of every physical name; default ``eventpipe-<stack>-``."""
+    log_retention_days: int = Field(default=30, alias="logRetentionDays")
+    architecture: Literal["arm64", "x86_64"] = "arm64"
+    python_runtime: Literal["python3.11", "python3.12", "python3.13"] = Field(
+        default="python3.13", alias="pythonRuntime"
+    )
+    powertools_layer_arn: str | None = Field(default=None, alias="powertoolsLayerArn")
+    """Override the resolved AWS public Powertools layer (e.g. a pinned copy)."""
+    powertools_layer_version: int | None = Field(default=None, ge=1, alias="powertoolsLayerVersion")
+    tracing: bool = True
+    dashboard: bool = True
+    tags: dict[str, str] = Field(default_factory=dict)
+    plugins: PluginFilter = Field(default_factory=PluginFilter)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    """Consumer settings (camelCase, see ``CONFIG_FIELDS``) applied to every consumer."""
+    consumers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Per-consumer overrides, plus ``enabled: false`` to leave a consumer out."""
+
+    @property
+    def prefix(self) -> str:
+        return self.name_prefix if self.name_prefix is not None else f"{PROJECT}-{self.stack}-"
+
+    @property
+    def effective_bus_name(self) -> str:
+        return self.bus_name or f"{self.prefix}bus"
+
+
+_ALIASES = {(info.alias or name): name for name, info in StackSettings.model_fields.items()} | {
+    name: name for name in StackSettings.model_fields
+}
+_NOT_CONFIG = {"stack", "region"}
+
+
+def _suggest(key: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(key, choices, n=1)
+    return f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(sorted(choices))}"
+
+
+def parse_settings(
+    values: Mapping[str, Any], *, stack: str, region: str | None = None
+) -> tuple[StackSettings, list[Problem]]:
+    """Build settings from ``eventpipe:*`` values (keys without the namespace).
+
+    Returns the settings (defaults where a value was wrong) and every problem found, so
+    the caller can report them together with the plugins' problems.
+    """
+    problems: list[Problem] = []
+    config_keys = sorted(k for k in _ALIASES if k not in _NOT_CONFIG and "_" not in k)
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in _ALIASES or key in _NOT_CONFIG:
+            problems.append(
+                Problem(
+                    STACK_CONFIG,
+                    None,
+                    f"{NAMESPACE}:{key}",
+                    "unknown key",
+                    _suggest(key, config_keys),
+                )
+            )
+            continue
+        clean[key] = value
+    clean["stack"] = stack
+    if region:
+        clean["region"] = region
+    try:
+        settings = StackSettings.model_validate(clean)
+    except ValidationError as exc:
+        bad = set()
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            bad.add(str(err["loc"][0]))
+            problems.append(
+                Problem(
+                    STACK_CONFIG,
+                    None,
+                    f"{NAMESPACE}:{loc}",
+                    err["msg"],
+                    "correct the value in Pulumi.<stack>.yaml (see docs/configuration.md)",
+                )
+            )
+        settings = StackSettings.model_validate({k: v for k, v in clean.items() if k not in bad})
+    problems += _override_key_problems(settings)
+    return settings, problems
+
+
+def _override_key_problems(settings: StackSettings) -> list[Problem]:
+    """Unknown keys inside ``defaults`` and ``consumers.<name>``."""
+    problems: list[Problem] = []
+    allowed = sorted(CONFIG_FIELDS)
+    for key in settings.defaults:
+        if key not in CONFIG_FIELDS:
+            problems.append(
+                Problem(
+                    STACK_CONFIG,
+                    None,
+                    f"{NAMESPACE}:defaults.{key}",
+                    "unknown consumer setting",
+                    _suggest(key, allowed),
+                )
+            )
+    for name, override in settings.consumers.items():
+        if not isinstance(override, dict):
+            problems.append(
+                Problem(
+                    STACK_CONFIG,
+                    name,
+                    f"{NAMESPACE}:consumers.{name}",
+                    "must be a mapping of settings",
+                    "write e.g. `order-processing: {batchSize: 5}`",
+                )
+            )
+            continue
+        for key in override:
+            if key not in CONFIG_FIELDS and key != "enabled":
+                problems.append(
+                    Problem(
+                        STACK_CONFIG,
+                        name,
+                        f"{NAMESPACE}:consumers.{name}.{key}",
+                        "unknown consumer setting",
+                        _suggest(key, [*allowed, "enabled"]),
+                    )
+                )
+    return problems
+
+
+def read_stack_file(project_dir: Path, stack: str) -> tuple[dict[str, Any], str | None]:
+    """The ``eventpipe:`` values and ``aws:region`` of ``Pulumi.<stack>.yaml``."""
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no stack file {path}: create it with `pulumi stack init {stack}` "
+            f"or copy Pulumi.dev.yaml"
+        )
+    data = yaml.safe_load(path.read_text()) or {}
+    config = data.get("config") or {}
+    values = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(f"{NAMESPACE}:")}
+    region = config.get("aws:region")
+    return values, region
+
+
+def read_pulumi_config() -> tuple[dict[str, Any], str | None]:
+    """The ``eventpipe:`` values and ``aws:region`` of the running Pulumi program.
+
+    Pulumi hands a program its config as flat ``namespace:key`` strings, objects JSON
+    encoded; they are decoded here so both sources look the same to ``parse_settings``.
+    """
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    values: dict[str, Any] = {}
+    region = None
+    # The language host passes config through set_all_config (CONFIG); PULUMI_CONFIG is
+    # the older environment channel that unit tests may still use.
+    for full_key, raw in {**get_config_env(), **CONFIG.get()}.items():
+        namespace, _, key = full_key.partition(":")
+        if full_key == "aws:region":
+            region = raw
+        if namespace != NAMESPACE:
+            continue
+        values[key] = _decode(raw)
+    return values, region
+
+
+def _decode(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError):
+        return raw

@@ -1,0 +1,222 @@
+"""The consumer declaration: what a plugin returns from ``eventpipe_consumers()``.
+
+Field-level limits (types and ranges AWS enforces) are checked when a ``Consumer`` is
+built, so a plugin author sees them in their own tests. Checks that need more context
+(duplicate names across plugins, handler importability, pattern grammar, FIFO rules,
+stack-config overrides) run in :mod:`eventpipe.validation`, which collects every problem
+before the program declares a single resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from eventpipe.errors import InvalidConsumerError
+
+HANDLER_REF = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+"""``package.module:function``: the form of ``handler`` and of a string ``resources``."""
+
+CONSUMER_NAME = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$"
+"""Lower-case letters, digits and inner hyphens: valid in every AWS name derived from it
+(queue, function, rule, role, log group, alarm) and stable as a CloudWatch dimension."""
+
+
+class Consumer(BaseModel):
+    """One event consumer: its pattern, its handler and how it is run.
+
+    Example::
+
+        Consumer(
+            name="order-processing",
+            pattern={"source": ["ecommerce.orders"], "detail-type": ["Order Created"]},
+            handler="orders.handler:process",
+            fifo=True, message_group="$.detail.customerId",
+            batch_size=10, timeout=50, memory=512, max_concurrency=50,
+            idempotent=True, resources="orders.infra:orders_table",
+        )
+
+    ``pattern=None`` declares a queue fed directly by producers (no rule): the handler then
+    receives the message body instead of an EventBridge event.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    name: str = Field(pattern=CONSUMER_NAME, min_length=1, max_length=40)
+    """Unique across all plugins; the stem of every AWS name of the pipeline."""
+    handler: str = Field(pattern=HANDLER_REF)
+    """``module:function`` called once per record inside Lambda."""
+    pattern: dict[str, Any] | None = None
+    """EventBridge event pattern of the rule; ``None`` for a directly fed queue."""
+    fifo: bool = False
+    """FIFO queue (ordered per message group, content-based deduplication)."""
+    message_group: str | None = None
+    """FIFO rule target's MessageGroupId: a fixed id, or a JSON path such as
+    ``$.detail.customerId`` that EventBridge resolves per event. Default: the consumer
+    name (one group, total order)."""
+    batch_size: int = Field(default=10, ge=1, le=10000)
+    batching_window: int = Field(default=0, ge=0, le=300)
+    """MaximumBatchingWindowInSeconds of the event source mapping."""
+    timeout: int = Field(default=30, ge=1, le=900)
+    """Function timeout in seconds."""
+    memory: int = Field(default=256, ge=128, le=10240)
+    """Function memory in MB."""
+    max_concurrency: int | None = Field(default=None, ge=2, le=1000)
+    """ScalingConfig.MaximumConcurrency of the event source mapping."""
+    max_receive_count: int = Field(default=5, ge=1, le=1000)
+    """Receives before SQS moves a message to the DLQ (AWS advises at least 5)."""
+    visibility_timeout: int | None = Field(default=None, ge=0, le=43200)
+    """Queue visibility timeout; default 6 x timeout + batching window (AWS guidance)."""
+    retention: int = Field(default=345600, ge=60, le=1209600)
+    """Main queue message retention in seconds (the DLQ keeps 14 days)."""
+    reserved_concurrency: int | None = Field(default=None, ge=0)
+    """Reserved concurrent executions of the function."""
+    environment: dict[str, str] = Field(default_factory=dict)
+    """Extra environment variables of the function."""
+    idempotent: bool = False
+    """Skip duplicate deliveries (Powertools idempotency on the shared table)."""
+    idempotency_ttl: int = Field(default=3600, ge=60, le=31536000)
+    """Seconds a processed event id is remembered."""
+    description: str = Field(default="", max_length=256)
+    resources: str | Callable[[ResourceContext], ConsumerResources] | None = None
+    """Extra infrastructure: a callable (or ``module:function``) run inside the Pulumi
+    program, receiving a :class:`ResourceContext` and returning :class:`ConsumerResources`
+    (environment variables and IAM statements for the function)."""
+    alarm_oldest_message_age: int = Field(default=300, ge=60)
+    """Seconds the oldest message may wait before its alarm fires."""
+    alarm_queue_depth: int = Field(default=1000, ge=1)
+    """Visible messages in the queue above which its alarm fires."""
+
+    def __init__(self, **data: Any) -> None:
+        # Re-raise as InvalidConsumerError so the error names the consumer: discovery
+        # turns it into problems of the declaring plugin, reported with all the others.
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            name = data.get("name") if isinstance(data.get("name"), str) else None
+            raise InvalidConsumerError(name, field_errors(exc)) from None
+
+    @property
+    def source(self) -> Literal["rule", "queue"]:
+        """``rule`` when an EventBridge rule feeds the queue, ``queue`` otherwise."""
+        return "rule" if self.pattern is not None else "queue"
+
+    @property
+    def effective_visibility_timeout(self) -> int:
+        """Visibility timeout the queue gets: explicit, or 6 x timeout + batching window."""
+        if self.visibility_timeout is not None:
+            return self.visibility_timeout
+        return 6 * self.timeout + self.batching_window
+
+    @property
+    def handler_module(self) -> str:
+        return self.handler.split(":", 1)[0]
+
+    @property
+    def top_level_package(self) -> str:
+        """The import package holding the handler: what the function artifact ships."""
+        return self.handler_module.split(".", 1)[0]
+
+
+def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """``(field path, message)`` pairs of a pydantic error, for problem reports."""
+    return [
+        (".".join(str(p) for p in err["loc"]) or "(declaration)", err["msg"])
+        for err in exc.errors()
+    ]
+
+
+# Field names as written in stack config (camelCase), mapped to the model's names.
+CONFIG_FIELDS: dict[str, str] = {
+    "batchSize": "batch_size",
+    "batchingWindow": "batching_window",
+    "timeout": "timeout",
+    "memory": "memory",
+    "maxConcurrency": "max_concurrency",
+    "maxReceiveCount": "max_receive_count",
+    "visibilityTimeout": "visibility_timeout",
+    "retention": "retention",
+    "reservedConcurrency": "reserved_concurrency",
+    "environment": "environment",
+    "idempotent": "idempotent",
+    "idempotencyTtl": "idempotency_ttl",
+    "description": "description",
+    "messageGroup": "message_group",
+    "alarmOldestMessageAge": "alarm_oldest_message_age",
+    "alarmQueueDepth": "alarm_queue_depth",
+}
+"""Consumer settings a stack may override (``eventpipe:defaults`` and
+``eventpipe:consumers.<name>``). Name, handler, pattern and fifo are the plugin's
+contract and cannot be changed by a stack."""
+
+
+@dataclass
+class ResourceContext:
+    """What a plugin's ``resources`` callable receives inside the Pulumi program.
+
+    Create resources with ``opts=ctx.opts()`` so they are children of the consumer's
+    pipeline component (and named with ``ctx.resource_name("table")`` so two stacks or
+    consumers never collide).
+    """
+
+    consumer: Consumer
+    stack: str
+    name_prefix: str
+    tags: Mapping[str, str]
+    parent: Any
+    """The ``ConsumerPipeline`` component (a ``pulumi.ComponentResource``)."""
+
+    def resource_name(self, suffix: str) -> str:
+        """Logical (and physical, where AWS names it) name for a plugin resource."""
+        return f"{self.name_prefix}{self.consumer.name}-{suffix}"
+
+    def opts(self, **kwargs: Any) -> Any:
+        """``pulumi.ResourceOptions`` parented to the pipeline (imported lazily)."""
+        import pulumi
+
+        return pulumi.ResourceOptions(parent=self.parent, **kwargs)
+
+
+@dataclass
+class ConsumerResources:
+    """What a plugin's own infrastructure gives its function.
+
+    ``environment`` values and statement resources may be ``pulumi.Output``. Statements
+    are IAM policy statements (``{"Effect", "Action", "Resource"}``); keep them scoped to
+    the resources you created: the policy linter rejects ``*`` actions and resources.
+    """
+
+    environment: dict[str, Any] = field(default_factory=dict)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Anything worth exporting under the consumer in the stack output."""
+
+
+Outcome = Literal["succeeded", "retried", "dead-lettered"]
+
+
+class SampleEvent(BaseModel):
+    """An event a plugin offers to ``eventpipe demo`` and end-to-end tests.
+
+    Either ``detail_type`` + ``source`` + ``detail`` (published to the bus), or
+    ``consumer`` + ``body`` (sent straight to that consumer's queue, for direct-queue
+    consumers). ``expect`` maps consumer names to the final outcome the sample must have:
+    ``retried`` means it failed at least once and then succeeded.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = ""
+    source: str | None = None
+    detail_type: str | None = None
+    detail: dict[str, Any] | None = None
+    consumer: str | None = None
+    body: str | dict[str, Any] | None = None
+    message_group_id: str | None = None
+    expect: dict[str, Outcome] = Field(default_factory=dict)
+
+
+Consumer.model_rebuild()

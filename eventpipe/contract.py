@@ -1,0 +1,69 @@
+"""Names shared by the deploy side (components, local engine) and the Lambda runtime.
+
+The function's environment is the only channel between ``pulumi up`` and the code that
+runs in Lambda, so its variable names live here, in a module with no dependencies that
+ships inside the runtime layer.
+"""
+
+from __future__ import annotations
+
+# --- Lambda function environment, set by components.ConsumerPipeline -------------------
+ENV_HANDLER = "EVENTPIPE_HANDLER"
+"""``module:function`` of the plugin handler the generic entry point loads at cold start."""
+ENV_CONSUMER = "EVENTPIPE_CONSUMER"
+"""The consumer name: log key, metric dimension, DLQ attribute."""
+ENV_FIFO = "EVENTPIPE_FIFO"
+"""``"true"`` for FIFO queues: stop at the first failure to keep group order."""
+ENV_SOURCE = "EVENTPIPE_SOURCE"
+"""``"rule"`` when an EventBridge rule feeds the queue (body is an event envelope),
+``"queue"`` when producers send to the queue directly (body is the payload)."""
+ENV_DLQ_URL = "EVENTPIPE_DLQ_URL"
+"""URL of the consumer's DLQ, where permanent failures are sent at once."""
+ENV_MAX_RECEIVE_COUNT = "EVENTPIPE_MAX_RECEIVE_COUNT"
+"""The queue's redrive maxReceiveCount (for logs and the last-attempt flag)."""
+ENV_VISIBILITY_TIMEOUT = "EVENTPIPE_VISIBILITY_TIMEOUT"
+"""The queue's visibility timeout in seconds, for the runtime's logs and checks."""
+ENV_BACKOFF_BASE = "EVENTPIPE_BACKOFF_BASE"
+"""Seconds of the first retry delay; doubled per receive, with full jitter."""
+ENV_BACKOFF_MAX = "EVENTPIPE_BACKOFF_MAX"
+"""Upper bound of a retry delay in seconds (SQS allows at most 43200)."""
+ENV_IDEMPOTENCY_TABLE = "EVENTPIPE_IDEMPOTENCY_TABLE"
+"""DynamoDB table for Powertools idempotency; set only for idempotent consumers."""
+ENV_IDEMPOTENCY_TTL = "EVENTPIPE_IDEMPOTENCY_TTL"
+"""Seconds an idempotency record is kept (duplicates inside this window are skipped)."""
+ENV_TIME_SCALE = "EVENTPIPE_TIME_SCALE"
+"""Local mode only: factor (<= 1) applied to backoff delays so demos settle in seconds."""
+
+# --- CloudWatch --------------------------------------------------------------------
+METRICS_NAMESPACE = "eventpipe"
+
+# --- SQS message attributes the runtime puts on messages it dead-letters ----------------
+DLQ_ATTR_ERROR_TYPE = "eventpipe.error_type"
+DLQ_ATTR_ERROR_MESSAGE = "eventpipe.error_message"
+DLQ_ATTR_CONSUMER = "eventpipe.consumer"
+DLQ_ATTR_RECEIVE_COUNT = "eventpipe.receive_count"
+DLQ_ATTR_FAILED_AT = "eventpipe.failed_at"
+
+# --- Stack outputs ---------------------------------------------------------------------
+STACK_OUTPUT = "eventpipe"
+"""Name of the one structured stack output operators' tools read. Its shape::
+
+    {"project": str, "stack": str, "region": str,
+     "bus": {"name", "arn", "archiveName"|None, "archiveArn"|None, "deliveryDlqUrl",
+             "deliveryDlqArn", "alarmTopicArn", "idempotencyTable"|None,
+             "dashboardName"},
+     "consumers": {NAME: {"plugin", "fifo", "source" ("rule"|"queue"),
+                          "queueUrl", "queueArn", "dlqUrl", "dlqArn",
+                          "functionName", "functionArn", "ruleName"|None,
+                          "ruleArn"|None, "alarmNames": [str]}}}
+"""
+
+# --- Local engine announcement (``eventpipe dev``) ---------------------------------------
+LOCAL_STATE_DIR = ".eventpipe"
+"""Directory under the project where the local engine keeps its state."""
+LOCAL_ANNOUNCEMENT = "dev-{stack}.json"
+"""File name (``str.format(stack=...)``) in ``LOCAL_STATE_DIR`` a running ``eventpipe dev``
+writes so operator commands with ``--local`` find it::
+
+    {"endpointUrl": str, "region": str, "outputs": <STACK_OUTPUT value>, "pid": int}
+"""

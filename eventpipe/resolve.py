@@ -1,0 +1,158 @@
+"""From stack config and installed plugins to the validated list of consumers to build.
+
+This is the one place that combines config, discovery and validation; ``__main__.py``,
+``eventpipe consumers`` and the local engine all call it, so they agree on what a stack
+contains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventpipe.config import StackSettings, parse_settings, read_pulumi_config, read_stack_file
+from eventpipe.consumer import Consumer
+from eventpipe.errors import ConfigurationError, InvalidConsumerError, Problem
+from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
+from eventpipe.validation import (
+    apply_overrides,
+    check_consumer,
+    fix_for,
+    unknown_override_problems,
+)
+
+HOOK = "eventpipe_consumers"
+
+
+@dataclass(frozen=True)
+class DeclaredConsumer:
+    """A consumer as a stack will build it: the stack's overrides already applied."""
+
+    plugin: str
+    distribution: str | None
+    consumer: Consumer
+    enabled: bool
+    handler_func: Callable[..., Any] | None = None
+
+
+@dataclass
+class Resolved:
+    settings: StackSettings
+    consumers: list[DeclaredConsumer]
+    plugins: list[PluginInfo]
+    loaded: LoadedPlugins = field(repr=False)
+
+    @property
+    def enabled(self) -> list[DeclaredConsumer]:
+        return [c for c in self.consumers if c.enabled]
+
+
+def _declarations(loaded: LoadedPlugins) -> tuple[list[tuple[str, Consumer]], list[Problem]]:
+    found: list[tuple[str, Consumer]] = []
+    problems: list[Problem] = []
+    for plugin, result in loaded.call_each(HOOK):
+        if isinstance(result, InvalidConsumerError):
+            for field_name, message in result.errors:
+                problems.append(
+                    Problem(plugin, result.consumer, field_name, message, fix_for(field_name))
+                )
+            continue
+        if isinstance(result, BaseException):
+            problems.append(
+                Problem(
+                    plugin,
+                    None,
+                    HOOK,
+                    f"raised {type(result).__name__}: {result}",
+                    "fix the plugin's eventpipe_consumers() hook",
+                )
+            )
+            continue
+        if result is None:
+            continue
+        if not isinstance(result, list | tuple):
+            problems.append(
+                Problem(
+                    plugin,
+                    None,
+                    HOOK,
+                    f"returned {type(result).__name__}, not a list",
+                    "return a list of eventpipe.Consumer",
+                )
+            )
+            continue
+        for index, item in enumerate(result):
+            if isinstance(item, Consumer):
+                found.append((plugin, item))
+            else:
+                problems.append(
+                    Problem(
+                        plugin,
+                        None,
+                        f"{HOOK}[{index}]",
+                        f"is a {type(item).__name__}, not an eventpipe.Consumer",
+                        "build it with eventpipe.Consumer(...)",
+                    )
+                )
+    return found, problems
+
+
+def resolve(
+    values: Mapping[str, Any],
+    *,
+    stack: str,
+    region: str | None = None,
+    env: Mapping[str, str] | None = None,
+    extra_plugins: Iterable[tuple[str, object]] = (),
+    entry_points: bool = True,
+) -> Resolved:
+    """Validated consumers of a stack; raises ConfigurationError with every problem."""
+    settings, problems = parse_settings(values, stack=stack, region=region)
+    loaded = discover(settings.plugins, env=env, extra=extra_plugins, entry_points=entry_points)
+    problems += loaded.problems
+    declarations, hook_problems = _declarations(loaded)
+    problems += hook_problems
+
+    owners: dict[str, str] = {}
+    dists = {info.name: info.distribution for info in loaded.plugins}
+    consumers: list[DeclaredConsumer] = []
+    for plugin, declared in declarations:
+        if declared.name in owners:
+            problems.append(
+                Problem(
+                    plugin,
+                    declared.name,
+                    "name",
+                    f"consumer name already declared by plugin {owners[declared.name]!r}",
+                    "consumer names are unique across plugins: rename one of them",
+                )
+            )
+            continue
+        owners[declared.name] = plugin
+        consumer, enabled, override_problems = apply_overrides(plugin, declared, settings)
+        problems += override_problems
+        handler = None
+        if enabled:
+            consumer_problems, handler = check_consumer(plugin, consumer, settings)
+            problems += consumer_problems
+        consumers.append(DeclaredConsumer(plugin, dists.get(plugin), consumer, enabled, handler))
+    problems += unknown_override_problems(settings, set(owners))
+    if problems:
+        raise ConfigurationError(problems)
+    return Resolved(settings, consumers, loaded.plugins, loaded)
+
+
+def resolve_from_file(project_dir: Path, stack: str, **kwargs: Any) -> Resolved:
+    """Resolve a stack from its ``Pulumi.<stack>.yaml`` (no Pulumi engine needed)."""
+    values, region = read_stack_file(project_dir, stack)
+    return resolve(values, stack=stack, region=region, **kwargs)
+
+
+def resolve_from_pulumi(**kwargs: Any) -> Resolved:
+    """Resolve the stack the running Pulumi program (or its mocks) is deploying."""
+    import pulumi
+
+    values, region = read_pulumi_config()
+    return resolve(values, stack=pulumi.get_stack(), region=region, **kwargs)

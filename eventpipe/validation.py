@@ -1,0 +1,261 @@
+"""Every check that needs more than one field, one consumer, or the stack config.
+
+Runs before the program declares any resource. Each check returns problems instead of
+raising, so a user fixing a stack sees all of them in one ``pulumi preview``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
+from eventpipe.consumer import CONFIG_FIELDS, Consumer
+from eventpipe.errors import Problem
+
+FIELD_FIXES: dict[str, str] = {
+    "name": "use 1-40 lower-case letters, digits and inner hyphens, e.g. 'order-processing'",
+    "handler": "write 'package.module:function', e.g. 'orders.handler:process'",
+    "resources": "write 'package.module:function' or pass the callable itself",
+    "batch_size": "use 1-10 (FIFO) or 1-10000 with a batching window above 10",
+    "batching_window": "use 0-300 seconds",
+    "timeout": "use 1-900 seconds (Lambda's limit)",
+    "memory": "use 128-10240 MB",
+    "max_concurrency": "use 2-1000, or leave it unset for no limit",
+    "max_receive_count": "use 1-1000; AWS advises at least 5",
+    "visibility_timeout": "use 0-43200 seconds, at least the function timeout, or leave it "
+    "unset for 6 x timeout + batching window",
+    "retention": "use 60-1209600 seconds (1 minute to 14 days)",
+    "reserved_concurrency": "use 0 or more, at least max_concurrency",
+    "environment": "use a mapping of string names to string values",
+    "idempotency_ttl": "use 60 seconds to 1 year",
+    "description": "keep it under 256 characters",
+    "alarm_oldest_message_age": "use 60 seconds or more",
+    "alarm_queue_depth": "use 1 or more",
+}
+_CONFIG_NAME = {model: key for key, model in CONFIG_FIELDS.items()}
+
+# Lambda refuses these as user environment variables; EVENTPIPE_ ones are ours.
+_RESERVED_ENV = re.compile(
+    r"^(_HANDLER|_X_AMZN_TRACE_ID|AWS_REGION|AWS_EXECUTION_ENV|AWS_LAMBDA_\w+|"
+    r"AWS_ACCESS_KEY(_ID)?|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|LAMBDA_TASK_ROOT|"
+    r"LAMBDA_RUNTIME_DIR|EVENTPIPE_\w+)$"
+)
+_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# EventBridge dynamic path parameter (the whole value is one JSON path).
+_JSON_PATH = re.compile(r"^\$(\.[A-Za-z0-9_-]+|\[\d+\])+$")
+_GROUP_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+# Longest suffixes components add to the name stem (see components/naming.py).
+QUEUE_NAME_LIMIT = 80
+NAME_LIMIT = 64
+_QUEUE_SUFFIX = len("-dlq.fifo")
+_NAMED_SUFFIX = len("-role")
+
+
+def fix_for(field: str) -> str:
+    return FIELD_FIXES.get(field.split(".", 1)[0], "see docs/configuration.md")
+
+
+def import_ref(ref: str) -> Callable[..., Any]:
+    """Import ``module:attribute`` and check it is callable (raises with the reason)."""
+    module_name, _, attr = ref.partition(":")
+    module = importlib.import_module(module_name)
+    try:
+        target = getattr(module, attr)
+    except AttributeError:
+        raise ImportError(f"module {module_name!r} has no attribute {attr!r}") from None
+    if not callable(target):
+        raise TypeError(f"{ref!r} is a {type(target).__name__}, not a function")
+    return target  # type: ignore[no-any-return]
+
+
+def check_consumer(
+    plugin: str, consumer: Consumer, settings: StackSettings
+) -> tuple[list[Problem], Callable[..., Any] | None]:
+    """Problems of one consumer, and its imported handler when it imports."""
+    from eventpipe.patterns import pattern_problems
+
+    problems: list[Problem] = []
+
+    def add(field: str, message: str, fix: str = "") -> None:
+        problems.append(Problem(plugin, consumer.name, field, message, fix or fix_for(field)))
+
+    if consumer.pattern is not None:
+        for message in pattern_problems(consumer.pattern):
+            add("pattern", message, "see docs/patterns.md for the pattern grammar")
+
+    handler = None
+    try:
+        handler = import_ref(consumer.handler)
+    except Exception as exc:
+        add(
+            "handler",
+            f"cannot import {consumer.handler!r}: {type(exc).__name__}: {exc}",
+            "check the module is in the plugin's package and the plugin is installed "
+            "(`make install`)",
+        )
+    if isinstance(consumer.resources, str):
+        try:
+            import_ref(consumer.resources)
+        except Exception as exc:
+            add("resources", f"cannot import {consumer.resources!r}: {type(exc).__name__}: {exc}")
+
+    if consumer.fifo:
+        if consumer.batch_size > 10:
+            add(
+                "batch_size",
+                f"FIFO queues deliver at most 10 messages per batch, got {consumer.batch_size}",
+                "set batch_size to 10 or less",
+            )
+        if consumer.batching_window:
+            add(
+                "batching_window",
+                "FIFO event source mappings do not support a batching window",
+                "set batching_window to 0",
+            )
+    elif consumer.batch_size > 10 and not consumer.batching_window:
+        add(
+            "batch_size",
+            f"a batch size of {consumer.batch_size} (over 10) needs a batching window",
+            "set batching_window to at least 1 second, or batch_size to 10",
+        )
+    if consumer.message_group is not None:
+        if not consumer.fifo or consumer.pattern is None:
+            add(
+                "message_group",
+                "only a FIFO queue fed by a rule takes a message group",
+                "remove message_group, or set fifo=True with a pattern",
+            )
+        elif not (
+            _JSON_PATH.match(consumer.message_group) or _GROUP_ID.match(consumer.message_group)
+        ):
+            add(
+                "message_group",
+                f"{consumer.message_group!r} is neither a message group id "
+                "(1-128 printable characters) nor a JSON path",
+                "write a fixed id or a path like '$.detail.customerId'",
+            )
+
+    if consumer.visibility_timeout is not None and consumer.visibility_timeout < consumer.timeout:
+        add(
+            "visibility_timeout",
+            f"{consumer.visibility_timeout}s is below the function "
+            f"timeout ({consumer.timeout}s): Lambda rejects the mapping",
+            f"set it to at least {consumer.timeout}, or unset it for "
+            f"{6 * consumer.timeout + consumer.batching_window}",
+        )
+    if (
+        consumer.reserved_concurrency is not None
+        and consumer.max_concurrency is not None
+        and consumer.reserved_concurrency < consumer.max_concurrency
+    ):
+        add(
+            "reserved_concurrency",
+            f"{consumer.reserved_concurrency} is below "
+            f"max_concurrency ({consumer.max_concurrency}): the poller would be throttled",
+            f"raise it to at least {consumer.max_concurrency} or lower max_concurrency",
+        )
+
+    for key in consumer.environment:
+        if not _ENV_NAME.match(key):
+            add(
+                "environment",
+                f"{key!r} is not a valid variable name",
+                "use letters, digits and underscores, starting with a letter",
+            )
+        elif _RESERVED_ENV.match(key):
+            add("environment", f"{key!r} is reserved by Lambda or eventpipe", "choose another name")
+
+    stem = settings.prefix + consumer.name
+    if len(stem) + _QUEUE_SUFFIX > QUEUE_NAME_LIMIT or len(stem) + _NAMED_SUFFIX > NAME_LIMIT:
+        add(
+            "name",
+            f"{stem!r} makes AWS names longer than {NAME_LIMIT} characters",
+            f"shorten the consumer name to {NAME_LIMIT - _NAMED_SUFFIX - len(settings.prefix)}"
+            " characters or set a shorter eventpipe:namePrefix",
+        )
+    return problems, handler
+
+
+def apply_overrides(
+    plugin: str, consumer: Consumer, settings: StackSettings
+) -> tuple[Consumer, bool, list[Problem]]:
+    """The consumer with the stack's defaults and overrides applied, and its enabled flag.
+
+    Stack ``defaults`` fill only what the plugin left unset (``model_fields_set``); a
+    per-consumer override always wins. The merged declaration is validated again, each
+    error naming the config key that caused it.
+    """
+    override = dict(settings.consumers.get(consumer.name) or {})
+    enabled = override.pop("enabled", True)
+    problems: list[Problem] = []
+    if not isinstance(enabled, bool):
+        problems.append(
+            Problem(
+                STACK_CONFIG,
+                consumer.name,
+                f"{NAMESPACE}:consumers.{consumer.name}.enabled",
+                f"must be true or false, got {enabled!r}",
+                "write true or false",
+            )
+        )
+        enabled = True
+    updates: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for key, value in settings.defaults.items():
+        field = CONFIG_FIELDS.get(key)
+        if field and field not in consumer.model_fields_set:
+            updates[field], origin[field] = value, f"{NAMESPACE}:defaults.{key}"
+    for key, value in override.items():
+        field = CONFIG_FIELDS.get(key)
+        if field:
+            updates[field] = value
+            origin[field] = f"{NAMESPACE}:consumers.{consumer.name}.{key}"
+    if not updates:
+        return consumer, enabled, problems
+
+    from eventpipe.errors import InvalidConsumerError
+
+    try:
+        merged = Consumer(**{**dict(consumer), **updates})
+    except InvalidConsumerError as exc:
+        for field, message in exc.errors:
+            top = field.split(".", 1)[0]
+            problems.append(
+                Problem(plugin, consumer.name, origin.get(top, field), message, fix_for(top))
+            )
+        return consumer, enabled, problems
+    return merged, enabled, problems
+
+
+def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[Problem]:
+    """Overrides naming a consumer no plugin declares (usually a typo)."""
+    import difflib
+
+    problems = []
+    for name in settings.consumers:
+        if name not in names:
+            close = difflib.get_close_matches(name, sorted(names), n=1)
+            fix = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"declared consumers: {', '.join(sorted(names)) or 'none'}"
+            )
+            problems.append(
+                Problem(
+                    STACK_CONFIG,
+                    name,
+                    f"{NAMESPACE}:consumers.{name}",
+                    "no plugin declares this consumer",
+                    fix,
+                )
+            )
+    return problems
+
+
+def config_key(field: str) -> str:
+    """The stack-config spelling of a consumer field, for messages."""
+    return _CONFIG_NAME.get(field, field)

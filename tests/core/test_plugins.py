@@ -1,0 +1,63 @@
+"""Plugin discovery through entry points, and the allow/deny lists."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from eventpipe.config import PluginFilter
+from eventpipe.plugins import discover
+
+
+@pytest.fixture
+def installed(tmp_path: Path) -> Iterator[Path]:
+    """Two plugin distributions on sys.path, the way pip leaves them (dist-info + module)."""
+    for dist, module, body in (
+        ("acme-alpha", "acme_alpha", "import eventpipe\n@eventpipe.hookimpl\n"
+         "def eventpipe_consumers():\n    return []\n"),
+        ("acme-broken", "acme_broken", "raise ImportError('needs libfoo')\n"),
+    ):
+        (tmp_path / f"{module}.py").write_text(body)
+        info = tmp_path / f"{module}-1.2.3.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.2.3\n")
+        (info / "entry_points.txt").write_text(
+            textwrap.dedent(f"[eventpipe]\n{module.split('_')[1]} = {module}\n"))
+    sys.path.insert(0, str(tmp_path))
+    yield tmp_path
+    sys.path.remove(str(tmp_path))
+    for module in ("acme_alpha", "acme_broken"):
+        sys.modules.pop(module, None)
+
+
+def _ours(names: list[str]) -> list[str]:
+    return [n for n in names if n in {"alpha", "broken"}]
+
+
+def test_entry_points_load_and_broken_plugin_is_a_problem(installed: Path) -> None:
+    assert any(ep.name == "alpha" for ep in metadata.entry_points(group="eventpipe"))
+    loaded = discover(env={})
+    info = {p.name: p for p in loaded.plugins}
+    assert info["alpha"].distribution == "acme-alpha" and info["alpha"].version == "1.2.3"
+    (problem,) = [p for p in loaded.problems if p.plugin == "broken"]
+    assert "needs libfoo" in problem.message and problem.field == "entry point"
+
+
+def test_env_allow_list_by_entry_point_or_distribution(installed: Path) -> None:
+    assert _ours([p.name for p in discover(env={"EVENTPIPE_PLUGINS": "acme-alpha"}).plugins]) == [
+        "alpha"]
+    assert discover(env={"EVENTPIPE_PLUGINS": ""}).plugins == []
+    denied = discover(env={"EVENTPIPE_DISABLE_PLUGINS": "alpha,broken"})
+    assert _ours([p.name for p in denied.plugins]) == [] and not denied.problems
+
+
+def test_stack_filter_and_unknown_names(installed: Path) -> None:
+    loaded = discover(PluginFilter(allow=["alpha", "alpah"]), env={})
+    assert [p.name for p in loaded.plugins] == ["alpha"]
+    (problem,) = loaded.problems
+    assert problem.field == "eventpipe:plugins.allow" and "'alpah'" in problem.message

@@ -1,0 +1,1 @@
+"""Plugins used by the tests: real plugin modules, registered explicitly per test."""
