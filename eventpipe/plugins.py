@@ -57,7 +57,7 @@ class LoadedPlugins:
         problem of that plugin while the others still run.
         """
         caller = getattr(self.manager.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):  # registration order
+        for impl in caller.get_hookimpls():  # registration order
             try:
                 yield impl.plugin_name, impl.function()
             except Exception as exc:  # a plugin bug must name the plugin, not crash

@@ -83,7 +83,7 @@ def test_consumer_constructor_raises_named_error() -> None:
         ({"handler": "tests.plugins.missing:noop"}, "handler", "ModuleNotFoundError"),
         ({"handler": "tests.plugins.handlers:absent"}, "handler", "no attribute 'absent'"),
         ({"handler": "tests.plugins.handlers:NOT_CALLABLE"}, "handler", "not a function"),
-        ({"fifo": True, "batch_size": 11, "batching_window": 1}, "batch_size", "at most 10"),
+        ({"fifo": True, "batch_size": 11}, "batch_size", "at most 10"),
         ({"fifo": True, "batching_window": 5}, "batching_window", "FIFO"),
         ({"batch_size": 50}, "batch_size", "needs a batching window"),
         ({"timeout": 60, "visibility_timeout": 30}, "visibility_timeout", "below the function"),
