@@ -44,6 +44,13 @@ def _rows(resolved: Resolved) -> list[dict[str, object]]:
     return rows
 
 
+def _hooks_of(resolved: Resolved, plugin: str) -> str:
+    manager = resolved.loaded.manager
+    module = manager.get_plugin(plugin)
+    callers = manager.get_hookcallers(module) or []
+    return ", ".join(sorted(caller.name for caller in callers))
+
+
 def consumers(
     stack: Annotated[str, typer.Option(help="Stack whose Pulumi.<stack>.yaml applies.")] = "dev",
     project_dir: Annotated[
@@ -56,11 +63,9 @@ def consumers(
     console = Console()
     try:
         resolved = resolve_from_file(directory, stack)
-    except ConfigurationError as err:
-        Console(stderr=True).print(f"[red]{err}[/red]", highlight=False, markup=False)
-        raise typer.Exit(2) from None
-    except FileNotFoundError as err:
-        Console(stderr=True).print(str(err), highlight=False, markup=False)
+    except (ConfigurationError, FileNotFoundError) as err:
+        # Plain text: every problem on its own unwrapped line, easy to grep in CI logs.
+        typer.echo(str(err), err=True)
         raise typer.Exit(2) from None
     rows = _rows(resolved)
     if as_json:
@@ -71,11 +76,22 @@ def consumers(
             )
         )
         return
-    table = Table(title=f"eventpipe consumers (stack {stack})")
+    plugins = Table(title="plugins")
+    for column in ("plugin", "distribution", "version", "hooks"):
+        plugins.add_column(column, no_wrap=column == "plugin")
+    for info in resolved.plugins:
+        hooks = _hooks_of(resolved, info.name)
+        plugins.add_row(info.name, info.distribution or "-", info.version or "-", hooks)
+    console.print(plugins)
+    table = Table(title=f"consumers (stack {stack})")
     for column in ("consumer", "plugin", "pattern", "queue", "batch", "timeout", "enabled"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("consumer", "queue"))
     for row in rows:
-        pattern = json.dumps(row["pattern"]) if row["pattern"] is not None else "(direct queue)"
+        pattern = (
+            json.dumps(row["pattern"], separators=(",", ":"))
+            if row["pattern"] is not None
+            else "(direct queue)"
+        )
         batch = f"{row['batchSize']}" + (
             f" / {row['batchingWindow']}s" if row["batchingWindow"] else ""
         )

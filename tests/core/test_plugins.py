@@ -18,8 +18,11 @@ from eventpipe.plugins import discover
 def installed(tmp_path: Path) -> Iterator[Path]:
     """Two plugin distributions on sys.path, the way pip leaves them (dist-info + module)."""
     for dist, module, body in (
-        ("acme-alpha", "acme_alpha", "import eventpipe\n@eventpipe.hookimpl\n"
-         "def eventpipe_consumers():\n    return []\n"),
+        (
+            "acme-alpha",
+            "acme_alpha",
+            "import eventpipe\n@eventpipe.hookimpl\ndef eventpipe_consumers():\n    return []\n",
+        ),
         ("acme-broken", "acme_broken", "raise ImportError('needs libfoo')\n"),
     ):
         (tmp_path / f"{module}.py").write_text(body)
@@ -27,7 +30,8 @@ def installed(tmp_path: Path) -> Iterator[Path]:
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.2.3\n")
         (info / "entry_points.txt").write_text(
-            textwrap.dedent(f"[eventpipe]\n{module.split('_')[1]} = {module}\n"))
+            textwrap.dedent(f"[eventpipe]\n{module.split('_')[1]} = {module}\n")
+        )
     sys.path.insert(0, str(tmp_path))
     yield tmp_path
     sys.path.remove(str(tmp_path))
@@ -50,7 +54,8 @@ def test_entry_points_load_and_broken_plugin_is_a_problem(installed: Path) -> No
 
 def test_env_allow_list_by_entry_point_or_distribution(installed: Path) -> None:
     assert _ours([p.name for p in discover(env={"EVENTPIPE_PLUGINS": "acme-alpha"}).plugins]) == [
-        "alpha"]
+        "alpha"
+    ]
     assert discover(env={"EVENTPIPE_PLUGINS": ""}).plugins == []
     denied = discover(env={"EVENTPIPE_DISABLE_PLUGINS": "alpha,broken"})
     assert _ours([p.name for p in denied.plugins]) == [] and not denied.problems

@@ -13,8 +13,14 @@ from tests.plugins.declared import DeclaringPlugin, consumer, plugin
 
 
 def run(plugins: dict[str, object], values: dict[str, Any] | None = None, **kw: Any) -> Resolved:
-    return resolve(values or {}, stack="dev", extra_plugins=list(plugins.items()),
-                   entry_points=False, env={}, **kw)
+    return resolve(
+        values or {},
+        stack="dev",
+        extra_plugins=list(plugins.items()),
+        entry_points=False,
+        env={},
+        **kw,
+    )
 
 
 def problems(plugins: dict[str, object], values: dict[str, Any] | None = None) -> list[str]:
@@ -101,11 +107,15 @@ def test_cross_field_errors(fields: dict[str, Any], field: str, text: str) -> No
 
 
 def test_batch_over_ten_with_window_and_fifo_group_path_are_valid() -> None:
-    resolved = run({"shop": plugin(
-        consumer("bulk", batch_size=100, batching_window=5),
-        consumer("fifo", fifo=True, message_group="$.detail.customerId"),
-        consumer("direct", pattern=None),
-    )})
+    resolved = run(
+        {
+            "shop": plugin(
+                consumer("bulk", batch_size=100, batching_window=5),
+                consumer("fifo", fifo=True, message_group="$.detail.customerId"),
+                consumer("direct", pattern=None),
+            )
+        }
+    )
     assert [c.consumer.source for c in resolved.enabled] == ["rule", "rule", "queue"]
 
 
@@ -120,13 +130,16 @@ def test_all_problems_reported_together() -> None:
     )
     joined = "\n".join(found)
     for expected in (
-        "field 'eventpipe:busNme'", "did you mean 'busName'",
-        "consumer 'one', field 'eventpipe:consumers.one.batchSise'", "did you mean 'batchSize'",
+        "field 'eventpipe:busNme'",
+        "did you mean 'busName'",
+        "consumer 'one', field 'eventpipe:consumers.one.batchSise'",
+        "did you mean 'batchSize'",
         "consumer 'one', field 'batch_size'",
         "plugin 'b', consumer 'two', field 'name'",
         "consumer 'three', field 'handler'",
         "plugin 'c', consumer 'four', field 'timeout'",
-        "consumer 'fiv', field 'eventpipe:consumers.fiv'", "no plugin declares this consumer",
+        "consumer 'fiv', field 'eventpipe:consumers.fiv'",
+        "no plugin declares this consumer",
     ):
         assert expected in joined, expected
     assert len(found) == 7
@@ -136,8 +149,13 @@ def test_hook_that_raises_or_returns_junk_names_the_plugin() -> None:
     def boom() -> list[eventpipe.Consumer]:
         raise RuntimeError("table missing")
 
-    found = problems({"bad": DeclaringPlugin(boom), "junk": DeclaringPlugin(lambda: ["x"]),
-                      "scalar": DeclaringPlugin(lambda: 3)})
+    found = problems(
+        {
+            "bad": DeclaringPlugin(boom),
+            "junk": DeclaringPlugin(lambda: ["x"]),
+            "scalar": DeclaringPlugin(lambda: 3),
+        }
+    )
     assert any("plugin 'bad'" in f and "RuntimeError: table missing" in f for f in found)
     assert any("plugin 'junk'" in f and "not an eventpipe.Consumer" in f for f in found)
     assert any("plugin 'scalar'" in f and "not a list" in f for f in found)
@@ -148,22 +166,30 @@ def test_overrides_defaults_and_disable() -> None:
         {"shop": plugin(consumer("orders", timeout=50), consumer("mail"), consumer("off"))},
         {
             "defaults": {"timeout": 20, "memory": 512},
-            "consumers": {"orders": {"batchSize": 5, "maxConcurrency": 4},
-                          "off": {"enabled": False}},
+            "consumers": {
+                "orders": {"batchSize": 5, "maxConcurrency": 4},
+                "off": {"enabled": False},
+            },
         },
     )
     by_name = {c.consumer.name: c for c in resolved.consumers}
     orders = by_name["orders"].consumer
     assert (orders.timeout, orders.memory, orders.batch_size, orders.max_concurrency) == (
-        50, 512, 5, 4)  # plugin's explicit timeout wins over a stack default
+        50,
+        512,
+        5,
+        4,
+    )  # plugin's explicit timeout wins over a stack default
     assert by_name["mail"].consumer.timeout == 20
     assert by_name["off"].enabled is False
     assert [c.consumer.name for c in resolved.enabled] == ["orders", "mail"]
 
 
 def test_override_values_are_validated_against_the_config_key() -> None:
-    found = problems({"shop": plugin(consumer("orders"))},
-                     {"consumers": {"orders": {"timeout": 1200, "enabled": "no"}}})
+    found = problems(
+        {"shop": plugin(consumer("orders"))},
+        {"consumers": {"orders": {"timeout": 1200, "enabled": "no"}}},
+    )
     assert any("field 'eventpipe:consumers.orders.timeout'" in f and "900" in f for f in found)
     assert any("field 'eventpipe:consumers.orders.enabled'" in f for f in found)
 
