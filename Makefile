@@ -15,8 +15,10 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt $(wildcard consumers/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]' $(addprefix -e ,$(PLUGINS))
+	$(BIN)/python -m pip install -q -c constraints.txt setuptools wheel
+	# --no-build-isolation: build with the pinned setuptools above, not whatever is newest.
+	$(BIN)/python -m pip install -q --no-build-isolation -c constraints.txt \
+		-e '.[dev]' $(addprefix -e ,$(PLUGINS))
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
     app.command("consumers")(consumers)
 
 
-def _rows(resolved: Resolved) -> list[dict[str, object]]:
-    rows = []
+def _rows(resolved: Resolved) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     for declared in resolved.consumers:
         c = declared.consumer
         rows.append(
@@ -76,13 +76,13 @@ def consumers(
             )
         )
         return
-    plugins = Table(title="plugins")
+    plugin_table = Table(title="plugins")
     for column in ("plugin", "distribution", "version", "hooks"):
-        plugins.add_column(column, no_wrap=column == "plugin")
+        plugin_table.add_column(column, no_wrap=column == "plugin")
     for info in resolved.plugins:
         hooks = _hooks_of(resolved, info.name)
-        plugins.add_row(info.name, info.distribution or "-", info.version or "-", hooks)
-    console.print(plugins)
+        plugin_table.add_row(info.name, info.distribution or "-", info.version or "-", hooks)
+    console.print(plugin_table)
     table = Table(title=f"consumers (stack {stack})")
     for column in ("consumer", "plugin", "pattern", "queue", "batch", "timeout", "enabled"):
         table.add_column(column, overflow="fold", no_wrap=column in ("consumer", "queue"))

@@ -1,9 +1,185 @@
-"""Placeholder: commands are added by their owning module."""
+"""``eventpipe dev`` and ``eventpipe demo``: the pipelines on this machine, end to end.
+
+Both deploy the project's own Pulumi program and stack config into an AWS emulator
+(embedded moto unless ``--endpoint-url``) with :class:`eventpipe.local.LocalEngine`.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+
+from eventpipe.cli.project import find_project_dir
+from eventpipe.contract import LOCAL_ANNOUNCEMENT, LOCAL_STATE_DIR
+
+DEMO_TIME_SCALE = 0.01
+DEMO_TIMEOUT = 45.0
+
+console = Console(highlight=False)
+
+StackOption = Annotated[str, typer.Option(help="Stack whose Pulumi.<stack>.yaml config to deploy.")]
+ProjectDirOption = Annotated[
+    Path | None, typer.Option(help="Project directory (default: found from cwd).")
+]
+
+
+def _project(project_dir: Path | None) -> Path:
+    return project_dir.resolve() if project_dir else find_project_dir()
+
+
+def announcement_path(project_dir: Path, stack: str) -> Path:
+    """Where a running ``eventpipe dev`` says how to reach it (read by ``--local``)."""
+    return project_dir / LOCAL_STATE_DIR / LOCAL_ANNOUNCEMENT.format(stack=stack)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+def _engine(
+    project: Path, stack: str, endpoint_url: str | None, time_scale: float, **kwargs: Any
+) -> Any:
+    from eventpipe.errors import EventpipeError
+    from eventpipe.local import LocalEngine
+
+    try:
+        engine = LocalEngine(
+            project, stack, endpoint_url=endpoint_url, time_scale=time_scale, **kwargs
+        )
+        engine.start()
+    except EventpipeError as exc:
+        raise _fail(str(exc)) from None
+    return engine
+
+
+def dev(
+    stack: StackOption = "dev",
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(help="Use this emulator (e.g. LocalStack) instead of the embedded moto."),
+    ] = None,
+    time_scale: Annotated[
+        float,
+        typer.Option(
+            help="Shorten visibility timeouts, backoffs and batching windows (0 < F <= 1)."
+        ),
+    ] = 1.0,
+    project_dir: ProjectDirOption = None,
+) -> None:
+    """Deploy the stack locally and run its consumers in the foreground until Ctrl-C."""
+    from eventpipe.local.console import log_line, print_deploy
+
+    project = _project(project_dir)
+    console.print(f"deploying stack [bold]{stack}[/] of {project} locally...")
+    engine = _engine(
+        project,
+        stack,
+        endpoint_url,
+        time_scale,
+        on_log=lambda entry: log_line(console, entry),
+        on_error=lambda text: console.print(f"[red]{text}[/]"),
+    )
+    announcement = announcement_path(project, stack)
+    # SIGTERM (a supervisor, `kill`) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        print_deploy(console, engine.deployment, stack, time_scale)
+        announcement.parent.mkdir(parents=True, exist_ok=True)
+        announcement.write_text(
+            json.dumps(
+                {
+                    "endpointUrl": engine.emulator.endpoint_url,
+                    "region": engine.emulator.region,
+                    "outputs": engine.outputs,
+                    "pid": os.getpid(),
+                },
+                indent=2,
+            )
+        )
+        console.print(
+            f"[green]ready[/]: {len(engine.pollers)} consumer(s) polling. Publish with "
+            f"`eventpipe publish --local --stack {stack} ...`; Ctrl-C stops."
+        )
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("stopping: letting batches in flight finish...")
+    finally:
+        announcement.unlink(missing_ok=True)
+        engine.stop()
+        console.print("stopped.")
+
+
+def demo(
+    stack: StackOption = "dev",
+    time_scale: Annotated[
+        float, typer.Option(help="Time scale (see `eventpipe dev --help`).")
+    ] = DEMO_TIME_SCALE,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for everything to settle.")
+    ] = DEMO_TIMEOUT,
+    project_dir: ProjectDirOption = None,
+) -> None:
+    """Deploy locally, publish every plugin's sample events and check their outcomes."""
+    from eventpipe.errors import EventpipeError
+    from eventpipe.local import samples
+    from eventpipe.local.console import outcome_table, print_deploy
+
+    project = _project(project_dir)
+    started = time.monotonic()
+    try:
+        loaded = samples.load_samples(project, stack)
+    except (EventpipeError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from None
+    if not loaded:
+        raise _fail("no plugin offers sample events (eventpipe_sample_events); nothing to demo")
+    console.print(f"deploying stack [bold]{stack}[/] of {project} locally...")
+    engine = _engine(
+        project,
+        stack,
+        None,
+        time_scale,
+        on_error=lambda text: console.print(f"[red]{text}[/]"),
+    )
+    try:
+        print_deploy(console, engine.deployment, stack, time_scale)
+        published = samples.publish(engine, loaded)
+        console.print(
+            f"published {len(published)} sample event(s) from {len({s.plugin for s in loaded})} plugin(s)"
+        )
+        settled = engine.wait_until_settled(timeout)
+        backlog = {} if settled else {c: n for c, n in engine.queue_depths().items() if n}
+        deployed = sorted(engine.outputs.get("consumers") or {p.consumer for p in engine.pollers})
+        console.print(outcome_table(engine.tracker.summary(), deployed))
+        fifo = {
+            name for name, c in (engine.outputs.get("consumers") or {}).items() if c.get("fifo")
+        }
+        mismatches, notes = samples.check(published, engine.tracker, set(deployed), fifo)
+    finally:
+        engine.stop()
+    for note in notes:
+        console.print(f"[dim]note:[/] {note}")
+    elapsed = time.monotonic() - started
+    if not settled:
+        console.print(f"[red]not settled within {timeout:g}s[/]: messages left {backlog}")
+    for mismatch in mismatches:
+        console.print(f"[red]mismatch:[/] {mismatch}")
+    if mismatches or not settled:
+        console.print(f"[red]demo failed[/] after {elapsed:.1f}s")
+        raise typer.Exit(code=1)
+    checked = sum(len(p.sample.event.expect) for p in published)
+    console.print(f"[green]demo passed[/]: {checked} expected outcome(s) met in {elapsed:.1f}s")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``dev`` and ``demo`` to ``app``."""
+    app.command("dev")(dev)
+    app.command("demo")(demo)

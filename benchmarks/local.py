@@ -1,0 +1,210 @@
+"""Benchmark of the local engine: events/s and publish-to-handled latency.
+
+Runs the project's own program (``__main__.py``) with a throwaway bench plugin (no-op
+handlers behind the real eventpipe runtime) in the embedded emulator:
+
+1. baseline: the emulator's own ceiling, SQS send + receive + delete in batches of 10
+   with no function at all (same process, same server);
+2. throughput, one consumer: N events published as fast as possible, until all handled;
+3. throughput, four consumers: the same events fan out to four consumers;
+4. latency: a steady 50 events/s for 20 s into one consumer, p50/p95 publish->handled.
+
+Run: ``.venv/bin/python benchmarks/local.py`` (figures in benchmarks/local.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+EVENTS = 2000
+RATE = 50
+DURATION = 20.0
+
+
+def write_bench_plugin(site: Path, consumers: int) -> None:
+    package = site / "bench_plugin"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "handler.py").write_text("def handle(event):\n    return None\n")
+    (package / "plugin.py").write_text(
+        textwrap.dedent(f"""
+        import eventpipe
+
+        @eventpipe.hookimpl
+        def eventpipe_consumers():
+            return [
+                eventpipe.Consumer(name=f"bench-{{i}}", pattern={{"source": ["bench"]}},
+                                   handler="bench_plugin.handler:handle", timeout=30)
+                for i in range({consumers})
+            ]
+        """)
+    )
+    dist = site / "bench_plugin-0.0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: bench-plugin\nVersion: 0.0.1\n")
+    (dist / "entry_points.txt").write_text("[eventpipe]\nbench = bench_plugin.plugin\n")
+
+
+def project(root: Path) -> Path:
+    import yaml
+
+    target = root / "project"
+    target.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(REPO / name, target / name)
+    config = {
+        "aws:region": "us-east-1",
+        "eventpipe:publishSchemas": False,
+        "eventpipe:dashboard": False,
+        "eventpipe:archive": False,
+    }
+    (target / "Pulumi.bench.yaml").write_text(yaml.safe_dump({"config": config}))
+    return target
+
+
+def baseline(n: int) -> float:
+    """Messages/s the emulator sustains for send + receive + delete with no function."""
+    from eventpipe.local import start_emulator
+    from eventpipe.local.shims import apply_moto_shims
+
+    apply_moto_shims()  # as the engine does: the baseline measures the same server
+    emulator = start_emulator()
+    try:
+        sqs = emulator.client("sqs")
+        url = sqs.create_queue(QueueName="baseline")["QueueUrl"]
+        started = time.perf_counter()
+        for start in range(0, n, 10):
+            sqs.send_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "MessageBody": json.dumps({"n": start + i})} for i in range(10)
+                ],
+            )
+        done = 0
+        while done < n:
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if messages:
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(messages)
+                    ],
+                )
+            done += len(messages)
+        return n / (time.perf_counter() - started)
+    finally:
+        emulator.stop()
+
+
+def publish(engine: object, count: int) -> dict[str, float]:
+    """Publish ``count`` events in PutEvents batches of 10; returns key -> publish time."""
+    sent: dict[str, float] = {}
+    for start in range(0, count, 10):
+        entries = [
+            {"Source": "bench", "DetailType": "Bench", "Detail": json.dumps({"n": start + i})}
+            for i in range(min(10, count - start))
+        ]
+        now = time.perf_counter()
+        for event_id in engine.put_events(entries):  # type: ignore[attr-defined]
+            sent[f"event:{event_id}"] = now
+    return sent
+
+
+def throughput(project_dir: Path, consumers: int) -> tuple[float, float]:
+    from eventpipe.local import LocalEngine
+
+    handled = threading.Semaphore(0)
+    with LocalEngine(
+        project_dir,
+        "bench",
+        time_scale=0.01,
+        on_log=lambda e: handled.release() if e.outcome == "ok" else None,
+    ) as engine:
+        started = time.perf_counter()
+        publish(engine, EVENTS)
+        for _ in range(EVENTS * consumers):
+            if not handled.acquire(timeout=120):
+                raise RuntimeError("events were not all handled within 120 s")
+        elapsed = time.perf_counter() - started
+    return EVENTS / elapsed, EVENTS * consumers / elapsed
+
+
+def latency(project_dir: Path) -> tuple[float, float, int]:
+    from eventpipe.local import LocalEngine
+
+    done: dict[str, float] = {}
+    with LocalEngine(
+        project_dir,
+        "bench",
+        time_scale=0.01,
+        on_log=lambda e: done.setdefault(e.key, time.perf_counter()),
+    ) as engine:
+        sent: dict[str, float] = {}
+        count = int(RATE * DURATION)
+        started = time.perf_counter()
+        for i in range(count):
+            sent.update(publish(engine, 1))
+            time.sleep(max(0.0, started + (i + 1) / RATE - time.perf_counter()))
+        assert engine.wait_until_settled(60)
+    waits = sorted(done[k] - t for k, t in sent.items() if k in done)
+    p50 = statistics.median(waits)
+    p95 = waits[int(len(waits) * 0.95) - 1]
+    return p50, p95, len(waits)
+
+
+def main() -> None:
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        EVENTPIPE_PLUGINS="bench",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        base = baseline(EVENTS)
+        print(f"baseline (emulator SQS send+receive+delete, no function): {base:.0f} msg/s")
+        results = {}
+        for consumers in (1, 4):
+            site = root / f"site{consumers}"
+            write_bench_plugin(site, consumers)
+            sys.path.insert(0, str(site))
+            results[consumers] = throughput(_fresh(root, consumers), consumers)
+            sys.path.remove(str(site))
+            for module in [m for m in sys.modules if m.startswith("bench_plugin")]:
+                del sys.modules[module]
+            events, records = results[consumers]
+            print(
+                f"{consumers} consumer(s): {events:.0f} events/s, {records:.0f} records/s "
+                f"handled ({events / base:.2f} x baseline)"
+            )
+        site = root / "site-latency"
+        write_bench_plugin(site, 1)
+        sys.path.insert(0, str(site))
+        p50, p95, n = latency(_fresh(root, "latency"))
+        print(
+            f"latency at {RATE} events/s for {DURATION:.0f} s ({n} events): "
+            f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+        )
+
+
+def _fresh(root: Path, tag: object) -> Path:
+    directory = root / f"run-{tag}"
+    directory.mkdir()
+    return project(directory)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Cost of checking and matching event patterns, against moto's own parse as baseline.
+
+Why it matters: ``pattern_problems`` runs for every consumer on every ``pulumi preview``
+and ``matches`` for every event the local engine routes, so both must stay cheap next to
+what moto already does. Each figure is the median of ROUNDS rounds, each round running
+the operation on a mix of realistic patterns LOOPS times, all in this process.
+
+    .venv/bin/python benchmarks/patterns.py [loops] [rounds]
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from moto.events.models import EventPattern
+
+from eventpipe.patterns import matches, pattern_problems
+
+LOOPS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+
+PATTERNS: list[dict[str, Any]] = [
+    {"detail-type": ["order_placed"]},
+    {"source": ["ecommerce.orders"], "detail-type": ["Order Created", "Order Updated"]},
+    {"source": ["ecommerce.orders"], "detail": {"amount": [{"numeric": [">", 1000]}]}},
+    {
+        "detail": {
+            "status": [{"anything-but": ["CANCELLED", "FAILED"]}],
+            "coupon": [{"exists": False}],
+        }
+    },
+    {"detail": {"clientIp": [{"cidr": "10.0.0.0/24"}], "path": [{"wildcard": "orders/*/items"}]}},
+    {
+        "source": ["ecommerce.orders"],
+        "$or": [
+            {"detail": {"priority": ["urgent"]}},
+            {"detail": {"amount": [{"numeric": [">=", 1000, "<", 1e6]}]}},
+        ],
+    },
+]
+EVENT: dict[str, Any] = {
+    "version": "0",
+    "id": "1",
+    "detail-type": "Order Created",
+    "source": "ecommerce.orders",
+    "account": "123456789012",
+    "time": "2026-11-23T10:00:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail": {
+        "amount": 1500,
+        "status": "PLACED",
+        "clientIp": "10.0.0.7",
+        "path": "orders/1/items",
+    },
+}
+
+
+def median_us(operation: Callable[[dict[str, Any]], object]) -> float:
+    """Median microseconds per call over ROUNDS rounds of LOOPS x len(PATTERNS) calls."""
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(LOOPS):
+            for pattern in PATTERNS:
+                operation(pattern)
+        samples.append((time.perf_counter() - start) / (LOOPS * len(PATTERNS)) * 1e6)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    figures = {
+        "moto EventPattern.load (baseline)": median_us(lambda p: EventPattern.load(json.dumps(p))),
+        "pattern_problems": median_us(pattern_problems),
+        "moto load + matches_event (baseline)": median_us(
+            lambda p: EventPattern.load(json.dumps(p)).matches_event(EVENT)
+        ),
+        "eventpipe matches (validate + moto)": median_us(lambda p: matches(p, EVENT)),
+    }
+    print(
+        f"python {platform.python_version()}, {LOOPS} loops x {len(PATTERNS)} patterns, median of {ROUNDS}"
+    )
+    for name, micros in figures.items():
+        print(f"  {name:40s} {micros:8.1f} us/pattern")
+    base_check = figures["moto EventPattern.load (baseline)"]
+    base_match = figures["moto load + matches_event (baseline)"]
+    print(f"  pattern_problems / moto load      = {figures['pattern_problems'] / base_check:.2f}x")
+    print(
+        f"  matches / moto load+match         = {figures['eventpipe matches (validate + moto)'] / base_match:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

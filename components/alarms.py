@@ -1,0 +1,82 @@
+"""A pipeline's alarms: everything that means "messages are stuck or lost".
+
+All of them notify the stack's alarm topic on ALARM and on OK, and treat missing data as
+not breaching (an idle queue publishes no datapoints and is healthy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components import naming
+from eventpipe.consumer import Consumer
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    suffix: str
+    namespace: str
+    metric: str
+    statistic: str
+    threshold: float
+    evaluation_periods: int
+    description: str
+
+
+def alarm_specs(consumer: Consumer) -> list[AlarmSpec]:
+    return [
+        AlarmSpec("dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum",
+                  0, 1, "Messages are waiting in the DLQ: inspect and redrive them"),
+        AlarmSpec("oldest-message-age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum",
+                  consumer.alarm_oldest_message_age, 3,
+                  "The oldest message has waited too long: the consumer is falling behind"),
+        AlarmSpec("queue-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum",
+                  consumer.alarm_queue_depth, 3, "The queue is backing up"),
+        AlarmSpec("function-errors", "AWS/Lambda", "Errors", "Sum", 0, 1,
+                  "The function failed (not record failures: whole invocations)"),
+        AlarmSpec("function-throttles", "AWS/Lambda", "Throttles", "Sum", 0, 1,
+                  "The function was throttled: raise reserved concurrency or lower max concurrency"),
+    ]  # fmt: skip
+
+
+def declare_alarms(
+    name: str,
+    consumer: Consumer,
+    prefix: str,
+    *,
+    queue_name: pulumi.Input[str],
+    dlq_name: pulumi.Input[str],
+    function_name: pulumi.Input[str],
+    topic_arn: pulumi.Input[str],
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, aws.cloudwatch.MetricAlarm]:
+    """The five alarms, by suffix (``dlq-not-empty``, ``function-errors``...)."""
+    alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
+    for spec in alarm_specs(consumer):
+        if spec.namespace == "AWS/Lambda":
+            dimensions = {"FunctionName": function_name}
+        else:
+            dimensions = {"QueueName": dlq_name if spec.suffix.startswith("dlq") else queue_name}
+        alarms[spec.suffix] = aws.cloudwatch.MetricAlarm(
+            f"{name}-{spec.suffix}",
+            name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ALARM, f"-{spec.suffix}"),
+            namespace=spec.namespace,
+            metric_name=spec.metric,
+            statistic=spec.statistic,
+            period=60,
+            evaluation_periods=spec.evaluation_periods,
+            threshold=spec.threshold,
+            comparison_operator="GreaterThanThreshold",
+            dimensions=dimensions,
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic_arn],
+            ok_actions=[topic_arn],
+            alarm_description=f"{consumer.name}: {spec.description}",
+            tags=tags,
+            opts=opts,
+        )
+    return alarms

@@ -1,0 +1,277 @@
+"""One consumer's complete pipeline: rule -> queue -> function, with its DLQ and alarms.
+
+    bus --rule(pattern)--> target (retry policy, delivery DLQ) --> queue --ESM--> function
+                                                                    | redrive
+                                                                    v
+                                                                   DLQ --> alarm topic
+
+Each piece is declared by a small helper module (queues, iam, function, alarms); this
+component wires them together and exposes what operators and the stack output need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam, naming
+from components.alarms import declare_alarms
+from components.event_bus import DEFAULT_BUILD_DIR, EventBus
+from components.function import ENTRY_POINT, environment, event_source_mapping
+from components.layers import powertools_layer_arn
+from components.plugin_resources import run_plugin_resources
+from components.queues import declare_queues, queue_policy
+from eventpipe.config import StackSettings
+from eventpipe.consumer import Consumer, ResourceContext
+from eventpipe.packaging import build_function_archive
+from eventpipe.patterns import to_json
+
+TYPE = "eventpipe:index:ConsumerPipeline"
+TARGET_MAX_EVENT_AGE = 86_400
+"""Seconds EventBridge keeps retrying delivery to the queue (its maximum, 24 h)."""
+TARGET_MAX_ATTEMPTS = 185
+"""Delivery attempts before the event goes to the delivery DLQ (EventBridge's maximum)."""
+
+
+@dataclass
+class ConsumerPipelineArgs:
+    consumer: Consumer
+    """The declaration with the stack's overrides applied."""
+    plugin: str
+    """Entry point name of the plugin that declared it (tags, errors, stack output)."""
+    settings: StackSettings
+    bus: EventBus
+    distribution: str | None = None
+    """Distribution of the plugin, whose requirements are bundled; found if None."""
+    code: pulumi.Archive | None = None
+    """Function code; default: the plugin's package built by eventpipe.packaging."""
+    build_dir: Path = DEFAULT_BUILD_DIR
+
+
+class ConsumerPipeline(pulumi.ComponentResource):
+    """Everything one consumer needs, as children of one component.
+
+    Example::
+
+        pipeline = ConsumerPipeline(
+            "order-processing",
+            ConsumerPipelineArgs(consumer, plugin="orders", settings=settings, bus=bus),
+        )
+        pulumi.export("queue", pipeline.queue_url)
+    """
+
+    rule_name: pulumi.Output[str] | None
+    rule_arn: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: ConsumerPipelineArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        consumer, settings, bus = args.consumer, args.settings, args.bus
+        prefix = settings.prefix
+        self.consumer, self.plugin = consumer, args.plugin
+        tags = naming.consumer_tags(settings, consumer.name, args.plugin)
+        child = pulumi.ResourceOptions(parent=self)
+        self.resources: dict[str, pulumi.Resource] = {}
+
+        queues = declare_queues(name, consumer, prefix, tags, child)
+        queue, dlq = queues.queue, queues.dlq
+        self.resources.update(queue=queue, dlq=dlq, redrive_allow=queues.redrive_allow)
+        self.queue_url, self.queue_arn = queue.url, queue.arn
+        self.dlq_url, self.dlq_arn = dlq.url, dlq.arn
+        self.resources["dlq_policy"] = queue_policy(f"{name}-dlq-policy", dlq, None, child)
+
+        self.rule_name = self.rule_arn = None
+        if consumer.pattern is not None:
+            self._declare_rule(name, args, tags, child, queue)
+        else:
+            self.resources["queue_policy"] = queue_policy(
+                f"{name}-queue-policy", queue, None, child
+            )
+
+        extra = run_plugin_resources(
+            args.plugin,
+            consumer,
+            ResourceContext(consumer, settings.stack, prefix, dict(tags), self),
+        )
+        self.plugin_outputs = dict(extra.outputs)
+
+        function_name = naming.consumer_name(prefix, consumer.name, naming.LIMIT_FUNCTION)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=naming.log_group_name(function_name),
+            retention_in_days=settings.log_retention_days,
+            tags=tags,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ROLE),
+            assume_role_policy=iam.assume_role_policy(),
+            description=f"eventpipe consumer {consumer.name} (plugin {args.plugin})",
+            tags=tags,
+            opts=child,
+        )
+        idempotency_arn = bus.idempotency_table_arn if consumer.idempotent else None
+        if consumer.idempotent and idempotency_arn is None:
+            raise ValueError(
+                f"consumer {consumer.name!r} is idempotent but the EventBus was built without "
+                "it: pass every enabled consumer in EventBusArgs.consumers"
+            )
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=role.id,
+            name="eventpipe-consumer",
+            policy=iam.document(
+                iam.function_statements(
+                    queue_arn=queue.arn,
+                    dlq_arn=dlq.arn,
+                    log_group_arn=log_group.arn,
+                    idempotency_table_arn=idempotency_arn,
+                    tracing=settings.tracing,
+                    extra=extra.statements,
+                )
+            ),
+            opts=child,
+        )
+        code = args.code or pulumi.FileArchive(
+            str(
+                build_function_archive(
+                    consumer,
+                    args.build_dir,
+                    architecture=settings.architecture,
+                    python_version=settings.python_runtime.removeprefix("python"),
+                    distribution=args.distribution,
+                )
+            )
+        )
+        function = aws.lambda_.Function(
+            f"{name}-function",
+            name=function_name,
+            role=role.arn,
+            runtime=settings.python_runtime,
+            architectures=[settings.architecture],
+            handler=ENTRY_POINT,
+            code=code,
+            timeout=consumer.timeout,
+            memory_size=consumer.memory,
+            reserved_concurrent_executions=(
+                consumer.reserved_concurrency if consumer.reserved_concurrency is not None else -1
+            ),
+            layers=[powertools_layer_arn(settings, bus.region), bus.runtime_layer_arn],
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables=environment(
+                    consumer,
+                    dlq_url=dlq.url,
+                    idempotency_table=bus.idempotency_table_name,
+                    plugin_env=extra.environment,
+                )
+            ),
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(
+                mode="Active" if settings.tracing else "PassThrough"
+            ),
+            description=consumer.description or f"eventpipe consumer {consumer.name}",
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, policy]),
+        )
+        mapping = event_source_mapping(
+            f"{name}-esm",
+            consumer,
+            queue_arn=queue.arn,
+            function_arn=function.arn,
+            tags=tags,
+            # Lambda checks the role can read the queue when the mapping is created.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.resources.update(
+            logs=log_group, role=role, policy=policy, function=function, mapping=mapping
+        )
+        self.function_name, self.function_arn = function.name, function.arn
+
+        alarms = declare_alarms(
+            name, consumer, prefix, queue_name=queue.name, dlq_name=dlq.name,
+            function_name=function.name, topic_arn=bus.alarm_topic_arn, tags=tags, opts=child,
+        )  # fmt: skip
+        self.resources.update({f"alarm_{suffix}": alarm for suffix, alarm in alarms.items()})
+        self.alarm_names = [alarm.name for alarm in alarms.values()]
+
+        self.register_outputs(
+            {
+                "queueUrl": self.queue_url,
+                "dlqUrl": self.dlq_url,
+                "functionName": self.function_name,
+                "ruleName": self.rule_name,
+            }
+        )
+
+    def _declare_rule(
+        self,
+        name: str,
+        args: ConsumerPipelineArgs,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+        queue: aws.sqs.Queue,
+    ) -> None:
+        consumer, bus = args.consumer, args.bus
+        assert consumer.pattern is not None  # only rule-fed consumers get here
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-rule",
+            name=naming.consumer_name(args.settings.prefix, consumer.name, naming.LIMIT_RULE),
+            event_bus_name=bus.bus_name,
+            event_pattern=to_json(consumer.pattern),
+            description=consumer.description or f"eventpipe consumer {consumer.name}",
+            state="ENABLED",
+            tags=tags,
+            opts=child,
+        )
+        policy = queue_policy(f"{name}-queue-policy", queue, rule.arn, child)
+        sqs_target = None
+        if consumer.fifo:
+            # A fixed id or a JSON path such as $.detail.customerId, which EventBridge
+            # resolves per event (dynamic path parameter).
+            sqs_target = aws.cloudwatch.EventTargetSqsTargetArgs(
+                message_group_id=consumer.message_group or consumer.name
+            )
+        target = aws.cloudwatch.EventTarget(
+            f"{name}-target",
+            rule=rule.name,
+            event_bus_name=bus.bus_name,
+            target_id="queue",
+            arn=queue.arn,
+            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
+                maximum_event_age_in_seconds=TARGET_MAX_EVENT_AGE,
+                maximum_retry_attempts=TARGET_MAX_ATTEMPTS,
+            ),
+            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
+                arn=bus.delivery_dlq_arn
+            ),
+            sqs_target=sqs_target,
+            # Without the policy in place the first deliveries would be refused.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.resources.update(rule=rule, queue_policy=policy, target=target)
+        self.rule_name, self.rule_arn = rule.name, rule.arn
+
+    def output_entry(self) -> dict[str, Any]:
+        """This consumer's entry in the structured stack output (see eventpipe.contract)."""
+        entry: dict[str, Any] = {
+            "plugin": self.plugin,
+            "fifo": self.consumer.fifo,
+            "source": self.consumer.source,
+            "queueUrl": self.queue_url,
+            "queueArn": self.queue_arn,
+            "dlqUrl": self.dlq_url,
+            "dlqArn": self.dlq_arn,
+            "functionName": self.function_name,
+            "functionArn": self.function_arn,
+            "ruleName": self.rule_name,
+            "ruleArn": self.rule_arn,
+            "alarmNames": self.alarm_names,
+        }
+        if self.plugin_outputs:
+            entry["resources"] = self.plugin_outputs
+        return entry

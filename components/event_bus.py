@@ -1,0 +1,264 @@
+"""The one EventBus component of a stack: everything the pipelines share.
+
+Bus (created, or an existing one looked up by name), archive for replay, the delivery DLQ
+for events EventBridge cannot deliver to a queue, the alarm topic, the idempotency table
+(only when a consumer needs it), the dashboard, schema discovery and the schema registry,
+and the eventpipe runtime layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam, naming, schemas
+from components.dashboard import dashboard_body
+from components.layers import deploy_region, runtime_layer
+from eventpipe.config import StackSettings
+from eventpipe.consumer import Consumer
+
+TYPE = "eventpipe:index:EventBus"
+DEFAULT_BUILD_DIR = Path(__file__).resolve().parent.parent / "build"
+DLQ_RETENTION = 1_209_600  # 14 days, the SQS maximum
+
+
+@dataclass
+class EventBusArgs:
+    settings: StackSettings
+    consumers: Sequence[Consumer] = ()
+    """The enabled consumers: dashboard rows, idempotency table, published schemas."""
+    handlers: Mapping[str, Callable[..., Any] | None] = field(default_factory=dict)
+    """Consumer name -> imported handler, to publish its pydantic detail model."""
+    build_dir: Path = DEFAULT_BUILD_DIR
+
+
+def rule_arn_pattern(bus_arn: str, prefix: str) -> str:
+    """``ArnLike`` pattern matching the ARNs of this stack's rules on ``bus_arn``.
+
+    Rules on a custom bus have ARNs ``...:rule/<bus>/<rule>``; on the default bus
+    ``...:rule/<rule>``.
+    """
+    head, _, bus = bus_arn.partition(":event-bus/")
+    return f"{head}:rule/{prefix}*" if bus == "default" else f"{head}:rule/{bus}/{prefix}*"
+
+
+class EventBus(pulumi.ComponentResource):
+    """Shared infrastructure of a stack's pipelines.
+
+    Example::
+
+        bus = EventBus("eventpipe", EventBusArgs(settings, consumers=[c.consumer for c in enabled]))
+    """
+
+    bus_name: pulumi.Output[str]
+    bus_arn: pulumi.Output[str]
+    delivery_dlq_url: pulumi.Output[str]
+    delivery_dlq_arn: pulumi.Output[str]
+    alarm_topic_arn: pulumi.Output[str]
+    runtime_layer_arn: pulumi.Output[str]
+    idempotency_table_name: pulumi.Output[str] | None
+    idempotency_table_arn: pulumi.Output[str] | None
+    archive_name: pulumi.Output[str] | None
+    archive_arn: pulumi.Output[str] | None
+    dashboard_name: pulumi.Output[str] | None
+    registry_name: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: EventBusArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        settings = args.settings
+        prefix = settings.prefix
+        self.region = deploy_region(settings)
+        tags = naming.stack_tags(settings)
+        child = pulumi.ResourceOptions(parent=self)
+        self.resources: dict[str, pulumi.Resource] = {}
+
+        self._declare_bus(name, settings, tags, child)
+        self._declare_archive(name, settings, child)
+
+        dlq = aws.sqs.Queue(
+            f"{name}-delivery-dlq",
+            name=naming.queue_name(prefix, "delivery", dlq=True, fifo=False),
+            message_retention_seconds=DLQ_RETENTION,
+            sqs_managed_sse_enabled=True,
+            tags=tags,
+            opts=child,
+        )
+        source = self.bus_arn.apply(lambda arn: rule_arn_pattern(arn, prefix))
+        self.resources["delivery-dlq-policy"] = aws.sqs.QueuePolicy(
+            f"{name}-delivery-dlq-policy",
+            queue_url=dlq.url,
+            policy=iam.document(
+                [iam.events_send(dlq.arn, source, like=True), iam.tls_only(dlq.arn)]
+            ),
+            opts=child,
+        )
+        self.resources["delivery-dlq"] = dlq
+        self.delivery_dlq_url, self.delivery_dlq_arn = dlq.url, dlq.arn
+
+        topic = aws.sns.Topic(
+            f"{name}-alarms",
+            name=naming.stack_name(prefix, "alarms", naming.LIMIT_TOPIC),
+            tags=tags,
+            opts=child,
+        )
+        self.resources["alarm-topic"] = topic
+        self.alarm_topic_arn = topic.arn
+        if settings.alarm_email:
+            self.resources["alarm-email"] = aws.sns.TopicSubscription(
+                f"{name}-alarm-email",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=settings.alarm_email,
+                opts=child,
+            )
+
+        self.idempotency_table_name = self.idempotency_table_arn = None
+        if any(c.idempotent for c in args.consumers):
+            table = aws.dynamodb.Table(
+                f"{name}-idempotency",
+                name=naming.stack_name(prefix, "idempotency", naming.LIMIT_TABLE),
+                billing_mode="PAY_PER_REQUEST",
+                hash_key="id",
+                attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")],
+                ttl=aws.dynamodb.TableTtlArgs(attribute_name="expiration", enabled=True),
+                point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+                server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+                tags=tags,
+                opts=child,
+            )
+            self.resources["idempotency-table"] = table
+            self.idempotency_table_name, self.idempotency_table_arn = table.name, table.arn
+
+        self.dashboard_name = None
+        if settings.dashboard and args.consumers:
+            dashboard = aws.cloudwatch.Dashboard(
+                f"{name}-dashboard",
+                dashboard_name=naming.stack_name(prefix, "pipelines", naming.LIMIT_DASHBOARD),
+                dashboard_body=dashboard_body(args.consumers, prefix, self.region),
+                opts=child,
+            )
+            self.resources["dashboard"] = dashboard
+            self.dashboard_name = dashboard.dashboard_name
+
+        if settings.schema_discovery:
+            self.resources["discoverer"] = aws.schemas.Discoverer(
+                f"{name}-discoverer",
+                source_arn=self.bus_arn,
+                description=f"Schema discovery on {settings.effective_bus_name}",
+                tags=tags,
+                opts=child,
+            )
+        self.registry_name = None
+        if settings.publish_schemas:
+            self._publish_schemas(name, args, tags, child)
+
+        layer = runtime_layer(
+            f"{name}-runtime",
+            settings,
+            args.build_dir,
+            child,
+            naming.stack_name(prefix, "runtime", naming.LIMIT_LAYER),
+        )
+        self.resources["runtime-layer"] = layer
+        self.runtime_layer_arn = layer.arn
+
+        self.register_outputs(
+            {
+                "busName": self.bus_name,
+                "busArn": self.bus_arn,
+                "deliveryDlqUrl": self.delivery_dlq_url,
+                "alarmTopicArn": self.alarm_topic_arn,
+                "runtimeLayerArn": self.runtime_layer_arn,
+            }
+        )
+
+    def _declare_bus(
+        self,
+        name: str,
+        settings: StackSettings,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        if settings.create_bus:
+            bus = aws.cloudwatch.EventBus(
+                f"{name}-bus", name=settings.effective_bus_name, tags=tags, opts=child
+            )
+            self.resources["bus"] = bus
+            self.bus_name, self.bus_arn = bus.name, bus.arn
+            return
+        # An existing bus (another team's, or "default"): look it up, never create or
+        # adopt it, so `pulumi destroy` cannot delete it.
+        existing = aws.cloudwatch.get_event_bus_output(
+            name=settings.effective_bus_name, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        self.bus_name, self.bus_arn = existing.name, existing.arn
+
+    def _declare_archive(
+        self, name: str, settings: StackSettings, child: pulumi.ResourceOptions
+    ) -> None:
+        self.archive_name = self.archive_arn = None
+        if not settings.archive:
+            return
+        archive = aws.cloudwatch.EventArchive(
+            f"{name}-archive",
+            name=naming.stack_name(settings.prefix, "archive", naming.LIMIT_ARCHIVE),
+            event_source_arn=self.bus_arn,
+            retention_days=settings.archive_retention_days,
+            description=f"Replayable copy of every event on {settings.effective_bus_name}",
+            opts=child,
+        )
+        self.resources["archive"] = archive
+        self.archive_name, self.archive_arn = archive.name, archive.arn
+
+    def _publish_schemas(
+        self, name: str, args: EventBusArgs, tags: dict[str, str], child: pulumi.ResourceOptions
+    ) -> None:
+        published = [
+            (consumer, model)
+            for consumer in args.consumers
+            if consumer.pattern is not None
+            and (model := schemas.detail_model(args.handlers.get(consumer.name))) is not None
+        ]
+        if not published:
+            return
+        registry = aws.schemas.Registry(
+            f"{name}-schemas",
+            name=naming.stack_name(args.settings.prefix, "schemas", naming.LIMIT_REGISTRY),
+            description="Event contracts of the consumers of this stack",
+            tags=tags,
+            opts=child,
+        )
+        self.resources["registry"] = registry
+        self.registry_name = registry.name
+        for consumer, model in published:
+            self.resources[f"schema-{consumer.name}"] = aws.schemas.Schema(
+                f"{name}-schema-{consumer.name}",
+                name=schemas.schema_name(consumer, model),
+                registry_name=registry.name,
+                type="JSONSchemaDraft4",
+                content=schemas.event_schema(consumer, model),
+                description=f"Events consumer {consumer.name} accepts",
+                tags=tags,
+                opts=child,
+            )
+
+    def output_entry(self) -> dict[str, Any]:
+        """The ``bus`` entry of the structured stack output (see eventpipe.contract)."""
+        return {
+            "name": self.bus_name,
+            "arn": self.bus_arn,
+            "archiveName": self.archive_name,
+            "archiveArn": self.archive_arn,
+            "deliveryDlqUrl": self.delivery_dlq_url,
+            "deliveryDlqArn": self.delivery_dlq_arn,
+            "alarmTopicArn": self.alarm_topic_arn,
+            "idempotencyTable": self.idempotency_table_name,
+            "dashboardName": self.dashboard_name,
+        }

@@ -1,0 +1,46 @@
+"""``eventpipe new NAME``: scaffold a consumer plugin under ``consumers/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eventpipe.cli.ops_common import ProjectOpt, console, fail, project_dir
+from eventpipe.scaffold import ScaffoldError, scaffold
+
+
+def new(
+    name: Annotated[str, typer.Argument(help="Consumer name, e.g. order-audit.")],
+    source: Annotated[
+        str | None, typer.Option("--source", help="Event source the pattern matches.")
+    ] = None,
+    detail_type: Annotated[
+        str | None, typer.Option("--detail-type", help="Detail type the pattern matches.")
+    ] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option("--directory", help="Where plugins live (default: <project>/consumers)."),
+    ] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Scaffold a consumer plugin in consumers/NAME that passes its own tests."""
+    consumers_dir = directory or project_dir(project) / "consumers"
+    try:
+        files = scaffold(name, consumers_dir, source=source, detail_type=detail_type)
+    except ScaffoldError as exc:
+        raise fail(str(exc), code=2) from None
+    root = consumers_dir / name
+    out = console()
+    out.print(f"Created {root} ({len(files)} files):", markup=False)
+    for path in files:
+        out.print(f"  {path.relative_to(root)}", markup=False)
+    out.print(
+        "Next:\n"
+        f"  pip install -e {root}   (or `make install`)\n"
+        f"  pytest {root}\n"
+        "  eventpipe consumers       # the new consumer is listed\n"
+        "  pulumi up                 # or `eventpipe dev`: its pipeline is built",
+        markup=False,
+    )

@@ -1,0 +1,270 @@
+"""The local engine: emulator + deploy + function workers + pollers, started and stopped
+as one unit (``with LocalEngine(...) as engine:``).
+
+Used by ``eventpipe dev`` (runs until Ctrl-C), ``eventpipe demo`` (publish samples, wait
+until settled, compare) and the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from eventpipe.contract import ENV_CONSUMER, ENV_TIME_SCALE, LOCAL_STATE_DIR
+from eventpipe.local.dlq import DlqWatcher, WatchedDlq
+from eventpipe.local.emulator import Emulator, start_emulator
+from eventpipe.local.invoker import FunctionPool
+from eventpipe.local.model import Deployment, FunctionSpec
+from eventpipe.local.outcomes import LogEntry, Tracker
+from eventpipe.local.poller import MappingPoller
+from eventpipe.local.program import LocalDeployError, read_project
+from eventpipe.local.shims import apply_moto_shims
+from eventpipe.local.stack import deploy
+
+MAX_WORKERS_PER_FUNCTION = 2
+"""Concurrent executions per function locally: ScalingConfig.MaximumConcurrency, capped
+so a laptop with a dozen consumers is not asked for a hundred processes."""
+
+
+def _in_parallel(calls: list[Callable[[], None]]) -> None:
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+class LocalEngine:
+    """Deploy a stack of the project locally and run its event source mappings.
+
+    Example::
+
+        with LocalEngine(Path("."), stack="dev", time_scale=0.01) as engine:
+            engine.put_events([{"Source": "ecommerce.orders", "DetailType": "Order Created",
+                                "Detail": json.dumps({"orderId": "1"})}])
+            engine.wait_until_settled(timeout=30)
+            print(engine.tracker.summary())
+    """
+
+    def __init__(
+        self,
+        project_dir: Path,
+        stack: str = "dev",
+        *,
+        endpoint_url: str | None = None,
+        time_scale: float = 1.0,
+        workers_per_function: int = MAX_WORKERS_PER_FUNCTION,
+        on_log: Callable[[LogEntry], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ):
+        self.files = read_project(Path(project_dir).resolve(), stack)
+        self.endpoint_url = endpoint_url
+        self.time_scale = time_scale
+        self.workers_per_function = workers_per_function
+        self.tracker = Tracker(on_log=on_log)
+        self.on_error = on_error
+        self.emulator: Emulator | None = None
+        self.deployment: Deployment | None = None
+        self.pools: dict[str, FunctionPool] = {}
+        self.pollers: list[MappingPoller] = []
+        self.watcher: DlqWatcher | None = None
+        self._stop = threading.Event()
+        self._monitor: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def __enter__(self) -> LocalEngine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> Deployment:
+        """Start (or connect to) the emulator, deploy, start workers and pollers."""
+        self.emulator = start_emulator(self.endpoint_url, region=self.files.region)
+        try:
+            if self.emulator.embedded:
+                apply_moto_shims()
+            self.deployment = deploy(self.files, self.emulator, self.time_scale)
+            self._start_functions(self.deployment)
+            self._start_pollers(self.deployment)
+        except BaseException:
+            self.stop()
+            raise
+        self._monitor = threading.Thread(target=self._watch, name="dlq-watcher", daemon=True)
+        self._monitor.start()
+        return self.deployment
+
+    def stop(self) -> None:
+        """Stop polling, let batches in flight finish, stop workers and the emulator."""
+        self._stop.set()
+        for poller in self.pollers:  # all stop receiving at once, then each drains
+            poller.signal_stop()
+        for poller in self.pollers:
+            poller.stop()
+        _in_parallel([pool.stop for pool in self.pools.values()])
+        if self._monitor is not None:
+            self._monitor.join(2)
+        if self.emulator is not None:
+            self.emulator.stop()
+
+    # --- wiring --------------------------------------------------------------------------
+    def consumer_of(self, spec: FunctionSpec) -> str:
+        return spec.environment.get(ENV_CONSUMER) or spec.name
+
+    def _function_env(self, spec: FunctionSpec) -> dict[str, str]:
+        assert self.emulator is not None
+        env = {
+            **spec.environment,
+            **self.emulator.environment(),
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "_HANDLER": spec.handler,
+            # No X-Ray daemon locally: the tracer stays a no-op instead of erroring.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+        }
+        if self.time_scale != 1:
+            env[ENV_TIME_SCALE] = str(self.time_scale)
+        return env
+
+    def _start_functions(self, deployment: Deployment) -> None:
+        log_dir = self.files.directory / LOCAL_STATE_DIR / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        concurrency: dict[str, int] = {}
+        for mapping in deployment.state.mappings:
+            wanted = mapping.max_concurrency or self.workers_per_function
+            concurrency[mapping.function_name] = max(
+                concurrency.get(mapping.function_name, 1), min(wanted, self.workers_per_function)
+            )
+        for name, size in concurrency.items():
+            spec = deployment.state.functions.get(name)
+            if spec is None:
+                raise LocalDeployError(f"event source mapping names unknown function {name!r}")
+            pool = FunctionPool(spec, self._function_env(spec), log_dir / f"{name}.log", size)
+            self.pools[name] = pool
+        _in_parallel([pool.start for pool in self.pools.values()])
+        for name, pool in self.pools.items():
+            if pool.init_error and self.on_error:
+                self.on_error(f"function {name} cannot start: {pool.init_error.splitlines()[0]}")
+
+    def _start_pollers(self, deployment: Deployment) -> None:
+        assert self.emulator is not None
+        dlqs = []
+        for mapping in deployment.state.mappings:
+            queue = deployment.state.queues.get(mapping.queue_arn)
+            pool = self.pools[mapping.function_name]
+            if queue is None:
+                raise LocalDeployError(
+                    f"event source mapping reads unknown queue {mapping.queue_arn}"
+                )
+            consumer = self.consumer_of(pool.spec)
+            dlq = deployment.state.queues.get(queue.dlq_arn or "")
+            if dlq is not None:
+                dlqs.append(WatchedDlq(consumer, dlq.name, dlq.url))
+            if not mapping.enabled:
+                continue
+            poller = MappingPoller(
+                self.emulator,
+                mapping,
+                queue,
+                pool,
+                consumer,
+                self.tracker,
+                time_scale=self.time_scale,
+                on_error=self.on_error,
+            )
+            poller.start()
+            self.pollers.append(poller)
+        self.watcher = DlqWatcher(self.emulator, deployment.state.account, dlqs, self.tracker)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.25):
+            try:
+                if self.watcher is not None:
+                    self.watcher.poll()
+            except Exception as exc:  # the emulator is stopping, or a transient error
+                if not self._stop.is_set() and self.on_error:
+                    self.on_error(f"DLQ watcher: {exc}")
+
+    # --- driving it ----------------------------------------------------------------------
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """The structured ``eventpipe`` stack output of the local deploy."""
+        assert self.deployment is not None
+        return self.deployment.eventpipe
+
+    def client(self, service: str) -> Any:
+        assert self.emulator is not None
+        return self.emulator.client(service)
+
+    def bus_name(self) -> str:
+        bus = self.outputs.get("bus") or {}
+        return str(bus.get("name") or "default")
+
+    def put_events(self, entries: list[dict[str, Any]]) -> list[str]:
+        """PutEvents on the stack's bus (10 per call); returns the event ids in order."""
+        events = self.client("events")
+        ids: list[str] = []
+        for start in range(0, len(entries), 10):
+            chunk = [{"EventBusName": self.bus_name(), **e} for e in entries[start : start + 10]]
+            response = events.put_events(Entries=chunk)
+            if response.get("FailedEntryCount"):
+                raise RuntimeError(f"PutEvents failed: {response['Entries']}")
+            ids += [entry["EventId"] for entry in response["Entries"]]
+        return ids
+
+    def send_to_consumer(
+        self, consumer: str, body: str | dict[str, Any], group: str | None = None
+    ) -> str:
+        """Send a message straight to ``consumer``'s queue (direct-queue consumers)."""
+        queue_url = self.outputs["consumers"][consumer]["queueUrl"]
+        kwargs: dict[str, Any] = {
+            "QueueUrl": queue_url,
+            "MessageBody": body if isinstance(body, str) else json.dumps(body),
+        }
+        if queue_url.endswith(".fifo"):
+            kwargs["MessageGroupId"] = group or consumer
+        return str(self.client("sqs").send_message(**kwargs)["MessageId"])
+
+    def queue_depths(self) -> dict[str, int]:
+        """Messages per mapped queue: visible + in flight + delayed."""
+        sqs = self.client("sqs")
+        depths = {}
+        for poller in self.pollers:
+            attributes = sqs.get_queue_attributes(
+                QueueUrl=poller.queue.url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                    "ApproximateNumberOfMessagesDelayed",
+                ],
+            )["Attributes"]
+            depths[poller.consumer] = sum(int(v) for v in attributes.values())
+        return depths
+
+    def settled(self) -> bool:
+        if any(poller.in_flight for poller in self.pollers):
+            return False
+        return not any(self.queue_depths().values())
+
+    def wait_until_settled(self, timeout: float = 60.0, interval: float = 0.1) -> bool:
+        """Wait until every mapped queue is empty and nothing is in flight (twice in a
+        row, so a batch between two checks is not missed). False on timeout."""
+        deadline = time.monotonic() + timeout
+        calm = 0
+        while time.monotonic() < deadline:
+            calm = calm + 1 if self.settled() else 0
+            if calm >= 2:
+                if self.watcher is not None:
+                    self.watcher.poll()
+                return True
+            time.sleep(interval)
+        return False

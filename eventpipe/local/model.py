@@ -1,0 +1,100 @@
+"""What a local deploy produced: the records the pollers, the CLI and the tests read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class QueueInfo:
+    """An SQS queue as materialized (the pollers need its redrive settings)."""
+
+    name: str
+    url: str
+    arn: str
+    fifo: bool
+    visibility_timeout: int
+    """The queue's visibility timeout in the emulator (after the time scale)."""
+    declared_visibility_timeout: int
+    max_receive_count: int | None = None
+    dlq_arn: str | None = None
+
+
+@dataclass
+class FunctionSpec:
+    """A Lambda function the local invoker runs: enough to build its environment."""
+
+    name: str
+    arn: str
+    handler: str
+    """Lambda handler string, ``module.function`` (the generic eventpipe entry point)."""
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+    runtime: str | None = None
+
+
+@dataclass
+class MappingSpec:
+    """An SQS event source mapping the pollers emulate."""
+
+    uuid: str
+    queue_arn: str
+    function_name: str
+    batch_size: int = 10
+    batching_window: float = 0.0
+    max_concurrency: int | None = None
+    enabled: bool = True
+    report_batch_item_failures: bool = False
+
+
+@dataclass
+class Created:
+    """One resource the program declared and what the engine did with it."""
+
+    type: str
+    name: str
+    id: str
+    status: str
+    """``created`` (in the emulator), ``registered`` (local invoker), ``skipped``."""
+
+
+@dataclass
+class DeployState:
+    """Everything materialized by one run of the program, filled in by the mocks."""
+
+    region: str
+    account: str
+    time_scale: float
+    resources: list[Created] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    queues: dict[str, QueueInfo] = field(default_factory=dict)
+    """By queue ARN."""
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    """By function name."""
+    mappings: list[MappingSpec] = field(default_factory=list)
+
+    def queue_by_url(self, url: str) -> QueueInfo | None:
+        return next((q for q in self.queues.values() if q.url == url), None)
+
+    def function(self, name_or_arn: str) -> FunctionSpec | None:
+        name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
+        return self.functions.get(name)
+
+
+@dataclass
+class Deployment:
+    """The result of a local deploy: the resources, notices and the program's exports."""
+
+    state: DeployState
+    outputs: dict[str, Any]
+    endpoint_url: str
+
+    @property
+    def eventpipe(self) -> dict[str, Any]:
+        """The structured ``eventpipe`` stack output (empty when the program has none)."""
+        from eventpipe.contract import STACK_OUTPUT
+
+        value = self.outputs.get(STACK_OUTPUT)
+        return value if isinstance(value, dict) else {}

@@ -1,0 +1,183 @@
+"""What happened to each message, per consumer: the demo's table and the dev log.
+
+A message is identified by its event id when the body is an EventBridge envelope (so a
+copy in the DLQ, moved by redrive or sent by the runtime, is recognised), else by a hash
+of its body (direct-queue consumers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Outcome = Literal["succeeded", "retried", "dead-lettered", "pending"]
+
+
+def message_key(body: str) -> str:
+    """Stable identity of a message body across the queue, its retries and the DLQ."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and "detail-type" in data and data.get("id"):
+        return f"event:{data['id']}"
+    return "body:" + hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def describe(body: str) -> str:
+    """A short human label of a message: ``Order Created (ecommerce.orders)`` or the body."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and "detail-type" in data:
+        return f"{data.get('detail-type')} ({data.get('source')}) {str(data.get('id', ''))[:8]}"
+    text = body if len(body) <= 40 else body[:37] + "..."
+    return text.replace("\n", " ")
+
+
+@dataclass
+class LogEntry:
+    """One line of the live log: an event reached a consumer and what came of it."""
+
+    consumer: str
+    label: str
+    outcome: Literal["ok", "retry", "dead-letter", "error"]
+    attempt: int
+    detail: str = ""
+    key: str = ""
+    """The message identity (see :func:`message_key`)."""
+
+
+@dataclass
+class MessageRecord:
+    consumer: str
+    key: str
+    label: str
+    attempts: int = 0
+    failures: int = 0
+    handled: bool = False
+    dead_lettered: bool = False
+    last_error: str = ""
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.dead_lettered:
+            return "dead-lettered"
+        if self.handled:
+            return "retried" if self.failures else "succeeded"
+        return "pending"
+
+
+@dataclass
+class Counts:
+    received: int = 0
+    succeeded: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    pending: int = 0
+    attempts: int = 0
+
+
+@dataclass
+class Delivery:
+    """One record of a batch as the poller saw it."""
+
+    key: str
+    label: str
+    receive_count: int
+
+
+@dataclass
+class Tracker:
+    """Thread-safe outcome book, fed by the pollers and the DLQ watcher."""
+
+    on_log: Callable[[LogEntry], None] | None = None
+    records: dict[tuple[str, str], MessageRecord] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _record(self, consumer: str, key: str, label: str) -> MessageRecord:
+        record = self.records.get((consumer, key))
+        if record is None:
+            record = self.records[(consumer, key)] = MessageRecord(consumer, key, label)
+        return record
+
+    def batch(
+        self,
+        consumer: str,
+        deliveries: list[Delivery],
+        failed: set[str],
+        error: str | None,
+        max_receive_count: int | None,
+    ) -> None:
+        """Record one invocation: ``failed`` holds the keys the function did not handle."""
+        entries = []
+        with self._lock:
+            for delivery in deliveries:
+                record = self._record(consumer, delivery.key, delivery.label)
+                record.attempts += 1
+                attempt = max(delivery.receive_count, record.attempts)
+                if delivery.key in failed:
+                    record.failures += 1
+                    record.last_error = error or "reported in batchItemFailures"
+                    last = max_receive_count is not None and attempt >= max_receive_count
+                    detail = record.last_error
+                    if last:
+                        detail += " - maxReceiveCount reached, SQS moves it to the DLQ"
+                    entries.append(
+                        LogEntry(consumer, delivery.label, "retry", attempt, detail, delivery.key)
+                    )
+                else:
+                    record.handled = True
+                    entries.append(
+                        LogEntry(consumer, delivery.label, "ok", attempt, key=delivery.key)
+                    )
+        self._emit(entries)
+
+    def dead_lettered(self, consumer: str, key: str, label: str, reason: str) -> bool:
+        """Note a message seen in ``consumer``'s DLQ; True the first time."""
+        with self._lock:
+            record = self._record(consumer, key, label)
+            if record.dead_lettered:
+                return False
+            record.dead_lettered = True
+            attempt = record.attempts
+        self._emit([LogEntry(consumer, label, "dead-letter", attempt, reason, key)])
+        return True
+
+    def _emit(self, entries: list[LogEntry]) -> None:
+        if self.on_log is not None:
+            for entry in entries:
+                self.on_log(entry)
+
+    def outcome(self, consumer: str, key: str) -> Outcome | None:
+        """Final outcome of message ``key`` at ``consumer``; None if it never arrived."""
+        with self._lock:
+            record = self.records.get((consumer, key))
+            return record.outcome if record else None
+
+    def consumers_of(self, key: str) -> set[str]:
+        with self._lock:
+            return {consumer for consumer, k in self.records if k == key}
+
+    def summary(self) -> dict[str, Counts]:
+        """Counts per consumer; ``succeeded``, ``retried``, ``dead_lettered`` and
+        ``pending`` are exclusive and add up to ``received``."""
+        result: dict[str, Counts] = {}
+        with self._lock:
+            for record in self.records.values():
+                counts = result.setdefault(record.consumer, Counts())
+                counts.received += 1
+                counts.attempts += record.attempts
+                outcome = record.outcome
+                if outcome == "dead-lettered":
+                    counts.dead_lettered += 1
+                elif outcome == "pending":
+                    counts.pending += 1
+                else:
+                    setattr(counts, outcome, getattr(counts, outcome) + 1)
+        return result

@@ -1,0 +1,140 @@
+"""Running the project's Pulumi program in-process, under mocks, as often as needed.
+
+The program (``__main__.py``) is the one ``pulumi up`` runs; here Pulumi's own mock
+monitor stands in for the engine so no CLI or state backend is needed. Pulumi keeps its
+runtime state (settings, root stack, config) in context variables, so each run happens
+on a fresh thread (which starts with an empty context) and a fresh event loop: two
+deploys in one process (the tests) never see each other's resources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from eventpipe.errors import EventpipeError
+
+
+class LocalDeployError(EventpipeError):
+    """Raised when the project's program (or its stack config) fails to run locally."""
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """What the local engine reads from a project: its program and a stack's config."""
+
+    directory: Path
+    project: str
+    stack: str
+    config: dict[str, str]
+    """Flat ``namespace:key`` -> string, as the Pulumi engine hands config to a program."""
+    region: str
+
+
+def read_project(directory: Path, stack: str, default_region: str = "us-east-1") -> ProjectFiles:
+    """Read ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` into the config a program gets.
+
+    Objects and lists are JSON-encoded and keys without a namespace get the project's,
+    exactly as the Pulumi engine does, so ``pulumi.Config().get_object`` works unchanged.
+    """
+    project_file = directory / "Pulumi.yaml"
+    if not project_file.exists():
+        raise LocalDeployError(f"no Pulumi.yaml in {directory}: pass --project-dir")
+    project = (yaml.safe_load(project_file.read_text()) or {}).get("name") or directory.name
+    stack_file = directory / f"Pulumi.{stack}.yaml"
+    if not stack_file.exists():
+        raise LocalDeployError(
+            f"no stack file {stack_file}: create it or pick another stack with --stack"
+        )
+    raw = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
+    config: dict[str, str] = {}
+    for key, value in raw.items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            raise LocalDeployError(
+                f"{stack_file}: {key} is a Pulumi secret; local mode cannot decrypt it. "
+                "Give it a plain value in a local-only stack file"
+            )
+        config[full_key] = _config_string(value)
+    region = config.get("aws:region", default_region)
+    return ProjectFiles(directory, project, stack, config, region)
+
+
+def _config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def run_program(files: ProjectFiles, mocks: Any, config: dict[str, str]) -> dict[str, Any]:
+    """Run ``__main__.py`` of ``files.directory`` under ``mocks``; return its exports.
+
+    ``config`` is the full flat config (``files.config`` plus anything the engine adds).
+    Exceptions of the program are re-raised as :class:`LocalDeployError` with its message.
+    """
+    main = files.directory / "__main__.py"
+    if not main.exists():
+        raise LocalDeployError(f"no Pulumi program {main}")
+    result: dict[str, Any] = {}
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.update(_run_in_fresh_context(files, main, mocks, config))
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="eventpipe-local-deploy")
+    thread.start()
+    thread.join()
+    if failure:
+        exc = failure[0]
+        if isinstance(exc, EventpipeError):
+            raise exc
+        raise LocalDeployError(
+            f"the Pulumi program {main} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    return result
+
+
+def _run_in_fresh_context(
+    files: ProjectFiles, main: Path, mocks: Any, config: dict[str, str]
+) -> dict[str, Any]:
+    import pulumi
+    from pulumi.runtime import settings
+    from pulumi.runtime.stack import run_pulumi_func
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    project_dir = str(files.directory)
+    added_path = project_dir not in sys.path
+    if added_path:  # the program imports its own packages (components/, ...)
+        sys.path.insert(0, project_dir)
+    try:
+        pulumi.runtime.set_all_config(config)
+        pulumi.runtime.set_mocks(mocks, project=files.project, stack=files.stack, preview=False)
+        root = settings.get_root_resource()
+
+        async def program() -> None:
+            runpy.run_path(str(main), run_name="__main__")
+
+        loop.run_until_complete(run_pulumi_func(program))
+
+        async def exports() -> dict[str, Any]:
+            outputs = getattr(root, "outputs", {}) or {}
+            return {k: await pulumi.Output.from_input(v).future() for k, v in outputs.items()}
+
+        return loop.run_until_complete(exports())
+    finally:
+        if added_path:
+            sys.path.remove(project_dir)
+        loop.close()
+        asyncio.set_event_loop(None)

@@ -1,0 +1,108 @@
+"""boto3 clients for a :class:`~eventpipe.outputs.Target`, and AWS errors made actionable.
+
+One place builds every client so ``--profile``, ``--region``, ``--endpoint-url`` and the
+local emulator's fixed credentials apply to all commands alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventpipe.operate.errors import CredentialsError, NotSupportedError, OperateError
+from eventpipe.outputs import Target
+
+
+@dataclass
+class Aws:
+    """Lazily created, cached clients for one target."""
+
+    target: Target
+    profile: str | None = None
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _session: Any = field(default=None, repr=False)
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            import boto3
+            from botocore.exceptions import ProfileNotFound
+
+            try:
+                if self.target.local:
+                    # The emulator ignores profiles; real credentials must never reach it.
+                    creds = self.target.credentials
+                    self._session = boto3.Session(
+                        aws_access_key_id=creds.get("aws_access_key_id"),
+                        aws_secret_access_key=creds.get("aws_secret_access_key"),
+                        region_name=self.target.region,
+                    )
+                else:
+                    self._session = boto3.Session(
+                        profile_name=self.profile, region_name=self.target.region
+                    )
+            except ProfileNotFound as exc:
+                raise CredentialsError(
+                    f"{exc}. List your profiles with `aws configure list-profiles`, or "
+                    "create one with `aws configure --profile NAME`"
+                ) from None
+        return self._session
+
+    def client(self, service: str) -> Any:
+        """A client for ``service`` at the target's endpoint and region."""
+        if service not in self._clients:
+            self._clients[service] = self.session.client(
+                service, endpoint_url=self.target.endpoint_url
+            )
+        return self._clients[service]
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def aws_errors(target: Target | None = None) -> Iterator[None]:
+    """Turn the botocore errors an operator can fix into :class:`OperateError`."""
+    from botocore.exceptions import (
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
+
+    try:
+        yield
+    except (NoCredentialsError, PartialCredentialsError):
+        raise CredentialsError(
+            "no AWS credentials found. Set them up with `aws configure` (or `aws sso login "
+            "--profile NAME`), then run again with --profile NAME or AWS_PROFILE=NAME; "
+            "for the local emulator use --local with `eventpipe dev` running"
+        ) from None
+    except NoRegionError:
+        raise OperateError(
+            "no AWS region: pass --region, set AWS_REGION, or deploy the stack so its "
+            "outputs carry the region"
+        ) from None
+    except EndpointConnectionError as exc:
+        raise OperateError(
+            f"cannot reach {exc.kwargs.get('endpoint_url', 'the endpoint')}: check "
+            "--endpoint-url, or that `eventpipe dev` is still running"
+        ) from None
+    except NotImplementedError as exc:  # moto in-process: an API it does not emulate
+        where = target.endpoint_url if target and target.endpoint_url else "this endpoint"
+        raise NotSupportedError(f"{where} does not implement this API ({exc})") from None
+
+
+def is_unimplemented(exc: BaseException, target: Target) -> bool:
+    """Whether a ClientError means an emulator lacks the API (moto answers HTTP 500 with
+    an HTML page). Only trusted for custom endpoints: AWS itself implements them all."""
+    if not target.endpoint_url:
+        return False
+    response = getattr(exc, "response", None) or {}
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status in (404, 500, 501) and error_code(exc) in ("", "500", "404", "501")

@@ -1,0 +1,120 @@
+"""``eventpipe status``: how each consumer's queues and alarms look right now."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from eventpipe.outputs import ConsumerOutputs, StackOutputs
+
+QUEUE_ATTRIBUTES = [
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+]
+
+
+@dataclass(frozen=True)
+class ConsumerStatus:
+    """One row of ``eventpipe status``. ``None`` means the value is not available."""
+
+    consumer: str
+    visible: int | None
+    in_flight: int | None
+    delayed: int | None
+    dlq_depth: int | None
+    oldest_age_seconds: float | None
+    alarms: dict[str, str]
+    """Alarm name -> state (``OK``, ``ALARM``, ``INSUFFICIENT_DATA`` or ``MISSING``)."""
+
+    @property
+    def alarm_state(self) -> str:
+        """The worst state: ALARM beats INSUFFICIENT_DATA beats OK; ``n/a`` if none."""
+        if not self.alarms:
+            return "n/a"
+        for state in ("ALARM", "MISSING", "INSUFFICIENT_DATA"):
+            if state in self.alarms.values():
+                return state
+        return "OK"
+
+    @property
+    def firing(self) -> list[str]:
+        return sorted(name for name, state in self.alarms.items() if state == "ALARM")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"alarmState": self.alarm_state}
+
+
+def _queue_counts(sqs: Any, url: str) -> dict[str, int]:
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=QUEUE_ATTRIBUTES)
+    return {k: int(v) for k, v in attrs.get("Attributes", {}).items()}
+
+
+def oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime) -> float | None:
+    """Latest ``ApproximateAgeOfOldestMessage`` (AWS/SQS, published each minute while
+    the queue is active), or None when CloudWatch has no recent datapoint."""
+    response = cloudwatch.get_metric_statistics(
+        Namespace="AWS/SQS",
+        MetricName="ApproximateAgeOfOldestMessage",
+        Dimensions=[{"Name": "QueueName", "Value": queue_name}],
+        StartTime=now - timedelta(minutes=15),
+        EndTime=now,
+        Period=60,
+        Statistics=["Maximum"],
+    )
+    points = sorted(response.get("Datapoints", []), key=lambda p: p["Timestamp"])
+    return float(points[-1]["Maximum"]) if points else None
+
+
+def alarm_states(cloudwatch: Any, names: list[str]) -> dict[str, str]:
+    """State of each named alarm; names CloudWatch does not know are ``MISSING``."""
+    states = dict.fromkeys(names, "MISSING")
+    for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names
+        paginator = cloudwatch.get_paginator("describe_alarms")
+        for page in paginator.paginate(AlarmNames=names[start : start + 100]):
+            for alarm in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
+                states[alarm["AlarmName"]] = alarm["StateValue"]
+    return states
+
+
+def consumer_status(
+    consumer: ConsumerOutputs,
+    sqs: Any,
+    cloudwatch: Any,
+    alarms: dict[str, str],
+    now: datetime,
+) -> ConsumerStatus:
+    queue = _queue_counts(sqs, consumer.queue_url)
+    dlq = _queue_counts(sqs, consumer.dlq_url)
+    return ConsumerStatus(
+        consumer=consumer.name,
+        visible=queue.get("ApproximateNumberOfMessages"),
+        in_flight=queue.get("ApproximateNumberOfMessagesNotVisible"),
+        delayed=queue.get("ApproximateNumberOfMessagesDelayed"),
+        dlq_depth=dlq.get("ApproximateNumberOfMessages"),
+        oldest_age_seconds=oldest_message_age(cloudwatch, consumer.queue_name, now),
+        alarms={name: alarms[name] for name in consumer.alarm_names},
+    )
+
+
+def stack_status(
+    outputs: StackOutputs,
+    sqs: Any,
+    cloudwatch: Any,
+    names: list[str] | None = None,
+    now: datetime | None = None,
+) -> list[ConsumerStatus]:
+    """Status of the named consumers (all when ``names`` is empty)."""
+    now = now or datetime.now(UTC)
+    consumers = outputs.select(names)
+    all_alarms = [a for c in consumers for a in c.alarm_names]
+    alarms = alarm_states(cloudwatch, all_alarms) if all_alarms else {}
+    return [consumer_status(c, sqs, cloudwatch, alarms, now) for c in consumers]
+
+
+def delivery_dlq_depth(outputs: StackOutputs, sqs: Any) -> int | None:
+    """Events EventBridge could not deliver to any queue (the bus's delivery DLQ)."""
+    if not outputs.bus.delivery_dlq_url:
+        return None
+    return _queue_counts(sqs, outputs.bus.delivery_dlq_url).get("ApproximateNumberOfMessages")

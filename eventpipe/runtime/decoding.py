@@ -1,0 +1,118 @@
+"""Turn one SQS record into the arguments of the handler call.
+
+Decode errors become :class:`InvalidEventError` (a ``PermanentError``): a body that is
+not an EventBridge event, or a detail that fails the handler's model, will fail the same
+way on every retry, so it goes to the DLQ at once with the validation message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from pydantic import ValidationError
+
+from eventpipe.runtime.exceptions import InvalidEventError
+from eventpipe.runtime.introspect import HandlerShape
+from eventpipe.runtime.models import Event, RecordInfo
+
+Decoder = Callable[[dict[str, Any], RecordInfo], tuple[Any, Event[Any] | None]]
+"""``(raw record, info) -> (first handler argument, the Event or None for bodies)``."""
+
+
+def record_info(raw: dict[str, Any], max_receive_count: int | None) -> RecordInfo:
+    """:class:`RecordInfo` of a raw SQS record (the Lambda event shape)."""
+    attrs = raw.get("attributes") or {}
+    return RecordInfo(
+        raw["messageId"],
+        raw.get("receiptHandle", ""),
+        int(attrs.get("ApproximateReceiveCount", 1)),
+        int(attrs.get("SentTimestamp", 0)),
+        raw.get("eventSourceARN", ""),
+        raw.get("body", ""),
+        attrs.get("MessageGroupId"),
+        attrs.get("SequenceNumber"),
+        attrs.get("MessageDeduplicationId"),
+        attrs,
+        raw.get("messageAttributes") or {},
+        max_receive_count,
+    )
+
+
+def _describe(target: Any) -> str:
+    return getattr(target, "__name__", None) or repr(target)
+
+
+def _validation_message(exc: ValidationError, what: str) -> str:
+    lines = [f"{what} failed validation ({exc.error_count()} error(s)):"]
+    for err in exc.errors(include_url=False)[:10]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+        lines.append(f"  {loc}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _invalid(exc: ValidationError, body: str, what: str) -> InvalidEventError:
+    errors = exc.errors(include_url=False)
+    if errors and errors[0]["type"] == "json_invalid":
+        return InvalidEventError(
+            f"the message body is not JSON (an EventBridge event was expected): "
+            f"{errors[0]['msg']}; body starts {body[:80]!r}"
+        )
+    if errors and errors[0]["type"] == "model_type":
+        return InvalidEventError(
+            f"the message body is JSON but not an EventBridge event object; "
+            f"body starts {body[:80]!r}"
+        )
+    return InvalidEventError(_validation_message(exc, f"EventBridge event ({what})"))
+
+
+def _loads(body: str, what: str) -> Any:
+    try:
+        return json.loads(body)
+    except (TypeError, ValueError) as exc:
+        raise InvalidEventError(f"{what} is not JSON ({exc}); body starts {body[:80]!r}") from None
+
+
+def make_decoder(shape: HandlerShape) -> Decoder:
+    """A decoder specialised once per container for the handler's shape."""
+    if shape.kind in ("event", "detail"):
+        model = shape.event_model or Event
+        want_detail = shape.kind == "detail"
+        target_name = _describe(shape.target) if shape.target is not None else "dict"
+
+        def decode_event(raw: dict[str, Any], info: RecordInfo) -> tuple[Any, Event[Any] | None]:
+            try:
+                # Powertools' parser validates straight from the JSON text (no json.loads).
+                event = parse(event=raw["body"], model=model)
+            except ValidationError as exc:
+                raise _invalid(exc, raw["body"], f"detail as {target_name}") from None
+            event.__dict__["record"] = info  # frozen model: the runtime attaches its record
+            return (event.detail if want_detail else event), event
+
+        return decode_event
+
+    target = shape.target
+    if target is None:
+
+        def decode_any(raw: dict[str, Any], info: RecordInfo) -> tuple[Any, Event[Any] | None]:
+            body = raw["body"]
+            try:
+                return json.loads(body), None
+            except (TypeError, ValueError):
+                return body, None
+
+        return decode_any
+    if target is str:
+        return lambda raw, info: (raw["body"], None)
+
+    def decode_body(raw: dict[str, Any], info: RecordInfo) -> tuple[Any, Event[Any] | None]:
+        try:
+            return parse(event=raw["body"], model=target), None
+        except ValidationError as exc:
+            raise InvalidEventError(
+                _validation_message(exc, f"message body (as {_describe(target)})")
+            ) from None
+
+    return decode_body

@@ -1,0 +1,52 @@
+"""Test helpers for consumer plugins: real-shaped events and a consumer invoker.
+
+Factories build payloads the way AWS sends them; the ``invoke_consumer`` pytest fixture
+(registered automatically through the ``pytest11`` entry point) runs a consumer's real
+Lambda runtime on them against moto and reports what succeeded, what will be retried and
+what went to the DLQ::
+
+    from eventpipe.testing import eventbridge_event
+
+    def test_order_created(invoke_consumer):
+        result = invoke_consumer(consumer, [eventbridge_event("Order Created", "shop", {...})])
+        assert result.outcomes == ["succeeded"]
+
+Importing this package does not import moto or pytest: the invoker loads them on use.
+"""
+
+from __future__ import annotations
+
+from eventpipe.testing.factories import (
+    LambdaContext,
+    eventbridge_event,
+    lambda_context,
+    message_attribute,
+    sqs_event,
+    sqs_record,
+)
+from eventpipe.testing.invoke import ConsumerInvoker, DeadLetter, InvocationResult
+
+
+def reset_runtime() -> None:
+    """Forget the runtime's per-container cache (loaded handler, clients, processors).
+
+    Call it between tests that change a handler module or the function environment
+    outside ``invoke_consumer`` (which resets it itself).
+    """
+    from eventpipe.runtime.loading import reset_cache
+
+    reset_cache()
+
+
+__all__ = [
+    "ConsumerInvoker",
+    "DeadLetter",
+    "InvocationResult",
+    "LambdaContext",
+    "eventbridge_event",
+    "lambda_context",
+    "message_attribute",
+    "reset_runtime",
+    "sqs_event",
+    "sqs_record",
+]

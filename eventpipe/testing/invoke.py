@@ -1,0 +1,517 @@
+"""Run a consumer's real Lambda entry point on a list of events, against moto.
+
+:class:`ConsumerInvoker` is what the ``invoke_consumer`` pytest fixture returns; it can
+also be used without pytest (``with ConsumerInvoker() as invoke: ...``).
+
+Each call does what the deployed pipeline does, in moto:
+
+1. creates (once per test) the consumer's source queue, its DLQ and, for idempotent
+   consumers, the idempotency table (key ``id``), as the deploy side would;
+2. sends each event to the source queue and receives it back, so records carry real
+   message ids, receipt handles and attributes (on FIFO: group, sequence number);
+3. sets the function environment (``eventpipe.contract`` names) and calls
+   ``eventpipe.runtime.handler`` with the batch and a Lambda context stand-in;
+4. reads what the runtime dead-lettered and returns an :class:`InvocationResult`.
+
+Composing with a test's own moto mock: the invoker joins any ``moto.mock_aws()`` already
+active (moto nests mocks and shares their state), otherwise it starts one that lasts until
+the end of the test. Either way, resources your test creates in its mock (a DynamoDB table
+the handler writes to) are visible to the handler, and resources the invoker creates are
+visible to your assertions.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from eventpipe import contract
+from eventpipe.testing.factories import lambda_context, sqs_event, sqs_record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from eventpipe.consumer import Consumer
+    from eventpipe.testing.factories import LambdaContext
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+IDEMPOTENCY_TABLE = "eventpipe-test-idempotency"
+DEFAULT_CONSUMER = "test-consumer"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message the runtime sent to the consumer's DLQ, with the reason it attached."""
+
+    message_id: str
+    """Id of the original message (the source queue's), not the DLQ copy's."""
+    body: str
+    error_type: str
+    error_message: str
+    consumer: str
+    receive_count: int
+    failed_at: str
+    attributes: dict[str, str]
+    """Every message attribute of the DLQ copy as a string (reason + original attributes)."""
+    group_id: str | None = None
+
+    def json(self) -> Any:
+        """The body decoded from JSON (the original EventBridge event or payload)."""
+        return json.loads(self.body)
+
+
+@dataclass
+class InvocationResult:
+    """What one invocation did with each record: succeeded, will retry, dead-lettered."""
+
+    response: dict[str, Any]
+    """The raw ``{"batchItemFailures": [...]}`` the handler returned."""
+    records: list[dict[str, Any]]
+    """The SQS records the handler was invoked with, in order."""
+    succeeded: list[str] = field(default_factory=list)
+    """Message ids acknowledged after the handler returned (or a duplicate was skipped)."""
+    retried: list[str] = field(default_factory=list)
+    """Message ids reported in ``batchItemFailures``: SQS delivers them again."""
+    dead_lettered: list[DeadLetter] = field(default_factory=list)
+    """Messages sent to the DLQ at once (permanent errors, bad bodies, invalid details)."""
+
+    @property
+    def dead_lettered_ids(self) -> list[str]:
+        return [d.message_id for d in self.dead_lettered]
+
+    @property
+    def message_ids(self) -> list[str]:
+        return [r["messageId"] for r in self.records]
+
+    def outcome(self, message_id: str) -> Literal["succeeded", "retried", "dead-lettered"]:
+        """The outcome of one message by id."""
+        if message_id in self.retried:
+            return "retried"
+        if message_id in self.dead_lettered_ids:
+            return "dead-lettered"
+        if message_id in self.succeeded:
+            return "succeeded"
+        raise KeyError(message_id)
+
+    @property
+    def outcomes(self) -> list[str]:
+        """Outcome of each record, in batch order (handy for ``== ["succeeded", ...]``)."""
+        return [self.outcome(mid) for mid in self.message_ids]
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The consumer settings the deploy side would put in the function's environment."""
+
+    name: str
+    handler: str
+    fifo: bool
+    source: Literal["rule", "queue"]
+    idempotent: bool
+    idempotency_ttl: int
+    max_receive_count: int
+    visibility_timeout: int
+    message_group: str | None
+    environment: Mapping[str, str]
+
+
+def _target(
+    consumer: Consumer | str,
+    *,
+    fifo: bool | None,
+    source: Literal["rule", "queue"] | None,
+    idempotent: bool | None,
+    name: str | None,
+) -> _Target:
+    if isinstance(consumer, str):
+        return _Target(
+            name=name or DEFAULT_CONSUMER,
+            handler=consumer,
+            fifo=bool(fifo),
+            source=source or "rule",
+            idempotent=bool(idempotent),
+            idempotency_ttl=3600,
+            max_receive_count=5,
+            visibility_timeout=180,
+            message_group=None,
+            environment={},
+        )
+    return _Target(
+        name=name or consumer.name,
+        handler=consumer.handler,
+        fifo=consumer.fifo if fifo is None else fifo,
+        source=source or consumer.source,
+        idempotent=consumer.idempotent if idempotent is None else idempotent,
+        idempotency_ttl=consumer.idempotency_ttl,
+        max_receive_count=consumer.max_receive_count,
+        visibility_timeout=consumer.effective_visibility_timeout,
+        message_group=consumer.message_group,
+        environment=dict(consumer.environment),
+    )
+
+
+def _group_for(target: _Target, body: Any) -> str:
+    """MessageGroupId the rule target would compute (a fixed id or ``$.detail.x`` path)."""
+    spec = target.message_group
+    if not spec:
+        return target.name
+    if not spec.startswith("$."):
+        return spec
+    value: Any = body
+    for part in spec[2:].split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return str(value) if value is not None else target.name
+
+
+def _to_lambda_attributes(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """SendMessage/ReceiveMessage attribute shape -> Lambda event shape."""
+    import base64
+
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        binary = value.get("BinaryValue")
+        out[key] = {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": base64.b64encode(binary).decode() if binary is not None else None,
+            "stringListValues": [],
+            "binaryListValues": [],
+            "dataType": value["DataType"],
+        }
+    return out
+
+
+def _to_send_attributes(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Plain values or send-shaped dicts -> SendMessage ``MessageAttributes``."""
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if isinstance(value, dict) and "DataType" in value:
+            out[key] = value
+        elif isinstance(value, bytes):
+            out[key] = {"DataType": "Binary", "BinaryValue": value}
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = {"DataType": "Number", "StringValue": str(value)}
+        else:
+            out[key] = {"DataType": "String", "StringValue": str(value)}
+    return out
+
+
+class ConsumerInvoker:
+    """Invoke a consumer's real runtime on events inside moto; see the module docstring.
+
+    Example (the ``invoke_consumer`` fixture is an instance)::
+
+        def test_order_created(invoke_consumer):
+            result = invoke_consumer(consumer, [eventbridge_event("Order Created", "shop", {...})])
+            assert result.retried == [] and result.dead_lettered == []
+    """
+
+    def __init__(self, region: str | None = None) -> None:
+        self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        self._mock: Any = None
+        self._env_patch: Any = None
+        self._queues: dict[str, tuple[str, str, str]] = {}
+        self.idempotency_table = IDEMPOTENCY_TABLE
+        self._table_ready = False
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def __enter__(self) -> ConsumerInvoker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_mock(self) -> None:
+        if self._mock is not None:
+            return
+        from unittest import mock
+
+        from moto import mock_aws
+
+        # Fake credentials and a region first, so nothing can ever reach real AWS.
+        env = {k: v for k, v in FAKE_CREDENTIALS.items()}
+        env["AWS_DEFAULT_REGION"] = self.region
+        self._env_patch = mock.patch.dict(os.environ, env)
+        self._env_patch.start()
+        self._mock = mock_aws()
+        self._mock.start()  # nests into (and shares state with) an active mock
+
+    def close(self) -> None:
+        """Stop the mock this invoker started and forget cached runtime state."""
+        from eventpipe.runtime.loading import reset_cache
+
+        reset_cache()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        if self._env_patch is not None:
+            self._env_patch.stop()
+            self._env_patch = None
+        self._queues.clear()
+        self._table_ready = False
+
+    # --- resources -----------------------------------------------------------------------
+    def _sqs(self) -> Any:
+        import boto3
+
+        return boto3.client("sqs", region_name=self.region)
+
+    def queues(self, consumer_name: str, fifo: bool) -> tuple[str, str, str]:
+        """``(queue_url, queue_arn, dlq_url)`` of a consumer, created on first use."""
+        key = f"{consumer_name}|{fifo}"
+        if key not in self._queues:
+            self._ensure_mock()
+            sqs = self._sqs()
+            suffix = ".fifo" if fifo else ""
+            attrs = {"FifoQueue": "true"} if fifo else {}
+            dlq_url = sqs.create_queue(QueueName=f"{consumer_name}-dlq{suffix}", Attributes=attrs)[
+                "QueueUrl"
+            ]
+            url = sqs.create_queue(QueueName=f"{consumer_name}{suffix}", Attributes=attrs)[
+                "QueueUrl"
+            ]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            self._queues[key] = (url, arn, dlq_url)
+        return self._queues[key]
+
+    def _ensure_table(self) -> None:
+        if self._table_ready:
+            return
+        import boto3
+
+        ddb = boto3.client("dynamodb", region_name=self.region)
+        with suppress(ddb.exceptions.ResourceInUseException):
+            ddb.create_table(
+                TableName=self.idempotency_table,
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        self._table_ready = True
+
+    # --- the call --------------------------------------------------------------------------
+    def __call__(
+        self,
+        consumer: Consumer | str,
+        events: Sequence[Any],
+        *,
+        fifo: bool | None = None,
+        source: Literal["rule", "queue"] | None = None,
+        idempotent: bool | None = None,
+        name: str | None = None,
+        group_id: str | None = None,
+        receive_count: int | None = None,
+        message_attributes: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        context: LambdaContext | None = None,
+    ) -> InvocationResult:
+        """Run ``consumer`` on ``events`` (one batch) and report each record's outcome.
+
+        ``consumer`` is an ``eventpipe.Consumer`` or a handler string (``module:function``;
+        then ``fifo``/``source``/``idempotent``/``name`` describe it). ``events`` are
+        EventBridge event dicts for rule-fed consumers, bodies (dict, str, pydantic model)
+        for direct-queue consumers, or complete SQS records (from ``sqs_record``), used
+        as given. ``group_id`` forces the FIFO MessageGroupId (default: what the rule
+        target would use). ``receive_count`` sets ApproximateReceiveCount (to exercise
+        backoff or last attempts). ``env`` adds function environment variables (what the
+        plugin's ``resources`` hook would set, e.g. a table name).
+        """
+        target = _target(consumer, fifo=fifo, source=source, idempotent=idempotent, name=name)
+        if len(events) > 10 and target.fifo:
+            raise ValueError("a FIFO event source mapping delivers at most 10 records per batch")
+        self._ensure_mock()
+        queue_url, queue_arn, dlq_url = self.queues(target.name, target.fifo)
+        if target.idempotent:
+            self._ensure_table()
+
+        records = self._deliver_all(
+            target, queue_url, queue_arn, list(events), group_id, message_attributes
+        )
+        if receive_count is not None:
+            for rec in records:
+                rec["attributes"]["ApproximateReceiveCount"] = str(receive_count)
+
+        function_env = {
+            **target.environment,
+            contract.ENV_HANDLER: target.handler,
+            contract.ENV_CONSUMER: target.name,
+            contract.ENV_FIFO: "true" if target.fifo else "false",
+            contract.ENV_SOURCE: target.source,
+            contract.ENV_DLQ_URL: dlq_url,
+            contract.ENV_MAX_RECEIVE_COUNT: str(target.max_receive_count),
+            contract.ENV_VISIBILITY_TIMEOUT: str(target.visibility_timeout),
+            "POWERTOOLS_SERVICE_NAME": target.name,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
+            **(dict(env) if env else {}),
+        }
+        if target.idempotent:
+            function_env[contract.ENV_IDEMPOTENCY_TABLE] = self.idempotency_table
+            function_env[contract.ENV_IDEMPOTENCY_TTL] = str(target.idempotency_ttl)
+        with _environ(function_env, drop=(contract.ENV_IDEMPOTENCY_TABLE,)):
+            from eventpipe.runtime import handler
+
+            response = handler(sqs_event(records), context or lambda_context(target.name))
+
+        failed = [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
+        ids = [r["messageId"] for r in records]
+        dead = self._read_dlq(dlq_url, set(ids))
+        dead_ids = {d.message_id for d in dead}
+        return InvocationResult(
+            response=response,
+            records=records,
+            succeeded=[m for m in ids if m not in failed and m not in dead_ids],
+            retried=[m for m in ids if m in failed],
+            dead_lettered=sorted(dead, key=lambda d: ids.index(d.message_id)),
+        )
+
+    def _deliver_all(
+        self,
+        target: _Target,
+        queue_url: str,
+        queue_arn: str,
+        events: list[Any],
+        group_id: str | None,
+        message_attributes: Mapping[str, Any] | None,
+    ) -> list[dict[str, Any]]:
+        """Send the events through the source queue; build the records Lambda would get.
+
+        Complete SQS records among ``events`` are used as given. The others are sent
+        first and received back together (a FIFO group stays locked while one of its
+        messages is in flight, so one-by-one receives would stall).
+        """
+        sqs = self._sqs()
+        sent: list[tuple[str, str | None, str | None] | dict[str, Any]] = []
+        for event in events:
+            if isinstance(event, dict) and event.get("eventSource") == "aws:sqs":
+                sent.append(event)
+                continue
+            if hasattr(event, "model_dump_json"):
+                body = event.model_dump_json(by_alias=True)
+            elif isinstance(event, str):
+                body = event
+            else:
+                body = json.dumps(event, separators=(",", ":"), default=str)
+            send: dict[str, Any] = {"QueueUrl": queue_url, "MessageBody": body}
+            if message_attributes:
+                send["MessageAttributes"] = _to_send_attributes(message_attributes)
+            group = None
+            logical_dedup = None
+            if target.fifo:
+                group = group_id or _group_for(target, event if isinstance(event, dict) else None)
+                # The record shows the content-based dedup id SQS would compute; the send
+                # uses a unique one so a test can deliver the same event twice on purpose.
+                logical_dedup = hashlib.sha256(body.encode()).hexdigest()
+                send["MessageGroupId"] = group
+                send["MessageDeduplicationId"] = uuid.uuid4().hex
+            mid = sqs.send_message(**send)["MessageId"]
+            sent.append((mid, group, logical_dedup))
+
+        wanted = {s[0] for s in sent if isinstance(s, tuple)}
+        received: dict[str, dict[str, Any]] = {}
+        for _ in range(len(wanted) + 5):
+            if len(received) == len(wanted):
+                break
+            for msg in sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=10,
+                VisibilityTimeout=target.visibility_timeout,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", []):
+                received[msg["MessageId"]] = msg
+        missing = wanted - set(received)
+        if missing:  # pragma: no cover - moto always returns what was just sent
+            raise RuntimeError(f"moto did not return sent messages {sorted(missing)}")
+
+        records: list[dict[str, Any]] = []
+        for item in sent:
+            if isinstance(item, dict):
+                records.append(copy.deepcopy(item))  # receive_count= must not edit yours
+                continue
+            mid, group, logical_dedup = item
+            got = received[mid]
+            attrs = got.get("Attributes", {})
+            record = sqs_record(
+                got["Body"],
+                fifo=target.fifo,
+                group_id=group,
+                deduplication_id=logical_dedup,
+                receive_count=int(attrs.get("ApproximateReceiveCount", "1")),
+                queue_arn=queue_arn,
+                message_id=mid,
+                receipt_handle=got["ReceiptHandle"],
+                sent_timestamp=int(attrs["SentTimestamp"]) if "SentTimestamp" in attrs else None,
+                region=self.region,
+            )
+            record["messageAttributes"] = _to_lambda_attributes(got.get("MessageAttributes", {}))
+            if target.fifo and "SequenceNumber" in attrs:
+                record["attributes"]["SequenceNumber"] = attrs["SequenceNumber"]
+            records.append(record)
+        return records
+
+    def _read_dlq(self, dlq_url: str, message_ids: set[str]) -> list[DeadLetter]:
+        """Dead letters of this call's messages (matched by the original message id)."""
+        from eventpipe.runtime.dlq import DLQ_ATTR_MESSAGE_ID
+
+        sqs = self._sqs()
+        found: list[DeadLetter] = []
+        while True:
+            msgs = sqs.receive_message(
+                QueueUrl=dlq_url,
+                MaxNumberOfMessages=10,
+                VisibilityTimeout=43200,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if not msgs:
+                return found
+            for msg in msgs:
+                attrs = {
+                    k: v.get("StringValue", "") for k, v in msg.get("MessageAttributes", {}).items()
+                }
+                original = attrs.get(DLQ_ATTR_MESSAGE_ID, "")
+                if original not in message_ids:
+                    continue
+                found.append(
+                    DeadLetter(
+                        message_id=original,
+                        body=msg["Body"],
+                        error_type=attrs.get(contract.DLQ_ATTR_ERROR_TYPE, ""),
+                        error_message=attrs.get(contract.DLQ_ATTR_ERROR_MESSAGE, ""),
+                        consumer=attrs.get(contract.DLQ_ATTR_CONSUMER, ""),
+                        receive_count=int(attrs.get(contract.DLQ_ATTR_RECEIVE_COUNT, "0") or 0),
+                        failed_at=attrs.get(contract.DLQ_ATTR_FAILED_AT, ""),
+                        attributes=attrs,
+                        group_id=msg.get("Attributes", {}).get("MessageGroupId"),
+                    )
+                )
+
+
+@contextmanager
+def _environ(values: Mapping[str, str], drop: Sequence[str] = ()) -> Iterator[None]:
+    """Set ``values`` (and unset ``drop`` keys not in them) for the duration of the call."""
+    saved = {k: os.environ.get(k) for k in (*values.keys(), *drop)}
+    try:
+        for k in drop:
+            if k not in values:
+                os.environ.pop(k, None)
+        os.environ.update(values)
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

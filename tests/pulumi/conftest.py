@@ -1,0 +1,46 @@
+"""Fixtures of the Pulumi mock tests: fresh runtime state and mocks for every test."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURE_PKG = Path(__file__).resolve().parent / "fixture_pkg"
+# The fixture plugin must be importable when test modules are collected.
+if str(FIXTURE_PKG) not in sys.path:
+    sys.path.append(str(FIXTURE_PKG))
+
+
+@pytest.fixture(autouse=True)
+def _aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(key, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("EVENTPIPE_PLUGINS", raising=False)
+    monkeypatch.delenv("EVENTPIPE_DISABLE_PLUGINS", raising=False)
+
+
+@pytest.fixture
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.getbasetemp() / "build"
+
+
+@pytest.fixture
+def mocks() -> Iterator[object]:
+    """Fresh mocks and an empty root stack: Pulumi keeps its runtime state (root resource,
+    config) in context variables that would otherwise leak from one test to the next."""
+    import pulumi
+    from pulumi.runtime import settings
+
+    from tests.pulumi.mocks import AwsMocks
+
+    settings.ROOT.set(None)
+    pulumi.runtime.set_all_config({"aws:region": "us-east-1"})
+    aws_mocks = AwsMocks()
+    pulumi.runtime.set_mocks(aws_mocks, project="eventpipe", stack="test", preview=False)
+    yield aws_mocks
+    settings.ROOT.set(None)
+    pulumi.runtime.set_all_config({})

@@ -1,0 +1,1 @@
+"""A throwaway plugin for the Pulumi tests: importable handlers, no runtime needed."""
