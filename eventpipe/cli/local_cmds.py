@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from eventpipe.cli.project import find_project_dir
-from eventpipe.contract import LOCAL_ANNOUNCEMENT, LOCAL_STATE_DIR
+from eventpipe.outputs import announcement_path
 
 DEMO_TIME_SCALE = 0.01
 DEMO_TIMEOUT = 45.0
@@ -32,11 +32,6 @@ ProjectDirOption = Annotated[
 
 def _project(project_dir: Path | None) -> Path:
     return project_dir.resolve() if project_dir else find_project_dir()
-
-
-def announcement_path(project_dir: Path, stack: str) -> Path:
-    """Where a running ``eventpipe dev`` says how to reach it (read by ``--local``)."""
-    return project_dir / LOCAL_STATE_DIR / LOCAL_ANNOUNCEMENT.format(stack=stack)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -58,6 +53,11 @@ def _engine(
     except EventpipeError as exc:
         raise _fail(str(exc)) from None
     return engine
+
+
+def _interrupt(*_: object) -> None:
+    """SIGTERM (a supervisor, `kill`) stops ``dev`` as cleanly as Ctrl-C."""
+    raise KeyboardInterrupt
 
 
 def dev(
@@ -88,8 +88,7 @@ def dev(
         on_error=lambda text: console.print(f"[red]{text}[/]"),
     )
     announcement = announcement_path(project, stack)
-    # SIGTERM (a supervisor, `kill`) stops as cleanly as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         print_deploy(console, engine.deployment, stack, time_scale)
         announcement.parent.mkdir(parents=True, exist_ok=True)

@@ -81,9 +81,11 @@ def log_line(console: Console, entry: LogEntry) -> None:
 
 def outcome_table(summary: dict[str, Counts], deployed: list[str]) -> Table:
     table = Table(title="outcomes per consumer")
-    for column in ("consumer", "received", "succeeded", "retried", "dead-lettered", "pending"):
-        table.add_column(column, justify="left" if column == "consumer" else "right")
-    for consumer in sorted(set(deployed) | set(summary)):
+    consumers = sorted(set(deployed) | set(summary))
+    table.add_column("consumer", no_wrap=True, min_width=max(map(len, consumers), default=8))
+    for column in ("received", "succeeded", "retried", "dead-lettered", "pending"):
+        table.add_column(column, justify="right")
+    for consumer in consumers:
         counts = summary.get(consumer, Counts())
         table.add_row(
             consumer,

@@ -78,10 +78,6 @@ class DeployState:
     def queue_by_url(self, url: str) -> QueueInfo | None:
         return next((q for q in self.queues.values() if q.url == url), None)
 
-    def function(self, name_or_arn: str) -> FunctionSpec | None:
-        name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
-        return self.functions.get(name)
-
 
 @dataclass
 class Deployment:

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from eventpipe.cli import app
@@ -54,7 +53,23 @@ def test_demo_fails_when_an_outcome_differs_from_the_sample(tmp_path: Path) -> N
     assert "expected succeeded, got dead-lettered" in result.output.replace("\n", " ")
 
 
-def test_dev_announces_itself_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+def _depth(announced: dict[str, object], queue_url: str) -> int:
+    import boto3
+
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=str(announced["endpointUrl"]),
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     project = real_project(tmp_path / "project", "dev", {"eventpipe:publishSchemas": False})
     site = tmp_path / "site"
     with PluginEnv("e2e-wrong") as plugins:
@@ -89,6 +104,33 @@ def test_dev_announces_itself_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> Non
         assert announced["endpointUrl"].startswith("http://127.0.0.1:")
         assert announced["region"] == "us-east-1"
         assert "e2e-reject" in announced["outputs"]["consumers"]
+
+        # The operator CLI finds the running engine through the announcement file.
+        published = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("eventpipe")),
+                "publish",
+                "--local",
+                "--project-dir",
+                str(project),
+                "--source",
+                "e2e.samples",
+                "-t",
+                "Sample",
+                "--detail",
+                '{"n": 2}',
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert published.returncode == 0, published.stdout + published.stderr
+        dlq = announced["outputs"]["consumers"]["e2e-reject"]["dlqUrl"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _depth(announced, dlq):
+            time.sleep(0.2)
+        assert _depth(announced, dlq) == 1  # handled by dev's worker: rejected -> DLQ
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
