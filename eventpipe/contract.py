@@ -43,6 +43,10 @@ DLQ_ATTR_ERROR_MESSAGE = "eventpipe.error_message"
 DLQ_ATTR_CONSUMER = "eventpipe.consumer"
 DLQ_ATTR_RECEIVE_COUNT = "eventpipe.receive_count"
 DLQ_ATTR_FAILED_AT = "eventpipe.failed_at"
+DLQ_ATTR_MESSAGE_ID = "eventpipe.message_id"
+"""Id of the original message (the DLQ copy gets a new one)."""
+DLQ_ATTR_ORIGINAL_ATTRIBUTES = "eventpipe.original_attributes"
+"""JSON of original attributes that did not fit beside the reason (SQS max 10)."""
 
 # --- Stack outputs ---------------------------------------------------------------------
 STACK_OUTPUT = "eventpipe"
@@ -55,7 +59,9 @@ STACK_OUTPUT = "eventpipe"
      "consumers": {NAME: {"plugin", "fifo", "source" ("rule"|"queue"),
                           "queueUrl", "queueArn", "dlqUrl", "dlqArn",
                           "functionName", "functionArn", "ruleName"|None,
-                          "ruleArn"|None, "alarmNames": [str]}}}
+                          "ruleArn"|None, "alarmNames": [str],
+                          "resources": {...} (the plugin's ConsumerResources.outputs,
+                          when it has any)}}}
 """
 
 # --- Local engine announcement (``eventpipe dev``) ---------------------------------------

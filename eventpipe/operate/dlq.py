@@ -14,6 +14,7 @@ from eventpipe.contract import (
     DLQ_ATTR_ERROR_MESSAGE,
     DLQ_ATTR_ERROR_TYPE,
     DLQ_ATTR_FAILED_AT,
+    DLQ_ATTR_MESSAGE_ID,
     DLQ_ATTR_RECEIVE_COUNT,
 )
 from eventpipe.operate.aws import error_code, is_unimplemented
@@ -37,6 +38,7 @@ REASON_ATTRIBUTES = {
     "consumer": DLQ_ATTR_CONSUMER,
     "receive_count": DLQ_ATTR_RECEIVE_COUNT,
     "failed_at": DLQ_ATTR_FAILED_AT,
+    "original_message_id": DLQ_ATTR_MESSAGE_ID,
 }
 
 

@@ -17,10 +17,8 @@ from eventpipe import contract
 from eventpipe.runtime.exceptions import DeadLetterError
 from eventpipe.runtime.models import RecordInfo
 
-DLQ_ATTR_MESSAGE_ID = "eventpipe.message_id"
-"""Id of the original message (the DLQ copy gets a new one)."""
-DLQ_ATTR_ORIGINAL_ATTRIBUTES = "eventpipe.original_attributes"
-"""JSON of original attributes that did not fit beside the reason (SQS max 10)."""
+DLQ_ATTR_MESSAGE_ID = contract.DLQ_ATTR_MESSAGE_ID
+DLQ_ATTR_ORIGINAL_ATTRIBUTES = contract.DLQ_ATTR_ORIGINAL_ATTRIBUTES
 MAX_ERROR_MESSAGE = 1000
 """Characters of the error message kept: enough for a validation report, and bounded so
 a huge exception text cannot push the copy past the SQS message size limit."""

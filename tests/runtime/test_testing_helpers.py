@@ -126,3 +126,30 @@ def test_invoker_standalone_without_pytest() -> None:
         )
         assert json.loads(result.dead_lettered[0].body)["detail"] == {"orderId": "perm-1"}
         assert result.outcome(result.message_ids[0]) == "dead-lettered"
+
+
+def test_invoker_acknowledges_successes_so_a_fifo_group_moves_on(
+    invoke_consumer: ConsumerInvoker,
+) -> None:
+    """Like the event source mapping, what succeeded is deleted: the next call in the same
+    FIFO message group must be delivered, not stuck behind an in-flight message."""
+    consumer = Consumer(
+        name="orders-ack",
+        handler="tests.runtime.handlers:by_order_id",
+        pattern={"source": ["shop"]},
+        fifo=True,
+        message_group="$.detail.customer",
+    )
+    first = invoke_consumer(
+        consumer, [eventbridge_event("T", "shop", {"orderId": "ok-1", "customer": "c"})]
+    )
+    second = invoke_consumer(
+        consumer, [eventbridge_event("T", "shop", {"orderId": "ok-2", "customer": "c"})]
+    )
+    assert first.outcomes == second.outcomes == ["succeeded"]
+    queue_url = invoke_consumer.queues("orders-ack", True)[0]
+    attrs = boto3.client("sqs", region_name="us-east-1").get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["All"]
+    )["Attributes"]
+    assert attrs["ApproximateNumberOfMessages"] == "0"
+    assert attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
