@@ -4,7 +4,7 @@ For N generated consumers, runs (1) the real program (``__main__.py``: resolve, 
 EventBus, one ConsumerPipeline per consumer, exports) and (2) a hand-written loop of
 pulumi_aws resources declaring the same resources per consumer, in the same process, on
 the same mocks. Each run gets a fresh thread, event loop and Pulumi runtime state, like
-a new ``pulumi preview``. Prints medians and writes benchmarks/synth.md.
+a new ``pulumi preview``. Prints medians (as a Markdown table, for benchmarks/README.md).
 
     .venv/bin/python benchmarks/synth.py [--quick]
 
@@ -433,8 +433,6 @@ def main() -> None:
     ]  # fmt: skip
     text = "\n".join(lines) + "\n"
     print(text)
-    if not quick:
-        (PROJECT / "benchmarks" / "synth.md").write_text(text)
 
 
 if __name__ == "__main__":
