@@ -1,28 +1,33 @@
 """What every operator command shares: the stack options, finding the target, printing.
 
-The options are declared once as ``Annotated`` aliases so every command spells them the
-same way (``--stack``, ``--outputs``, ``--endpoint-url``, ``--profile``, ``--region``,
-``--local``), and errors from :mod:`eventpipe.operate` become one red line on stderr and
-exit status 1, never a traceback.
+The options are declared once, as the ``Annotated`` fields of :class:`StackOptions`, and
+:func:`stack_command` adds them (and ``--json``) to every command that acts on a stack, so
+each command spells them the same way and its own code holds only its own logic. Errors
+from :mod:`eventpipe.operate` become one red line on stderr and exit status 1, never a
+traceback (:func:`handled`, :func:`connected`).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from eventpipe.errors import EventpipeError
 from eventpipe.operate.aws import Aws, aws_errors
-from eventpipe.outputs import Target, find_target
+from eventpipe.outputs import ConsumerOutputs, Target, find_target
 
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack to act on.")]
 OutputsOpt = Annotated[
@@ -49,15 +54,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 
 @dataclass(frozen=True)
 class StackOptions:
-    """The common options, gathered so commands pass one value around."""
+    """The common options, gathered so commands pass one value around.
 
-    stack: str = "dev"
-    outputs: Path | None = None
-    endpoint_url: str | None = None
-    profile: str | None = None
-    region: str | None = None
-    local: bool = False
-    project_dir: Path | None = None
+    The fields are the options' one declaration: :func:`stack_command` turns each into a
+    command parameter (same name, ``Annotated`` type and default, in this order).
+    """
+
+    stack: StackOpt = "dev"
+    outputs: OutputsOpt = None
+    endpoint_url: EndpointOpt = None
+    profile: ProfileOpt = None
+    region: RegionOpt = None
+    local: LocalOpt = False
+    project_dir: ProjectOpt = None
 
     @property
     def directory(self) -> Path:
@@ -148,13 +157,69 @@ def progress_bar(description: str, total: float | None) -> Iterator[tuple[Progre
         yield bar, task
 
 
-def options(
-    stack: str,
-    outputs: Path | None,
-    endpoint_url: str | None,
-    profile: str | None,
-    region: str | None,
-    local: bool,
-    project: Path | None = None,
-) -> StackOptions:
-    return StackOptions(stack, outputs, endpoint_url, profile, region, local, project)
+def stack_command(body: Callable[..., None]) -> Callable[..., None]:
+    """Make ``body`` a typer command taking the shared stack options and ``--json``.
+
+    ``body`` declares its own arguments and options, then keyword-only ``opts:
+    StackOptions`` and ``as_json: bool``. The command typer sees has the body's own
+    parameters followed by every :class:`StackOptions` field and ``--json`` (so ``--help``
+    lists them last, the same in every command) and calls ``body`` with them gathered.
+    Typer reads parameters from ``__signature__``, which is why this builds one rather
+    than repeating eight parameters in every command.
+    """
+    own = [
+        p
+        for p in inspect.signature(body, eval_str=True).parameters.values()
+        if p.name not in ("opts", "as_json")
+    ]
+    shared_types = typing.get_type_hints(StackOptions, include_extras=True)
+    shared = [
+        inspect.Parameter(
+            f.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=shared_types[f.name],
+            default=f.default,
+        )
+        for f in fields(StackOptions)
+    ]
+    as_json = inspect.Parameter(
+        "as_json", inspect.Parameter.KEYWORD_ONLY, annotation=JsonOpt, default=False
+    )
+    parameters = [*own, *shared, as_json]
+
+    @functools.wraps(body)
+    def command(*args: Any, **kwargs: Any) -> None:
+        opts = StackOptions(**{f.name: kwargs.pop(f.name) for f in fields(StackOptions)})
+        body(*args, opts=opts, as_json=kwargs.pop("as_json"), **kwargs)
+
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    return command
+
+
+@contextmanager
+def connected(opts: StackOptions) -> Iterator[tuple[Target, Aws]]:
+    """Find the stack and its clients for the body of a ``with``; any eventpipe or AWS
+    error, while finding or inside the body, ends the command with its message."""
+    with handled():
+        target, aws = opts.connect()
+        with handled(target):
+            yield target, aws
+
+
+@contextmanager
+def consumer_queues(
+    opts: StackOptions, consumer: str
+) -> Iterator[tuple[Target, ConsumerOutputs, Any]]:
+    """:func:`connected`, plus ``consumer``'s outputs (an unknown name ends the command
+    with the known ones) and an SQS client: what every ``dlq`` command starts from."""
+    with connected(opts) as (target, aws):
+        yield target, target.outputs.consumer(consumer), aws.client("sqs")
+
+
+def fold_table(title: str, columns: Iterable[str]) -> Table:
+    """A table whose long cells wrap instead of being cut, so ids and reasons stay whole."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table

@@ -7,23 +7,17 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from eventpipe.cli.ops_common import (
-    EndpointOpt,
-    JsonOpt,
-    LocalOpt,
-    OutputsOpt,
-    ProfileOpt,
-    ProjectOpt,
-    RegionOpt,
-    StackOpt,
+    StackOptions,
+    connected,
     console,
     emit_json,
     fail,
+    fold_table,
     handled,
-    options,
     progress_bar,
+    stack_command,
 )
 from eventpipe.operate import match as match_ops
 from eventpipe.operate import replay as replay_ops
@@ -40,9 +34,7 @@ def _publish_summary(result: PublishResult, bus: str) -> None:
         f"in {result.calls} call(s)" + (f", {result.retried} resend(s)" if result.retried else "")
     )
     if result.failures:
-        table = Table(title="failed events")
-        for column in ("#", "detail-type", "error", "message", "attempts"):
-            table.add_column(column, overflow="fold")
+        table = fold_table("failed events", ("#", "detail-type", "error", "message", "attempts"))
         for failure in result.failures[:50]:
             table.add_row(
                 str(failure.index),
@@ -56,6 +48,33 @@ def _publish_summary(result: PublishResult, bus: str) -> None:
             out.print(f"... and {len(result.failures) - 50} more (use --json for all)")
 
 
+def _events_to_publish(
+    file: str | None, detail_type: str | None, detail: str | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The events ``publish`` sends, and whether they came from a file (or stdin), which
+    gets a progress bar. Contradictory or empty input ends the command with status 2."""
+    if detail_type is None and detail is not None:
+        raise fail("--detail needs --detail-type (and --source)", code=2)
+    if file is None and detail_type is None:
+        if sys.stdin.isatty():
+            raise fail(
+                "nothing to publish: give --detail-type/--source/--detail, a file, or "
+                "pipe events to stdin",
+                code=2,
+            )
+        file = "-"
+    if file is not None and detail_type is not None:
+        raise fail("give either a file of events or --detail-type, not both", code=2)
+    if file is None:
+        body = read_json_argument(detail) if detail is not None else {}
+        return [{"detail-type": detail_type, "detail": body}], False
+    events = list(iter_file_events(file))
+    if not events:
+        raise fail(f"no events in {'stdin' if file == '-' else file}", code=2)
+    return events, True
+
+
+@stack_command
 def publish(
     file: Annotated[
         str | None,
@@ -71,14 +90,9 @@ def publish(
     detail: Annotated[
         str | None, typer.Option("--detail", "-d", help="Detail JSON object, @file or -.")
     ] = None,
-    stack: StackOpt = "dev",
-    outputs: OutputsOpt = None,
-    endpoint_url: EndpointOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    local: LocalOpt = False,
-    project_dir: ProjectOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
 ) -> None:
     """Publish events to the stack's bus, in batches, retrying transient failures.
 
@@ -86,36 +100,15 @@ def publish(
     (a JSON object or array, or JSON lines) or stdin. Events in a file use EventBridge's
     keys: {"source": ..., "detail-type": ..., "detail": {...}}.
     """
-    opts = options(stack, outputs, endpoint_url, profile, region, local, project_dir)
     with handled():
-        if detail_type is None and detail is not None:
-            raise fail("--detail needs --detail-type (and --source)", code=2)
-        if file is None and detail_type is None:
-            if sys.stdin.isatty():
-                raise fail(
-                    "nothing to publish: give --detail-type/--source/--detail, a file, or "
-                    "pipe events to stdin",
-                    code=2,
-                )
-            file = "-"
-        if file is not None and detail_type is not None:
-            raise fail("give either a file of events or --detail-type, not both", code=2)
-        events: list[dict[str, Any]]
-        if file is not None:
-            events = list(iter_file_events(file))
-            if not events:
-                raise fail(f"no events in {'stdin' if file == '-' else file}", code=2)
-        else:
-            body = read_json_argument(detail) if detail is not None else {}
-            events = [{"detail-type": detail_type, "detail": body}]
-        target, aws = opts.connect()
+        events, from_file = _events_to_publish(file, detail_type, detail)
+    with connected(opts) as (target, aws):
         publisher = Publisher(target.outputs.bus.name, client=aws.client("events"), source=source)
-        with handled(target):
-            if file is not None:
-                with progress_bar("publish", len(events)) as (bar, task):
-                    result = publisher.publish_many(events, progress=lambda n: bar.advance(task, n))
-            else:
-                result = publisher.publish_many(events)
+        if from_file:
+            with progress_bar("publish", len(events)) as (bar, task):
+                result = publisher.publish_many(events, progress=lambda n: bar.advance(task, n))
+        else:
+            result = publisher.publish_many(events)
     if as_json:
         emit_json(
             result.to_dict() | {"eventIds": [result.event_ids.get(i) for i in range(result.total)]}
@@ -126,6 +119,7 @@ def publish(
         raise typer.Exit(1)
 
 
+@stack_command
 def match(
     event: Annotated[str, typer.Argument(help="Event JSON, @file, or - for stdin.")],
     deployed: Annotated[
@@ -134,34 +128,27 @@ def match(
             "--deployed", help="Use the deployed rules' patterns instead of the plugins'."
         ),
     ] = False,
-    stack: StackOpt = "dev",
-    outputs: OutputsOpt = None,
-    endpoint_url: EndpointOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    local: LocalOpt = False,
-    project_dir: ProjectOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
 ) -> None:
     """Which consumers' event patterns match EVENT (EventBridge TestEventPattern).
 
     Missing envelope fields (id, account, time, region, resources) are filled in;
     source and detail-type must be given.
     """
-    opts = options(stack, outputs, endpoint_url, profile, region, local, project_dir)
     with handled():
         data = read_json_argument(event)
         if not isinstance(data, dict):
             raise OperateError("the event must be a JSON object")
-        target, aws = opts.connect()
+    with connected(opts) as (target, aws):
         full = match_ops.complete_event(data, target.outputs, target.region)
-        with handled(target):
-            events_client = aws.client("events")
-            if deployed:
-                patterns = match_ops.patterns_from_rules(events_client, target.outputs)
-            else:
-                patterns = match_ops.patterns_from_plugins(opts.directory, opts.stack)
-            results = match_ops.match_event(events_client, full, patterns)
+        events_client = aws.client("events")
+        if deployed:
+            patterns = match_ops.patterns_from_rules(events_client, target.outputs)
+        else:
+            patterns = match_ops.patterns_from_plugins(opts.directory, opts.stack)
+        results = match_ops.match_event(events_client, full, patterns)
     if as_json:
         emit_json({"event": full, "results": [r.to_dict() for r in results]})
         return
@@ -169,9 +156,9 @@ def match(
     if not results:
         out.print("No consumer has an event pattern (direct-queue consumers only).")
         return
-    table = Table(title=f"{full['detail-type']} from {full['source']}")
-    for column in ("consumer", "matches", "pattern"):
-        table.add_column(column, overflow="fold")
+    table = fold_table(
+        f"{full['detail-type']} from {full['source']}", ("consumer", "matches", "pattern")
+    )
     for r in results:
         mark = "[green]yes[/]" if r.matched else "no"
         table.add_row(r.consumer, mark, json.dumps(r.pattern))
@@ -183,6 +170,7 @@ def match(
     )
 
 
+@stack_command
 def replay(
     start: Annotated[
         str, typer.Option("--from", help="Start: ISO 8601, yesterday, today, -2h ...")
@@ -193,29 +181,22 @@ def replay(
         typer.Option("--consumer", "-c", help="Replay only into this consumer (repeatable)."),
     ] = None,
     wait: Annotated[bool, typer.Option(help="Follow the replay until it ends.")] = True,
-    stack: StackOpt = "dev",
-    outputs: OutputsOpt = None,
-    endpoint_url: EndpointOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    local: LocalOpt = False,
-    project_dir: ProjectOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
 ) -> None:
     """Replay archived events from --from to --to into the chosen consumers' rules."""
-    opts = options(stack, outputs, endpoint_url, profile, region, local, project_dir)
     with handled():
         begin, finish = replay_ops.parse_time(start), replay_ops.parse_time(end)
-        target, aws = opts.connect()
+    with connected(opts) as (target, aws):
         plan = replay_ops.plan_replay(target.outputs, begin, finish, consumer or None)
-        with handled(target):
-            events_client = aws.client("events")
-            replay_ops.start_replay(events_client, plan)
-            last = replay_ops.ReplayProgress("STARTING", 0.0)
-            if wait:
-                with progress_bar(f"replay {plan.name}", 1.0) as (bar, task):
-                    for last in replay_ops.watch_replay(events_client, plan):
-                        bar.update(task, completed=last.fraction, note=last.state)
+        events_client = aws.client("events")
+        replay_ops.start_replay(events_client, plan)
+        last = replay_ops.ReplayProgress("STARTING", 0.0)
+        if wait:
+            with progress_bar(f"replay {plan.name}", 1.0) as (bar, task):
+                for last in replay_ops.watch_replay(events_client, plan):
+                    bar.update(task, completed=last.fraction, note=last.state)
     summary = {
         "replay": plan.name,
         "state": last.state,

@@ -9,20 +9,15 @@ import typer
 from rich.table import Table
 
 from eventpipe.cli.ops_common import (
-    EndpointOpt,
-    JsonOpt,
-    LocalOpt,
-    OutputsOpt,
-    ProfileOpt,
-    ProjectOpt,
-    RegionOpt,
-    StackOpt,
+    StackOptions,
+    connected,
     console,
+    consumer_queues,
     emit_json,
     fail,
-    handled,
-    options,
+    fold_table,
     progress_bar,
+    stack_command,
 )
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate.status import ConsumerStatus, delivery_dlq_depth, stack_status
@@ -60,27 +55,20 @@ def _alarm_cell(row: ConsumerStatus) -> str:
     return {"OK": "[green]OK[/]"}.get(state, state)
 
 
+@stack_command
 def status(
     consumer: Annotated[
         list[str] | None, typer.Option("--consumer", "-c", help="Only these consumers.")
     ] = None,
-    stack: StackOpt = "dev",
-    outputs: OutputsOpt = None,
-    endpoint_url: EndpointOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    local: LocalOpt = False,
-    project_dir: ProjectOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
 ) -> None:
     """Per consumer: messages waiting and in flight, DLQ depth, oldest message age, alarms."""
-    opts = options(stack, outputs, endpoint_url, profile, region, local, project_dir)
-    with handled():
-        target, aws = opts.connect()
-        with handled(target):
-            sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
-            rows = stack_status(target.outputs, sqs, cloudwatch, consumer or None)
-            undelivered = delivery_dlq_depth(target.outputs, sqs)
+    with connected(opts) as (target, aws):
+        sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
+        rows = stack_status(target.outputs, sqs, cloudwatch, consumer or None)
+        undelivered = delivery_dlq_depth(target.outputs, sqs)
     if as_json:
         emit_json(
             {
@@ -119,25 +107,17 @@ def status(
 
 
 @dlq_app.command("peek")
+@stack_command
 def peek(
     consumer: ConsumerArg,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 10,
-    stack: StackOpt = "dev",
-    outputs: OutputsOpt = None,
-    endpoint_url: EndpointOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    local: LocalOpt = False,
-    project_dir: ProjectOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
 ) -> None:
     """Show DLQ messages and why they failed, leaving them in the queue."""
-    opts = options(stack, outputs, endpoint_url, profile, region, local, project_dir)
-    with handled():
-        target, aws = opts.connect()
-        target_consumer = target.outputs.consumer(consumer)
-        with handled(target):
-            messages = dlq_ops.peek(aws.client("sqs"), target_consumer, limit)
+    with consumer_queues(opts, consumer) as (_, target_consumer, sqs):
+        messages = dlq_ops.peek(sqs, target_consumer, limit)
     if as_json:
         emit_json([m.to_dict() for m in messages])
         return
@@ -145,9 +125,10 @@ def peek(
     if not messages:
         out.print(f"The DLQ of {consumer} is empty.")
         return
-    table = Table(title=f"DLQ of {consumer}: {len(messages)} message(s) shown, none consumed")
-    for column in ("message id", "sent", "receives", "reason", "event"):
-        table.add_column(column, overflow="fold")
+    table = fold_table(
+        f"DLQ of {consumer}: {len(messages)} message(s) shown, none consumed",
+        ("message id", "sent", "receives", "reason", "event"),
+    )
     for message in messages:
         event = message.event
         described = (
@@ -173,6 +154,7 @@ def peek(
 
 
 @dlq_app.command("redrive")
+@stack_command
 def redrive(
     consumer: ConsumerArg,
     rate: Annotated[
@@ -180,41 +162,28 @@ def redrive(
         typer.Option("--rate", min=1, max=500, help="Messages per second (default: SQS picks)."),
     ] = None,
     wait: Annotated[bool, typer.Option(help="Follow the task until it ends.")] = True,
-    stack: StackOpt = "dev",
-    outputs: OutputsOpt = None,
-    endpoint_url: EndpointOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    local: LocalOpt = False,
-    project_dir: ProjectOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
 ) -> None:
     """Move the DLQ's messages back to the consumer's queue (SQS StartMessageMoveTask)."""
-    opts = options(stack, outputs, endpoint_url, profile, region, local, project_dir)
     out = console()
-    with handled():
-        target, aws = opts.connect()
-        target_consumer = target.outputs.consumer(consumer)
-        with handled(target):
-            sqs = aws.client("sqs")
-            waiting = dlq_ops.depth(sqs, target_consumer.dlq_url)
-            if waiting == 0:
-                if as_json:
-                    emit_json({"consumer": consumer, "status": "EMPTY", "moved": 0})
-                else:
-                    out.print(f"The DLQ of {consumer} is empty: nothing to redrive.")
-                return
-            handle = dlq_ops.start_redrive(sqs, target_consumer, target, rate)
-            last = dlq_ops.MoveProgress("RUNNING", 0, waiting)
-            if wait:
-                with progress_bar(f"redrive {consumer}", waiting) as (bar, task):
-                    for last in dlq_ops.watch_redrive(sqs, target_consumer, handle):
-                        bar.update(
-                            task,
-                            completed=last.moved,
-                            total=last.to_move or waiting,
-                            note=last.status,
-                        )
+    with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
+        waiting = dlq_ops.depth(sqs, target_consumer.dlq_url)
+        if waiting == 0:
+            if as_json:
+                emit_json({"consumer": consumer, "status": "EMPTY", "moved": 0})
+            else:
+                out.print(f"The DLQ of {consumer} is empty: nothing to redrive.")
+            return
+        handle = dlq_ops.start_redrive(sqs, target_consumer, target, rate)
+        last = dlq_ops.MoveProgress("RUNNING", 0, waiting)
+        if wait:
+            with progress_bar(f"redrive {consumer}", waiting) as (bar, task):
+                for last in dlq_ops.watch_redrive(sqs, target_consumer, handle):
+                    bar.update(
+                        task, completed=last.moved, total=last.to_move or waiting, note=last.status
+                    )
     result = {
         "consumer": consumer,
         "taskHandle": handle,
@@ -233,33 +202,24 @@ def redrive(
 
 
 @dlq_app.command("purge")
+@stack_command
 def purge(
     consumer: ConsumerArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask to confirm.")] = False,
-    stack: StackOpt = "dev",
-    outputs: OutputsOpt = None,
-    endpoint_url: EndpointOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    local: LocalOpt = False,
-    project_dir: ProjectOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
 ) -> None:
     """Delete every message in the consumer's DLQ (asks first; --yes for scripts)."""
-    opts = options(stack, outputs, endpoint_url, profile, region, local, project_dir)
-    with handled():
-        target, aws = opts.connect()
-        target_consumer = target.outputs.consumer(consumer)
-        with handled(target):
-            sqs = aws.client("sqs")
-            waiting = dlq_ops.depth(sqs, target_consumer.dlq_url)
-            if not yes and not typer.confirm(
-                f"Delete all {waiting} message(s) in the DLQ of {consumer} "
-                f"(stack {target.outputs.stack})? They cannot be recovered",
-                default=False,
-            ):
-                raise fail("purge cancelled; nothing was deleted", code=1)
-            purged = dlq_ops.purge(sqs, target_consumer)
+    with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
+        waiting = dlq_ops.depth(sqs, target_consumer.dlq_url)
+        if not yes and not typer.confirm(
+            f"Delete all {waiting} message(s) in the DLQ of {consumer} "
+            f"(stack {target.outputs.stack})? They cannot be recovered",
+            default=False,
+        ):
+            raise fail("purge cancelled; nothing was deleted", code=1)
+        purged = dlq_ops.purge(sqs, target_consumer)
     if as_json:
         emit_json({"consumer": consumer, "purged": purged})
     else:

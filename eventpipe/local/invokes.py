@@ -104,7 +104,44 @@ def _ssm_parameter(state: DeployState, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+DEFAULT_BUS = "default"
+
+
+def _event_bus(state: DeployState, args: dict[str, Any]) -> dict[str, Any]:
+    """``aws.cloudwatch.get_event_bus``: the stack's bus when ``createBus: false``.
+
+    On AWS the bus must already exist (another team's, or ``default``). The local
+    emulator starts empty, so a missing bus is created there, with a notice, rather than
+    failing the deploy: locally there is nobody else to have created it. ``default``
+    always exists. Answered from the embedded moto's own state (answers get the deploy
+    record, not a client); with ``--endpoint-url`` the bus must exist in that emulator,
+    or its rules are rejected by name.
+    """
+    from moto.events.models import events_backends
+
+    name = str(args.get("name") or DEFAULT_BUS)
+    name = name.rsplit("event-bus/", 1)[-1]  # getEventBus also accepts an ARN
+    backend = events_backends[state.account][state.region]
+    bus = backend.event_buses.get(name)
+    if bus is None:
+        bus = backend.create_event_bus(name=name)
+        state.notices.append(
+            f"event bus {name} (createBus: false) did not exist in the emulator: created it"
+        )
+    return {
+        "id": name,
+        "name": name,
+        "arn": bus.arn,
+        "description": getattr(bus, "description", None) or "",
+        "kmsKeyIdentifier": getattr(bus, "kms_key_identifier", None) or "",
+        "region": state.region,
+        "deadLetterConfigs": [],
+        "logConfigs": [],
+    }
+
+
 ANSWERS: dict[str, Answer] = {
+    "aws:cloudwatch/getEventBus:getEventBus": _event_bus,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getCallerIdentity:getCallerIdentity": _identity,
     "aws:index/getPartition:getPartition": _partition,

@@ -223,7 +223,10 @@ def start_redrive(
     except ClientError as exc:
         if is_unimplemented(exc, target):
             raise _unsupported(target) from None
-        if error_code(exc) in ("ResourceInUse", "ResourceInUseException"):
+        # SQS answers a second start with InvalidParameterValue ("There is already a
+        # task running..."); only the message tells it apart from other bad parameters.
+        already = "already a task running" in str(exc).lower()
+        if error_code(exc) in ("ResourceInUse", "ResourceInUseException") or already:
             raise RedriveRunningError(
                 f"SQS refused: a redrive from {consumer.name}'s DLQ is already running; "
                 "wait for it to finish"

@@ -135,10 +135,12 @@ import pytest
 from $package import plugin
 
 import eventpipe
-from eventpipe.config import StackSettings
-from eventpipe.patterns import matches, pattern_problems
-from eventpipe.testing import ConsumerInvoker, eventbridge_event
-from eventpipe.validation import check_consumer
+from eventpipe.testing import (
+    ConsumerInvoker,
+    assert_lambda_side_clean,
+    check_plugin,
+    eventbridge_event,
+)
 
 SOURCE, DETAIL_TYPE = "$source", "$detail_type"
 
@@ -155,18 +157,15 @@ def invoke() -> Iterator[ConsumerInvoker]:
         yield invoker
 
 
-def test_declaration_is_valid(consumer: eventpipe.Consumer) -> None:
-    assert consumer.name == "$name"
-    assert pattern_problems(consumer.pattern) == []
-    problems, handler = check_consumer("$name", consumer, StackSettings())
-    assert problems == []
-    assert callable(handler)
+def test_declaration_and_samples_pass_every_check() -> None:
+    """What `pulumi up` checks, plus: every sample matches the pattern it claims to."""
+    [declared] = check_plugin(plugin, name="$name")
+    assert declared.consumer.name == "$name"
 
 
-def test_samples_match_the_pattern(consumer: eventpipe.Consumer) -> None:
-    for sample in plugin.eventpipe_sample_events():
-        event = eventbridge_event(sample.detail_type or "", sample.source or "", sample.detail)
-        assert matches(consumer.pattern or {}, event), sample.description
+def test_handler_side_imports_neither_pulumi_nor_pluggy() -> None:
+    """The handler ships in the Lambda function, where pulumi and pluggy are not."""
+    assert_lambda_side_clean("$package.handler", "$package.models")
 
 
 def test_a_valid_event_is_handled(consumer: eventpipe.Consumer, invoke: ConsumerInvoker) -> None:

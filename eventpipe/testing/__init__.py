@@ -25,6 +25,16 @@ from eventpipe.testing.factories import (
     sqs_record,
 )
 from eventpipe.testing.invoke import ConsumerInvoker, DeadLetter, InvocationResult
+from eventpipe.testing.plugin_checks import (
+    MockResource,
+    PluginMocks,
+    ResourcesRun,
+    assert_lambda_side_clean,
+    check_plugin,
+    check_samples,
+    run_resources,
+    sample_envelope,
+)
 
 
 def reset_runtime() -> None:
@@ -43,10 +53,18 @@ __all__ = [
     "DeadLetter",
     "InvocationResult",
     "LambdaContext",
+    "MockResource",
+    "PluginMocks",
+    "ResourcesRun",
+    "assert_lambda_side_clean",
+    "check_plugin",
+    "check_samples",
     "eventbridge_event",
     "lambda_context",
     "message_attribute",
     "reset_runtime",
+    "run_resources",
+    "sample_envelope",
     "sqs_event",
     "sqs_record",
 ]

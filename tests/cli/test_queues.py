@@ -272,3 +272,23 @@ def test_redrive_that_fails_reports_the_reason(
     assert (
         "redrive of orders failed after 0 message(s): AccessDenied on destination" in result.stderr
     )
+
+
+def test_redrive_started_elsewhere_in_between_is_reported_as_running(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task started by someone else between our check and our start: SQS answers
+    InvalidParameterValue, which must read as "already running", not a crash."""
+    sqs = StubbedSqs(stack, monkeypatch)
+    sqs.depth(3)
+    sqs.tasks()
+    sqs.stubber.add_client_error(
+        "start_message_move_task",
+        service_error_code="InvalidParameterValue",
+        service_message="There is already a task running. Only one active task is allowed "
+        "for a source queue arn at a given time.",
+    )
+    with sqs.stubber:
+        result = stack.cli("dlq", "redrive", "orders")
+    assert result.exit_code == 1
+    assert "already running" in result.stderr

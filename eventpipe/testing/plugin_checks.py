@@ -1,0 +1,428 @@
+"""Checks every consumer plugin's own tests need, written once.
+
+A plugin's tests all ask the same questions: does ``pulumi up`` accept the declaration,
+do its sample events reach the consumers they claim to, does the code shipped to Lambda
+stay free of Pulumi and pluggy, and what does the ``resources`` hook declare and grant?
+These helpers answer them with the production code paths (``eventpipe.resolve``, the
+EventBridge matcher, a fresh interpreter, Pulumi's own mock engine), so a passing plugin
+test means the same thing as a passing deploy::
+
+    from eventpipe.testing import assert_lambda_side_clean, check_plugin, run_resources
+    from orders import plugin
+
+    def test_plugin_passes_every_check() -> None:
+        check_plugin(plugin, name="orders")
+
+    def test_handler_side_is_clean() -> None:
+        assert_lambda_side_clean("orders.handler", "orders.models")
+
+    def test_table_and_grant() -> None:
+        [declared] = check_plugin(plugin, name="orders")
+        run = run_resources(declared.consumer)
+        table = run.one("aws:dynamodb/table:Table")
+        assert run.returned.statements[0]["Resource"] == [table.outputs["arn"]]
+
+Pulumi is imported only by :func:`run_resources`, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext, SampleEvent
+from eventpipe.testing.factories import DEFAULT_ACCOUNT, DEFAULT_REGION, eventbridge_event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from eventpipe.resolve import DeclaredConsumer
+
+SAMPLE_HOOK = "eventpipe_sample_events"
+LAMBDA_FORBIDDEN = ("pulumi", "pulumi_aws", "pluggy")
+"""Packages the function artifact does not ship: importing them in Lambda fails."""
+PARENT_TYPE = "eventpipe:test:ConsumerPipeline"
+"""Type of the stand-in pipeline component the hook's resources are parented to."""
+
+
+# -- declaration and samples ----------------------------------------------------------
+
+
+def sample_envelope(sample: SampleEvent) -> dict[str, Any]:
+    """The EventBridge event a bus sample becomes once published (what rules match).
+
+    Direct-queue samples (``consumer`` + ``body``) never cross the bus: they have no
+    envelope, and asking for one is a ValueError.
+    """
+    if sample.source is None or sample.detail_type is None:
+        raise ValueError(
+            f"sample {_label(sample)!r} is not a bus event (it needs source and detail_type)"
+        )
+    return eventbridge_event(sample.detail_type, sample.source, sample.detail or {})
+
+
+def check_plugin(
+    plugin: object,
+    *,
+    name: str = "plugin",
+    settings: Mapping[str, Any] | None = None,
+    stack: str = "test",
+) -> list[DeclaredConsumer]:
+    """Validate a plugin as ``pulumi up`` would, then check its samples against it.
+
+    ``plugin`` is the module (or object) registered under the ``eventpipe`` entry point;
+    ``settings`` are the stack's ``eventpipe:*`` config values (keys without the
+    namespace, as in ``Pulumi.<stack>.yaml``). Runs :func:`eventpipe.resolve.resolve` with
+    only this plugin, so it raises :class:`~eventpipe.ConfigurationError` listing every
+    problem the real program would report. Then every sample of the plugin's
+    ``eventpipe_sample_events()`` hook (if it has one) must name consumers the plugin
+    declares, bus samples must match the pattern of every rule-fed consumer they expect
+    an outcome from, and direct-queue samples must go to a direct-queue consumer; the
+    first that does not raises AssertionError naming the sample and the consumer.
+
+    Returns the declared consumers, stack overrides applied.
+    """
+    from eventpipe.resolve import resolve
+
+    resolved = resolve(
+        dict(settings or {}),
+        stack=stack,
+        extra_plugins=[(name, plugin)],
+        entry_points=False,
+        env={},
+    )
+    hook: Callable[[], Any] | None = getattr(plugin, SAMPLE_HOOK, None)
+    if hook is not None:
+        check_samples(list(hook() or []), resolved.consumers, plugin=name)
+    return resolved.consumers
+
+
+def check_samples(
+    samples: Iterable[object], consumers: Iterable[DeclaredConsumer], *, plugin: str = "plugin"
+) -> None:
+    """Check sample events against the consumers that will receive them (see check_plugin)."""
+    declared = {d.consumer.name: d for d in consumers}
+    for index, sample in enumerate(samples):
+        where = f"plugin {plugin!r}, {SAMPLE_HOOK}()[{index}]"
+        if not isinstance(sample, SampleEvent):
+            raise AssertionError(
+                f"{where} is a {type(sample).__name__}: return eventpipe.SampleEvent objects"
+            )
+        where = f"plugin {plugin!r}, sample {_label(sample, index)!r}"
+        unknown = sorted(set(sample.expect) - set(declared))
+        if unknown:
+            raise AssertionError(
+                f"{where} expects an outcome from {unknown}, which the plugin does not "
+                f"declare (declared: {sorted(declared)}): fix the consumer names in expect"
+            )
+        if sample.consumer is not None and sample.body is not None:
+            _check_queue_sample(sample, declared, where)
+        elif sample.source and sample.detail_type:
+            _check_bus_sample(sample, declared, where)
+        else:
+            raise AssertionError(
+                f"{where} needs detail_type + source (a bus event) or consumer + body "
+                "(a message sent straight to a direct-queue consumer): fill one of the two"
+            )
+
+
+def _check_bus_sample(
+    sample: SampleEvent, declared: Mapping[str, DeclaredConsumer], where: str
+) -> None:
+    from eventpipe.patterns import matches
+
+    event = sample_envelope(sample)
+    for name in sample.expect:
+        target = declared[name]
+        if not target.enabled:
+            continue
+        pattern = target.consumer.pattern
+        if pattern is None:
+            raise AssertionError(
+                f"{where} is a bus event but consumer {name!r} is fed directly by its queue "
+                "(pattern=None), so it never receives it: send it with consumer= and body="
+            )
+        if not matches(pattern, event):
+            raise AssertionError(
+                f"{where} does not match the pattern of consumer {name!r}, so that consumer "
+                f"never receives it: pattern {json.dumps(pattern)}, event source "
+                f"{sample.source!r}, detail-type {sample.detail_type!r}, "
+                f"detail {json.dumps(sample.detail)}"
+            )
+
+
+def _check_queue_sample(
+    sample: SampleEvent, declared: Mapping[str, DeclaredConsumer], where: str
+) -> None:
+    name = sample.consumer
+    target = declared.get(name or "")
+    if target is None:
+        raise AssertionError(
+            f"{where} is sent to consumer {name!r}, which the plugin does not declare "
+            f"(declared: {sorted(declared)})"
+        )
+    if target.consumer.pattern is not None:
+        raise AssertionError(
+            f"{where} is sent straight to the queue of consumer {name!r}, which is fed by an "
+            "EventBridge rule: publish it on the bus with source, detail_type and detail"
+        )
+    others = sorted(set(sample.expect) - {name})
+    if others:
+        raise AssertionError(
+            f"{where} goes only to consumer {name!r}'s queue, yet expects outcomes from {others}"
+        )
+
+
+def _label(sample: SampleEvent, index: int | None = None) -> str:
+    if sample.description:
+        return sample.description
+    return f"#{index}" if index is not None else sample.detail_type or sample.consumer or "?"
+
+
+# -- Lambda side ----------------------------------------------------------------------
+
+_PROBE = """\
+import importlib, json, sys
+for name in sys.argv[2:]:
+    importlib.import_module(name)
+    found = sorted(set(json.loads(sys.argv[1])) & set(sys.modules))
+    if found:
+        print(json.dumps([name, found]))
+        break
+"""
+
+
+def assert_lambda_side_clean(*modules: str, forbidden: Iterable[str] = LAMBDA_FORBIDDEN) -> None:
+    """Import ``modules`` in a fresh interpreter; fail if any imports pulumi or pluggy.
+
+    The handler and what it imports ship in the Lambda function, where Pulumi and pluggy
+    are not installed: an import of them there fails every invocation. A fresh process
+    is the only honest check, since the test process has them all loaded already. It
+    sees the test's ``sys.path``, so a plugin not yet installed is checked too.
+    """
+    if not modules:
+        raise ValueError("name the handler-side modules to check, e.g. 'orders.handler'")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    run = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(sorted(forbidden)), *modules],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    if run.returncode != 0:
+        raise AssertionError(f"importing {', '.join(modules)} failed:\n{run.stderr.strip()}")
+    if run.stdout.strip():
+        module, found = json.loads(run.stdout)
+        raise AssertionError(
+            f"importing {module} also imports {', '.join(found)}, which the Lambda function "
+            "does not ship: keep those imports in the plugin's Pulumi-side modules (the "
+            "plugin module and its resources hook)"
+        )
+
+
+# -- resources hook under Pulumi mocks --------------------------------------------------
+
+
+@dataclass
+class MockResource:
+    """One resource the hook declared, as the mock engine saw it."""
+
+    typ: str
+    """Type token, e.g. ``aws:dynamodb/table:Table``."""
+    name: str
+    """Logical name (``ctx.resource_name(...)``)."""
+    inputs: dict[str, Any]
+    """Resolved inputs, with Pulumi's wire names (``billingMode``, ``hashKey``)."""
+    outputs: dict[str, Any]
+    """What the mock answered: the inputs plus ``name``, ``arn`` (and ``url`` etc.)."""
+    id: str
+
+
+@dataclass
+class ResourcesRun:
+    """What a consumer's ``resources`` hook returned and declared, outputs resolved."""
+
+    returned: ConsumerResources
+    """The hook's result with every ``Output`` replaced by its value."""
+    declared: list[MockResource]
+    """Every resource the hook registered, in order."""
+    calls: list[str] = field(default_factory=list)
+    """Tokens of the provider functions it called (``aws:index/getRegion:getRegion``)."""
+
+    def of_type(self, typ: str) -> list[MockResource]:
+        return [r for r in self.declared if r.typ == typ]
+
+    def one(self, typ: str) -> MockResource:
+        """The single resource of a type; AssertionError when there are none or several."""
+        found = self.of_type(typ)
+        if len(found) != 1:
+            raise AssertionError(
+                f"expected one {typ}, the hook declared {len(found)}: "
+                f"{[r.name for r in found] or sorted({r.typ for r in self.declared})}"
+            )
+        return found[0]
+
+
+class PluginMocks:
+    """Pulumi mocks answering like AWS for the resources plugins declare.
+
+    Physical names follow Pulumi's auto-naming (logical name plus a suffix) unless the
+    plugin set ``name``; ARNs follow each service's format, so statements built from
+    ``resource.arn`` can be compared with plain strings. It has the two methods of
+    ``pulumi.runtime.Mocks`` without subclassing it, so importing this module does not
+    import Pulumi; pass it to ``pulumi.runtime.set_mocks`` in your own Pulumi tests too.
+    """
+
+    def __init__(self, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT) -> None:
+        self.region = region
+        self.account = account
+        self.resources: list[MockResource] = []
+        self.calls: list[str] = []
+
+    def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        suffix = hashlib.sha256(args.name.encode()).hexdigest()[:7]
+        name = inputs.get("name") or f"{args.name}-{suffix}"
+        if args.typ == PARENT_TYPE:
+            return f"{args.name}-id", {}
+        resource_id, extra = self._outputs(args.typ, name, inputs)
+        outputs = {**inputs, "name": name, **extra}
+        self.resources.append(MockResource(args.typ, args.name, inputs, outputs, resource_id))
+        return resource_id, outputs
+
+    def _arn(self, service: str, resource: str, *, regional: bool = True) -> str:
+        region = self.region if regional else ""
+        return f"arn:aws:{service}:{region}:{self.account}:{resource}"
+
+    def _outputs(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        service, _, kind = typ.partition(":")[2].partition("/")
+        kind = kind.split(":", 1)[0]
+        if typ == "aws:sqs/queue:Queue":
+            url = f"https://sqs.{self.region}.amazonaws.com/{self.account}/{name}"
+            return url, {"arn": self._arn("sqs", name), "url": url}
+        if typ == "aws:sns/topic:Topic":
+            arn = self._arn("sns", name)
+            return arn, {"arn": arn}
+        if typ in ("aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket"):
+            bucket = inputs.get("bucket") or name
+            return bucket, {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+        if typ == "aws:ses/emailIdentity:EmailIdentity":
+            email = inputs["email"]
+            return email, {"arn": self._arn("ses", f"identity/{email}")}
+        if typ == "aws:ses/domainIdentity:DomainIdentity":
+            domain = inputs["domain"]
+            return domain, {"arn": self._arn("ses", f"identity/{domain}")}
+        if typ == "aws:lambda/function:Function":
+            return name, {"arn": self._arn("lambda", f"function:{name}")}
+        if service == "iam":
+            return name, {"arn": self._arn("iam", f"{kind}/{name}", regional=False)}
+        if typ == "aws:dynamodb/tableItem:TableItem":
+            return f"{inputs.get('tableName')}|{name}", {}
+        # dynamodb table, secretsmanager secret, ...: arn:aws:<service>:...:<kind>/<name>
+        return name, {"arn": self._arn(service or "mock", f"{kind.lower() or 'resource'}/{name}")}
+
+    def call(self, args: Any) -> dict[str, Any]:
+        self.calls.append(args.token)
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region, "id": self.region}
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": self.account,
+                "arn": f"arn:aws:iam::{self.account}:user/test",
+                "userId": "AIDATEST",
+                "id": self.account,
+            }
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        return {}
+
+
+def run_resources(
+    consumer: Consumer,
+    *,
+    stack: str = "dev",
+    name_prefix: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    region: str = DEFAULT_REGION,
+    plugin: str = "plugin",
+) -> ResourcesRun:
+    """Run ``consumer``'s ``resources`` hook under Pulumi mocks; return what it made.
+
+    The hook gets the :class:`~eventpipe.ResourceContext` the pipeline would give it (a
+    parent component, ``name_prefix`` default ``eventpipe-<stack>-``), and its result is
+    resolved once Pulumi has registered every resource, so assertions see plain values.
+    Errors the hook raises (a ConfigurationError for a missing setting) propagate.
+    Pulumi's runtime state (root stack, config) is reset before and after, so runs never
+    leak into each other or into other Pulumi tests.
+    """
+    import pulumi
+    from pulumi.runtime import settings as pulumi_settings
+
+    hook = _resources_hook(consumer, plugin)
+    mocks = PluginMocks(region=region)
+    resolved: dict[str, Any] = {}
+    prefix = f"eventpipe-{stack}-" if name_prefix is None else name_prefix
+
+    @pulumi.runtime.test
+    def run() -> Any:
+        parent = pulumi.ComponentResource(PARENT_TYPE, consumer.name)
+        context = ResourceContext(consumer, stack, prefix, dict(tags or {}), parent)
+        result = hook(context) if hook is not None else ConsumerResources()
+        if result is None:
+            result = ConsumerResources()
+        if not isinstance(result, ConsumerResources):
+            raise AssertionError(
+                f"consumer {consumer.name!r}: resources hook returned "
+                f"{type(result).__name__}, not eventpipe.ConsumerResources"
+            )
+        whole = {
+            "environment": result.environment,
+            "statements": result.statements,
+            "outputs": result.outputs,
+        }
+        return pulumi.Output.from_input(whole).apply(resolved.update)
+
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_all_config({"aws:region": region})
+    pulumi.runtime.set_mocks(mocks, project="eventpipe", stack=stack, preview=False)  # type: ignore[arg-type]
+    try:
+        run()
+    finally:
+        pulumi_settings.ROOT.set(None)
+        pulumi.runtime.set_all_config({})
+    returned = ConsumerResources(
+        environment=dict(resolved["environment"]),
+        statements=list(resolved["statements"]),
+        outputs=dict(resolved["outputs"]),
+    )
+    return ResourcesRun(returned, list(mocks.resources), list(mocks.calls))
+
+
+def _resources_hook(
+    consumer: Consumer, plugin: str
+) -> Callable[[ResourceContext], ConsumerResources | None] | None:
+    from eventpipe.errors import ConfigurationError, Problem
+    from eventpipe.validation import import_ref
+
+    ref = consumer.resources
+    if ref is None or callable(ref):
+        return ref
+    try:
+        return import_ref(ref)
+    except Exception as exc:
+        raise ConfigurationError(
+            [
+                Problem(
+                    plugin,
+                    consumer.name,
+                    "resources",
+                    f"cannot import {ref!r}: {type(exc).__name__}: {exc}",
+                    "point resources at 'module:function' taking a ResourceContext",
+                )
+            ]
+        ) from exc
