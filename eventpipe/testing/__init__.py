@@ -24,7 +24,7 @@ from eventpipe.testing.factories import (
     sqs_event,
     sqs_record,
 )
-from eventpipe.testing.invoke import ConsumerInvoker, DeadLetter, InvocationResult
+from eventpipe.testing.invoke import ConsumerInvoker
 from eventpipe.testing.plugin_checks import (
     MockResource,
     PluginMocks,
@@ -35,6 +35,7 @@ from eventpipe.testing.plugin_checks import (
     run_resources,
     sample_envelope,
 )
+from eventpipe.testing.results import DeadLetter, InvocationResult
 
 
 def reset_runtime() -> None:

@@ -29,11 +29,18 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from eventpipe import contract
 from eventpipe.testing.factories import lambda_context, sqs_event, sqs_record
+from eventpipe.testing.records import (
+    Target,
+    group_for,
+    target_for,
+    to_lambda_attributes,
+    to_send_attributes,
+)
+from eventpipe.testing.results import DeadLetter, InvocationResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.consumer import Consumer
@@ -46,163 +53,6 @@ FAKE_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "testing",
 }
 IDEMPOTENCY_TABLE = "eventpipe-test-idempotency"
-DEFAULT_CONSUMER = "test-consumer"
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """A message the runtime sent to the consumer's DLQ, with the reason it attached."""
-
-    message_id: str
-    """Id of the original message (the source queue's), not the DLQ copy's."""
-    body: str
-    error_type: str
-    error_message: str
-    consumer: str
-    receive_count: int
-    failed_at: str
-    attributes: dict[str, str]
-    """Every message attribute of the DLQ copy as a string (reason + original attributes)."""
-    group_id: str | None = None
-
-    def json(self) -> Any:
-        """The body decoded from JSON (the original EventBridge event or payload)."""
-        return json.loads(self.body)
-
-
-@dataclass
-class InvocationResult:
-    """What one invocation did with each record: succeeded, will retry, dead-lettered."""
-
-    response: dict[str, Any]
-    """The raw ``{"batchItemFailures": [...]}`` the handler returned."""
-    records: list[dict[str, Any]]
-    """The SQS records the handler was invoked with, in order."""
-    succeeded: list[str] = field(default_factory=list)
-    """Message ids acknowledged after the handler returned (or a duplicate was skipped)."""
-    retried: list[str] = field(default_factory=list)
-    """Message ids reported in ``batchItemFailures``: SQS delivers them again."""
-    dead_lettered: list[DeadLetter] = field(default_factory=list)
-    """Messages sent to the DLQ at once (permanent errors, bad bodies, invalid details)."""
-
-    @property
-    def dead_lettered_ids(self) -> list[str]:
-        return [d.message_id for d in self.dead_lettered]
-
-    @property
-    def message_ids(self) -> list[str]:
-        return [r["messageId"] for r in self.records]
-
-    def outcome(self, message_id: str) -> Literal["succeeded", "retried", "dead-lettered"]:
-        """The outcome of one message by id."""
-        if message_id in self.retried:
-            return "retried"
-        if message_id in self.dead_lettered_ids:
-            return "dead-lettered"
-        if message_id in self.succeeded:
-            return "succeeded"
-        raise KeyError(message_id)
-
-    @property
-    def outcomes(self) -> list[str]:
-        """Outcome of each record, in batch order (handy for ``== ["succeeded", ...]``)."""
-        return [self.outcome(mid) for mid in self.message_ids]
-
-
-@dataclass(frozen=True)
-class _Target:
-    """The consumer settings the deploy side would put in the function's environment."""
-
-    name: str
-    handler: str
-    fifo: bool
-    source: Literal["rule", "queue"]
-    idempotent: bool
-    idempotency_ttl: int
-    max_receive_count: int
-    visibility_timeout: int
-    message_group: str | None
-    environment: Mapping[str, str]
-
-
-def _target(
-    consumer: Consumer | str,
-    *,
-    fifo: bool | None,
-    source: Literal["rule", "queue"] | None,
-    idempotent: bool | None,
-    name: str | None,
-) -> _Target:
-    if isinstance(consumer, str):
-        return _Target(
-            name=name or DEFAULT_CONSUMER,
-            handler=consumer,
-            fifo=bool(fifo),
-            source=source or "rule",
-            idempotent=bool(idempotent),
-            idempotency_ttl=3600,
-            max_receive_count=5,
-            visibility_timeout=180,
-            message_group=None,
-            environment={},
-        )
-    return _Target(
-        name=name or consumer.name,
-        handler=consumer.handler,
-        fifo=consumer.fifo if fifo is None else fifo,
-        source=source or consumer.source,
-        idempotent=consumer.idempotent if idempotent is None else idempotent,
-        idempotency_ttl=consumer.idempotency_ttl,
-        max_receive_count=consumer.max_receive_count,
-        visibility_timeout=consumer.effective_visibility_timeout,
-        message_group=consumer.message_group,
-        environment=dict(consumer.environment),
-    )
-
-
-def _group_for(target: _Target, body: Any) -> str:
-    """MessageGroupId the rule target would compute (a fixed id or ``$.detail.x`` path)."""
-    spec = target.message_group
-    if not spec:
-        return target.name
-    if not spec.startswith("$."):
-        return spec
-    value: Any = body
-    for part in spec[2:].split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return str(value) if value is not None else target.name
-
-
-def _to_lambda_attributes(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """SendMessage/ReceiveMessage attribute shape -> Lambda event shape."""
-    import base64
-
-    out: dict[str, Any] = {}
-    for key, value in attrs.items():
-        binary = value.get("BinaryValue")
-        out[key] = {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": base64.b64encode(binary).decode() if binary is not None else None,
-            "stringListValues": [],
-            "binaryListValues": [],
-            "dataType": value["DataType"],
-        }
-    return out
-
-
-def _to_send_attributes(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """Plain values or send-shaped dicts -> SendMessage ``MessageAttributes``."""
-    out: dict[str, Any] = {}
-    for key, value in attrs.items():
-        if isinstance(value, dict) and "DataType" in value:
-            out[key] = value
-        elif isinstance(value, bytes):
-            out[key] = {"DataType": "Binary", "BinaryValue": value}
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[key] = {"DataType": "Number", "StringValue": str(value)}
-        else:
-            out[key] = {"DataType": "String", "StringValue": str(value)}
-    return out
 
 
 class ConsumerInvoker:
@@ -327,7 +177,7 @@ class ConsumerInvoker:
         backoff or last attempts). ``env`` adds function environment variables (what the
         plugin's ``resources`` hook would set, e.g. a table name).
         """
-        target = _target(consumer, fifo=fifo, source=source, idempotent=idempotent, name=name)
+        target = target_for(consumer, fifo=fifo, source=source, idempotent=idempotent, name=name)
         if len(events) > 10 and target.fifo:
             raise ValueError("a FIFO event source mapping delivers at most 10 records per batch")
         self._ensure_mock()
@@ -379,7 +229,7 @@ class ConsumerInvoker:
 
     def _deliver_all(
         self,
-        target: _Target,
+        target: Target,
         queue_url: str,
         queue_arn: str,
         events: list[Any],
@@ -406,11 +256,11 @@ class ConsumerInvoker:
                 body = json.dumps(event, separators=(",", ":"), default=str)
             send: dict[str, Any] = {"QueueUrl": queue_url, "MessageBody": body}
             if message_attributes:
-                send["MessageAttributes"] = _to_send_attributes(message_attributes)
+                send["MessageAttributes"] = to_send_attributes(message_attributes)
             group = None
             logical_dedup = None
             if target.fifo:
-                group = group_id or _group_for(target, event if isinstance(event, dict) else None)
+                group = group_id or group_for(target, event if isinstance(event, dict) else None)
                 # The record shows the content-based dedup id SQS would compute; the send
                 # uses a unique one so a test can deliver the same event twice on purpose.
                 logical_dedup = hashlib.sha256(body.encode()).hexdigest()
@@ -456,7 +306,7 @@ class ConsumerInvoker:
                 sent_timestamp=int(attrs["SentTimestamp"]) if "SentTimestamp" in attrs else None,
                 region=self.region,
             )
-            record["messageAttributes"] = _to_lambda_attributes(got.get("MessageAttributes", {}))
+            record["messageAttributes"] = to_lambda_attributes(got.get("MessageAttributes", {}))
             if target.fifo and "SequenceNumber" in attrs:
                 record["attributes"]["SequenceNumber"] = attrs["SequenceNumber"]
             records.append(record)
