@@ -41,6 +41,7 @@ from eventpipe.testing.factories import DEFAULT_ACCOUNT, DEFAULT_REGION, eventbr
 
 if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.resolve import DeclaredConsumer
+    from eventpipe.testing.invoke import ConsumerInvoker
 
 SAMPLE_HOOK = "eventpipe_sample_events"
 LAMBDA_FORBIDDEN = ("pulumi", "pulumi_aws", "pluggy")
@@ -181,6 +182,40 @@ def _label(sample: SampleEvent, index: int | None = None) -> str:
     if sample.description:
         return sample.description
     return f"#{index}" if index is not None else sample.detail_type or sample.consumer or "?"
+
+
+def assert_samples_end_as_declared(
+    invoke: ConsumerInvoker,
+    consumer: Consumer,
+    samples: Iterable[SampleEvent],
+    *,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Run each sample meant for ``consumer`` through the real runtime; check its outcome.
+
+    This is what ``eventpipe demo`` will expect of the plugin, checked in its own tests
+    first. A sample expected to end ``retried`` must fail its first delivery and then
+    succeed when SQS delivers it again (receive count 2). Each sample gets its own FIFO
+    message group, so one still in flight never blocks the next. Returns the outcomes.
+    """
+    outcomes: list[str] = []
+    mine = [s for s in samples if consumer.name in s.expect]
+    assert mine, f"no sample expects an outcome from consumer {consumer.name!r}"
+    for n, sample in enumerate(mine):
+        event = sample.body if sample.consumer is not None else sample_envelope(sample)
+        result = invoke(consumer, [event], env=env, group_id=f"sample-{n}")
+        [outcome] = result.outcomes
+        if outcome == "retried":
+            again = invoke(consumer, [event], env=env, receive_count=2, group_id=f"sample-{n}-2")
+            assert again.outcomes == ["succeeded"], (
+                f"sample {_label(sample, n)!r} failed again when SQS delivered it a second time"
+            )
+        expected = sample.expect[consumer.name]
+        assert outcome == expected, (
+            f"sample {_label(sample, n)!r} ended {outcome!r}, expected {expected!r}"
+        )
+        outcomes.append(outcome)
+    return outcomes
 
 
 # -- Lambda side ----------------------------------------------------------------------

@@ -15,7 +15,9 @@ import pytest
 import eventpipe
 from eventpipe.patterns import matches
 from eventpipe.testing import (
+    ConsumerInvoker,
     assert_lambda_side_clean,
+    assert_samples_end_as_declared,
     check_plugin,
     run_resources,
     sample_envelope,
@@ -297,3 +299,45 @@ def test_a_hook_error_propagates() -> None:
         run_resources(rule_consumer(resources=failing))
     # and the next run starts clean
     assert len(run_resources(rule_consumer(resources=table_and_grant)).declared) == 2
+
+
+# -- assert_samples_end_as_declared -------------------------------------------------------
+
+OUTCOMES = eventpipe.Consumer(
+    name="outcomes",
+    handler="tests.runtime.handlers:by_order_id",
+    pattern={"source": ["shop"]},
+)
+
+
+def _sample(order_id: str, outcome: str) -> eventpipe.SampleEvent:
+    return eventpipe.SampleEvent(
+        description=order_id,
+        source="shop",
+        detail_type="T",
+        detail={"orderId": order_id},
+        expect={"outcomes": outcome},  # type: ignore[dict-item]
+    )
+
+
+def test_samples_that_end_as_declared_pass(invoke_consumer: ConsumerInvoker) -> None:
+    samples = [_sample("ok-1", "succeeded"), _sample("perm-1", "dead-lettered")]
+    assert assert_samples_end_as_declared(invoke_consumer, OUTCOMES, samples) == [
+        "succeeded",
+        "dead-lettered",
+    ]
+
+
+def test_a_sample_ending_otherwise_names_it(invoke_consumer: ConsumerInvoker) -> None:
+    with pytest.raises(AssertionError, match="'perm-2' ended 'dead-lettered', expected"):
+        assert_samples_end_as_declared(invoke_consumer, OUTCOMES, [_sample("perm-2", "succeeded")])
+
+
+def test_a_retried_sample_must_succeed_on_redelivery(invoke_consumer: ConsumerInvoker) -> None:
+    with pytest.raises(AssertionError, match="failed again when SQS delivered it"):
+        assert_samples_end_as_declared(invoke_consumer, OUTCOMES, [_sample("retry-1", "retried")])
+
+
+def test_no_sample_for_the_consumer_is_an_error(invoke_consumer: ConsumerInvoker) -> None:
+    with pytest.raises(AssertionError, match="no sample expects an outcome"):
+        assert_samples_end_as_declared(invoke_consumer, OUTCOMES, [])
