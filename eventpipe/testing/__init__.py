@@ -26,16 +26,13 @@ from eventpipe.testing.factories import (
 )
 from eventpipe.testing.invoke import ConsumerInvoker
 from eventpipe.testing.plugin_checks import (
-    MockResource,
-    PluginMocks,
-    ResourcesRun,
     assert_lambda_side_clean,
     assert_samples_end_as_declared,
     check_plugin,
     check_samples,
-    run_resources,
     sample_envelope,
 )
+from eventpipe.testing.resources import MockResource, PluginMocks, ResourcesRun, run_resources
 from eventpipe.testing.results import DeadLetter, InvocationResult
 
 
