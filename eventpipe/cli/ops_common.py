@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from eventpipe.cli.project import nearest_project_dir
 from eventpipe.errors import EventpipeError
 from eventpipe.operate.aws import Aws, aws_errors
 from eventpipe.outputs import ConsumerOutputs, Target, find_target
@@ -89,11 +90,7 @@ def project_dir(explicit: Path | None = None) -> Path:
     """``explicit``, else the nearest directory holding Pulumi.yaml, else the cwd."""
     if explicit is not None:
         return explicit
-    here = Path.cwd().resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "Pulumi.yaml").exists():
-            return candidate
-    return here
+    return nearest_project_dir() or Path.cwd().resolve()
 
 
 def console() -> Console:
