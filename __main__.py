@@ -11,7 +11,7 @@ import pulumi
 
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
 from eventpipe import contract
-from eventpipe.errors import ConfigurationError, EventpipeError
+from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.resolve import resolve_from_pulumi
 
 try:

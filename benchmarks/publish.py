@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import boto3
 from moto.server import ThreadedMotoServer
 
-from eventpipe.publish import Event, Publisher
+from eventpipe.publish import OutgoingEvent, Publisher
 
 EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -45,14 +45,16 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def events(n: int) -> list[Event]:
+def events(n: int) -> list[OutgoingEvent]:
     return [
-        Event("Order Created", {"orderId": f"o-{i}", "customerId": f"c-{i % 50}", "amount": i})
+        OutgoingEvent(
+            "Order Created", {"orderId": f"o-{i}", "customerId": f"c-{i % 50}", "amount": i}
+        )
         for i in range(n)
     ]
 
 
-def batched(publisher: Publisher, batch: list[Event]) -> float:
+def batched(publisher: Publisher, batch: list[OutgoingEvent]) -> float:
     start = time.perf_counter()
     result = publisher.publish_many(batch)
     elapsed = time.perf_counter() - start
@@ -60,7 +62,7 @@ def batched(publisher: Publisher, batch: list[Event]) -> float:
     return len(batch) / elapsed
 
 
-def one_per_call(publisher: Publisher, batch: list[Event]) -> float:
+def one_per_call(publisher: Publisher, batch: list[OutgoingEvent]) -> float:
     start = time.perf_counter()
     for event in batch:
         assert publisher.publish(event.detail_type, event.detail).ok

@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from eventpipe.errors import ConfigurationError, Problem
+from eventpipe.exceptions import ConfigurationError, Problem
 
 Statement = dict[str, Any]
 

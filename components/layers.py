@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from eventpipe.config import StackSettings
-from eventpipe.errors import ConfigurationError, Problem
+from eventpipe.exceptions import ConfigurationError, Problem
 from eventpipe.packaging import build_runtime_layer
 
 POWERTOOLS_ACCOUNT = "017000801446"

@@ -13,7 +13,7 @@ from typing import Any
 
 from components.iam import lint_statements
 from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext
-from eventpipe.errors import ConfigurationError, Problem
+from eventpipe.exceptions import ConfigurationError, Problem
 
 
 def _problem(plugin: str, consumer: Consumer, message: str, fix: str) -> ConfigurationError:

@@ -28,7 +28,7 @@ _LAZY = {
     "ConsumerResources": "eventpipe.consumer",
     "ResourceContext": "eventpipe.consumer",
     "SampleEvent": "eventpipe.consumer",
-    "ConfigurationError": "eventpipe.errors",
+    "ConfigurationError": "eventpipe.exceptions",
 }
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext, SampleEvent
-    from eventpipe.errors import ConfigurationError
+    from eventpipe.exceptions import ConfigurationError
     from eventpipe.hookspecs import hookimpl, hookspec
 
 

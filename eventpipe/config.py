@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eventpipe.consumer import CONFIG_FIELDS
-from eventpipe.errors import Problem
+from eventpipe.exceptions import Problem
 
 NAMESPACE = "eventpipe"
 PROJECT = "eventpipe"

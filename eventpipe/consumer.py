@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from eventpipe.errors import InvalidConsumerError
+from eventpipe.exceptions import InvalidConsumerError
 
 HANDLER_REF = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
 """``package.module:function``: the form of ``handler`` and of a string ``resources``."""

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.consumer import Consumer

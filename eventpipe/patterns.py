@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 
 MAX_PATTERN_CHARS = 2048
 """EventBridge quotas page: "Event pattern: 2048 characters maximum" (counted on the

@@ -24,7 +24,7 @@ import pluggy
 
 from eventpipe import hookspecs
 from eventpipe.config import STACK_CONFIG, PluginFilter
-from eventpipe.errors import Problem
+from eventpipe.exceptions import Problem
 
 ENTRY_POINT_GROUP = "eventpipe"
 ENV_ALLOW = "EVENTPIPE_PLUGINS"

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 
 MAX_ENTRIES_PER_CALL = 10
 """PutEvents accepts at most 10 entries per request."""
@@ -67,7 +67,7 @@ class EntryTooLargeError(PublishError, ValueError):
         )
 
 
-class InvalidEventError(PublishError, ValueError):
+class InvalidEntryError(PublishError, ValueError):
     """Raised before any call when an event lacks a field or its detail is not an object."""
 
     def __init__(self, index: int, message: str):
@@ -89,7 +89,7 @@ class PublishCallError(PublishError):
 
 
 @dataclass(frozen=True)
-class Event:
+class OutgoingEvent:
     """One event to publish. ``detail`` may be a mapping, a pydantic model or JSON text."""
 
     detail_type: str
@@ -175,13 +175,13 @@ def _detail_json(index: int, detail: Any) -> str:
         try:
             parsed = json.loads(text)
         except ValueError as exc:
-            raise InvalidEventError(index, f"detail is not valid JSON: {exc}") from None
+            raise InvalidEntryError(index, f"detail is not valid JSON: {exc}") from None
         if not isinstance(parsed, dict):
-            raise InvalidEventError(index, "detail must be a JSON object")
+            raise InvalidEntryError(index, "detail must be a JSON object")
         return text
     if isinstance(detail, Mapping):
         return json.dumps(detail, separators=(",", ":"), ensure_ascii=False, default=str)
-    raise InvalidEventError(
+    raise InvalidEntryError(
         index, f"detail is a {type(detail).__name__}; give a dict, a pydantic model or JSON"
     )
 
@@ -193,13 +193,13 @@ def _pick(data: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
-def as_event(item: Event | Mapping[str, Any]) -> Event:
-    """Accept an :class:`Event` or a mapping in any of the spellings people have at hand:
+def as_event(item: OutgoingEvent | Mapping[str, Any]) -> OutgoingEvent:
+    """Accept an :class:`OutgoingEvent` or a mapping in any of the spellings people have at hand:
     ``detail_type`` (Python), ``detail-type`` (an EventBridge event) or ``DetailType``
     (a PutEvents entry)."""
-    if isinstance(item, Event):
+    if isinstance(item, OutgoingEvent):
         return item
-    return Event(
+    return OutgoingEvent(
         detail_type=_pick(item, "detail_type", "detail-type", "DetailType"),
         detail=_pick(item, "detail", "Detail") or {},
         source=_pick(item, "source", "Source"),
@@ -263,9 +263,9 @@ class Publisher:
         time: datetime | None = None,
     ) -> PublishResult:
         """Publish one event; see :meth:`publish_many` for the result."""
-        return self.publish_many([Event(detail_type, detail, source, resources, time)])
+        return self.publish_many([OutgoingEvent(detail_type, detail, source, resources, time)])
 
-    def entries(self, events: Iterable[Event | Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def entries(self, events: Iterable[OutgoingEvent | Mapping[str, Any]]) -> list[dict[str, Any]]:
         """PutEvents entries for ``events``; raises on the first invalid or oversized one,
         so nothing is sent when the input is wrong."""
         entries = []
@@ -273,11 +273,11 @@ class Publisher:
             event = as_event(item)
             source = event.source or self.source
             if not source:
-                raise InvalidEventError(
+                raise InvalidEntryError(
                     index, "no source: pass source= to the event or to Publisher(...)"
                 )
             if not event.detail_type:
-                raise InvalidEventError(index, "no detail_type")
+                raise InvalidEntryError(index, "no detail_type")
             entry: dict[str, Any] = {
                 "EventBusName": self.bus_name,
                 "Source": source,
@@ -296,7 +296,7 @@ class Publisher:
 
     def publish_many(
         self,
-        events: Iterable[Event | Mapping[str, Any]],
+        events: Iterable[OutgoingEvent | Mapping[str, Any]],
         *,
         progress: Callable[[int], None] | None = None,
     ) -> PublishResult:

@@ -14,7 +14,7 @@ from typing import Any
 
 from eventpipe.config import StackSettings, parse_settings, read_pulumi_config, read_stack_file
 from eventpipe.consumer import Consumer
-from eventpipe.errors import ConfigurationError, InvalidConsumerError, Problem
+from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Problem
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
 from eventpipe.validation import (
     apply_overrides,

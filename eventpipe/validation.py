@@ -13,7 +13,7 @@ from typing import Any
 
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
 from eventpipe.consumer import CONFIG_FIELDS, Consumer
-from eventpipe.errors import Problem
+from eventpipe.exceptions import Problem
 
 FIELD_FIXES: dict[str, str] = {
     "name": "use 1-40 lower-case letters, digits and inner hyphens, e.g. 'order-processing'",
@@ -217,7 +217,7 @@ def apply_overrides(
     if not updates:
         return consumer, enabled, problems
 
-    from eventpipe.errors import InvalidConsumerError
+    from eventpipe.exceptions import InvalidConsumerError
 
     try:
         merged = Consumer(**{**dict(consumer), **updates})

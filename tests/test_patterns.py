@@ -17,7 +17,7 @@ from typing import Any, cast
 import pytest
 from moto.events.models import EventPattern
 
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 from eventpipe.patterns import (
     MAX_PATTERN_CHARS,
     InvalidPatternError,

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from eventpipe.publish import (
     MAX_REQUEST_BYTES,
     EntryTooLargeError,
-    Event,
-    InvalidEventError,
+    InvalidEntryError,
+    OutgoingEvent,
     PublishCallError,
     Publisher,
     batches,
@@ -98,7 +98,7 @@ def test_batches_respect_count_and_size_limits() -> None:
 def test_oversized_entry_fails_before_any_call() -> None:
     fake = FakeEvents([])
     publisher, _ = make(fake)
-    events = [Event("ok", {"a": 1}), Event("huge", {"x": "a" * MAX_REQUEST_BYTES})]
+    events = [OutgoingEvent("ok", {"a": 1}), OutgoingEvent("huge", {"x": "a" * MAX_REQUEST_BYTES})]
     with pytest.raises(EntryTooLargeError) as info:
         publisher.publish_many(events)
     assert info.value.index == 1
@@ -108,12 +108,12 @@ def test_oversized_entry_fails_before_any_call() -> None:
 
 def test_invalid_detail_and_missing_source_are_named() -> None:
     publisher = Publisher("bus", client=FakeEvents([]))
-    with pytest.raises(InvalidEventError, match="event 0: no source"):
+    with pytest.raises(InvalidEntryError, match="event 0: no source"):
         publisher.publish("T", {})
     publisher.source = "s"
-    with pytest.raises(InvalidEventError, match="event 0: detail must be a JSON object"):
+    with pytest.raises(InvalidEntryError, match="event 0: detail must be a JSON object"):
         publisher.publish("T", "[1, 2]")
-    with pytest.raises(InvalidEventError, match="not valid JSON"):
+    with pytest.raises(InvalidEntryError, match="not valid JSON"):
         publisher.publish("T", "{nope")
 
 
@@ -126,7 +126,7 @@ def test_failed_entries_are_retried_with_backoff_until_published() -> None:
         ]
     )
     publisher, sleeps = make(fake, base_delay=0.5)
-    result = publisher.publish_many([Event("t", {"n": i}) for i in range(4)])
+    result = publisher.publish_many([OutgoingEvent("t", {"n": i}) for i in range(4)])
     assert result.ok and result.succeeded == 4
     # Only the failed entries are sent again, in their original order.
     assert [json.loads(e["Detail"])["n"] for e in fake.calls[1]] == [1, 3]
@@ -138,7 +138,9 @@ def test_failed_entries_are_retried_with_backoff_until_published() -> None:
 def test_permanent_failures_are_reported_not_retried() -> None:
     fake = FakeEvents([[None, "MalformedDetail", "AccessDeniedException"]])
     publisher, sleeps = make(fake)
-    result = publisher.publish_many([Event("a", {}), Event("b", {}), Event("c", {})])
+    result = publisher.publish_many(
+        [OutgoingEvent("a", {}), OutgoingEvent("b", {}), OutgoingEvent("c", {})]
+    )
     assert not result.ok
     assert [(f.index, f.detail_type, f.error_code, f.attempts) for f in result.failures] == [
         (1, "b", "MalformedDetail", 1),
@@ -159,7 +161,7 @@ def test_retryable_failure_gives_up_after_max_attempts() -> None:
 def test_throttled_call_is_retried_whole() -> None:
     fake = FakeEvents([client_error("ThrottlingException"), [None, None]])
     publisher, sleeps = make(fake)
-    result = publisher.publish_many([Event("a", {}), Event("b", {})])
+    result = publisher.publish_many([OutgoingEvent("a", {}), OutgoingEvent("b", {})])
     assert result.ok and result.calls == 2 and len(sleeps) == 1
 
 
@@ -167,7 +169,7 @@ def test_non_retryable_call_error_raises_with_partial_result() -> None:
     fake = FakeEvents([[None] * 10, client_error("ResourceNotFoundException")])
     publisher, _ = make(fake)
     with pytest.raises(PublishCallError) as info:
-        publisher.publish_many([Event("t", {"n": i}) for i in range(15)])
+        publisher.publish_many([OutgoingEvent("t", {"n": i}) for i in range(15)])
     assert info.value.code == "ResourceNotFoundException"
     assert info.value.result.succeeded == 10
     assert "10 of 15" in str(info.value)
@@ -177,7 +179,9 @@ def test_progress_reports_settled_events() -> None:
     fake = FakeEvents([[None] * 9 + ["ThrottlingException"], [None] * 3, [None]])
     publisher, _ = make(fake)
     seen: list[int] = []
-    result = publisher.publish_many([Event("t", {}) for _ in range(13)], progress=seen.append)
+    result = publisher.publish_many(
+        [OutgoingEvent("t", {}) for _ in range(13)], progress=seen.append
+    )
     assert result.ok
     assert sum(seen) == 13 and seen[0] == 9
 
@@ -193,7 +197,7 @@ def test_accepts_eventbridge_and_putevents_spellings_and_models() -> None:
         [
             {"detail-type": "A", "source": "s1", "detail": {"x": 1}, "resources": ["r"]},
             {"DetailType": "B", "Source": "s2", "Detail": '{"y": 2}', "Time": when},
-            Event("C", Detail(order_id="o-1")),
+            OutgoingEvent("C", Detail(order_id="o-1")),
         ]
     )
     [call] = fake.calls
@@ -229,7 +233,7 @@ def test_publishes_to_a_real_bus_in_batches_and_events_arrive() -> None:
 
     publisher.client.put_events = counting  # type: ignore[method-assign]
     result = publisher.publish_many(
-        Event("Order Created", {"orderId": f"o-{i}"}) for i in range(23)
+        OutgoingEvent("Order Created", {"orderId": f"o-{i}"}) for i in range(23)
     )
     assert result.ok and result.succeeded == 23
     assert calls == [10, 10, 3]

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eventpipe.cli.project import find_project_dir
-from eventpipe.errors import ConfigurationError
+from eventpipe.exceptions import ConfigurationError
 from eventpipe.resolve import Resolved, resolve_from_file
 
 

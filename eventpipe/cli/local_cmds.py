@@ -6,8 +6,6 @@ Both deploy the project's own Pulumi program and stack config into an AWS emulat
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ import typer
 from rich.console import Console
 
 from eventpipe.cli.project import find_project_dir
-from eventpipe.outputs import announcement_path
+from eventpipe.operate.stack_outputs import announcement_path, write_announcement
 
 DEMO_TIME_SCALE = 0.01
 DEMO_TIMEOUT = 45.0
@@ -42,7 +40,7 @@ def _fail(message: str) -> typer.Exit:
 def _engine(
     project: Path, stack: str, endpoint_url: str | None, time_scale: float, **kwargs: Any
 ) -> Any:
-    from eventpipe.errors import EventpipeError
+    from eventpipe.exceptions import EventpipeError
     from eventpipe.local import LocalEngine
 
     try:
@@ -91,17 +89,12 @@ def dev(
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         print_deploy(console, engine.deployment, stack, time_scale)
-        announcement.parent.mkdir(parents=True, exist_ok=True)
-        announcement.write_text(
-            json.dumps(
-                {
-                    "endpointUrl": engine.emulator.endpoint_url,
-                    "region": engine.emulator.region,
-                    "outputs": engine.outputs,
-                    "pid": os.getpid(),
-                },
-                indent=2,
-            )
+        write_announcement(
+            project,
+            stack,
+            endpoint_url=engine.emulator.endpoint_url,
+            region=engine.emulator.region,
+            outputs=engine.outputs,
         )
         console.print(
             f"[green]ready[/]: {len(engine.pollers)} consumer(s) polling. Publish with "
@@ -128,7 +121,7 @@ def demo(
     project_dir: ProjectDirOption = None,
 ) -> None:
     """Deploy locally, publish every plugin's sample events and check their outcomes."""
-    from eventpipe.errors import EventpipeError
+    from eventpipe.exceptions import EventpipeError
     from eventpipe.local import samples
     from eventpipe.local.console import outcome_table, print_deploy
 

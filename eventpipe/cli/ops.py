@@ -1,6 +1,6 @@
 """Operator commands: ``new``, ``publish``, ``match``, ``status``, ``dlq ...``, ``replay``.
 
-The commands are thin: they parse options, find the stack (:mod:`eventpipe.outputs`)
+The commands are thin: they parse options, find the stack (:mod:`eventpipe.operate.stack_outputs`)
 and call :mod:`eventpipe.operate`, which holds the logic and is tested on its own.
 """
 

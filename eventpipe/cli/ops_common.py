@@ -26,9 +26,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from eventpipe.cli.project import nearest_project_dir
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 from eventpipe.operate.aws import Aws, aws_errors
-from eventpipe.outputs import ConsumerOutputs, Target, find_target
+from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget, find_target
 
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack to act on.")]
 OutputsOpt = Annotated[
@@ -73,7 +73,7 @@ class StackOptions:
     def directory(self) -> Path:
         return project_dir(self.project_dir)
 
-    def connect(self) -> tuple[Target, Aws]:
+    def connect(self) -> tuple[StackTarget, Aws]:
         """Find the stack's resources and the clients to reach them."""
         target = find_target(
             self.stack,
@@ -109,7 +109,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @contextmanager
-def handled(target: Target | None = None) -> Iterator[None]:
+def handled(target: StackTarget | None = None) -> Iterator[None]:
     """Run a command body: eventpipe and AWS errors end the command with their message."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -195,7 +195,7 @@ def stack_command(body: Callable[..., None]) -> Callable[..., None]:
 
 
 @contextmanager
-def connected(opts: StackOptions) -> Iterator[tuple[Target, Aws]]:
+def connected(opts: StackOptions) -> Iterator[tuple[StackTarget, Aws]]:
     """Find the stack and its clients for the body of a ``with``; any eventpipe or AWS
     error, while finding or inside the body, ends the command with its message."""
     with handled():
@@ -207,7 +207,7 @@ def connected(opts: StackOptions) -> Iterator[tuple[Target, Aws]]:
 @contextmanager
 def consumer_queues(
     opts: StackOptions, consumer: str
-) -> Iterator[tuple[Target, ConsumerOutputs, Any]]:
+) -> Iterator[tuple[StackTarget, ConsumerOutputs, Any]]:
     """:func:`connected`, plus ``consumer``'s outputs (an unknown name ends the command
     with the known ones) and an SQS client: what every ``dlq`` command starts from."""
     with connected(opts) as (target, aws):

@@ -21,7 +21,7 @@ from eventpipe.cli.ops_common import (
 )
 from eventpipe.operate import match as match_ops
 from eventpipe.operate import replay as replay_ops
-from eventpipe.operate.errors import OperateError
+from eventpipe.operate.exceptions import OperateError
 from eventpipe.operate.inputs import iter_file_events, read_json_argument
 from eventpipe.publish import Publisher, PublishResult
 

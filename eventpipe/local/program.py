@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 
 
 class LocalDeployError(EventpipeError):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from eventpipe.config import parse_settings, read_stack_file
 from eventpipe.consumer import SampleEvent
-from eventpipe.errors import ConfigurationError, Problem
+from eventpipe.exceptions import ConfigurationError, Problem
 from eventpipe.local.outcomes import Tracker, message_key
 from eventpipe.plugins import discover
 

@@ -1,4 +1,4 @@
-"""boto3 clients for a :class:`~eventpipe.outputs.Target`, and AWS errors made actionable.
+"""boto3 clients for a :class:`~eventpipe.operate.stack_outputs.StackTarget`, and AWS errors made actionable.
 
 One place builds every client so ``--profile``, ``--region``, ``--endpoint-url`` and the
 local emulator's fixed credentials apply to all commands alike.
@@ -11,15 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventpipe.operate.errors import CredentialsError, NotSupportedError, OperateError
-from eventpipe.outputs import Target
+from eventpipe.operate.exceptions import CredentialsError, NotSupportedError, OperateError
+from eventpipe.operate.stack_outputs import StackTarget
 
 
 @dataclass
 class Aws:
     """Lazily created, cached clients for one target."""
 
-    target: Target
+    target: StackTarget
     profile: str | None = None
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _session: Any = field(default=None, repr=False)
@@ -66,7 +66,7 @@ def error_code(exc: BaseException) -> str:
 
 
 @contextmanager
-def aws_errors(target: Target | None = None) -> Iterator[None]:
+def aws_errors(target: StackTarget | None = None) -> Iterator[None]:
     """Turn the botocore errors an operator can fix into :class:`OperateError`."""
     from botocore.exceptions import (
         EndpointConnectionError,
@@ -98,7 +98,7 @@ def aws_errors(target: Target | None = None) -> Iterator[None]:
         raise NotSupportedError(f"{where} does not implement this API ({exc})") from None
 
 
-def is_unimplemented(exc: BaseException, target: Target) -> bool:
+def is_unimplemented(exc: BaseException, target: StackTarget) -> bool:
     """Whether a ClientError means an emulator lacks the API (moto answers HTTP 500 with
     an HTML page). Only trusted for custom endpoints: AWS itself implements them all."""
     if not target.endpoint_url:

@@ -18,12 +18,12 @@ from eventpipe.contract import (
     DLQ_ATTR_RECEIVE_COUNT,
 )
 from eventpipe.operate.aws import error_code, is_unimplemented
-from eventpipe.operate.errors import (
+from eventpipe.operate.exceptions import (
     NotSupportedError,
     OperationFailedError,
     RedriveRunningError,
 )
-from eventpipe.outputs import ConsumerOutputs, Target
+from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
 
 POLL_SECONDS = 2.0
 """Pause between ListMessageMoveTasks polls (module-level so tests can shorten it)."""
@@ -172,7 +172,7 @@ class MoveProgress:
     failure: str | None = None
 
 
-def running_task(sqs: Any, consumer: ConsumerOutputs, target: Target) -> dict[str, Any] | None:
+def running_task(sqs: Any, consumer: ConsumerOutputs, target: StackTarget) -> dict[str, Any] | None:
     """The RUNNING message move task from this DLQ, if any."""
     from botocore.exceptions import ClientError
 
@@ -190,7 +190,7 @@ def running_task(sqs: Any, consumer: ConsumerOutputs, target: Target) -> dict[st
     return None
 
 
-def _unsupported(target: Target) -> NotSupportedError:
+def _unsupported(target: StackTarget) -> NotSupportedError:
     return NotSupportedError(
         f"{target.endpoint_url or 'the endpoint'} does not implement SQS message move tasks "
         "(StartMessageMoveTask / ListMessageMoveTasks); moto does not emulate them. Redrive "
@@ -199,7 +199,7 @@ def _unsupported(target: Target) -> NotSupportedError:
 
 
 def start_redrive(
-    sqs: Any, consumer: ConsumerOutputs, target: Target, rate: int | None = None
+    sqs: Any, consumer: ConsumerOutputs, target: StackTarget, rate: int | None = None
 ) -> str:
     """Start moving the DLQ's messages back to the consumer's queue; returns the task
     handle. Refuses when a move task is already running from this DLQ (SQS allows one)."""

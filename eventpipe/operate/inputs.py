@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from eventpipe.operate.errors import OperateError
+from eventpipe.operate.exceptions import OperateError
 
 
 def read_json_argument(text: str, stdin: IO[str] | None = None) -> Any:

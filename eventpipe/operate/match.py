@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eventpipe.operate.errors import OperateError
-from eventpipe.outputs import StackOutputs
+from eventpipe.operate.exceptions import OperateError
+from eventpipe.operate.stack_outputs import StackOutputs
 
 ENGINE_AWS = "TestEventPattern"
 ENGINE_LOCAL = "local matcher (endpoint lacks TestEventPattern)"
@@ -87,7 +87,7 @@ def match_event(
 
 def patterns_from_plugins(project_dir: Path, stack: str) -> dict[str, dict[str, Any]]:
     """Patterns of the stack's enabled consumers, from the installed plugins."""
-    from eventpipe.errors import ConfigurationError
+    from eventpipe.exceptions import ConfigurationError
     from eventpipe.resolve import resolve_from_file
 
     try:

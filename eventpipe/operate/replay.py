@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventpipe.operate.aws import error_code
-from eventpipe.operate.errors import NoArchiveError, OperateError, OperationFailedError
-from eventpipe.outputs import StackOutputs
+from eventpipe.operate.exceptions import NoArchiveError, OperateError, OperationFailedError
+from eventpipe.operate.stack_outputs import StackOutputs
 
 _RELATIVE = re.compile(r"^-?(\d+)\s*([smhd])(?:\s+ago)?$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

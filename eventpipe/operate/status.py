@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from eventpipe.outputs import ConsumerOutputs, StackOutputs
+from eventpipe.operate.stack_outputs import ConsumerOutputs, StackOutputs
 
 QUEUE_ATTRIBUTES = [
     "ApproximateNumberOfMessages",

@@ -23,8 +23,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, SqsFifoPartialProcessor
 
 from eventpipe.runtime.backoff import Backoff
+from eventpipe.runtime.dead_letters import send_to_dlq
 from eventpipe.runtime.decoding import make_decoder, record_info
-from eventpipe.runtime.dlq import send_to_dlq
 from eventpipe.runtime.exceptions import BatchHaltedError, DeadLetterError, PermanentError
 from eventpipe.runtime.introspect import shape_of
 from eventpipe.runtime.models import Event, RecordInfo

@@ -19,7 +19,7 @@ from pathlib import Path
 from string import Template
 
 from eventpipe.consumer import CONSUMER_NAME
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 from eventpipe.scaffold.templates import FILES
 
 MAX_NAME = 40

@@ -328,7 +328,7 @@ class ConsumerInvoker:
 
     def _read_dlq(self, dlq_url: str, message_ids: set[str]) -> list[DeadLetter]:
         """Dead letters of this call's messages (matched by the original message id)."""
-        from eventpipe.runtime.dlq import DLQ_ATTR_MESSAGE_ID
+        from eventpipe.runtime.dead_letters import DLQ_ATTR_MESSAGE_ID
 
         sqs = self._sqs()
         found: list[DeadLetter] = []

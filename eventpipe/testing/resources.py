@@ -201,7 +201,7 @@ def run_resources(
 def _resources_hook(
     consumer: Consumer, plugin: str
 ) -> Callable[[ResourceContext], ConsumerResources | None] | None:
-    from eventpipe.errors import ConfigurationError, Problem
+    from eventpipe.exceptions import ConfigurationError, Problem
     from eventpipe.validation import import_ref
 
     ref = consumer.resources

@@ -293,7 +293,7 @@ def test_replay_names_are_unique_and_valid(stack: Stack) -> None:
     from datetime import UTC, datetime, timedelta
 
     from eventpipe.operate.replay import plan_replay
-    from eventpipe.outputs import parse_outputs
+    from eventpipe.operate.stack_outputs import parse_outputs
 
     outputs = parse_outputs(stack.output, origin="test", stack="dev")
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

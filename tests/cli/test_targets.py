@@ -16,10 +16,10 @@ import pytest
 from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
-from eventpipe import outputs as outputs_module
 from eventpipe.cli import app
-from eventpipe.operate.errors import MissingOutputsError
-from eventpipe.outputs import find_target, from_pulumi, parse_outputs
+from eventpipe.operate import stack_outputs as outputs_module
+from eventpipe.operate.exceptions import MissingOutputsError
+from eventpipe.operate.stack_outputs import find_target, from_pulumi, parse_outputs
 from tests.cli.stack import Stack, build_stack
 
 runner = CliRunner(env={"COLUMNS": "200"})

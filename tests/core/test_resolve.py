@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import eventpipe
-from eventpipe.errors import ConfigurationError, InvalidConsumerError
+from eventpipe.exceptions import ConfigurationError, InvalidConsumerError
 from eventpipe.resolve import Resolved, resolve
 from tests.plugins.declared import DeclaringPlugin, consumer, plugin
 

@@ -24,7 +24,7 @@ from eventpipe.cli import app
 from eventpipe.contract import DLQ_ATTR_ERROR_MESSAGE, DLQ_ATTR_ERROR_TYPE
 from eventpipe.local import LocalEngine
 from eventpipe.operate import dlq as dlq_ops
-from eventpipe.outputs import announcement_path
+from eventpipe.operate.stack_outputs import announcement_path
 from tests.e2e.conftest import REAL_PLUGINS, PluginEnv, real_project
 
 STACK = "test"  # a demo stack: inventory gets its seeded stock

@@ -6,7 +6,7 @@ import pytest
 
 from components import naming
 from components.iam import lint_statements
-from eventpipe.errors import ConfigurationError
+from eventpipe.exceptions import ConfigurationError
 
 LONGEST_PREFIX = "p" * 24
 LONGEST_CONSUMER = "c" * 40

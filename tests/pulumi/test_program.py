@@ -18,8 +18,8 @@ from components import schemas
 from components.layers import POWERTOOLS_LAYER_VERSION, powertools_layer_arn
 from eventpipe import contract, resolve
 from eventpipe.consumer import Consumer, ConsumerResources
-from eventpipe.errors import ConfigurationError
-from eventpipe.outputs import parse_outputs
+from eventpipe.exceptions import ConfigurationError
+from eventpipe.operate.stack_outputs import parse_outputs
 from tests.pulumi.helpers import build, settings, settled
 from tests.pulumi.mocks import AwsMocks, policy
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from eventpipe import contract
-from eventpipe.runtime.dlq import DLQ_ATTR_ORIGINAL_ATTRIBUTES
+from eventpipe.runtime.dead_letters import DLQ_ATTR_ORIGINAL_ATTRIBUTES
 from eventpipe.testing import ConsumerInvoker, eventbridge_event
 from tests.runtime import handlers
 
@@ -173,8 +173,8 @@ def test_fifo_dlq_copy_keeps_group_and_uses_message_id_for_dedup(
     assert dlq_url.endswith(".fifo")
     # Dead-lettering the same message again is deduplicated by SQS (dedup id = message id).
     sqs = boto3.client("sqs")
+    from eventpipe.runtime.dead_letters import build_message
     from eventpipe.runtime.decoding import record_info
-    from eventpipe.runtime.dlq import build_message
 
     info = record_info(result.records[0], None)
     params = build_message(info, RuntimeError("again"), "test-consumer", fifo_dlq=True)

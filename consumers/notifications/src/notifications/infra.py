@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 import eventpipe
-from eventpipe.errors import Problem
+from eventpipe.exceptions import Problem
 
 PLUGIN = "notifications"
 """The entry point name (pyproject.toml), used in error reports."""

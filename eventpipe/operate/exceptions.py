@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from eventpipe.errors import EventpipeError
+from eventpipe.exceptions import EventpipeError
 
 
 class OperateError(EventpipeError):

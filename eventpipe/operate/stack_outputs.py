@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from eventpipe.contract import LOCAL_ANNOUNCEMENT, LOCAL_STATE_DIR, STACK_OUTPUT
-from eventpipe.operate.errors import MissingOutputsError, UnknownConsumerError
+from eventpipe.operate.exceptions import MissingOutputsError, UnknownConsumerError
 
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 """What the embedded emulator accepts; never real credentials."""
@@ -103,7 +103,7 @@ class StackOutputs:
 
 
 @dataclass(frozen=True)
-class Target:
+class StackTarget:
     """Where a command acts: the stack's resources plus how to reach them."""
 
     outputs: StackOutputs
@@ -230,6 +230,21 @@ def announcement_path(project_dir: Path, stack: str) -> Path:
     return project_dir / LOCAL_STATE_DIR / LOCAL_ANNOUNCEMENT.format(stack=stack)
 
 
+def write_announcement(
+    project_dir: Path, stack: str, *, endpoint_url: str, region: str, outputs: Any
+) -> Path:
+    """Announce a running ``eventpipe dev``: the file :func:`from_local` reads.
+
+    Writer and reader sit together so the file's shape
+    (:data:`eventpipe.contract.LOCAL_ANNOUNCEMENT`) is defined in one place.
+    """
+    path = announcement_path(project_dir, stack)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"endpointUrl": endpoint_url, "region": region, "outputs": outputs, "pid": os.getpid()}
+    path.write_text(json.dumps(body, indent=2))
+    return path
+
+
 def pid_alive(pid: int) -> bool:
     """Whether a process with this id exists (signal 0 checks without signalling)."""
     if pid <= 0:
@@ -243,7 +258,7 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def from_local(project_dir: Path, stack: str) -> Target:
+def from_local(project_dir: Path, stack: str) -> StackTarget:
     """The running local engine's outputs, endpoint and region."""
     path = announcement_path(project_dir, stack)
     start = f"start it with `eventpipe dev --stack {stack}` in {project_dir}"
@@ -265,7 +280,7 @@ def from_local(project_dir: Path, stack: str) -> Target:
             f"has exited): {start}"
         )
     outputs = parse_outputs(data.get("outputs"), origin=str(path), stack=stack)
-    return Target(
+    return StackTarget(
         outputs=outputs,
         origin=f"eventpipe dev (pid {pid})",
         endpoint_url=endpoint,
@@ -283,14 +298,14 @@ def find_target(
     endpoint_url: str | None = None,
     region: str | None = None,
     run: Runner | None = None,
-) -> Target:
+) -> StackTarget:
     """Resolve where a command acts. Explicit ``endpoint_url``/``region`` win over what
     the outputs or the announcement say."""
     if local and outputs_file is not None:
         raise MissingOutputsError("give either --local or --outputs, not both")
     if local:
         target = from_local(project_dir, stack)
-        return Target(
+        return StackTarget(
             outputs=target.outputs,
             origin=target.origin,
             endpoint_url=endpoint_url or target.endpoint_url,
@@ -301,7 +316,7 @@ def find_target(
         outputs, origin = from_file(outputs_file, stack), str(outputs_file)
     else:
         outputs, origin = from_pulumi(stack, project_dir, run=run), f"stack {stack!r}"
-    return Target(
+    return StackTarget(
         outputs=outputs,
         origin=origin,
         endpoint_url=endpoint_url,
