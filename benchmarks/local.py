@@ -77,7 +77,7 @@ def project(root: Path) -> Path:
 def baseline(n: int) -> float:
     """Messages/s the emulator sustains for send + receive + delete with no function."""
     from eventpipe.local import start_emulator
-    from eventpipe.local.shims import apply_moto_shims
+    from eventpipe.local.emulator.shims import apply_moto_shims
 
     apply_moto_shims()  # as the engine does: the baseline measures the same server
     emulator = start_emulator()

@@ -73,7 +73,7 @@ def dev(
     project_dir: ProjectDirOption = None,
 ) -> None:
     """Deploy the stack locally and run its consumers in the foreground until Ctrl-C."""
-    from eventpipe.local.console import log_line, print_deploy
+    from eventpipe.local.watch.console import log_line, print_deploy
 
     project = _project(project_dir)
     console.print(f"deploying stack [bold]{stack}[/] of {project} locally...")
@@ -122,8 +122,8 @@ def demo(
 ) -> None:
     """Deploy locally, publish every plugin's sample events and check their outcomes."""
     from eventpipe.exceptions import EventpipeError
-    from eventpipe.local import samples
-    from eventpipe.local.console import outcome_table, print_deploy
+    from eventpipe.local.watch import demo_checks as samples
+    from eventpipe.local.watch.console import outcome_table, print_deploy
 
     project = _project(project_dir)
     started = time.monotonic()

@@ -4,7 +4,7 @@ No AWS account, no Docker, no Pulumi CLI: the program runs in-process under Pulu
 that create every declared resource in moto (embedded) or any endpoint; Lambda functions
 run in worker processes fed by emulated SQS event source mappings.
 
-Names are resolved lazily: the worker processes import :mod:`eventpipe.local.worker`
+Names are resolved lazily: the worker processes import :mod:`eventpipe.local.functions.worker`
 and must not pay for pulumi and boto3 at their cold start.
 """
 
@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 _LAZY = {
     "LocalEngine": "eventpipe.local.engine",
-    "LocalDeployError": "eventpipe.local.program",
-    "Deployment": "eventpipe.local.model",
-    "Emulator": "eventpipe.local.emulator",
-    "start_emulator": "eventpipe.local.emulator",
-    "deploy": "eventpipe.local.stack",
-    "read_project": "eventpipe.local.program",
-    "Tracker": "eventpipe.local.outcomes",
-    "LogEntry": "eventpipe.local.outcomes",
-    "message_key": "eventpipe.local.outcomes",
+    "LocalDeployError": "eventpipe.local.deploy.program",
+    "Deployment": "eventpipe.local.deploy.records",
+    "Emulator": "eventpipe.local.emulator.server",
+    "start_emulator": "eventpipe.local.emulator.server",
+    "deploy_program": "eventpipe.local.deploy.deployer",
+    "read_project": "eventpipe.local.deploy.program",
+    "Tracker": "eventpipe.local.watch.tracker",
+    "LogEntry": "eventpipe.local.watch.tracker",
+    "message_key": "eventpipe.local.watch.tracker",
 }
 
 __all__ = [
@@ -33,19 +33,19 @@ __all__ = [
     "LocalEngine",
     "LogEntry",
     "Tracker",
-    "deploy",
+    "deploy_program",
     "message_key",
     "read_project",
     "start_emulator",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from eventpipe.local.emulator import Emulator, start_emulator
+    from eventpipe.local.deploy.deployer import deploy_program
+    from eventpipe.local.deploy.program import LocalDeployError, read_project
+    from eventpipe.local.deploy.records import Deployment
+    from eventpipe.local.emulator.server import Emulator, start_emulator
     from eventpipe.local.engine import LocalEngine
-    from eventpipe.local.model import Deployment
-    from eventpipe.local.outcomes import LogEntry, Tracker, message_key
-    from eventpipe.local.program import LocalDeployError, read_project
-    from eventpipe.local.stack import deploy
+    from eventpipe.local.watch.tracker import LogEntry, Tracker, message_key
 
 
 def __getattr__(name: str) -> Any:

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from eventpipe.contract import ENV_CONSUMER, ENV_TIME_SCALE, LOCAL_STATE_DIR
-from eventpipe.local.dlq import DlqWatcher, WatchedDlq
-from eventpipe.local.emulator import Emulator, start_emulator
-from eventpipe.local.invoker import FunctionPool
-from eventpipe.local.model import Deployment, FunctionSpec
-from eventpipe.local.outcomes import LogEntry, Tracker
-from eventpipe.local.poller import MappingPoller
-from eventpipe.local.program import LocalDeployError, read_project
-from eventpipe.local.shims import apply_moto_shims
-from eventpipe.local.stack import deploy
+from eventpipe.local.deploy.deployer import deploy_program
+from eventpipe.local.deploy.program import LocalDeployError, read_project
+from eventpipe.local.deploy.records import Deployment, FunctionSpec
+from eventpipe.local.emulator.server import Emulator, start_emulator
+from eventpipe.local.emulator.shims import apply_moto_shims
+from eventpipe.local.functions.pollers import MappingPoller
+from eventpipe.local.functions.pool import FunctionPool
+from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
+from eventpipe.local.watch.tracker import LogEntry, Tracker
 
 MAX_WORKERS_PER_FUNCTION = 2
 """Concurrent executions per function locally: ScalingConfig.MaximumConcurrency, capped
@@ -89,7 +89,7 @@ class LocalEngine:
         try:
             if self.emulator.embedded:
                 apply_moto_shims()
-            self.deployment = deploy(self.files, self.emulator, self.time_scale)
+            self.deployment = deploy_program(self.files, self.emulator, self.time_scale)
             self._start_functions(self.deployment)
             self._start_pollers(self.deployment)
         except BaseException:

@@ -1,0 +1,72 @@
+"""Small fixes to the embedded moto server where it differs from AWS on our path.
+
+Each shim is applied only to the moto running in this process (``eventpipe dev``,
+``demo``, tests), is idempotent, and is listed in docs/local.md. One module per shim,
+each docstring stating the AWS behaviour it reproduces and citing AWS:
+
+* :mod:`~eventpipe.local.emulator.shims.events`: the whole event, ``account`` included,
+  delivered to a target without an input transformer (as AWS does); and, NOT as AWS does,
+  a ``$.detail.x`` MessageGroupId resolved per event (to be removed with issue 9).
+* :mod:`~eventpipe.local.emulator.shims.fifo`: FIFO groups after a retry resume with their
+  oldest message, as on AWS.
+* :mod:`~eventpipe.local.emulator.shims.queue_cost`: moto's SQS cost per message stays flat as a
+  queue grows.
+* :mod:`~eventpipe.local.emulator.shims.move_tasks`: DLQ redrive (SQS message move tasks) on the
+  embedded server.
+
+:func:`apply_moto_shims` applies them all, once per process.
+"""
+
+from __future__ import annotations
+
+from eventpipe.local.emulator.shims.events import (
+    group_from_event,
+    message_group,
+    resolve_path,
+    whole_event,
+)
+from eventpipe.local.emulator.shims.fifo import fifo_release
+from eventpipe.local.emulator.shims.move_tasks import (
+    MOVE_HIDE_SECONDS,
+    MOVE_TASK_HISTORY,
+    NOT_A_DLQ_ERROR,
+    RUNNING_ERROR,
+    MoveTask,
+    cancel_move_task,
+    list_move_tasks,
+    message_origin,
+    move_task_api,
+    start_move_task,
+)
+from eventpipe.local.emulator.shims.queue_cost import flat_queue_cost
+
+_APPLIED = False
+
+
+def apply_moto_shims() -> None:
+    """Patch the in-process moto (once per process); see the module docstring."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    group_from_event()
+    whole_event()
+    flat_queue_cost()
+    fifo_release()
+    message_origin()
+    move_task_api()
+    _APPLIED = True
+
+
+__all__ = [
+    "MOVE_HIDE_SECONDS",
+    "MOVE_TASK_HISTORY",
+    "NOT_A_DLQ_ERROR",
+    "RUNNING_ERROR",
+    "MoveTask",
+    "apply_moto_shims",
+    "cancel_move_task",
+    "list_move_tasks",
+    "message_group",
+    "resolve_path",
+    "start_move_task",
+]

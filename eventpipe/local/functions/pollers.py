@@ -1,0 +1,261 @@
+"""The SQS event source mapping, emulated: poll, batch, invoke, delete what succeeded.
+
+Follows what Lambda documents for SQS mappings:
+
+* batches of up to ``BatchSize`` records, gathered for up to
+  ``MaximumBatchingWindowInSeconds`` (time-scaled locally); without a window a batch is
+  what one receive returns;
+* at most ``ScalingConfig.MaximumConcurrency`` batches in flight;
+* with ``ReportBatchItemFailures`` only the reported records are kept; an error, a
+  timeout or a malformed response fails the whole batch;
+* nothing is deleted that failed: it reappears after the visibility timeout (or the
+  runtime's backoff), and the queue's own ``maxReceiveCount`` moves it to the DLQ;
+* FIFO: a message group never has two batches running at once (SQS withholds a group
+  with in-flight messages; the poller also runs a group's batches one after the other in
+  receive order, so a batch still finishing its deletes is never overtaken).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from eventpipe.local.deploy.records import MappingSpec, QueueInfo
+from eventpipe.local.emulator.server import Emulator
+from eventpipe.local.functions.pool import FunctionPool
+from eventpipe.local.watch.tracker import Delivery, Tracker, describe, message_key
+
+POLL_WAIT_SECONDS = 1
+"""Long-poll wait of each receive: short, so stopping never waits long."""
+FIFO_POLL_INTERVAL = 0.05
+"""Pause between short polls of an empty FIFO queue (see ``_collect``)."""
+
+
+def to_record(message: dict[str, Any], queue: QueueInfo, region: str) -> dict[str, Any]:
+    """An SQS message as Lambda hands it to a function (the ``Records[]`` shape)."""
+    attributes = {
+        k: v for k, v in (message.get("Attributes") or {}).items() if k != "AWSTraceHeader" or v
+    }
+    message_attributes = {
+        name: {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": value.get("BinaryValue"),
+            "stringListValues": value.get("StringListValues", []),
+            "binaryListValues": value.get("BinaryListValues", []),
+            "dataType": value.get("DataType"),
+        }
+        for name, value in (message.get("MessageAttributes") or {}).items()
+    }
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue.arn,
+        "awsRegion": region,
+    }
+
+
+class MappingPoller:
+    """The pollers of one mapping: a receive loop feeding up to N concurrent invokes."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        mapping: MappingSpec,
+        queue: QueueInfo,
+        pool: FunctionPool,
+        consumer: str,
+        tracker: Tracker,
+        time_scale: float = 1.0,
+        on_error: Callable[[str], None] | None = None,
+    ):
+        self.mapping = mapping
+        self.queue = queue
+        self.pool = pool
+        self.consumer = consumer
+        self.tracker = tracker
+        self.time_scale = time_scale
+        self.concurrency = min(mapping.max_concurrency or pool.size, pool.size)
+        self._sqs = emulator.client("sqs")
+        self._region = emulator.region
+        self._on_error = on_error
+        self._slots = threading.Semaphore(self.concurrency)
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._turns: dict[str, deque[int]] = {}
+        self._turn_changed = threading.Condition()
+        self._batch_id = 0
+        self._in_flight = 0
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
+    def start(self) -> None:
+        thread = threading.Thread(target=self._loop, name=f"poller-{self.consumer}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def signal_stop(self) -> None:
+        """Stop receiving (returns at once; ``stop`` waits)."""
+        self._stop.set()
+
+    def stop(self) -> None:
+        """Stop receiving and wait for the batches in flight to finish."""
+        self._stop.set()
+        for thread in list(self._threads):
+            thread.join(POLL_WAIT_SECONDS + self.pool.spec.timeout + 5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._slots.acquire(timeout=0.2):
+                continue
+            try:
+                batch = self._collect()
+            except (BotoCoreError, ClientError) as exc:
+                self._slots.release()
+                if not self._stop.is_set() and self._on_error:
+                    self._on_error(f"{self.consumer}: receive failed: {exc}")
+                time.sleep(0.5)
+                continue
+            if not batch:
+                self._slots.release()
+                continue
+            with self._lock:
+                self._in_flight += 1
+                self._batch_id += 1
+                batch_id = self._batch_id
+            groups = self._groups_of(batch)
+            self._take_turn(batch_id, groups)
+            worker = threading.Thread(target=self._run, args=(batch, batch_id, groups), daemon=True)
+            worker.start()
+            self._threads = [t for t in self._threads if t.is_alive()] + [worker]
+
+    def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
+        response = self._sqs.receive_message(
+            QueueUrl=self.queue.url,
+            MaxNumberOfMessages=max(1, min(10, count)),
+            WaitTimeSeconds=wait,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        return list(response.get("Messages", []))
+
+    def _collect(self) -> list[dict[str, Any]]:
+        size = self.mapping.batch_size
+        if self.queue.fifo:
+            # moto decides which FIFO groups are blocked once, when a long poll starts,
+            # so a group released during the wait (a retry after 0 s of backoff) would
+            # wait for the next poll; short polls see it at once.
+            batch = self._receive(size, 0)
+            if not batch:
+                self._stop.wait(FIFO_POLL_INTERVAL)
+        else:
+            batch = self._receive(size, POLL_WAIT_SECONDS)
+        window = self.mapping.batching_window * self.time_scale
+        if not batch or window <= 0:
+            return batch
+        deadline = time.monotonic() + window
+        while len(batch) < size and time.monotonic() < deadline and not self._stop.is_set():
+            more = self._receive(size - len(batch), 0)
+            if not more:
+                time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+            batch += more
+        return batch
+
+    def _groups_of(self, batch: list[dict[str, Any]]) -> set[str]:
+        if not self.queue.fifo:
+            return set()
+        return {(m.get("Attributes") or {}).get("MessageGroupId", "") for m in batch}
+
+    def _take_turn(self, batch_id: int, groups: set[str]) -> None:
+        """Queue ``batch_id`` behind the batches in flight holding any of its groups."""
+        with self._turn_changed:
+            for group in groups:
+                self._turns.setdefault(group, deque()).append(batch_id)
+
+    def _wait_turn(self, batch_id: int, groups: set[str]) -> None:
+        with self._turn_changed:
+            self._turn_changed.wait_for(lambda: all(self._turns[g][0] == batch_id for g in groups))
+
+    def _end_turn(self, groups: set[str]) -> None:
+        with self._turn_changed:
+            for group in groups:
+                self._turns[group].popleft()
+                if not self._turns[group]:
+                    del self._turns[group]
+            self._turn_changed.notify_all()
+
+    def _run(self, batch: list[dict[str, Any]], batch_id: int, groups: set[str]) -> None:
+        try:
+            # SQS releases a group once its in-flight messages are visible again (the
+            # runtime's backoff may be 0 s scaled), possibly before the batch holding them
+            # has finished its deletes; the next batch of that group waits for it here.
+            self._wait_turn(batch_id, groups)
+            self._invoke(batch)
+        except Exception as exc:  # keep polling; the messages reappear after the timeout
+            if self._on_error:
+                self._on_error(f"{self.consumer}: batch failed in the poller: {exc}")
+        finally:
+            self._slots.release()
+            with self._lock:
+                self._in_flight -= 1
+            self._end_turn(groups)
+
+    def _invoke(self, batch: list[dict[str, Any]]) -> None:
+        records = [to_record(m, self.queue, self._region) for m in batch]
+        invocation = self.pool.invoke({"Records": records})
+        ids = {m["MessageId"] for m in batch}
+        failed_ids, error = set(ids), invocation.error
+        if invocation.ok:
+            failed_ids, error = self._failures(invocation.result, ids)
+        succeeded = [m for m in batch if m["MessageId"] not in failed_ids]
+        for start in range(0, len(succeeded), 10):
+            chunk = succeeded[start : start + 10]
+            self._sqs.delete_message_batch(
+                QueueUrl=self.queue.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
+                ],
+            )
+        deliveries = [
+            Delivery(
+                key=message_key(m["Body"]),
+                label=describe(m["Body"]),
+                receive_count=int((m.get("Attributes") or {}).get("ApproximateReceiveCount", 1)),
+            )
+            for m in batch
+        ]
+        failed_keys = {message_key(m["Body"]) for m in batch if m["MessageId"] in failed_ids}
+        self.tracker.batch(
+            self.consumer, deliveries, failed_keys, error, self.queue.max_receive_count
+        )
+
+    def _failures(self, result: Any, ids: set[str]) -> tuple[set[str], str | None]:
+        """Records to keep, from the function's response, as Lambda reads it."""
+        if not self.mapping.report_batch_item_failures:
+            return set(), None
+        if result is None or result == {}:
+            return set(), None
+        if not isinstance(result, dict) or not isinstance(
+            result.get("batchItemFailures", []), list
+        ):
+            return ids, f"malformed response {result!r}: whole batch failed"
+        reported = set()
+        for item in result.get("batchItemFailures") or []:
+            identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
+            if identifier not in ids:
+                return ids, f"batchItemFailures names unknown id {identifier!r}: whole batch failed"
+            reported.add(identifier)
+        return reported, None

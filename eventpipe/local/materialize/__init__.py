@@ -1,8 +1,0 @@
-"""Materializers by Pulumi type token (importing the modules fills :data:`REGISTRY`)."""
-
-from __future__ import annotations
-
-from eventpipe.local.materialize import data, events, lambda_, platform, sqs
-from eventpipe.local.materialize.base import REGISTRY, Context, physical_name
-
-__all__ = ["REGISTRY", "Context", "data", "events", "lambda_", "physical_name", "platform", "sqs"]

@@ -1,0 +1,98 @@
+"""How local mode talks to a person: the deploy summary, the live log, the demo table."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from eventpipe.local.deploy.records import Deployment
+from eventpipe.local.watch.tracker import Counts, LogEntry
+
+_STYLE = {
+    "ok": ("[green]ok[/]", ""),
+    "retry": ("[yellow]retry[/]", "yellow"),
+    "dead-letter": ("[red]dead-lettered[/]", "red"),
+    "error": ("[red]error[/]", "red"),
+}
+
+
+def time_scale_note(scale: float) -> str | None:
+    if scale == 1:
+        return None
+    return (
+        f"time scale {scale:g}: visibility timeouts, backoffs and batching windows are "
+        f"{1 / scale:g}x shorter than on AWS"
+    )
+
+
+def print_deploy(console: Console, deployment: Deployment, stack: str, scale: float) -> None:
+    resources = deployment.state.resources
+    counts = {
+        s: sum(1 for r in resources if r.status == s) for s in ("created", "registered", "skipped")
+    }
+    console.print(
+        f"[bold]stack {stack}[/] deployed into {deployment.endpoint_url}: "
+        f"{counts['created']} resources created, {counts['registered']} functions/mappings "
+        f"registered, {counts['skipped']} skipped"
+    )
+    for notice in grouped_notices(deployment):
+        console.print(f"  [dim]note:[/] {notice}")
+    note = time_scale_note(scale)
+    if note:
+        console.print(f"[magenta]{note}[/]")
+
+
+def grouped_notices(deployment: Deployment) -> list[str]:
+    """The deploy's notices, one line per skipped type and per repeated remark."""
+    skipped: dict[str, int] = {}
+    for resource in deployment.state.resources:
+        if resource.status == "skipped":
+            skipped[resource.type] = skipped.get(resource.type, 0) + 1
+    lines = [
+        f"not emulated, skipped: {kind}" + (f" (x{count})" if count > 1 else "")
+        for kind, count in skipped.items()
+    ]
+    remarks: dict[str, list[str]] = {}
+    for notice in deployment.state.notices:
+        if notice.startswith("skipped "):
+            continue
+        subject, _, remark = notice.partition(": ")
+        remarks.setdefault(remark or subject, []).append(subject if remark else "")
+    for remark, subjects in remarks.items():
+        named = ", ".join(s for s in subjects if s)
+        lines.append(f"{remark} ({named})" if named else remark)
+    return lines
+
+
+def log_line(console: Console, entry: LogEntry) -> None:
+    """``10:00:01  Order Created (ecommerce.orders) 1a2b -> order-processing  ok #1``."""
+    outcome, style = _STYLE[entry.outcome]
+    stamp = time.strftime("%H:%M:%S")
+    detail = f"  [dim]{entry.detail}[/]" if entry.detail else ""
+    console.print(
+        f"[dim]{stamp}[/]  {entry.label} -> [bold]{entry.consumer}[/]  {outcome} "
+        f"[dim]attempt {entry.attempt}[/]{detail}",
+        style=style or None,
+        highlight=False,
+    )
+
+
+def outcome_table(summary: dict[str, Counts], deployed: list[str]) -> Table:
+    table = Table(title="outcomes per consumer")
+    consumers = sorted(set(deployed) | set(summary))
+    table.add_column("consumer", no_wrap=True, min_width=max(map(len, consumers), default=8))
+    for column in ("received", "succeeded", "retried", "dead-lettered", "pending"):
+        table.add_column(column, justify="right")
+    for consumer in consumers:
+        counts = summary.get(consumer, Counts())
+        table.add_row(
+            consumer,
+            str(counts.received),
+            str(counts.succeeded),
+            str(counts.retried),
+            str(counts.dead_lettered),
+            str(counts.pending),
+        )
+    return table

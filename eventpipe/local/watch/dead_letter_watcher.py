@@ -1,0 +1,71 @@
+"""Watching the consumers' DLQs, so dead-letters show up in the log and the demo table.
+
+A message reaches a DLQ two ways: SQS moves it after ``maxReceiveCount`` receives, or the
+runtime sends it at once (a permanent failure, with the reason in message attributes).
+Either way its body identifies the event. Receiving from the DLQ would hide messages from
+the operator's ``eventpipe dlq`` commands, so with the embedded moto the watcher reads
+the queue's contents in place; against another endpoint it can only count
+(``ApproximateNumberOfMessages``), and per-event attribution is not available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eventpipe.contract import DLQ_ATTR_ERROR_MESSAGE, DLQ_ATTR_ERROR_TYPE
+from eventpipe.local.emulator.server import Emulator
+from eventpipe.local.watch.tracker import Tracker, describe, message_key
+
+
+@dataclass
+class WatchedDlq:
+    consumer: str
+    name: str
+    url: str
+
+
+def _reason(attributes: dict[str, Any]) -> str:
+    def value(name: str) -> str:
+        attribute = attributes.get(name) or {}
+        return str(attribute.get("string_value") or attribute.get("StringValue") or "")
+
+    error_type, message = value(DLQ_ATTR_ERROR_TYPE), value(DLQ_ATTR_ERROR_MESSAGE)
+    if error_type or message:
+        return f"sent by the runtime: {error_type}: {message}".rstrip(": ")
+    return "moved by SQS after maxReceiveCount"
+
+
+class DlqWatcher:
+    """Reports every message that appears in a watched DLQ to the tracker, once."""
+
+    def __init__(self, emulator: Emulator, account: str, dlqs: list[WatchedDlq], tracker: Tracker):
+        self.emulator = emulator
+        self.account = account
+        self.dlqs = dlqs
+        self.tracker = tracker
+        self.counts: dict[str, int] = {}
+
+    def poll(self) -> None:
+        for dlq in self.dlqs:
+            if self.emulator.embedded:
+                self._peek(dlq)
+            else:
+                attributes = self.emulator.client("sqs").get_queue_attributes(
+                    QueueUrl=dlq.url, AttributeNames=["ApproximateNumberOfMessages"]
+                )["Attributes"]
+                self.counts[dlq.consumer] = int(attributes["ApproximateNumberOfMessages"])
+
+    def _peek(self, dlq: WatchedDlq) -> None:
+        from moto.sqs.models import sqs_backends
+
+        queue = sqs_backends[self.account][self.emulator.region].queues.get(dlq.name)
+        if queue is None:
+            return
+        messages = list(queue._messages)
+        self.counts[dlq.consumer] = len(messages)
+        for message in messages:
+            body = str(message.body)
+            self.tracker.dead_lettered(
+                dlq.consumer, message_key(body), describe(body), _reason(message.message_attributes)
+            )

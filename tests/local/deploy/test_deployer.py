@@ -1,0 +1,63 @@
+"""Local deploys without pollers: repeatable in one process, clear errors on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eventpipe.local import LocalDeployError, deploy_program, read_project, start_emulator
+from tests.local.conftest import MINI, copy_project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(
+        MINI, tmp_path / "project", {"eventpipe-mini:effectsFile": str(tmp_path / "e")}
+    )
+
+
+def test_the_program_deploys_again_in_the_same_process(project: Path) -> None:
+    emulator = start_emulator(region="eu-west-1")
+    try:
+        files = read_project(project, "dev")
+        first = deploy_program(files, emulator)
+        emulator.reset()
+        second = deploy_program(files, emulator)
+        queues = emulator.client("sqs").list_queues()["QueueUrls"]
+    finally:
+        emulator.stop()
+    assert len(first.state.resources) == len(second.state.resources) > 20
+    assert first.eventpipe["consumers"].keys() == second.eventpipe["consumers"].keys()
+    assert len(queues) == 4  # the second run re-created them, it did not add to the first
+
+
+def test_missing_stack_file_names_the_file_and_the_fix(project: Path) -> None:
+    with pytest.raises(LocalDeployError, match=r"Pulumi\.prod\.yaml.*--stack"):
+        read_project(project, "prod")
+
+
+def test_secret_config_is_refused_with_the_key(project: Path) -> None:
+    stack = project / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text() + "  eventpipe-mini:token:\n    secure: AAABAxyz\n")
+    with pytest.raises(LocalDeployError, match="eventpipe-mini:token is a Pulumi secret"):
+        read_project(project, "dev")
+
+
+def test_a_failing_program_is_reported_with_its_error(project: Path) -> None:
+    (project / "__main__.py").write_text("raise ValueError('broken on purpose')\n")
+    emulator = start_emulator()
+    try:
+        with pytest.raises(LocalDeployError, match="ValueError: broken on purpose"):
+            deploy_program(read_project(project, "dev"), emulator)
+    finally:
+        emulator.stop()
+
+
+def test_time_scale_out_of_range_is_refused(project: Path) -> None:
+    emulator = start_emulator()
+    try:
+        with pytest.raises(LocalDeployError, match="time-scale"):
+            deploy_program(read_project(project, "dev"), emulator, time_scale=2)
+    finally:
+        emulator.stop()

@@ -1,0 +1,139 @@
+"""``eventpipe demo`` and ``eventpipe dev`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from eventpipe.cli import app
+from tests.local.conftest import REAL_PLUGINS, REPO, PluginEnv, real_project
+
+runner = CliRunner()
+
+
+def test_demo_passes_on_the_projects_dev_stack(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py"):
+        shutil.copy(REPO / name, project / name)
+    with PluginEnv(REAL_PLUGINS):
+        result = runner.invoke(app, ["demo", "--project-dir", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "outcomes per consumer" in result.output
+    assert "time scale 0.01" in result.output  # the output says time is scaled
+    assert "demo passed" in result.output
+    for consumer in (
+        "order-processing",
+        "inventory-reservation",
+        "notifications",
+        "priority-orders",
+    ):
+        assert consumer in result.output
+
+
+def test_demo_fails_when_an_outcome_differs_from_the_sample(tmp_path: Path) -> None:
+    project = real_project(tmp_path / "project", "dev", {"eventpipe:publishSchemas": False})
+    with PluginEnv("e2e-wrong") as plugins:
+        plugins.install(
+            tmp_path / "site",
+            "eventpipe-e2e-wrong",
+            {"e2e-wrong": "tests.local.fixtures.plugins.wrong_samples"},
+        )
+        result = runner.invoke(app, ["demo", "--project-dir", str(project)])
+    assert result.exit_code == 1, result.output
+    assert "mismatch" in result.output
+    assert "expected succeeded, got dead-lettered" in result.output.replace("\n", " ")
+
+
+def _depth(announced: dict[str, object], queue_url: str) -> int:
+    import boto3
+
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=str(announced["endpointUrl"]),
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    project = real_project(tmp_path / "project", "dev", {"eventpipe:publishSchemas": False})
+    site = tmp_path / "site"
+    with PluginEnv("e2e-wrong") as plugins:
+        plugins.install(
+            site, "eventpipe-e2e-wrong", {"e2e-wrong": "tests.local.fixtures.plugins.wrong_samples"}
+        )
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(REPO)])}
+    announcement = project / ".eventpipe" / "dev-dev.json"
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("eventpipe")),
+            "dev",
+            "--project-dir",
+            str(project),
+            "--time-scale",
+            "0.01",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not announcement.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert announcement.exists(), (
+            process.communicate(timeout=10)[0] if process.poll() is not None else "no file"
+        )
+        announced = json.loads(announcement.read_text())
+        assert announced["pid"] == process.pid
+        assert announced["endpointUrl"].startswith("http://127.0.0.1:")
+        assert announced["region"] == "us-east-1"
+        assert "e2e-reject" in announced["outputs"]["consumers"]
+
+        # The operator CLI finds the running engine through the announcement file.
+        published = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("eventpipe")),
+                "publish",
+                "--local",
+                "--project-dir",
+                str(project),
+                "--source",
+                "e2e.samples",
+                "-t",
+                "Sample",
+                "--detail",
+                '{"n": 2}',
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert published.returncode == 0, published.stdout + published.stderr
+        dlq = announced["outputs"]["consumers"]["e2e-reject"]["dlqUrl"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _depth(announced, dlq):
+            time.sleep(0.2)
+        assert _depth(announced, dlq) == 1  # handled by dev's worker: rejected -> DLQ
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "stopped." in output
+    assert not announcement.exists()
