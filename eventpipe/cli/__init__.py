@@ -1,24 +1,36 @@
 """The ``eventpipe`` command line.
 
-Each group of commands lives in its own module and adds itself with ``register(app)``,
-so the core, operator and local-mode commands can change independently.
+Each group of commands lives in a module named after it and adds its commands with
+``register(app)``, so adding a command touches one module:
+
+- :mod:`~eventpipe.cli.consumers`: ``consumers`` (what a stack will build);
+- :mod:`~eventpipe.cli.new`: ``new`` (scaffold a consumer plugin);
+- :mod:`~eventpipe.cli.events`: ``publish``, ``match``, ``replay`` (the bus's side);
+- :mod:`~eventpipe.cli.queues`: ``status``, ``dlq peek|redrive|purge`` (the queues' side);
+- :mod:`~eventpipe.cli.local`: ``dev``, ``demo`` (the pipelines on this machine).
+
+What they share: :mod:`~eventpipe.cli.options` (the options and the project walk),
+:mod:`~eventpipe.cli.output` (printing) and :mod:`~eventpipe.cli.reporting` (the one way
+an error is reported and the exit-code rule; :class:`~eventpipe.cli.reporting.CommandApp`
+applies it to every command).
 """
 
 from __future__ import annotations
 
-import typer
+from eventpipe.cli import consumers, events, local, new, queues
+from eventpipe.cli.reporting import CommandApp
 
-from eventpipe.cli import consumers, local_cmds, ops
+__all__ = ["app", "main"]
 
-app = typer.Typer(
+app = CommandApp(
     name="eventpipe",
     help="EventBridge -> SQS -> Lambda pipelines from consumer plugins.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
-for module in (consumers, ops, local_cmds):
-    module.register(app)
+for group in (consumers, new, events, queues, local):
+    group.register(app)
 
 
 def main() -> None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventpipe.cli.project import find_project_dir
-from eventpipe.exceptions import ConfigurationError
+from eventpipe.cli.options import ConfigStackOpt, ProjectOpt, project_dir
 from eventpipe.resolve import Resolved, resolve_from_file
 
 
@@ -52,21 +50,17 @@ def _hooks_of(resolved: Resolved, plugin: str) -> str:
 
 
 def consumers(
-    stack: Annotated[str, typer.Option(help="Stack whose Pulumi.<stack>.yaml applies.")] = "dev",
-    project_dir: Annotated[
-        Path | None, typer.Option(help="Project directory (default: found from cwd).")
-    ] = None,
+    stack: ConfigStackOpt = "dev",
+    project: ProjectOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """List discovered plugins and the consumers the stack builds, with their settings."""
-    directory = project_dir or find_project_dir()
+    """List discovered plugins and the consumers the stack builds, with their settings.
+
+    An invalid stack config ends the command with every problem, each on its own
+    unwrapped line (easy to grep in CI logs).
+    """
+    resolved = resolve_from_file(project_dir(project, required=True), stack)
     console = Console()
-    try:
-        resolved = resolve_from_file(directory, stack)
-    except (ConfigurationError, FileNotFoundError) as err:
-        # Plain text: every problem on its own unwrapped line, easy to grep in CI logs.
-        typer.echo(str(err), err=True)
-        raise typer.Exit(2) from None
     rows = _rows(resolved)
     if as_json:
         plugins = [vars(p) for p in resolved.plugins]

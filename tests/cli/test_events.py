@@ -284,9 +284,9 @@ def test_replay_rejects_direct_consumers_and_bad_times(stack: Stack) -> None:
 
 def test_publish_refuses_empty_input_and_detail_without_type(stack: Stack) -> None:
     empty = stack.cli("publish", "-", input="\n")
-    assert empty.exit_code == 2 and "no events in stdin" in empty.stderr
+    assert empty.exit_code == 1 and "no events in stdin" in empty.stderr
     orphan = stack.cli("publish", "--detail", "{}")
-    assert orphan.exit_code == 2 and "--detail needs --detail-type" in orphan.stderr
+    assert orphan.exit_code == 1 and "--detail needs --detail-type" in orphan.stderr
 
 
 def test_replay_names_are_unique_and_valid(stack: Stack) -> None:

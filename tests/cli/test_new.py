@@ -104,7 +104,7 @@ def test_scaffold_is_lint_clean(project: Path, name: str) -> None:
 )
 def test_invalid_names_are_refused_with_the_rule(project: Path, name: str, expected: str) -> None:
     result = runner.invoke(app, ["new", "--", name])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert expected in result.stderr
     assert not (project / "consumers" / name).exists()
 
@@ -113,6 +113,6 @@ def test_existing_folder_is_not_overwritten(project: Path) -> None:
     (project / "consumers" / "taken").mkdir()
     (project / "consumers" / "taken" / "keep.txt").write_text("mine")
     result = runner.invoke(app, ["new", "taken"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "already exists" in result.stderr
     assert (project / "consumers" / "taken" / "keep.txt").read_text() == "mine"

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from eventpipe.cli.project import find_project_dir
+from eventpipe.cli.options import ConfigStackOpt, ProjectOpt, project_dir
+from eventpipe.cli.reporting import CommandError
 from eventpipe.operate.stack_outputs import announcement_path, write_announcement
 
 DEMO_TIME_SCALE = 0.01
@@ -22,34 +23,14 @@ DEMO_TIMEOUT = 45.0
 
 console = Console(highlight=False)
 
-StackOption = Annotated[str, typer.Option(help="Stack whose Pulumi.<stack>.yaml config to deploy.")]
-ProjectDirOption = Annotated[
-    Path | None, typer.Option(help="Project directory (default: found from cwd).")
-]
-
-
-def _project(project_dir: Path | None) -> Path:
-    return project_dir.resolve() if project_dir else find_project_dir()
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/] {message}")
-    return typer.Exit(code=2)
-
 
 def _engine(
     project: Path, stack: str, endpoint_url: str | None, time_scale: float, **kwargs: Any
 ) -> Any:
-    from eventpipe.exceptions import EventpipeError
     from eventpipe.local import LocalEngine
 
-    try:
-        engine = LocalEngine(
-            project, stack, endpoint_url=endpoint_url, time_scale=time_scale, **kwargs
-        )
-        engine.start()
-    except EventpipeError as exc:
-        raise _fail(str(exc)) from None
+    engine = LocalEngine(project, stack, endpoint_url=endpoint_url, time_scale=time_scale, **kwargs)
+    engine.start()
     return engine
 
 
@@ -59,7 +40,7 @@ def _interrupt(*_: object) -> None:
 
 
 def dev(
-    stack: StackOption = "dev",
+    stack: ConfigStackOpt = "dev",
     endpoint_url: Annotated[
         str | None,
         typer.Option(help="Use this emulator (e.g. LocalStack) instead of the embedded moto."),
@@ -70,12 +51,12 @@ def dev(
             help="Shorten visibility timeouts, backoffs and batching windows (0 < F <= 1)."
         ),
     ] = 1.0,
-    project_dir: ProjectDirOption = None,
+    directory: ProjectOpt = None,
 ) -> None:
     """Deploy the stack locally and run its consumers in the foreground until Ctrl-C."""
     from eventpipe.local.watch.console import log_line, print_deploy
 
-    project = _project(project_dir)
+    project = project_dir(directory, required=True)
     console.print(f"deploying stack [bold]{stack}[/] of {project} locally...")
     engine = _engine(
         project,
@@ -111,28 +92,26 @@ def dev(
 
 
 def demo(
-    stack: StackOption = "dev",
+    stack: ConfigStackOpt = "dev",
     time_scale: Annotated[
         float, typer.Option(help="Time scale (see `eventpipe dev --help`).")
     ] = DEMO_TIME_SCALE,
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for everything to settle.")
     ] = DEMO_TIMEOUT,
-    project_dir: ProjectDirOption = None,
+    directory: ProjectOpt = None,
 ) -> None:
     """Deploy locally, publish every plugin's sample events and check their outcomes."""
-    from eventpipe.exceptions import EventpipeError
     from eventpipe.local.watch import demo_checks as samples
     from eventpipe.local.watch.console import outcome_table, print_deploy
 
-    project = _project(project_dir)
+    project = project_dir(directory, required=True)
     started = time.monotonic()
-    try:
-        loaded = samples.load_samples(project, stack)
-    except (EventpipeError, FileNotFoundError) as exc:
-        raise _fail(str(exc)) from None
+    loaded = samples.load_samples(project, stack)
     if not loaded:
-        raise _fail("no plugin offers sample events (eventpipe_sample_events); nothing to demo")
+        raise CommandError(
+            "no plugin offers sample events (eventpipe_sample_events); nothing to demo"
+        )
     console.print(f"deploying stack [bold]{stack}[/] of {project} locally...")
     engine = _engine(
         project,
@@ -160,13 +139,13 @@ def demo(
     for note in notes:
         console.print(f"[dim]note:[/] {note}")
     elapsed = time.monotonic() - started
+    problems = [f"mismatch: {mismatch}" for mismatch in mismatches]
     if not settled:
-        console.print(f"[red]not settled within {timeout:g}s[/]: messages left {backlog}")
-    for mismatch in mismatches:
-        console.print(f"[red]mismatch:[/] {mismatch}")
-    if mismatches or not settled:
-        console.print(f"[red]demo failed[/] after {elapsed:.1f}s")
-        raise typer.Exit(code=1)
+        problems.insert(0, f"not settled within {timeout:g}s: messages left {backlog}")
+    if problems:
+        raise CommandError(
+            "\n".join([f"demo failed after {elapsed:.1f}s:", *(f"  {p}" for p in problems)])
+        )
     checked = sum(len(p.sample.event.expect) for p in published)
     console.print(f"[green]demo passed[/]: {checked} expected outcome(s) met in {elapsed:.1f}s")
 

@@ -3,32 +3,44 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from eventpipe.cli.ops_common import (
-    StackOptions,
-    connected,
-    console,
-    consumer_queues,
-    emit_json,
-    fail,
-    fold_table,
-    progress_bar,
-    stack_command,
-)
+from eventpipe.cli.options import StackOptions, connected, stack_command
+from eventpipe.cli.output import console, emit_json, fold_table, progress_bar
+from eventpipe.cli.reporting import CommandApp, CommandError
 from eventpipe.operate import dlq as dlq_ops
+from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
 from eventpipe.operate.status import ConsumerStatus, delivery_dlq_depth, stack_status
 
 ConsumerArg = Annotated[str, typer.Argument(help="Consumer name (see `eventpipe status`).")]
 
-dlq_app = typer.Typer(
+dlq_app = CommandApp(
     name="dlq",
     help="Look at, redrive or purge a consumer's dead-letter queue.",
     no_args_is_help=True,
 )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``status`` and the ``dlq`` group (``peek``, ``redrive``, ``purge``) to ``app``."""
+    app.command("status")(status)
+    app.add_typer(dlq_app, name="dlq")
+
+
+@contextmanager
+def consumer_queues(
+    opts: StackOptions, consumer: str
+) -> Iterator[tuple[StackTarget, ConsumerOutputs, Any]]:
+    """:func:`~eventpipe.cli.options.connected`, plus ``consumer``'s outputs (an unknown
+    name ends the command with the known ones) and an SQS client: what every ``dlq``
+    command starts from."""
+    with connected(opts) as (target, aws):
+        yield target, target.outputs.consumer(consumer), aws.client("sqs")
 
 
 def _count(value: int | None) -> str:
@@ -218,7 +230,7 @@ def purge(
             f"(stack {target.outputs.stack})? They cannot be recovered",
             default=False,
         ):
-            raise fail("purge cancelled; nothing was deleted", code=1)
+            raise CommandError("purge cancelled; nothing was deleted")
         purged = dlq_ops.purge(sqs, target_consumer)
     if as_json:
         emit_json({"consumer": consumer, "purged": purged})

@@ -7,8 +7,14 @@ from typing import Annotated
 
 import typer
 
-from eventpipe.cli.ops_common import ProjectOpt, console, fail, project_dir
-from eventpipe.scaffold import ScaffoldError, scaffold
+from eventpipe.cli.options import ProjectOpt, project_dir
+from eventpipe.cli.output import console
+from eventpipe.scaffold import scaffold
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``new`` to ``app``."""
+    app.command("new")(new)
 
 
 def new(
@@ -27,10 +33,7 @@ def new(
 ) -> None:
     """Scaffold a consumer plugin in consumers/NAME that passes its own tests."""
     consumers_dir = directory or project_dir(project) / "consumers"
-    try:
-        files = scaffold(name, consumers_dir, source=source, detail_type=detail_type)
-    except ScaffoldError as exc:
-        raise fail(str(exc), code=2) from None
+    files = scaffold(name, consumers_dir, source=source, detail_type=detail_type)
     root = consumers_dir / name
     out = console()
     out.print(f"Created {root} ({len(files)} files):", markup=False)

@@ -46,16 +46,16 @@ def test_table_output(project: Path) -> None:
     assert "priority-orders" in result.output and "2 plugin(s), 1 of 2 consumer(s)" in result.output
 
 
-def test_bad_stack_config_exits_2_with_every_problem(project: Path) -> None:
+def test_bad_stack_config_exits_1_with_every_problem(project: Path) -> None:
     (project / "Pulumi.dev.yaml").write_text(
         "config:\n  eventpipe:busNam: x\n  eventpipe:consumers:\n    priority-orders: {timeout: 0}\n"
     )
     result = CliRunner().invoke(app, ["consumers"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # an error eventpipe reports (docs/operations.md, Exit codes)
     assert "did you mean 'busName'" in result.output
     assert "eventpipe:consumers.priority-orders.timeout" in result.output
 
 
 def test_missing_stack_file(project: Path) -> None:
     result = CliRunner().invoke(app, ["consumers", "--stack", "prod"])
-    assert result.exit_code == 2 and "Pulumi.prod.yaml" in result.output
+    assert result.exit_code == 1 and "Pulumi.prod.yaml" in result.stderr

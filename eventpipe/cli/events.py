@@ -1,4 +1,8 @@
-"""``eventpipe publish``, ``match`` and ``replay``: the bus's side."""
+"""``eventpipe publish``, ``match`` and ``replay``: the bus's side.
+
+The commands are thin: they parse options, find the stack (:mod:`eventpipe.cli.options`)
+and call :mod:`eventpipe.operate`, which holds the logic and is tested on its own.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,11 @@ from typing import Annotated, Any
 
 import typer
 
-from eventpipe.cli.ops_common import (
-    StackOptions,
-    connected,
-    console,
-    emit_json,
-    fail,
-    fold_table,
-    handled,
-    progress_bar,
-    stack_command,
-)
+from eventpipe.cli.options import StackOptions, connected, stack_command
+from eventpipe.cli.output import console, emit_json, fold_table, progress_bar
+from eventpipe.cli.reporting import CommandError
 from eventpipe.operate import match as match_ops
 from eventpipe.operate import replay as replay_ops
-from eventpipe.operate.exceptions import OperateError
 from eventpipe.operate.inputs import iter_file_events, read_json_argument
 from eventpipe.publish import Publisher, PublishResult
 
@@ -52,25 +47,24 @@ def _events_to_publish(
     file: str | None, detail_type: str | None, detail: str | None
 ) -> tuple[list[dict[str, Any]], bool]:
     """The events ``publish`` sends, and whether they came from a file (or stdin), which
-    gets a progress bar. Contradictory or empty input ends the command with status 2."""
+    gets a progress bar. Contradictory or empty input ends the command with its error."""
     if detail_type is None and detail is not None:
-        raise fail("--detail needs --detail-type (and --source)", code=2)
+        raise CommandError("--detail needs --detail-type (and --source)")
     if file is None and detail_type is None:
         if sys.stdin.isatty():
-            raise fail(
+            raise CommandError(
                 "nothing to publish: give --detail-type/--source/--detail, a file, or "
-                "pipe events to stdin",
-                code=2,
+                "pipe events to stdin"
             )
         file = "-"
     if file is not None and detail_type is not None:
-        raise fail("give either a file of events or --detail-type, not both", code=2)
+        raise CommandError("give either a file of events or --detail-type, not both")
     if file is None:
         body = read_json_argument(detail) if detail is not None else {}
         return [{"detail-type": detail_type, "detail": body}], False
     events = list(iter_file_events(file))
     if not events:
-        raise fail(f"no events in {'stdin' if file == '-' else file}", code=2)
+        raise CommandError(f"no events in {'stdin' if file == '-' else file}")
     return events, True
 
 
@@ -100,8 +94,7 @@ def publish(
     (a JSON object or array, or JSON lines) or stdin. Events in a file use EventBridge's
     keys: {"source": ..., "detail-type": ..., "detail": {...}}.
     """
-    with handled():
-        events, from_file = _events_to_publish(file, detail_type, detail)
+    events, from_file = _events_to_publish(file, detail_type, detail)
     with connected(opts) as (target, aws):
         publisher = Publisher(target.outputs.bus.name, client=aws.client("events"), source=source)
         if from_file:
@@ -116,7 +109,7 @@ def publish(
     else:
         _publish_summary(result, target.outputs.bus.name)
     if not result.ok:
-        raise typer.Exit(1)
+        raise CommandError(f"{len(result.failures)} of {result.total} event(s) not published")
 
 
 @stack_command
@@ -137,10 +130,9 @@ def match(
     Missing envelope fields (id, account, time, region, resources) are filled in;
     source and detail-type must be given.
     """
-    with handled():
-        data = read_json_argument(event)
-        if not isinstance(data, dict):
-            raise OperateError("the event must be a JSON object")
+    data = read_json_argument(event)
+    if not isinstance(data, dict):
+        raise CommandError("the event must be a JSON object")
     with connected(opts) as (target, aws):
         full = match_ops.complete_event(data, target.outputs, target.region)
         events_client = aws.client("events")
@@ -186,8 +178,7 @@ def replay(
     as_json: bool,
 ) -> None:
     """Replay archived events from --from to --to into the chosen consumers' rules."""
-    with handled():
-        begin, finish = replay_ops.parse_time(start), replay_ops.parse_time(end)
+    begin, finish = replay_ops.parse_time(start), replay_ops.parse_time(end)
     with connected(opts) as (target, aws):
         plan = replay_ops.plan_replay(target.outputs, begin, finish, consumer or None)
         events_client = aws.client("events")
@@ -213,3 +204,10 @@ def replay(
         f"into {', '.join(plan.consumers)}: {last.state}",
         markup=False,
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``publish``, ``match`` and ``replay`` to ``app``."""
+    app.command("publish")(publish)
+    app.command("match")(match)
+    app.command("replay")(replay)

@@ -1,0 +1,166 @@
+"""The options commands share, and the stack and project they point at.
+
+Every option that more than one command takes is declared once here. The stack
+options are the ``Annotated`` fields of :class:`StackOptions`, and :func:`stack_command`
+adds them (and ``--json``) to every command that acts on a deployed or local stack, so
+each command spells them the same way and its own code holds only its own logic.
+:func:`project_dir` is the one walk up from the working directory to ``Pulumi.yaml``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from eventpipe.cli.reporting import CommandError
+from eventpipe.operate.aws import Aws, aws_errors
+from eventpipe.operate.stack_outputs import StackTarget, find_target
+
+StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack to act on.")]
+OutputsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--outputs",
+        help="Saved `pulumi stack output --json` (when the Pulumi CLI is not installed).",
+        dir_okay=False,
+    ),
+]
+EndpointOpt = Annotated[
+    str | None, typer.Option("--endpoint-url", help="Send AWS calls to this endpoint.")
+]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region (default: stack's).")]
+LocalOpt = Annotated[
+    bool, typer.Option("--local", help="Act on the running `eventpipe dev` emulator.")
+]
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option("--project-dir", help="Project directory (default: found from cwd)."),
+]
+ConfigStackOpt = Annotated[
+    str, typer.Option("--stack", "-s", help="Stack whose Pulumi.<stack>.yaml config applies.")
+]
+"""``--stack`` of the commands that read the stack's config file rather than its outputs."""
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """The common options, gathered so commands pass one value around.
+
+    The fields are the options' one declaration: :func:`stack_command` turns each into a
+    command parameter (same name, ``Annotated`` type and default, in this order).
+    """
+
+    stack: StackOpt = "dev"
+    outputs: OutputsOpt = None
+    endpoint_url: EndpointOpt = None
+    profile: ProfileOpt = None
+    region: RegionOpt = None
+    local: LocalOpt = False
+    project_dir: ProjectOpt = None
+
+    @property
+    def directory(self) -> Path:
+        return project_dir(self.project_dir)
+
+    def connect(self) -> tuple[StackTarget, Aws]:
+        """Find the stack's resources and the clients to reach them."""
+        target = find_target(
+            self.stack,
+            project_dir=self.directory,
+            outputs_file=self.outputs,
+            local=self.local,
+            endpoint_url=self.endpoint_url,
+            region=self.region,
+        )
+        return target, Aws(target, profile=self.profile)
+
+
+def nearest_project_dir(start: Path | None = None) -> Path | None:
+    """The nearest directory at or above ``start`` (default cwd) holding ``Pulumi.yaml``."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "Pulumi.yaml").exists():
+            return candidate
+    return None
+
+
+def project_dir(explicit: Path | None = None, *, required: bool = False) -> Path:
+    """``explicit``, else the nearest directory holding ``Pulumi.yaml``, else the cwd.
+
+    Commands that read the project's own files (its stack config, its program) pass
+    ``required``: without a ``Pulumi.yaml`` above the cwd they end with an error instead
+    of guessing.
+    """
+    if explicit is not None:
+        return explicit.resolve() if required else explicit
+    found = nearest_project_dir()
+    if found is not None:
+        return found
+    if required:
+        raise CommandError(
+            f"no Pulumi.yaml in {Path.cwd().resolve()} or above: run this inside an "
+            "eventpipe project or pass --project-dir"
+        )
+    return Path.cwd().resolve()
+
+
+def stack_command(body: Callable[..., None]) -> Callable[..., None]:
+    """Make ``body`` a typer command taking the shared stack options and ``--json``.
+
+    ``body`` declares its own arguments and options, then keyword-only ``opts:
+    StackOptions`` and ``as_json: bool``. The command typer sees has the body's own
+    parameters followed by every :class:`StackOptions` field and ``--json`` (so ``--help``
+    lists them last, the same in every command) and calls ``body`` with them gathered.
+    Typer reads parameters from ``__signature__``, which is why this builds one rather
+    than repeating eight parameters in every command.
+    """
+    own = [
+        p
+        for p in inspect.signature(body, eval_str=True).parameters.values()
+        if p.name not in ("opts", "as_json")
+    ]
+    shared_types = typing.get_type_hints(StackOptions, include_extras=True)
+    shared = [
+        inspect.Parameter(
+            f.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=shared_types[f.name],
+            default=f.default,
+        )
+        for f in fields(StackOptions)
+    ]
+    as_json = inspect.Parameter(
+        "as_json", inspect.Parameter.KEYWORD_ONLY, annotation=JsonOpt, default=False
+    )
+    parameters = [*own, *shared, as_json]
+
+    @functools.wraps(body)
+    def command(*args: Any, **kwargs: Any) -> None:
+        opts = StackOptions(**{f.name: kwargs.pop(f.name) for f in fields(StackOptions)})
+        body(*args, opts=opts, as_json=kwargs.pop("as_json"), **kwargs)
+
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    return command
+
+
+@contextmanager
+def connected(opts: StackOptions) -> Iterator[tuple[StackTarget, Aws]]:
+    """Find the stack and its clients for the body of a ``with``. The botocore errors an
+    operator can fix, while finding or inside the body, become eventpipe errors worded
+    for the target (:func:`eventpipe.operate.aws.aws_errors`), which the command then
+    reports (:mod:`eventpipe.cli.reporting`)."""
+    with aws_errors():
+        target, aws = opts.connect()
+    with aws_errors(target):
+        yield target, aws
