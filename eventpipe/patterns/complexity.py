@@ -89,7 +89,7 @@ def field_complexity(wildcards: list[str]) -> int:
     next token start (event-ruler's "transition for all bytes"), and counts once with it.
     """
     machines = [_tokens(w) for w in dict.fromkeys(wildcards)]
-    alphabet = sorted({t for m in machines for t in m if t != _STAR}) + [_OTHER]
+    alphabet = [*sorted({t for m in machines for t in m if t != _STAR}), _OTHER]
     start = frozenset(s for k, m in enumerate(machines) for s in _close(m, 0, k))
     seen = {start}
     pending = [start]

@@ -53,6 +53,7 @@ RESERVED_IN_OR = frozenset(
 _MAX_DEPTH = 450
 _MAX_NODES = 5000
 
+
 class InvalidPatternError(EventpipeError, ValueError):
     """Raised by :func:`validate_pattern` (and ``matches``) for a pattern AWS rejects."""
 
@@ -206,5 +207,3 @@ def _check_operator(expr: dict[Any, Any], path: str) -> list[str]:
     if check is None:
         return [_unknown(name, path, OPERATORS)]
     return check(operand, _join(path, name))
-
-

@@ -73,13 +73,16 @@ def _object(pattern: dict[str, Any]) -> Node:
     parts: list[Node] = []
     for key, value in pattern.items():
         if key == "$or":
-            branches = [_object(b) for b in value]
-            parts.append(lambda obj, bs=branches: any(b(obj) for b in bs))
+            parts.append(_either([_object(b) for b in value]))
         elif isinstance(value, dict):
             parts.append(_nested(key, _object(value)))
         else:
             parts.append(_leaf(key, value))
     return lambda obj: all(part(obj) for part in parts)
+
+
+def _either(branches: list[Node]) -> Node:
+    return lambda obj: any(branch(obj) for branch in branches)
 
 
 def _nested(key: str, inner: Node) -> Node:
@@ -246,7 +249,11 @@ def _anything_but(operand: Any) -> Test:
     if isinstance(operand, dict):
         name, inner = next(iter(operand.items()))
         items = inner if isinstance(inner, list) else [inner]
-        make = {"prefix": _prefix, "suffix": _suffix, "equals-ignore-case": _ignore_case}
+        make: dict[str, Callable[[str, bool], Test]] = {
+            "prefix": _prefix,
+            "suffix": _suffix,
+            "equals-ignore-case": _ignore_case,
+        }
         if name == "wildcard":
             excluded = _any_of([_wildcard(t) for t in items])
         else:

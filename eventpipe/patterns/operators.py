@@ -205,6 +205,7 @@ OPERATORS: dict[str, Check] = {
 }
 """Operator name -> check of its operand, per the guide's comparison operators page."""
 
+
 def _non_empty_strings(operand: object, path: str) -> list[str]:
     """docs: anything-but prefix/suffix take a string or a list of strings (each non-empty)."""
     return _strings(operand, path, each=_non_empty_string)
