@@ -34,7 +34,7 @@ def rule_matching() -> None:
             return True  # no pattern: moto's schedule rules and archives keep everything
         text = self._raw_pattern or to_json(pattern)
         try:
-            return bool(compile_pattern(to_json(json.loads(text)))(event))
+            return bool(compile_pattern(text)(event))  # compiled once per rule text
         except (InvalidPatternError, ValueError, TypeError):
             return False
 
