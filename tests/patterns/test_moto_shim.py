@@ -2,42 +2,27 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 from moto.events.models import EventPattern
-from moto.events.responses import EventsHandler
 
-import eventpipe
-
-SHIM = Path(eventpipe.__file__).parent / "local" / "emulator" / "shims" / "event_patterns.py"
+from eventpipe.local.emulator.shims import event_patterns
 
 PATTERN = {"detail": {"items": {"sku": ["book-1"]}}}
 EVENT_DETAIL = {"items": [{"sku": "pen-9"}, {"sku": "book-1"}]}
 
 
-def _load_shim() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("event_patterns_shim", SHIM)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
-def shim(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    # Restore moto's own methods after the test, so other tests see moto unpatched.
-    monkeypatch.setattr(EventPattern, "matches_event", EventPattern.matches_event)
-    monkeypatch.setattr(EventsHandler, "test_event_pattern", EventsHandler.test_event_pattern)
-    return _load_shim()
+def moto_matcher(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """moto's own matcher, whether or not an engine already shimmed this process."""
+    original = event_patterns.MOTO_MATCHES_EVENT or EventPattern.matches_event
+    monkeypatch.setattr(EventPattern, "matches_event", original)
+    monkeypatch.setattr(event_patterns, "_APPLIED", False)
+    return original
 
 
 def _route_one(region: str = "us-east-1") -> list[dict[str, Any]]:
@@ -55,36 +40,16 @@ def _route_one(region: str = "us-east-1") -> list[dict[str, Any]]:
     return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
 
 
-def test_moto_alone_misses_a_field_inside_an_array_of_objects(shim: ModuleType) -> None:
+def test_moto_alone_misses_a_field_inside_an_array_of_objects(moto_matcher: Any) -> None:
     event = {"source": "s", "detail": EVENT_DETAIL}
     assert not EventPattern.load(json.dumps(PATTERN)).matches_event(event)  # type: ignore[arg-type]
     with mock_aws():
         assert _route_one() == []
 
 
-def test_shim_routes_it_as_aws_does(shim: ModuleType) -> None:
-    shim.apply()
+def test_shim_routes_it_as_aws_does(moto_matcher: Any) -> None:
+    event_patterns.rule_matching()
+    assert EventPattern.matches_event is not moto_matcher
     with mock_aws():
         (message,) = _route_one()
     assert json.loads(message["Body"])["detail"] == EVENT_DETAIL
-
-
-def test_shim_answers_test_event_pattern(shim: ModuleType) -> None:
-    shim.apply()
-    event = {
-        "id": "1",
-        "account": "123456789012",
-        "source": "s",
-        "detail-type": "t",
-        "time": "2026-11-23T10:00:00Z",
-        "region": "us-east-1",
-        "resources": [],
-        "detail": EVENT_DETAIL,
-    }
-    with mock_aws():
-        events = boto3.client("events", region_name="us-east-1")
-        ok = events.test_event_pattern(EventPattern=json.dumps(PATTERN), Event=json.dumps(event))
-        other = {"detail": {"items": {"sku": ["nope"]}}}
-        no = events.test_event_pattern(EventPattern=json.dumps(other), Event=json.dumps(event))
-    assert ok["Result"] is True
-    assert no["Result"] is False

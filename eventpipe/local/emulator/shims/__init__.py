@@ -7,6 +7,9 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
 * :mod:`~eventpipe.local.emulator.shims.events`: the whole event, ``account`` included,
   delivered to a target without an input transformer (as AWS does); and, NOT as AWS does,
   a ``$.detail.x`` MessageGroupId resolved per event (to be removed with issue 9).
+* :mod:`~eventpipe.local.emulator.shims.event_patterns`: rules and archives match events
+  with eventpipe's own matcher, which follows EventBridge (moto misses fields inside
+  arrays of objects and ``exists`` on empty arrays).
 * :mod:`~eventpipe.local.emulator.shims.fifo`: FIFO groups after a retry resume with their
   oldest message, as on AWS.
 * :mod:`~eventpipe.local.emulator.shims.queue_cost`: moto's SQS cost per message stays flat as a
@@ -19,6 +22,7 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
 
 from __future__ import annotations
 
+from eventpipe.local.emulator.shims.event_patterns import rule_matching
 from eventpipe.local.emulator.shims.events import (
     group_from_event,
     message_group,
@@ -50,6 +54,7 @@ def apply_moto_shims() -> None:
         return
     group_from_event()
     whole_event()
+    rule_matching()
     flat_queue_cost()
     fifo_release()
     message_origin()

@@ -7,24 +7,33 @@ reverse. This shim makes every moto rule and archive test events with
 :func:`eventpipe.patterns.matches`, which follows the EventBridge user guide ("Content
 filtering in event patterns",
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html)
-and aws/event-ruler. It also answers TestEventPattern (moto returns an empty body), as
-the API reference says: ``{"Result": true|false}``
-(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_TestEventPattern.html).
+and aws/event-ruler. (moto's TestEventPattern answers with an empty body; ``eventpipe
+match`` then falls back to the same matcher, so it needs no shim.)
+
+moto's classes are process-wide, so once an engine has run, ``mock_aws`` in the same
+process routes with this matcher too: AWS's answer, never a different one.
+:data:`MOTO_MATCHES_EVENT` keeps moto's own method for tests that compare the two.
 
 A pattern PutRule would refuse matches nothing here (AWS would not have created the rule).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 _APPLIED = False
+MOTO_MATCHES_EVENT: Any = None
+"""moto's own ``EventPattern.matches_event``, kept when the shim replaces it."""
 
 
 def rule_matching() -> None:
-    """Make moto's ``EventPattern.matches_event`` call our compiled matcher."""
+    """Make moto's ``EventPattern.matches_event`` call our compiled matcher (once)."""
+    global _APPLIED, MOTO_MATCHES_EVENT
+    if _APPLIED:
+        return
     from moto.events.models import EventPattern
+
+    MOTO_MATCHES_EVENT = EventPattern.matches_event
 
     from eventpipe.patterns import InvalidPatternError, compile_pattern, to_json
 
@@ -39,32 +48,4 @@ def rule_matching() -> None:
             return False
 
     EventPattern.matches_event = matches_event  # type: ignore[assignment,method-assign]
-
-
-def test_event_pattern_api() -> None:
-    """Answer TestEventPattern with ``{"Result": bool}`` from our matcher."""
-    from moto.events.responses import EventsHandler
-
-    from eventpipe.patterns import InvalidPatternError, matches
-
-    def test_event_pattern(self: Any) -> str:
-        from moto.events.exceptions import InvalidEventPatternException
-
-        try:
-            pattern = json.loads(self._get_param("EventPattern"))
-            event = json.loads(self._get_param("Event"))
-            return json.dumps({"Result": matches(pattern, event)})
-        except (InvalidPatternError, ValueError, TypeError) as exc:
-            raise InvalidEventPatternException(reason=str(exc)) from None
-
-    EventsHandler.test_event_pattern = test_event_pattern  # type: ignore[assignment,method-assign]
-
-
-def apply() -> None:
-    """Apply both patches, once per process."""
-    global _APPLIED
-    if _APPLIED:
-        return
-    rule_matching()
-    test_event_pattern_api()
     _APPLIED = True
