@@ -12,12 +12,20 @@ stays cheap.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext
+from eventpipe.exceptions import ConfigurationError
+from eventpipe.plugin_resources import check_result, load_callable
 from eventpipe.testing.factories import DEFAULT_ACCOUNT, DEFAULT_REGION
+
+
+class ResourcesRejectedError(ConfigurationError, AssertionError):
+    """Raised when the hook's result is one ``pulumi up`` rejects (same problems); an
+    AssertionError too, so a plugin test reports it as a failed check."""
+
 
 PARENT_TYPE = "eventpipe:test:ConsumerPipeline"
 """Type of the stand-in pipeline component the hook's resources are parented to."""
@@ -158,7 +166,7 @@ def run_resources(
     import pulumi
     from pulumi.runtime import settings as pulumi_settings
 
-    hook = _resources_hook(consumer, plugin)
+    hook = load_callable(plugin, consumer)
     mocks = PluginMocks(region=region)
     resolved: dict[str, Any] = {}
     prefix = f"eventpipe-{stack}-" if name_prefix is None else name_prefix
@@ -167,14 +175,10 @@ def run_resources(
     def run() -> Any:
         parent = pulumi.ComponentResource(PARENT_TYPE, consumer.name)
         context = ResourceContext(consumer, stack, prefix, dict(tags or {}), parent)
-        result = hook(context) if hook is not None else ConsumerResources()
-        if result is None:
-            result = ConsumerResources()
-        if not isinstance(result, ConsumerResources):
-            raise AssertionError(
-                f"consumer {consumer.name!r}: resources hook returned "
-                f"{type(result).__name__}, not eventpipe.ConsumerResources"
-            )
+        try:
+            result = check_result(plugin, consumer, hook(context) if hook is not None else None)
+        except ConfigurationError as exc:
+            raise ResourcesRejectedError(exc.problems) from None
         whole = {
             "environment": result.environment,
             "statements": result.statements,
@@ -196,28 +200,3 @@ def run_resources(
         outputs=dict(resolved["outputs"]),
     )
     return ResourcesRun(returned, list(mocks.resources), list(mocks.calls))
-
-
-def _resources_hook(
-    consumer: Consumer, plugin: str
-) -> Callable[[ResourceContext], ConsumerResources | None] | None:
-    from eventpipe.exceptions import ConfigurationError, Problem
-    from eventpipe.validation import import_ref
-
-    ref = consumer.resources
-    if ref is None or callable(ref):
-        return ref
-    try:
-        return import_ref(ref)
-    except Exception as exc:
-        raise ConfigurationError(
-            [
-                Problem(
-                    plugin,
-                    consumer.name,
-                    "resources",
-                    f"cannot import {ref!r}: {type(exc).__name__}: {exc}",
-                    "point resources at 'module:function' taking a ResourceContext",
-                )
-            ]
-        ) from exc

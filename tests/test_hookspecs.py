@@ -13,7 +13,7 @@ import pytest
 
 from eventpipe import hookspecs
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HOOKS = [
     name
     for name, obj in vars(hookspecs).items()

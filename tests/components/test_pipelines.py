@@ -10,12 +10,12 @@ import pulumi
 import pytest
 
 from components.function import ENTRY_POINT
-from components.iam import WILDCARD_RESOURCE_ACTIONS
 from components.naming import TAG_CONSUMER, TAG_PLUGIN, TAG_STACK
 from eventpipe import contract
 from eventpipe.consumer import Consumer
-from tests.pulumi.helpers import build, settings, settled
-from tests.pulumi.mocks import AwsMocks, Recorded, policy
+from eventpipe.plugin_resources import WILDCARD_RESOURCE_ACTIONS
+from tests.components.helpers import build, settings, settled
+from tests.components.mocks import AwsMocks, Recorded, policy
 
 EXAMPLES = {
     "orders": "orders.plugin",
