@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from eventpipe import hookspecs
-from eventpipe.config import StackSettings, parse_settings, read_pulumi_config, read_stack_file
+from eventpipe.config import (
+    StackSettings,
+    apply_overrides,
+    parse_settings,
+    read_pulumi_config,
+    read_stack_file,
+)
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Problem
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
-from eventpipe.validation import (
-    apply_overrides,
-    check_consumer,
-    fix_for,
-    unknown_override_problems,
-)
+from eventpipe.validation import check_consumer, fix_for, unknown_override_problems
 
 HOOK = hookspecs.eventpipe_consumers.__name__
 SAMPLES_HOOK = hookspecs.eventpipe_sample_events.__name__

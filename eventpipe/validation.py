@@ -12,7 +12,7 @@ from typing import Any
 
 from eventpipe import names
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
-from eventpipe.consumer import CONFIG_FIELDS, Consumer
+from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
 from eventpipe.runtime.refs import import_ref
 
@@ -163,57 +163,6 @@ def check_consumer(
             " characters or set a shorter eventpipe:namePrefix",
         )
     return problems, handler
-
-
-def apply_overrides(
-    plugin: str, consumer: Consumer, settings: StackSettings
-) -> tuple[Consumer, bool, list[Problem]]:
-    """The consumer with the stack's defaults and overrides applied, and its enabled flag.
-
-    Stack ``defaults`` fill only what the plugin left unset (``model_fields_set``); a
-    per-consumer override always wins. The merged declaration is validated again, each
-    error naming the config key that caused it.
-    """
-    override = dict(settings.consumers.get(consumer.name) or {})
-    enabled = override.pop("enabled", True)
-    problems: list[Problem] = []
-    if not isinstance(enabled, bool):
-        problems.append(
-            Problem(
-                STACK_CONFIG,
-                consumer.name,
-                f"{NAMESPACE}:consumers.{consumer.name}.enabled",
-                f"must be true or false, got {enabled!r}",
-                "write true or false",
-            )
-        )
-        enabled = True
-    updates: dict[str, Any] = {}
-    origin: dict[str, str] = {}
-    for key, value in settings.defaults.items():
-        field = CONFIG_FIELDS.get(key)
-        if field and field not in consumer.model_fields_set:
-            updates[field], origin[field] = value, f"{NAMESPACE}:defaults.{key}"
-    for key, value in override.items():
-        field = CONFIG_FIELDS.get(key)
-        if field:
-            updates[field] = value
-            origin[field] = f"{NAMESPACE}:consumers.{consumer.name}.{key}"
-    if not updates:
-        return consumer, enabled, problems
-
-    from eventpipe.exceptions import InvalidConsumerError
-
-    try:
-        merged = Consumer(**{**dict(consumer), **updates})
-    except InvalidConsumerError as exc:
-        for field, message in exc.errors:
-            top = field.split(".", 1)[0]
-            problems.append(
-                Problem(plugin, consumer.name, origin.get(top, field), message, fix_for(top))
-            )
-        return consumer, enabled, problems
-    return merged, enabled, problems
 
 
 def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[Problem]:
