@@ -14,8 +14,8 @@ import pulumi
 from eventpipe import contract
 from eventpipe.consumer import Consumer
 from eventpipe.testing import ConsumerInvoker, eventbridge_event, run_resources
+from eventpipe.testing.pulumi_mocks import AwsMocks
 from tests.components.helpers import build, settings, settled
-from tests.components.mocks import AwsMocks
 from tests.runtime import handlers
 
 ADDRESSES = {contract.ENV_DLQ_URL, contract.ENV_IDEMPOTENCY_TABLE}

@@ -14,8 +14,8 @@ from components.naming import TAG_CONSUMER, TAG_PLUGIN, TAG_STACK
 from eventpipe import contract
 from eventpipe.consumer import Consumer
 from eventpipe.plugin_resources import WILDCARD_RESOURCE_ACTIONS
+from eventpipe.testing.pulumi_mocks import AwsMocks, MockResource, policy
 from tests.components.helpers import build, settings, settled
-from tests.components.mocks import AwsMocks, Recorded, policy
 
 EXAMPLES = {
     "orders": "orders.plugin",
@@ -301,5 +301,5 @@ def test_stack_resources_and_delivery_dlq_policy(mocks: AwsMocks, build_dir: Any
     run()
 
 
-def _records(mocks: AwsMocks, prefix: str) -> list[Recorded]:
+def _records(mocks: AwsMocks, prefix: str) -> list[MockResource]:
     return [r for r in mocks.resources if r.name.startswith(prefix)]

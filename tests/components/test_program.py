@@ -20,8 +20,8 @@ from eventpipe import contract, resolve
 from eventpipe.consumer import Consumer, ConsumerResources
 from eventpipe.exceptions import ConfigurationError
 from eventpipe.operate.stack_outputs import parse_outputs
+from eventpipe.testing.pulumi_mocks import AwsMocks, policy
 from tests.components.helpers import build, settings, settled
-from tests.components.mocks import AwsMocks, policy
 
 PROJECT = Path(__file__).resolve().parents[2]
 MAIN = PROJECT / "__main__.py"
