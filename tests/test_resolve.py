@@ -217,7 +217,9 @@ class SamplingPlugin:
 
     @eventpipe.hookimpl
     def eventpipe_sample_events(self) -> list[eventpipe.SampleEvent]:
-        return [eventpipe.SampleEvent(source="shop", detail_type="T", expect={"orders": "succeeded"})]
+        return [
+            eventpipe.SampleEvent(source="shop", detail_type="T", expect={"orders": "succeeded"})
+        ]
 
 
 class BrokenSamples:

@@ -347,4 +347,4 @@ def test_the_sample_hook_name_is_the_specs() -> None:
     from eventpipe import hookspecs
     from eventpipe.testing import plugin_checks
 
-    assert plugin_checks.SAMPLE_HOOK == hookspecs.eventpipe_sample_events.__name__
+    assert hookspecs.eventpipe_sample_events.__name__ == plugin_checks.SAMPLE_HOOK
