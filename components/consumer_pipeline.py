@@ -5,7 +5,7 @@
                                                                     v
                                                                    DLQ --> alarm topic
 
-Each piece is declared by a small helper module (queues, iam, function, alarms); this
+Each piece is declared by a small helper module (queues, function, alarms); this
 component wires them together and exposes what operators and the stack output need.
 """
 
@@ -18,17 +18,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
+from components import naming
 from components.alarms import declare_alarms
-from components.event_bus import DEFAULT_BUILD_DIR, EventBus
-from components.function import ENTRY_POINT, environment, event_source_mapping
+from components.event_bus import EventBus
+from components.function import FunctionInputs, declare_function
 from components.layers import powertools_layer_arn
-from components.plugin_resources import run_plugin_resources
 from components.queues import declare_queues, queue_policy
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer, ResourceContext
-from eventpipe.packaging import build_function_archive
+from eventpipe.packaging import DEFAULT_BUILD_DIR, build_function_archive
 from eventpipe.patterns import to_json
+from eventpipe.plugin_resources import run_plugin_resources
 
 TYPE = "eventpipe:index:ConsumerPipeline"
 TARGET_MAX_EVENT_AGE = 86_400
@@ -100,44 +100,6 @@ class ConsumerPipeline(pulumi.ComponentResource):
         )
         self.plugin_outputs = dict(extra.outputs)
 
-        function_name = naming.consumer_name(prefix, consumer.name, naming.LIMIT_FUNCTION)
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=naming.log_group_name(function_name),
-            retention_in_days=settings.log_retention_days,
-            tags=tags,
-            opts=child,
-        )
-        role = aws.iam.Role(
-            f"{name}-role",
-            name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ROLE),
-            assume_role_policy=iam.assume_role_policy(),
-            description=f"eventpipe consumer {consumer.name} (plugin {args.plugin})",
-            tags=tags,
-            opts=child,
-        )
-        idempotency_arn = bus.idempotency_table_arn if consumer.idempotent else None
-        if consumer.idempotent and idempotency_arn is None:
-            raise ValueError(
-                f"consumer {consumer.name!r} is idempotent but the EventBus was built without "
-                "it: pass every enabled consumer in EventBusArgs.consumers"
-            )
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=role.id,
-            name="eventpipe-consumer",
-            policy=iam.document(
-                iam.function_statements(
-                    queue_arn=queue.arn,
-                    dlq_arn=dlq.arn,
-                    log_group_arn=log_group.arn,
-                    idempotency_table_arn=idempotency_arn,
-                    tracing=settings.tracing,
-                    extra=extra.statements,
-                )
-            ),
-            opts=child,
-        )
         code = args.code or pulumi.FileArchive(
             str(
                 build_function_archive(
@@ -149,46 +111,30 @@ class ConsumerPipeline(pulumi.ComponentResource):
                 )
             )
         )
-        function = aws.lambda_.Function(
-            f"{name}-function",
-            name=function_name,
-            role=role.arn,
-            runtime=settings.python_runtime,
-            architectures=[settings.architecture],
-            handler=ENTRY_POINT,
-            code=code,
-            timeout=consumer.timeout,
-            memory_size=consumer.memory,
-            reserved_concurrent_executions=(
-                consumer.reserved_concurrency if consumer.reserved_concurrency is not None else -1
-            ),
-            layers=[powertools_layer_arn(settings, bus.region), bus.runtime_layer_arn],
-            environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables=environment(
-                    consumer,
-                    dlq_url=dlq.url,
-                    idempotency_table=bus.idempotency_table_name,
-                    plugin_env=extra.environment,
-                )
-            ),
-            tracing_config=aws.lambda_.FunctionTracingConfigArgs(
-                mode="Active" if settings.tracing else "PassThrough"
-            ),
-            description=consumer.description or f"eventpipe consumer {consumer.name}",
-            tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, policy]),
-        )
-        mapping = event_source_mapping(
-            f"{name}-esm",
-            consumer,
+        inputs = FunctionInputs(
             queue_arn=queue.arn,
-            function_arn=function.arn,
-            tags=tags,
-            # Lambda checks the role can read the queue when the mapping is created.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            dlq_arn=dlq.arn,
+            dlq_url=dlq.url,
+            idempotency_table_name=bus.idempotency_table_name if consumer.idempotent else None,
+            idempotency_table_arn=bus.idempotency_table_arn if consumer.idempotent else None,
+            layers=[powertools_layer_arn(settings, bus.region), bus.runtime_layer_arn],
+            code=code,
         )
+        if consumer.idempotent and inputs.idempotency_table_arn is None:
+            raise ValueError(
+                f"consumer {consumer.name!r} is idempotent but the EventBus was built without "
+                "it: pass every enabled consumer in EventBusArgs.consumers"
+            )
+        side = declare_function(
+            name, consumer, args.plugin, settings, inputs, extra, tags=tags, parent=self
+        )
+        function = side.function
         self.resources.update(
-            logs=log_group, role=role, policy=policy, function=function, mapping=mapping
+            logs=side.log_group,
+            role=side.role,
+            policy=side.policy,
+            function=function,
+            mapping=side.mapping,
         )
         self.function_name, self.function_arn = function.name, function.arn
 

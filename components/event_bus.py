@@ -19,12 +19,12 @@ import pulumi_aws as aws
 from components import iam, naming, schemas
 from components.dashboard import dashboard_body
 from components.layers import deploy_region, runtime_layer
+from components.queues import DLQ_RETENTION
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
+from eventpipe.packaging import DEFAULT_BUILD_DIR
 
 TYPE = "eventpipe:index:EventBus"
-DEFAULT_BUILD_DIR = Path(__file__).resolve().parent.parent / "build"
-DLQ_RETENTION = 1_209_600  # 14 days, the SQS maximum
 
 
 @dataclass

@@ -1,58 +1,136 @@
-"""A consumer's function side: role, log group, Lambda function and event source mapping.
+"""A consumer's function side: log group, role, policy, Lambda function and event source mapping.
 
 Every consumer runs the same entry point (``eventpipe.runtime.handler``) from the shared
-runtime layer; the plugin's handler is named in the environment. The mapping always
+runtime layer; the plugin's handler is named in the environment, which
+``eventpipe.function_env`` computes (the test kit sets the same one). The mapping always
 reports batch item failures and never has a filter: a filter on an SQS mapping deletes
 the messages it does not match, so filtering belongs in the rule's pattern.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from eventpipe import contract
-from eventpipe.consumer import Consumer
+from components import iam, naming
+from eventpipe.config import StackSettings
+from eventpipe.consumer import Consumer, ConsumerResources
+from eventpipe.function_env import function_environment
 
 ENTRY_POINT = "eventpipe.runtime.handler"
-BACKOFF_BASE = 5
-"""Seconds of the first retry delay (doubled per receive by the runtime, with jitter)."""
-BACKOFF_MAX = 900
-"""Longest retry delay in seconds."""
 
 
-def environment(
+@dataclass
+class FunctionSide:
+    """What :func:`declare_function` declared."""
+
+    log_group: aws.cloudwatch.LogGroup
+    role: aws.iam.Role
+    policy: aws.iam.RolePolicy
+    function: aws.lambda_.Function
+    mapping: aws.lambda_.EventSourceMapping
+
+
+@dataclass
+class FunctionInputs:
+    """Addresses and artifacts the function side needs from the rest of the stack."""
+
+    queue_arn: pulumi.Input[str]
+    dlq_arn: pulumi.Input[str]
+    dlq_url: pulumi.Input[str]
+    idempotency_table_name: pulumi.Input[str] | None
+    idempotency_table_arn: pulumi.Input[str] | None
+    layers: list[pulumi.Input[str]]
+    code: pulumi.Archive
+
+
+def declare_function(
+    name: str,
     consumer: Consumer,
+    plugin: str,
+    settings: StackSettings,
+    inputs: FunctionInputs,
+    extra: ConsumerResources,
     *,
-    dlq_url: pulumi.Input[str],
-    idempotency_table: pulumi.Input[str] | None,
-    plugin_env: Mapping[str, Any],
-) -> dict[str, Any]:
-    """The function's environment: the contract with ``eventpipe.runtime``.
-
-    Order of precedence: eventpipe's own variables win over the plugin's and the
-    consumer's, which could otherwise break the runtime by accident.
-    """
-    own: dict[str, Any] = {
-        contract.ENV_HANDLER: consumer.handler,
-        contract.ENV_CONSUMER: consumer.name,
-        contract.ENV_FIFO: "true" if consumer.fifo else "false",
-        contract.ENV_SOURCE: consumer.source,
-        contract.ENV_DLQ_URL: dlq_url,
-        contract.ENV_MAX_RECEIVE_COUNT: str(consumer.max_receive_count),
-        contract.ENV_VISIBILITY_TIMEOUT: str(consumer.effective_visibility_timeout),
-        contract.ENV_BACKOFF_BASE: str(BACKOFF_BASE),
-        contract.ENV_BACKOFF_MAX: str(BACKOFF_MAX),
-        "POWERTOOLS_SERVICE_NAME": consumer.name,
-        "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
-    }
-    if consumer.idempotent and idempotency_table is not None:
-        own[contract.ENV_IDEMPOTENCY_TABLE] = idempotency_table
-        own[contract.ENV_IDEMPOTENCY_TTL] = str(consumer.idempotency_ttl)
-    return {**consumer.environment, **plugin_env, **own}
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+) -> FunctionSide:
+    """Log group, least-privilege role and policy, function and event source mapping."""
+    prefix = settings.prefix
+    child = pulumi.ResourceOptions(parent=parent)
+    function_name = naming.consumer_name(prefix, consumer.name, naming.LIMIT_FUNCTION)
+    log_group = aws.cloudwatch.LogGroup(
+        f"{name}-logs",
+        name=naming.log_group_name(function_name),
+        retention_in_days=settings.log_retention_days,
+        tags=tags,
+        opts=child,
+    )
+    role = aws.iam.Role(
+        f"{name}-role",
+        name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ROLE),
+        assume_role_policy=iam.assume_role_policy(),
+        description=f"eventpipe consumer {consumer.name} (plugin {plugin})",
+        tags=tags,
+        opts=child,
+    )
+    policy = aws.iam.RolePolicy(
+        f"{name}-policy",
+        role=role.id,
+        name="eventpipe-consumer",
+        policy=iam.document(
+            iam.function_statements(
+                queue_arn=inputs.queue_arn,
+                dlq_arn=inputs.dlq_arn,
+                log_group_arn=log_group.arn,
+                idempotency_table_arn=inputs.idempotency_table_arn,
+                tracing=settings.tracing,
+                extra=extra.statements,
+            )
+        ),
+        opts=child,
+    )
+    function = aws.lambda_.Function(
+        f"{name}-function",
+        name=function_name,
+        role=role.arn,
+        runtime=settings.python_runtime,
+        architectures=[settings.architecture],
+        handler=ENTRY_POINT,
+        code=inputs.code,
+        timeout=consumer.timeout,
+        memory_size=consumer.memory,
+        reserved_concurrent_executions=(
+            consumer.reserved_concurrency if consumer.reserved_concurrency is not None else -1
+        ),
+        layers=inputs.layers,
+        environment=aws.lambda_.FunctionEnvironmentArgs(
+            variables=function_environment(
+                consumer,
+                dlq_url=inputs.dlq_url,
+                idempotency_table=inputs.idempotency_table_name,
+                plugin_env=extra.environment,
+            )
+        ),
+        tracing_config=aws.lambda_.FunctionTracingConfigArgs(
+            mode="Active" if settings.tracing else "PassThrough"
+        ),
+        description=consumer.description or f"eventpipe consumer {consumer.name}",
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[log_group, policy]),
+    )
+    mapping = event_source_mapping(
+        f"{name}-esm",
+        consumer,
+        queue_arn=inputs.queue_arn,
+        function_arn=function.arn,
+        tags=tags,
+        # Lambda checks the role can read the queue when the mapping is created.
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[policy]),
+    )
+    return FunctionSide(log_group, role, policy, function, mapping)
 
 
 def event_source_mapping(

@@ -2,7 +2,7 @@
 
 Kept apart from the components so the least-privilege rules read in one place: each
 function may touch only its own queue, its own DLQ, its own log group, the idempotency
-table when it is idempotent, and what its plugin grants explicitly. The one ``*`` resource
+table when it is idempotent, and what its plugin grants explicitly (its statements are linted by ``eventpipe.plugin_resources``). The one ``*`` resource
 is X-Ray's, because ``xray:PutTraceSegments`` and ``xray:PutTelemetryRecords`` support no
 resource-level permissions.
 """
@@ -10,12 +10,12 @@ resource-level permissions.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pulumi
 
-from eventpipe.exceptions import ConfigurationError, Problem
+from eventpipe.plugin_resources import XRAY_ACTIONS
 
 Statement = dict[str, Any]
 
@@ -27,15 +27,12 @@ QUEUE_CONSUME_ACTIONS = [
 ]
 DLQ_SEND_ACTIONS = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
-XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 IDEMPOTENCY_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 ]
-WILDCARD_RESOURCE_ACTIONS = frozenset(XRAY_ACTIONS)
-"""Actions AWS only authorises on ``"*"``; the only ones allowed a wildcard resource."""
 
 
 def document(statements: Sequence[Statement]) -> pulumi.Output[str]:
@@ -125,54 +122,3 @@ def events_send(queue_arn: Any, source_arn: Any, *, like: bool = False) -> State
         "Resource": queue_arn,
         "Condition": {operator: {"aws:SourceArn": source_arn}},
     }
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def lint_statements(statements: Iterable[Mapping[str, Any]], *, plugin: str, consumer: str) -> None:
-    """Reject wildcard actions/resources in a plugin's statements before anything deploys.
-
-    Only plain strings can be checked here; Output values are ARNs of resources the plugin
-    declared, which are never wildcards.
-    """
-    problems: list[Problem] = []
-    for index, statement in enumerate(statements):
-        where = f"resources.statements[{index}]"
-        if not isinstance(statement, Mapping) or "Action" not in statement:
-            problems.append(
-                Problem(
-                    plugin,
-                    consumer,
-                    where,
-                    "is not an IAM statement with an Action",
-                    'write {"Effect": "Allow", "Action": [...], "Resource": [...]}',
-                )
-            )
-            continue
-        actions = [a for a in _as_list(statement["Action"]) if isinstance(a, str)]
-        if any(a == "*" or a.endswith(":*") for a in actions):
-            problems.append(
-                Problem(
-                    plugin,
-                    consumer,
-                    where,
-                    f"wildcard action in {actions}",
-                    "name the actions the handler calls, e.g. dynamodb:PutItem",
-                )
-            )
-        resources = [r for r in _as_list(statement.get("Resource", [])) if isinstance(r, str)]
-        wildcard_ok = set(actions) <= WILDCARD_RESOURCE_ACTIONS
-        if "*" in resources and not wildcard_ok:
-            problems.append(
-                Problem(
-                    plugin,
-                    consumer,
-                    where,
-                    "wildcard resource '*'",
-                    "scope the statement to the ARNs of the resources you created",
-                )
-            )
-    if problems:
-        raise ConfigurationError(problems)

@@ -3,41 +3,33 @@
 Names are derived from the stack prefix (``eventpipe-<stack>-`` by default) and the
 consumer name, so an operator who knows a consumer finds its queue, function, rule and
 alarms in the console without reading stack outputs. AWS limits differ per service; a name
-that would exceed its limit is shortened deterministically (a hash suffix keeps two long
+that would exceed its limit (the table in ``eventpipe.names``) is shortened deterministically (a hash suffix keeps two long
 names distinct) rather than failing at deploy time.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 
 from eventpipe.config import StackSettings
-
-# Name length limits AWS enforces (characters).
-LIMIT_QUEUE = 80  # including the ".fifo" suffix
-LIMIT_FUNCTION = 64
-LIMIT_ROLE = 64
-LIMIT_RULE = 64
-LIMIT_ARCHIVE = 48
-LIMIT_ALARM = 255
-LIMIT_REGISTRY = 64
-LIMIT_LAYER = 140
-LIMIT_TABLE = 255
-LIMIT_TOPIC = 256
-LIMIT_DASHBOARD = 255
+from eventpipe.names import (  # noqa: F401 - the limits are read as naming.LIMIT_*
+    LIMIT_ALARM,
+    LIMIT_ARCHIVE,
+    LIMIT_DASHBOARD,
+    LIMIT_FUNCTION,
+    LIMIT_LAYER,
+    LIMIT_QUEUE,
+    LIMIT_REGISTRY,
+    LIMIT_ROLE,
+    LIMIT_RULE,
+    LIMIT_TABLE,
+    LIMIT_TOPIC,
+    fit,
+)
 
 TAG_STACK = "eventpipe:stack"
 TAG_CONSUMER = "eventpipe:consumer"
 TAG_PLUGIN = "eventpipe:plugin"
-
-
-def fit(name: str, limit: int) -> str:
-    """``name`` itself when it fits, else its head plus an 8-character hash of the whole."""
-    if len(name) <= limit:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: limit - 9]}-{digest}"
 
 
 def queue_name(prefix: str, consumer: str, *, dlq: bool, fifo: bool) -> str:

@@ -15,7 +15,8 @@ import pulumi_aws as aws
 from components import iam, naming
 from eventpipe.consumer import Consumer
 
-DLQ_RETENTION = 1_209_600  # 14 days
+DLQ_RETENTION = 1_209_600
+"""14 days, the SQS maximum: every DLQ (the consumers' and the bus's delivery DLQ)."""
 LONG_POLL = 20
 
 

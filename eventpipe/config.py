@@ -17,8 +17,32 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from eventpipe.consumer import CONFIG_FIELDS
+from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
+
+# Field names as written in stack config (camelCase), mapped to the model's names.
+CONFIG_FIELDS: dict[str, str] = {
+    "batchSize": "batch_size",
+    "batchingWindow": "batching_window",
+    "timeout": "timeout",
+    "memory": "memory",
+    "maxConcurrency": "max_concurrency",
+    "maxReceiveCount": "max_receive_count",
+    "visibilityTimeout": "visibility_timeout",
+    "retention": "retention",
+    "reservedConcurrency": "reserved_concurrency",
+    "environment": "environment",
+    "idempotent": "idempotent",
+    "idempotencyTtl": "idempotency_ttl",
+    "description": "description",
+    "messageGroup": "message_group",
+    "alarmOldestMessageAge": "alarm_oldest_message_age",
+    "alarmQueueDepth": "alarm_queue_depth",
+}
+"""Consumer settings a stack may override (``eventpipe:defaults`` and
+``eventpipe:consumers.<name>``). Name, handler, pattern and fifo are the plugin's
+contract and cannot be changed by a stack."""
+
 
 NAMESPACE = "eventpipe"
 PROJECT = "eventpipe"
@@ -223,3 +247,55 @@ def _decode(raw: str) -> Any:
         return json.loads(raw)
     except (TypeError, ValueError):
         return raw
+
+
+def apply_overrides(
+    plugin: str, consumer: Consumer, settings: StackSettings
+) -> tuple[Consumer, bool, list[Problem]]:
+    """The consumer with the stack's defaults and overrides applied, and its enabled flag.
+
+    Stack ``defaults`` fill only what the plugin left unset (``model_fields_set``); a
+    per-consumer override always wins. The merged declaration is validated again, each
+    error naming the config key that caused it.
+    """
+    override = dict(settings.consumers.get(consumer.name) or {})
+    enabled = override.pop("enabled", True)
+    problems: list[Problem] = []
+    if not isinstance(enabled, bool):
+        problems.append(
+            Problem(
+                STACK_CONFIG,
+                consumer.name,
+                f"{NAMESPACE}:consumers.{consumer.name}.enabled",
+                f"must be true or false, got {enabled!r}",
+                "write true or false",
+            )
+        )
+        enabled = True
+    updates: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for key, value in settings.defaults.items():
+        field = CONFIG_FIELDS.get(key)
+        if field and field not in consumer.model_fields_set:
+            updates[field], origin[field] = value, f"{NAMESPACE}:defaults.{key}"
+    for key, value in override.items():
+        field = CONFIG_FIELDS.get(key)
+        if field:
+            updates[field] = value
+            origin[field] = f"{NAMESPACE}:consumers.{consumer.name}.{key}"
+    if not updates:
+        return consumer, enabled, problems
+
+    from eventpipe.exceptions import InvalidConsumerError
+    from eventpipe.validation import fix_for
+
+    try:
+        merged = Consumer(**{**dict(consumer), **updates})
+    except InvalidConsumerError as exc:
+        for field, message in exc.errors:
+            top = field.split(".", 1)[0]
+            problems.append(
+                Problem(plugin, consumer.name, origin.get(top, field), message, fix_for(top))
+            )
+        return consumer, enabled, problems
+    return merged, enabled, problems

@@ -129,30 +129,6 @@ def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
     ]
 
 
-# Field names as written in stack config (camelCase), mapped to the model's names.
-CONFIG_FIELDS: dict[str, str] = {
-    "batchSize": "batch_size",
-    "batchingWindow": "batching_window",
-    "timeout": "timeout",
-    "memory": "memory",
-    "maxConcurrency": "max_concurrency",
-    "maxReceiveCount": "max_receive_count",
-    "visibilityTimeout": "visibility_timeout",
-    "retention": "retention",
-    "reservedConcurrency": "reserved_concurrency",
-    "environment": "environment",
-    "idempotent": "idempotent",
-    "idempotencyTtl": "idempotency_ttl",
-    "description": "description",
-    "messageGroup": "message_group",
-    "alarmOldestMessageAge": "alarm_oldest_message_age",
-    "alarmQueueDepth": "alarm_queue_depth",
-}
-"""Consumer settings a stack may override (``eventpipe:defaults`` and
-``eventpipe:consumers.<name>``). Name, handler, pattern and fifo are the plugin's
-contract and cannot be changed by a stack."""
-
-
 @dataclass
 class ResourceContext:
     """What a plugin's ``resources`` callable receives inside the Pulumi program.

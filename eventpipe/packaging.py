@@ -28,6 +28,9 @@ from typing import TYPE_CHECKING
 
 from eventpipe.exceptions import EventpipeError
 
+DEFAULT_BUILD_DIR = Path(__file__).resolve().parent.parent / "build"
+"""Where function archives are built (``build/`` at the project root)."""
+
 if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.consumer import Consumer
 

@@ -49,19 +49,27 @@ class LoadedPlugins:
     plugins: list[PluginInfo] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def call_each(self, hook_name: str) -> Iterable[tuple[str, Any]]:
+    def call_each(self, hook_name: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
         """Call one hook plugin by plugin, yielding ``(plugin name, result)``.
 
-        Calling implementations one at a time (rather than ``pm.hook.x()``) keeps each
-        result attributed to its plugin, and lets one plugin's exception be reported as a
-        problem of that plugin while the others still run.
+        Each call goes through pluggy's hook machinery (this one implementation plus
+        every wrapper), with the hook's declared arguments as keywords. One at a time, rather than ``pm.hook.x()``, keeps
+        each result attributed to its plugin, and lets one plugin's exception be
+        reported as a problem of that plugin while the others still run.
         """
         caller = getattr(self.manager.hook, hook_name)
-        for impl in caller.get_hookimpls():  # registration order
+        everything = caller.get_hookimpls()
+        wrappers = [i for i in everything if i.hookwrapper or i.wrapper]
+        for impl in (i for i in everything if not (i.hookwrapper or i.wrapper)):
             try:
-                yield impl.plugin_name, impl.function()
+                # pluggy's own execution (argument checks, wrappers, tracing) on one
+                # implementation: a hook caller for a subset needs hashable plugins.
+                caller._verify_all_args_are_provided(kwargs)
+                results = caller._hookexec(hook_name, [impl, *wrappers], kwargs, False)
             except Exception as exc:  # a plugin bug must name the plugin, not crash
                 yield impl.plugin_name, exc
+                continue
+            yield impl.plugin_name, results[0] if results else None
 
 
 def new_manager() -> pluggy.PluginManager:

@@ -1,8 +1,9 @@
-"""From stack config and installed plugins to the validated list of consumers to build.
+"""From stack config and installed plugins to the validated consumers and their samples.
 
-This is the one place that combines config, discovery and validation; ``__main__.py``,
-``eventpipe consumers`` and the local engine all call it, so they agree on what a stack
-contains.
+This is the one place that combines config, discovery, hook calls and validation;
+``__main__.py``, ``eventpipe consumers``, the local engine and the test kit
+(``eventpipe.testing.check_plugin``) all call it, so they agree on what a stack contains.
+Hook names come from :mod:`eventpipe.hookspecs`.
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventpipe.config import StackSettings, parse_settings, read_pulumi_config, read_stack_file
+from eventpipe import hookspecs
+from eventpipe.config import (
+    StackSettings,
+    apply_overrides,
+    parse_settings,
+    read_pulumi_config,
+    read_stack_file,
+)
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Problem
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
-from eventpipe.validation import (
-    apply_overrides,
-    check_consumer,
-    fix_for,
-    unknown_override_problems,
-)
+from eventpipe.validation import check_consumer, fix_for, unknown_override_problems
 
-HOOK = "eventpipe_consumers"
+HOOK = hookspecs.eventpipe_consumers.__name__
+SAMPLES_HOOK = hookspecs.eventpipe_sample_events.__name__
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,20 @@ class DeclaredConsumer:
     consumer: Consumer
     enabled: bool
     handler_func: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class DeclaredSample:
+    """One item a plugin's ``eventpipe_sample_events()`` returned, as returned.
+
+    ``sample`` is meant to be an :class:`eventpipe.SampleEvent`; what a caller does with
+    anything else (a configuration problem for the demo, a failed assertion in the test
+    kit) is its own concern.
+    """
+
+    plugin: str
+    index: int
+    sample: object
 
 
 @dataclass
@@ -66,7 +84,7 @@ def _declarations(loaded: LoadedPlugins) -> tuple[list[tuple[str, Consumer]], li
                     None,
                     HOOK,
                     f"raised {type(result).__name__}: {result}",
-                    "fix the plugin's eventpipe_consumers() hook",
+                    f"fix the plugin's {HOOK}() hook",
                 )
             )
             continue
@@ -156,3 +174,42 @@ def resolve_from_pulumi(**kwargs: Any) -> Resolved:
 
     values, region = read_pulumi_config()
     return resolve(values, stack=pulumi.get_stack(), region=region, **kwargs)
+
+
+def resolve_samples(resolved: Resolved, *, plugin: str | None = None) -> list[DeclaredSample]:
+    """Every loaded plugin's sample events (only ``plugin``'s when given), in order.
+
+    Uses the plugins ``resolved`` loaded (the stack's filters applied); a hook that raises
+    or returns something other than a list is a ConfigurationError naming its plugin.
+    """
+    samples: list[DeclaredSample] = []
+    problems: list[Problem] = []
+    for name, result in resolved.loaded.call_each(SAMPLES_HOOK):
+        if plugin is not None and name != plugin:
+            continue
+        if isinstance(result, BaseException):
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    SAMPLES_HOOK,
+                    f"raised {type(result).__name__}: {result}",
+                    f"fix the plugin's {SAMPLES_HOOK}() hook",
+                )
+            )
+            continue
+        if result is not None and not isinstance(result, list | tuple):
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    SAMPLES_HOOK,
+                    f"returned {type(result).__name__}, not a list",
+                    "return a list of eventpipe.SampleEvent",
+                )
+            )
+            continue
+        samples += [DeclaredSample(name, i, item) for i, item in enumerate(result or [])]
+    if problems:
+        raise ConfigurationError(problems)
+    return samples

@@ -6,14 +6,15 @@ raising, so a user fixing a stack sees all of them in one ``pulumi preview``.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from typing import Any
 
+from eventpipe import names
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
-from eventpipe.consumer import CONFIG_FIELDS, Consumer
+from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
+from eventpipe.runtime.refs import import_ref
 
 FIELD_FIXES: dict[str, str] = {
     "name": "use 1-40 lower-case letters, digits and inner hyphens, e.g. 'order-processing'",
@@ -35,7 +36,6 @@ FIELD_FIXES: dict[str, str] = {
     "alarm_oldest_message_age": "use 60 seconds or more",
     "alarm_queue_depth": "use 1 or more",
 }
-_CONFIG_NAME = {model: key for key, model in CONFIG_FIELDS.items()}
 
 # Lambda refuses these as user environment variables; EVENTPIPE_ ones are ours.
 _RESERVED_ENV = re.compile(
@@ -48,28 +48,13 @@ _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _JSON_PATH = re.compile(r"^\$(\.[A-Za-z0-9_-]+|\[\d+\])+$")
 _GROUP_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
-# Longest suffixes components add to the name stem (see components/naming.py).
-QUEUE_NAME_LIMIT = 80
-NAME_LIMIT = 64
-_QUEUE_SUFFIX = len("-dlq.fifo")
-_NAMED_SUFFIX = len("-role")
+_QUEUE_SUFFIX = len(names.QUEUE_SUFFIX)
+_NAMED_SUFFIX = len(names.NAMED_SUFFIX)
+NAME_LIMIT = min(names.LIMIT_FUNCTION, names.LIMIT_ROLE, names.LIMIT_RULE)
 
 
 def fix_for(field: str) -> str:
     return FIELD_FIXES.get(field.split(".", 1)[0], "see docs/configuration.md")
-
-
-def import_ref(ref: str) -> Callable[..., Any]:
-    """Import ``module:attribute`` and check it is callable (raises with the reason)."""
-    module_name, _, attr = ref.partition(":")
-    module = importlib.import_module(module_name)
-    try:
-        target = getattr(module, attr)
-    except AttributeError:
-        raise ImportError(f"module {module_name!r} has no attribute {attr!r}") from None
-    if not callable(target):
-        raise TypeError(f"{ref!r} is a {type(target).__name__}, not a function")
-    return target  # type: ignore[no-any-return]
 
 
 def check_consumer(
@@ -170,7 +155,7 @@ def check_consumer(
             add("environment", f"{key!r} is reserved by Lambda or eventpipe", "choose another name")
 
     stem = settings.prefix + consumer.name
-    if len(stem) + _QUEUE_SUFFIX > QUEUE_NAME_LIMIT or len(stem) + _NAMED_SUFFIX > NAME_LIMIT:
+    if len(stem) + _QUEUE_SUFFIX > names.LIMIT_QUEUE or len(stem) + _NAMED_SUFFIX > NAME_LIMIT:
         add(
             "name",
             f"{stem!r} makes AWS names longer than {NAME_LIMIT} characters",
@@ -178,57 +163,6 @@ def check_consumer(
             " characters or set a shorter eventpipe:namePrefix",
         )
     return problems, handler
-
-
-def apply_overrides(
-    plugin: str, consumer: Consumer, settings: StackSettings
-) -> tuple[Consumer, bool, list[Problem]]:
-    """The consumer with the stack's defaults and overrides applied, and its enabled flag.
-
-    Stack ``defaults`` fill only what the plugin left unset (``model_fields_set``); a
-    per-consumer override always wins. The merged declaration is validated again, each
-    error naming the config key that caused it.
-    """
-    override = dict(settings.consumers.get(consumer.name) or {})
-    enabled = override.pop("enabled", True)
-    problems: list[Problem] = []
-    if not isinstance(enabled, bool):
-        problems.append(
-            Problem(
-                STACK_CONFIG,
-                consumer.name,
-                f"{NAMESPACE}:consumers.{consumer.name}.enabled",
-                f"must be true or false, got {enabled!r}",
-                "write true or false",
-            )
-        )
-        enabled = True
-    updates: dict[str, Any] = {}
-    origin: dict[str, str] = {}
-    for key, value in settings.defaults.items():
-        field = CONFIG_FIELDS.get(key)
-        if field and field not in consumer.model_fields_set:
-            updates[field], origin[field] = value, f"{NAMESPACE}:defaults.{key}"
-    for key, value in override.items():
-        field = CONFIG_FIELDS.get(key)
-        if field:
-            updates[field] = value
-            origin[field] = f"{NAMESPACE}:consumers.{consumer.name}.{key}"
-    if not updates:
-        return consumer, enabled, problems
-
-    from eventpipe.exceptions import InvalidConsumerError
-
-    try:
-        merged = Consumer(**{**dict(consumer), **updates})
-    except InvalidConsumerError as exc:
-        for field, message in exc.errors:
-            top = field.split(".", 1)[0]
-            problems.append(
-                Problem(plugin, consumer.name, origin.get(top, field), message, fix_for(top))
-            )
-        return consumer, enabled, problems
-    return merged, enabled, problems
 
 
 def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[Problem]:
@@ -254,8 +188,3 @@ def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[
                 )
             )
     return problems
-
-
-def config_key(field: str) -> str:
-    """The stack-config spelling of a consumer field, for messages."""
-    return _CONFIG_NAME.get(field, field)

@@ -28,7 +28,7 @@ from pulumi.runtime import settings as pulumi_settings
 
 from eventpipe.plugins import discover
 from eventpipe.resolve import resolve
-from tests.pulumi.mocks import AwsMocks, policy
+from eventpipe.testing.pulumi_mocks import AwsMocks, policy
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -68,13 +68,6 @@ def _invalid(exc: ValidationError, body: str, what: str) -> InvalidEventError:
     return InvalidEventError(_validation_message(exc, f"EventBridge event ({what})"))
 
 
-def _loads(body: str, what: str) -> Any:
-    try:
-        return json.loads(body)
-    except (TypeError, ValueError) as exc:
-        raise InvalidEventError(f"{what} is not JSON ({exc}); body starts {body[:80]!r}") from None
-
-
 def make_decoder(shape: HandlerShape) -> Decoder:
     """A decoder specialised once per container for the handler's shape."""
     if shape.kind in ("event", "detail"):

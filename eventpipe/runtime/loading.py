@@ -8,7 +8,6 @@ them up. :func:`reset_cache` forgets everything (tests that reload handler modul
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from eventpipe.runtime.batch import BatchRunner
 from eventpipe.runtime.exceptions import HandlerImportError
 from eventpipe.runtime.observability import cold_start_failure
+from eventpipe.runtime.refs import NotCallableError, RefFormatError, import_ref
 from eventpipe.runtime.settings import ENV_KEYS, Settings
 
 _CACHE: dict[tuple[str | None, ...], BatchRunner] = {}
@@ -26,26 +26,25 @@ _CACHE: dict[tuple[str | None, ...], BatchRunner] = {}
 
 def load_handler(ref: str) -> Callable[..., Any]:
     """Import ``module:function``; raise :class:`HandlerImportError` saying what failed."""
-    module_name, sep, attr = ref.partition(":")
-    if not sep or not module_name or not attr:
+    try:
+        return import_ref(ref)
+    except RefFormatError:
         raise HandlerImportError(
             f"handler {ref!r} is not 'module:function' (e.g. 'orders.handler:process')"
-        )
-    try:
-        module = importlib.import_module(module_name)
+        ) from None
+    except NotCallableError:
+        module_name, _, attr = ref.partition(":")
+        raise HandlerImportError(
+            f"module {module_name!r} has no callable {attr!r} (handler {ref!r}); "
+            "fix the Consumer's handler= or the module"
+        ) from None
     except Exception as exc:
+        module_name = ref.partition(":")[0]
         raise HandlerImportError(
             f"cannot import module {module_name!r} of handler {ref!r}: "
             f"{type(exc).__name__}: {exc}. Is the plugin's package in the function artifact "
             "and are its dependencies installed?"
         ) from exc
-    func = getattr(module, attr, None)
-    if func is None or not callable(func):
-        raise HandlerImportError(
-            f"module {module_name!r} has no callable {attr!r} (handler {ref!r}); "
-            "fix the Consumer's handler= or the module"
-        )
-    return func
 
 
 def get_runner() -> BatchRunner:

@@ -32,7 +32,8 @@ from eventpipe.testing.plugin_checks import (
     check_samples,
     sample_envelope,
 )
-from eventpipe.testing.resources import MockResource, PluginMocks, ResourcesRun, run_resources
+from eventpipe.testing.pulumi_mocks import AwsMocks, MockResource
+from eventpipe.testing.resources import ResourcesRejectedError, ResourcesRun, run_resources
 from eventpipe.testing.results import DeadLetter, InvocationResult
 
 
@@ -48,12 +49,13 @@ def reset_runtime() -> None:
 
 
 __all__ = [
+    "AwsMocks",
     "ConsumerInvoker",
     "DeadLetter",
     "InvocationResult",
     "LambdaContext",
     "MockResource",
-    "PluginMocks",
+    "ResourcesRejectedError",
     "ResourcesRun",
     "assert_lambda_side_clean",
     "assert_samples_end_as_declared",

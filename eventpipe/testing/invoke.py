@@ -32,9 +32,10 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Literal
 
 from eventpipe import contract
+from eventpipe.function_env import function_environment
 from eventpipe.testing.factories import lambda_context, sqs_event, sqs_record
 from eventpipe.testing.records import (
-    Target,
+    InvokedConsumer,
     group_for,
     target_for,
     to_lambda_attributes,
@@ -164,6 +165,7 @@ class ConsumerInvoker:
         receive_count: int | None = None,
         message_attributes: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
+        runtime_env: Mapping[str, str] | None = None,
         context: LambdaContext | None = None,
     ) -> InvocationResult:
         """Run ``consumer`` on ``events`` (one batch) and report each record's outcome.
@@ -175,7 +177,11 @@ class ConsumerInvoker:
         as given. ``group_id`` forces the FIFO MessageGroupId (default: what the rule
         target would use). ``receive_count`` sets ApproximateReceiveCount (to exercise
         backoff or last attempts). ``env`` adds function environment variables (what the
-        plugin's ``resources`` hook would set, e.g. a table name).
+        plugin's ``resources`` hook would set, e.g. a table name); as on the deployed
+        function, eventpipe's own variables win over them. The environment is the one
+        :func:`eventpipe.function_env.function_environment` computes for the deploy.
+        ``runtime_env`` overrides any variable, eventpipe's own included: for tests of
+        the runtime itself (a different backoff, a broken DLQ URL), never of a plugin.
         """
         target = target_for(consumer, fifo=fifo, source=source, idempotent=idempotent, name=name)
         if len(events) > 10 and target.fifo:
@@ -193,22 +199,17 @@ class ConsumerInvoker:
                 rec["attributes"]["ApproximateReceiveCount"] = str(receive_count)
 
         function_env = {
-            **target.environment,
-            contract.ENV_HANDLER: target.handler,
-            contract.ENV_CONSUMER: target.name,
-            contract.ENV_FIFO: "true" if target.fifo else "false",
-            contract.ENV_SOURCE: target.source,
-            contract.ENV_DLQ_URL: dlq_url,
-            contract.ENV_MAX_RECEIVE_COUNT: str(target.max_receive_count),
-            contract.ENV_VISIBILITY_TIMEOUT: str(target.visibility_timeout),
-            "POWERTOOLS_SERVICE_NAME": target.name,
+            # Test-kit defaults: no X-Ray daemon, no EMF output unless a test asks for it.
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
-            **(dict(env) if env else {}),
+            **function_environment(
+                target,
+                dlq_url=dlq_url,
+                idempotency_table=self.idempotency_table if target.idempotent else None,
+                plugin_env=dict(env or {}),
+            ),
+            **dict(runtime_env or {}),
         }
-        if target.idempotent:
-            function_env[contract.ENV_IDEMPOTENCY_TABLE] = self.idempotency_table
-            function_env[contract.ENV_IDEMPOTENCY_TTL] = str(target.idempotency_ttl)
         with _environ(function_env, drop=(contract.ENV_IDEMPOTENCY_TABLE,)):
             from eventpipe.runtime import handler
 
@@ -229,7 +230,7 @@ class ConsumerInvoker:
 
     def _deliver_all(
         self,
-        target: Target,
+        target: InvokedConsumer,
         queue_url: str,
         queue_arn: str,
         events: list[Any],

@@ -31,7 +31,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from eventpipe.consumer import Consumer, SampleEvent
@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.testing.invoke import ConsumerInvoker
 
 SAMPLE_HOOK = "eventpipe_sample_events"
+"""For messages; spelled out because importing ``eventpipe.hookspecs`` loads pluggy,
+which the test kit keeps out of handler tests (a test checks it is the spec's name)."""
 LAMBDA_FORBIDDEN = ("pulumi", "pulumi_aws", "pluggy")
 """Packages the function artifact does not ship: importing them in Lambda fails."""
 
@@ -83,7 +85,7 @@ def check_plugin(
 
     Returns the declared consumers, stack overrides applied.
     """
-    from eventpipe.resolve import resolve
+    from eventpipe.resolve import resolve, resolve_samples
 
     resolved = resolve(
         dict(settings or {}),
@@ -92,9 +94,8 @@ def check_plugin(
         entry_points=False,
         env={},
     )
-    hook: Callable[[], Any] | None = getattr(plugin, SAMPLE_HOOK, None)
-    if hook is not None:
-        check_samples(list(hook() or []), resolved.consumers, plugin=name)
+    samples = [s.sample for s in resolve_samples(resolved, plugin=name)]
+    check_samples(samples, resolved.consumers, plugin=name)
     return resolved.consumers
 
 

@@ -19,8 +19,10 @@ DEFAULT_CONSUMER = "test-consumer"
 
 
 @dataclass(frozen=True)
-class Target:
-    """The consumer settings the deploy side would put in the function's environment."""
+class InvokedConsumer:
+    """The consumer as the invoker runs it: a Consumer's settings, or a bare handler's
+    defaults, with the call's overrides (``fifo=``, ``name=``...) applied. Has what
+    :func:`eventpipe.function_env.function_environment` reads."""
 
     name: str
     handler: str
@@ -33,6 +35,10 @@ class Target:
     message_group: str | None
     environment: Mapping[str, str]
 
+    @property
+    def effective_visibility_timeout(self) -> int:
+        return self.visibility_timeout
+
 
 def target_for(
     consumer: Consumer | str,
@@ -41,9 +47,9 @@ def target_for(
     source: Literal["rule", "queue"] | None,
     idempotent: bool | None,
     name: str | None,
-) -> Target:
+) -> InvokedConsumer:
     if isinstance(consumer, str):
-        return Target(
+        return InvokedConsumer(
             name=name or DEFAULT_CONSUMER,
             handler=consumer,
             fifo=bool(fifo),
@@ -55,7 +61,7 @@ def target_for(
             message_group=None,
             environment={},
         )
-    return Target(
+    return InvokedConsumer(
         name=name or consumer.name,
         handler=consumer.handler,
         fifo=consumer.fifo if fifo is None else fifo,
@@ -69,7 +75,7 @@ def target_for(
     )
 
 
-def group_for(target: Target, body: Any) -> str:
+def group_for(target: InvokedConsumer, body: Any) -> str:
     """MessageGroupId the rule target would compute (a fixed id or ``$.detail.x`` path)."""
     spec = target.message_group
     if not spec:

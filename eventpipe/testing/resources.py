@@ -11,31 +11,24 @@ stays cheap.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext
-from eventpipe.testing.factories import DEFAULT_ACCOUNT, DEFAULT_REGION
+from eventpipe.exceptions import ConfigurationError
+from eventpipe.plugin_resources import check_result, load_callable
+from eventpipe.testing.factories import DEFAULT_REGION
+from eventpipe.testing.pulumi_mocks import AwsMocks, MockResource
+
+
+class ResourcesRejectedError(ConfigurationError, AssertionError):
+    """Raised when the hook's result is one ``pulumi up`` rejects (same problems); an
+    AssertionError too, so a plugin test reports it as a failed check."""
+
 
 PARENT_TYPE = "eventpipe:test:ConsumerPipeline"
 """Type of the stand-in pipeline component the hook's resources are parented to."""
-
-
-@dataclass
-class MockResource:
-    """One resource the hook declared, as the mock engine saw it."""
-
-    typ: str
-    """Type token, e.g. ``aws:dynamodb/table:Table``."""
-    name: str
-    """Logical name (``ctx.resource_name(...)``)."""
-    inputs: dict[str, Any]
-    """Resolved inputs, with Pulumi's wire names (``billingMode``, ``hashKey``)."""
-    outputs: dict[str, Any]
-    """What the mock answered: the inputs plus ``name``, ``arn`` (and ``url`` etc.)."""
-    id: str
 
 
 @dataclass
@@ -63,80 +56,6 @@ class ResourcesRun:
         return found[0]
 
 
-class PluginMocks:
-    """Pulumi mocks answering like AWS for the resources plugins declare.
-
-    Physical names follow Pulumi's auto-naming (logical name plus a suffix) unless the
-    plugin set ``name``; ARNs follow each service's format, so statements built from
-    ``resource.arn`` can be compared with plain strings. It has the two methods of
-    ``pulumi.runtime.Mocks`` without subclassing it, so importing this module does not
-    import Pulumi; pass it to ``pulumi.runtime.set_mocks`` in your own Pulumi tests too.
-    """
-
-    def __init__(self, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT) -> None:
-        self.region = region
-        self.account = account
-        self.resources: list[MockResource] = []
-        self.calls: list[str] = []
-
-    def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
-        inputs = dict(args.inputs)
-        suffix = hashlib.sha256(args.name.encode()).hexdigest()[:7]
-        name = inputs.get("name") or f"{args.name}-{suffix}"
-        if args.typ == PARENT_TYPE:
-            return f"{args.name}-id", {}
-        resource_id, extra = self._outputs(args.typ, name, inputs)
-        outputs = {**inputs, "name": name, **extra}
-        self.resources.append(MockResource(args.typ, args.name, inputs, outputs, resource_id))
-        return resource_id, outputs
-
-    def _arn(self, service: str, resource: str, *, regional: bool = True) -> str:
-        region = self.region if regional else ""
-        return f"arn:aws:{service}:{region}:{self.account}:{resource}"
-
-    def _outputs(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        service, _, kind = typ.partition(":")[2].partition("/")
-        kind = kind.split(":", 1)[0]
-        if typ == "aws:sqs/queue:Queue":
-            url = f"https://sqs.{self.region}.amazonaws.com/{self.account}/{name}"
-            return url, {"arn": self._arn("sqs", name), "url": url}
-        if typ == "aws:sns/topic:Topic":
-            arn = self._arn("sns", name)
-            return arn, {"arn": arn}
-        if typ in ("aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket"):
-            bucket = inputs.get("bucket") or name
-            return bucket, {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
-        if typ == "aws:ses/emailIdentity:EmailIdentity":
-            email = inputs["email"]
-            return email, {"arn": self._arn("ses", f"identity/{email}")}
-        if typ == "aws:ses/domainIdentity:DomainIdentity":
-            domain = inputs["domain"]
-            return domain, {"arn": self._arn("ses", f"identity/{domain}")}
-        if typ == "aws:lambda/function:Function":
-            return name, {"arn": self._arn("lambda", f"function:{name}")}
-        if service == "iam":
-            return name, {"arn": self._arn("iam", f"{kind}/{name}", regional=False)}
-        if typ == "aws:dynamodb/tableItem:TableItem":
-            return f"{inputs.get('tableName')}|{name}", {}
-        # dynamodb table, secretsmanager secret, ...: arn:aws:<service>:...:<kind>/<name>
-        return name, {"arn": self._arn(service or "mock", f"{kind.lower() or 'resource'}/{name}")}
-
-    def call(self, args: Any) -> dict[str, Any]:
-        self.calls.append(args.token)
-        if args.token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region, "id": self.region}
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "accountId": self.account,
-                "arn": f"arn:aws:iam::{self.account}:user/test",
-                "userId": "AIDATEST",
-                "id": self.account,
-            }
-        if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-        return {}
-
-
 def run_resources(
     consumer: Consumer,
     *,
@@ -158,8 +77,8 @@ def run_resources(
     import pulumi
     from pulumi.runtime import settings as pulumi_settings
 
-    hook = _resources_hook(consumer, plugin)
-    mocks = PluginMocks(region=region)
+    hook = load_callable(plugin, consumer)
+    mocks = AwsMocks(region=region, ignore_types=[PARENT_TYPE])
     resolved: dict[str, Any] = {}
     prefix = f"eventpipe-{stack}-" if name_prefix is None else name_prefix
 
@@ -167,14 +86,10 @@ def run_resources(
     def run() -> Any:
         parent = pulumi.ComponentResource(PARENT_TYPE, consumer.name)
         context = ResourceContext(consumer, stack, prefix, dict(tags or {}), parent)
-        result = hook(context) if hook is not None else ConsumerResources()
-        if result is None:
-            result = ConsumerResources()
-        if not isinstance(result, ConsumerResources):
-            raise AssertionError(
-                f"consumer {consumer.name!r}: resources hook returned "
-                f"{type(result).__name__}, not eventpipe.ConsumerResources"
-            )
+        try:
+            result = check_result(plugin, consumer, hook(context) if hook is not None else None)
+        except ConfigurationError as exc:
+            raise ResourcesRejectedError(exc.problems) from None
         whole = {
             "environment": result.environment,
             "statements": result.statements,
@@ -196,28 +111,3 @@ def run_resources(
         outputs=dict(resolved["outputs"]),
     )
     return ResourcesRun(returned, list(mocks.resources), list(mocks.calls))
-
-
-def _resources_hook(
-    consumer: Consumer, plugin: str
-) -> Callable[[ResourceContext], ConsumerResources | None] | None:
-    from eventpipe.exceptions import ConfigurationError, Problem
-    from eventpipe.validation import import_ref
-
-    ref = consumer.resources
-    if ref is None or callable(ref):
-        return ref
-    try:
-        return import_ref(ref)
-    except Exception as exc:
-        raise ConfigurationError(
-            [
-                Problem(
-                    plugin,
-                    consumer.name,
-                    "resources",
-                    f"cannot import {ref!r}: {type(exc).__name__}: {exc}",
-                    "point resources at 'module:function' taking a ResourceContext",
-                )
-            ]
-        ) from exc

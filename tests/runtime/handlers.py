@@ -96,3 +96,17 @@ def write_to_table(event: Event[dict[str, Any]]) -> None:
     boto3.client("dynamodb").put_item(
         TableName=os.environ["TEST_TABLE"], Item={"pk": {"S": event.detail["orderId"]}}
     )
+
+
+def capture_environment(event: Any) -> None:
+    """Record the function environment the handler runs with (deploy/test kit parity)."""
+    import os
+
+    CALLS.append(dict(os.environ))
+
+
+def declare_plugin_env(ctx: Any) -> Any:
+    """A ``resources`` hook that only sets a variable, for the environment parity test."""
+    from eventpipe import ConsumerResources
+
+    return ConsumerResources(environment={"PLUGIN_VAR": "from-the-plugin"})

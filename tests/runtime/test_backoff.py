@@ -60,7 +60,7 @@ def test_failed_record_visibility_follows_backoff(
     event = eventbridge_event("Order Created", "shop", {"orderId": "retry-1"})
     before = time.time() * 1000
     result = invoke_consumer(
-        "tests.runtime.handlers:by_order_id", [event], env=env, receive_count=receive_count
+        "tests.runtime.handlers:by_order_id", [event], runtime_env=env, receive_count=receive_count
     )
     after = time.time() * 1000
     assert result.outcomes == ["retried"]
@@ -76,7 +76,7 @@ def test_fifo_halted_records_wait_as_long_as_the_failed_one(
     env = {contract.ENV_BACKOFF_BASE: "100", contract.ENV_BACKOFF_MAX: "100"}
     events = [eventbridge_event("T", "s", {"orderId": i}) for i in ("retry-0", "ok-1", "ok-2")]
     result = invoke_consumer(
-        "tests.runtime.handlers:by_order_id", events, fifo=True, group_id="g", env=env
+        "tests.runtime.handlers:by_order_id", events, fifo=True, group_id="g", runtime_env=env
     )
     assert result.retried == result.message_ids
     queue = sqs_backends["123456789012"]["us-east-1"].queues["test-consumer.fifo"]

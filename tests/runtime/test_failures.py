@@ -134,13 +134,15 @@ def test_dlq_send_failure_reports_the_record_failed(
     result = invoke_consumer(
         BY_ID,
         [order("perm-1")],
-        env={contract.ENV_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/missing"},
+        runtime_env={
+            contract.ENV_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/missing"
+        },
     )
     assert result.outcomes == ["retried"]  # never acknowledged without being in a DLQ
 
 
 def test_missing_dlq_url_reports_the_record_failed(invoke_consumer: ConsumerInvoker) -> None:
-    result = invoke_consumer(BY_ID, [order("perm-1")], env={contract.ENV_DLQ_URL: ""})
+    result = invoke_consumer(BY_ID, [order("perm-1")], runtime_env={contract.ENV_DLQ_URL: ""})
     assert result.outcomes == ["retried"]
 
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from components import naming
-from components.iam import lint_statements
-from eventpipe.exceptions import ConfigurationError
 
 LONGEST_PREFIX = "p" * 24
 LONGEST_CONSUMER = "c" * 40
@@ -27,14 +23,3 @@ def test_too_long_names_are_shortened_deterministically_and_distinctly() -> None
     assert a == naming.consumer_name(LONGEST_PREFIX, LONGEST_CONSUMER, 64, "-function-throttles")
     fifo = naming.queue_name("x" * 60, "y" * 40, dlq=True, fifo=True)
     assert len(fifo) == naming.LIMIT_QUEUE and fifo.endswith(".fifo")
-
-
-def test_lint_rejects_non_statements() -> None:
-    with pytest.raises(ConfigurationError) as raised:
-        lint_statements(["s3:GetObject"], plugin="p", consumer="c")  # type: ignore[list-item]
-    assert "resources.statements[0]" in str(raised.value)
-    lint_statements(
-        [{"Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": "*"}],
-        plugin="p",
-        consumer="c",
-    )

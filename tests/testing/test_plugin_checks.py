@@ -341,3 +341,10 @@ def test_a_retried_sample_must_succeed_on_redelivery(invoke_consumer: ConsumerIn
 def test_no_sample_for_the_consumer_is_an_error(invoke_consumer: ConsumerInvoker) -> None:
     with pytest.raises(AssertionError, match="no sample expects an outcome"):
         assert_samples_end_as_declared(invoke_consumer, OUTCOMES, [])
+
+
+def test_the_sample_hook_name_is_the_specs() -> None:
+    from eventpipe import hookspecs
+    from eventpipe.testing import plugin_checks
+
+    assert hookspecs.eventpipe_sample_events.__name__ == plugin_checks.SAMPLE_HOOK

@@ -35,7 +35,7 @@ def mocks() -> Iterator[object]:
     import pulumi
     from pulumi.runtime import settings
 
-    from tests.pulumi.mocks import AwsMocks
+    from eventpipe.testing.pulumi_mocks import AwsMocks
 
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config({"aws:region": "us-east-1"})

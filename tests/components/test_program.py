@@ -20,8 +20,8 @@ from eventpipe import contract, resolve
 from eventpipe.consumer import Consumer, ConsumerResources
 from eventpipe.exceptions import ConfigurationError
 from eventpipe.operate.stack_outputs import parse_outputs
-from tests.pulumi.helpers import build, settings, settled
-from tests.pulumi.mocks import AwsMocks, policy
+from eventpipe.testing.pulumi_mocks import AwsMocks, policy
+from tests.components.helpers import build, settings, settled
 
 PROJECT = Path(__file__).resolve().parents[2]
 MAIN = PROJECT / "__main__.py"

@@ -10,12 +10,12 @@ import pulumi
 import pytest
 
 from components.function import ENTRY_POINT
-from components.iam import WILDCARD_RESOURCE_ACTIONS
 from components.naming import TAG_CONSUMER, TAG_PLUGIN, TAG_STACK
 from eventpipe import contract
 from eventpipe.consumer import Consumer
-from tests.pulumi.helpers import build, settings, settled
-from tests.pulumi.mocks import AwsMocks, Recorded, policy
+from eventpipe.plugin_resources import WILDCARD_RESOURCE_ACTIONS
+from eventpipe.testing.pulumi_mocks import AwsMocks, MockResource, policy
+from tests.components.helpers import build, settings, settled
 
 EXAMPLES = {
     "orders": "orders.plugin",
@@ -301,5 +301,5 @@ def test_stack_resources_and_delivery_dlq_policy(mocks: AwsMocks, build_dir: Any
     run()
 
 
-def _records(mocks: AwsMocks, prefix: str) -> list[Recorded]:
+def _records(mocks: AwsMocks, prefix: str) -> list[MockResource]:
     return [r for r in mocks.resources if r.name.startswith(prefix)]

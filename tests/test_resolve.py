@@ -203,3 +203,65 @@ def test_config_type_errors() -> None:
 def test_name_too_long_with_prefix() -> None:
     found = problems({"shop": plugin(consumer("a" * 40))}, {"namePrefix": "x" * 24})
     assert any("field 'name'" in f and "namePrefix" in f for f in found)
+
+
+# -- one test per hook (tests/test_hookspecs.py requires a test_hook_<name>) -------------
+
+
+class SamplingPlugin:
+    """A plugin with both hooks, as an entry point module would provide them."""
+
+    @eventpipe.hookimpl
+    def eventpipe_consumers(self) -> list[eventpipe.Consumer]:
+        return [consumer("orders")]
+
+    @eventpipe.hookimpl
+    def eventpipe_sample_events(self) -> list[eventpipe.SampleEvent]:
+        return [
+            eventpipe.SampleEvent(source="shop", detail_type="T", expect={"orders": "succeeded"})
+        ]
+
+
+class BrokenSamples:
+    @eventpipe.hookimpl
+    def eventpipe_sample_events(self) -> object:
+        raise RuntimeError("no samples today")
+
+
+class Wrapper:
+    """A hook wrapper: called through pluggy's machinery, it sees each plugin's call."""
+
+    seen: list[object] = []
+
+    @eventpipe.hookimpl(wrapper=True)
+    def eventpipe_consumers(self) -> Any:
+        result = yield
+        Wrapper.seen.append(result)
+        return result
+
+
+def test_hook_eventpipe_consumers() -> None:
+    Wrapper.seen.clear()
+    resolved = run({"shop": SamplingPlugin(), "wrap": Wrapper()})
+    assert [(c.plugin, c.consumer.name) for c in resolved.consumers] == [("shop", "orders")]
+    assert len(Wrapper.seen) == 1  # the wrapper ran around the one implementation
+
+
+def test_hook_eventpipe_sample_events() -> None:
+    from eventpipe.resolve import resolve_samples
+
+    resolved = run({"shop": SamplingPlugin()})
+    [declared] = resolve_samples(resolved)
+    assert (declared.plugin, declared.index) == ("shop", 0)
+    assert isinstance(declared.sample, eventpipe.SampleEvent)
+    assert resolve_samples(resolved, plugin="other") == []
+
+
+def test_a_sample_hook_that_raises_names_its_plugin() -> None:
+    from eventpipe.resolve import resolve_samples
+
+    resolved = run({"shop": SamplingPlugin(), "broken": BrokenSamples()})
+    with pytest.raises(ConfigurationError) as info:
+        resolve_samples(resolved)
+    [problem] = info.value.problems
+    assert problem.plugin == "broken" and "no samples today" in problem.message
