@@ -22,7 +22,6 @@ from components import iam, naming
 from components.alarms import declare_alarms
 from components.event_bus import DEFAULT_BUILD_DIR, EventBus
 from components.function import ENTRY_POINT, environment, event_source_mapping
-from components.layers import powertools_layer_arn
 from components.plugin_resources import run_plugin_resources
 from components.queues import declare_queues, queue_policy
 from eventpipe.config import StackSettings
@@ -162,7 +161,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             reserved_concurrent_executions=(
                 consumer.reserved_concurrency if consumer.reserved_concurrency is not None else -1
             ),
-            layers=[powertools_layer_arn(settings, bus.region), bus.runtime_layer_arn],
+            layers=[bus.powertools_layer_arn, bus.runtime_layer_arn],
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables=environment(
                     consumer,

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from components import iam, naming, schemas
 from components.dashboard import dashboard_pages
-from components.layers import deploy_region, runtime_layer
+from components.layers import deploy_region, powertools_layer_arn, runtime_layer
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
 
@@ -84,6 +84,8 @@ class EventBus(pulumi.ComponentResource):
     delivery_dlq_arn: pulumi.Output[str]
     alarm_topic_arn: pulumi.Output[str]
     runtime_layer_arn: pulumi.Output[str]
+    powertools_layer_arn: str
+    """AWS's public Powertools layer for the installed Powertools (looked up once)."""
     idempotency_table_name: pulumi.Output[str] | None
     idempotency_table_arn: pulumi.Output[str] | None
     archive_name: pulumi.Output[str] | None
@@ -98,6 +100,7 @@ class EventBus(pulumi.ComponentResource):
         settings = args.settings
         prefix = settings.prefix
         self.region = deploy_region(settings)
+        self.powertools_layer_arn = powertools_layer_arn(settings, self.region, parent=self)
         tags = naming.stack_tags(settings)
         child = pulumi.ResourceOptions(parent=self)
         self.resources: dict[str, pulumi.Resource] = {}

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from eventpipe import contract
 from eventpipe.consumer import Consumer
+from eventpipe.powertools_layer import installed_version as installed_powertools
 
 ENTRY_POINT = "eventpipe.runtime.handler"
 BACKOFF_BASE = 5
@@ -48,6 +49,7 @@ def environment(
         contract.ENV_BACKOFF_MAX: str(BACKOFF_MAX),
         "POWERTOOLS_SERVICE_NAME": consumer.name,
         "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
+        contract.ENV_POWERTOOLS_VERSION: installed_powertools(),
     }
     if consumer.idempotent and idempotency_table is not None:
         own[contract.ENV_IDEMPOTENCY_TABLE] = idempotency_table

@@ -8,13 +8,18 @@ the rule's ARN) on exactly what the engine would send to AWS.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
+from eventpipe import powertools_layer
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+MOCK_LAYER_VERSION = 99
+"""The layer number the mocks answer for any Powertools version (AWS's numbers differ)."""
 
 
 @dataclass
@@ -35,6 +40,9 @@ class AwsMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.resources: list[Recorded] = []
         self.calls: list[str] = []
+        self.parameters_asked: list[str] = []
+        self.missing_parameters: set[str] = set()
+        """SSM parameter names to answer ParameterNotFound for (a release AWS skipped)."""
 
     # -- resources -------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
@@ -95,7 +103,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         return f"{logical}-id", {"arn": _arn("mock", logical)}
 
     # -- provider functions ---------------------------------------------------------------
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
         self.calls.append(args.token)
         token = args.token
         if token == "aws:index/getRegion:getRegion":
@@ -109,10 +117,30 @@ class AwsMocks(pulumi.runtime.Mocks):
             }
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if token == "aws:ssm/getParameter:getParameter":
+            return self.parameter(args.args["name"])
         if token == "aws:cloudwatch/getEventBus:getEventBus":
             name = args.args.get("name", "default")
             return {"name": name, "arn": _arn("events", f"event-bus/{name}"), "id": name}
         return {}
+
+    def parameter(self, name: str) -> Any:
+        """AWS's public Powertools parameters exist for every version; others do not."""
+        self.parameters_asked.append(name)
+        parsed = powertools_layer.parse_parameter(name)
+        if parsed is None or name in self.missing_parameters:
+            # The engine reports a failed lookup as an invoke failure, as the provider
+            # does for SSM's ParameterNotFound; the program may catch it.
+            return {}, [("name", f"ParameterNotFound: parameter {name} not found")]
+        arch, runtime, _ = parsed
+        region = (
+            pulumi.Config("aws").get("region")
+            or os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION")
+            or REGION
+        )  # the provider's region, as the real lookup would use
+        value = powertools_layer.layer_arn(region, arch, runtime, MOCK_LAYER_VERSION)
+        return {"name": name, "value": value, "type": "String", "id": name, "arn": name}
 
     # -- queries ----------------------------------------------------------------------
     def of_type(self, typ: str) -> list[Recorded]:
