@@ -22,15 +22,15 @@ except ConfigurationError as err:
 
 settings = resolved.settings
 enabled = resolved.enabled
-bus = EventBus(
-    "eventpipe",
-    EventBusArgs(
-        settings,
-        consumers=[declared.consumer for declared in enabled],
-        handlers={declared.consumer.name: declared.handler_func for declared in enabled},
-    ),
-)
 try:
+    bus = EventBus(
+        "eventpipe",
+        EventBusArgs(
+            settings,
+            consumers=[declared.consumer for declared in enabled],
+            handlers={declared.consumer.name: declared.handler_func for declared in enabled},
+        ),
+    )
     pipelines = [
         ConsumerPipeline(
             declared.consumer.name,
@@ -44,7 +44,7 @@ try:
         )
         for declared in enabled
     ]
-except EventpipeError as err:  # a plugin's resources or packaging went wrong
+except EventpipeError as err:  # the Powertools lookup, a plugin's resources, packaging
     raise pulumi.RunError(str(err)) from None
 
 pulumi.export("busName", bus.bus_name)

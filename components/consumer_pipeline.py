@@ -22,7 +22,6 @@ from components import naming
 from components.alarms import declare_alarms
 from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
-from components.layers import powertools_layer_arn
 from components.queues import declare_queues, queue_policy
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer, ResourceContext
@@ -117,7 +116,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             dlq_url=dlq.url,
             idempotency_table_name=bus.idempotency_table_name if consumer.idempotent else None,
             idempotency_table_arn=bus.idempotency_table_arn if consumer.idempotent else None,
-            layers=[powertools_layer_arn(settings, bus.region), bus.runtime_layer_arn],
+            layers=[bus.powertools_layer_arn, bus.runtime_layer_arn],
             code=code,
         )
         if consumer.idempotent and inputs.idempotency_table_arn is None:

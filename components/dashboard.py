@@ -1,16 +1,46 @@
-"""The stack's CloudWatch dashboard body: one row per consumer.
+"""The stack's CloudWatch dashboards: one row of six widgets per consumer.
 
-Built from physical names (known before anything exists) so the dashboard needs no
-outputs of the pipelines and stays one small JSON document.
+Built from physical names (known before anything exists) so the dashboards need no
+outputs of the pipelines and stay small JSON documents.
+
+CloudWatch allows at most 500 widgets and 2,500 metrics per dashboard (CloudWatch service
+quotas, "Dashboards" rows: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html),
+so a stack with more consumers than fit one page gets an overview dashboard that links to
+pages of at most :data:`CONSUMERS_PER_PAGE` consumers each, every page linking back. A
+stack that fits one page keeps one dashboard, as before.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from components import naming
 from eventpipe.consumer import Consumer
+
+MAX_WIDGETS = 500
+"""CloudWatch: widgets per dashboard."""
+MAX_METRICS = 2500
+"""CloudWatch: metrics per dashboard."""
+WIDGETS_PER_CONSUMER = 6
+CONSUMERS_PER_PAGE = 50
+"""300 widgets and 300 metrics a page: well inside both quotas, and a page an operator can
+still scroll."""
+DASHBOARD = "pipelines"
+"""The overview (or the only) dashboard's name after the prefix; pages add ``-<n>``."""
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """One dashboard to declare: its physical name, its body and the consumers on it."""
+
+    key: str
+    """Suffix of the Pulumi resource name: ``""`` for the overview, ``"-2"``... for pages."""
+    name: str
+    body: str
+    consumers: tuple[str, ...]
+
 
 ROW_HEIGHT = 6
 WIDGET_WIDTH = 4  # six widgets fill the 24-column grid
@@ -44,11 +74,81 @@ def _widget(
     }
 
 
-def dashboard_body(consumers: Sequence[Consumer], prefix: str, region: str) -> str:
+def console_link(name: str, region: str) -> str:
+    """The CloudWatch console address of a dashboard (commercial partition)."""
+    return (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"#dashboards/dashboard/{name}"
+    )
+
+
+def _text(markdown: str, y: int, height: int = 2) -> dict[str, object]:
+    return {
+        "type": "text",
+        "x": 0,
+        "y": y,
+        "width": 24,
+        "height": height,
+        "properties": {"markdown": markdown},
+    }
+
+
+def dashboard_pages(consumers: Sequence[Consumer], prefix: str, region: str) -> list[DashboardPage]:
+    """Every dashboard the stack declares, the overview (or only one) first."""
+    overview = naming.stack_name(prefix, DASHBOARD, naming.LIMIT_DASHBOARD)
+    if len(consumers) <= CONSUMERS_PER_PAGE:
+        body = json.dumps({"widgets": consumer_rows(consumers, prefix, region)}, sort_keys=True)
+        return [DashboardPage("", overview, body, tuple(c.name for c in consumers))]
+    chunks = [
+        consumers[start : start + CONSUMERS_PER_PAGE]
+        for start in range(0, len(consumers), CONSUMERS_PER_PAGE)
+    ]
+    names = [
+        naming.stack_name(prefix, f"{DASHBOARD}-{number}", naming.LIMIT_DASHBOARD)
+        for number in range(1, len(chunks) + 1)
+    ]
+    lines = [
+        f"# {overview}",
+        f"{len(consumers)} consumers on {len(chunks)} dashboards of at most "
+        f"{CONSUMERS_PER_PAGE} (CloudWatch allows {MAX_WIDGETS} widgets a dashboard).",
+        "",
+    ]
+    lines += [
+        f"* [{name}]({console_link(name, region)}): {chunk[0].name} ... {chunk[-1].name}"
+        for name, chunk in zip(names, chunks, strict=True)
+    ]
+    pages = [
+        DashboardPage(
+            "",
+            overview,
+            json.dumps({"widgets": [_text("\n".join(lines), 0, 2 + len(chunks))]}, sort_keys=True),
+            (),
+        )
+    ]
+    for number, (name, chunk) in enumerate(zip(names, chunks, strict=True), start=1):
+        header = (
+            f"[back to {overview}]({console_link(overview, region)}) | page {number} of "
+            f"{len(chunks)}: {chunk[0].name} ... {chunk[-1].name}"
+        )
+        widgets = [_text(header, 0, 1), *consumer_rows(chunk, prefix, region, top=1)]
+        pages.append(
+            DashboardPage(
+                f"-{number}",
+                name,
+                json.dumps({"widgets": widgets}, sort_keys=True),
+                tuple(c.name for c in chunk),
+            )
+        )
+    return pages
+
+
+def consumer_rows(
+    consumers: Sequence[Consumer], prefix: str, region: str, *, top: int = 0
+) -> list[dict[str, object]]:
     """Queue depth, oldest message age, DLQ depth, invocations, errors and duration."""
     widgets: list[dict[str, object]] = []
     for row, consumer in enumerate(consumers):
-        y = row * ROW_HEIGHT
+        y = top + row * ROW_HEIGHT
         queue = naming.queue_name(prefix, consumer.name, dlq=False, fifo=consumer.fifo)
         dlq = naming.queue_name(prefix, consumer.name, dlq=True, fifo=consumer.fifo)
         function = naming.consumer_name(prefix, consumer.name, naming.LIMIT_FUNCTION)
@@ -95,4 +195,4 @@ def dashboard_body(consumers: Sequence[Consumer], prefix: str, region: str) -> s
                     region,
                 )
             )
-    return json.dumps({"widgets": widgets}, sort_keys=True)
+    return widgets

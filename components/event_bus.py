@@ -17,8 +17,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam, naming, schemas
-from components.dashboard import dashboard_body
-from components.layers import deploy_region, runtime_layer
+from components.dashboard import dashboard_pages
+from components.layers import deploy_region, powertools_layer_arn, runtime_layer
 from components.queues import DLQ_RETENTION
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
@@ -35,6 +35,29 @@ class EventBusArgs:
     handlers: Mapping[str, Callable[..., Any] | None] = field(default_factory=dict)
     """Consumer name -> imported handler, to publish its pydantic detail model."""
     build_dir: Path = DEFAULT_BUILD_DIR
+
+
+RULES_PER_BUS = 300
+"""EventBridge's default quota of rules per event bus (adjustable): "Amazon EventBridge
+quotas", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html."""
+
+
+def rule_quota_warning(rules: int, bus: str) -> str | None:
+    """What to tell the operator when the stack declares more rules than the default quota.
+
+    A warning rather than an error: the quota is adjustable, and an account that raised it
+    deploys fine. Without the raise, ``pulumi up`` fails at the 301st rule.
+    """
+    if rules <= RULES_PER_BUS:
+        return None
+    return (
+        f"this stack declares {rules} EventBridge rules on bus {bus!r}; EventBridge allows "
+        f"{RULES_PER_BUS} rules per event bus by default (Amazon EventBridge quotas, "
+        "'Rules per event bus'), so rules past the quota fail to create unless the account's "
+        "quota was raised. Request an increase in the Service Quotas console (service "
+        "'Amazon EventBridge (CloudWatch Events)', quota 'Rules per event bus') before "
+        "`pulumi up`, or split the consumers across stacks or buses (eventpipe:busName)."
+    )
 
 
 def rule_arn_pattern(bus_arn: str, prefix: str) -> str:
@@ -61,6 +84,8 @@ class EventBus(pulumi.ComponentResource):
     delivery_dlq_arn: pulumi.Output[str]
     alarm_topic_arn: pulumi.Output[str]
     runtime_layer_arn: pulumi.Output[str]
+    powertools_layer_arn: str
+    """AWS's public Powertools layer for the installed Powertools (looked up once)."""
     idempotency_table_name: pulumi.Output[str] | None
     idempotency_table_arn: pulumi.Output[str] | None
     archive_name: pulumi.Output[str] | None
@@ -75,6 +100,7 @@ class EventBus(pulumi.ComponentResource):
         settings = args.settings
         prefix = settings.prefix
         self.region = deploy_region(settings)
+        self.powertools_layer_arn = powertools_layer_arn(settings, self.region, parent=self)
         tags = naming.stack_tags(settings)
         child = pulumi.ResourceOptions(parent=self)
         self.resources: dict[str, pulumi.Resource] = {}
@@ -137,15 +163,22 @@ class EventBus(pulumi.ComponentResource):
             self.idempotency_table_name, self.idempotency_table_arn = table.name, table.arn
 
         self.dashboard_name = None
+        warning = rule_quota_warning(
+            sum(1 for c in args.consumers if c.pattern is not None), settings.effective_bus_name
+        )
+        if warning:
+            pulumi.log.warn(warning, resource=self)
         if settings.dashboard and args.consumers:
-            dashboard = aws.cloudwatch.Dashboard(
-                f"{name}-dashboard",
-                dashboard_name=naming.stack_name(prefix, "pipelines", naming.LIMIT_DASHBOARD),
-                dashboard_body=dashboard_body(args.consumers, prefix, self.region),
-                opts=child,
-            )
-            self.resources["dashboard"] = dashboard
-            self.dashboard_name = dashboard.dashboard_name
+            for page in dashboard_pages(args.consumers, prefix, self.region):
+                dashboard = aws.cloudwatch.Dashboard(
+                    f"{name}-dashboard{page.key}",
+                    dashboard_name=page.name,
+                    dashboard_body=page.body,
+                    opts=child,
+                )
+                self.resources[f"dashboard{page.key}"] = dashboard
+                if not page.key:  # the overview (or only) dashboard: the stack output's
+                    self.dashboard_name = dashboard.dashboard_name
 
         if settings.schema_discovery:
             self.resources["discoverer"] = aws.schemas.Discoverer(

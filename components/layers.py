@@ -1,8 +1,8 @@
 """Lambda layers every consumer function uses: AWS's Powertools layer and eventpipe's runtime.
 
 The Powertools layer is AWS's public one, published per region, Python version and
-architecture. Its version number is pinned here (not looked up at deploy time) so
-``pulumi preview`` is reproducible and works offline; a stack may pin another version
+architecture, and looked up by the installed Powertools version (see
+:func:`powertools_layer_arn`); a stack may pin a layer number
 (``eventpipe:powertoolsLayerVersion``) or a full ARN (``eventpipe:powertoolsLayerArn``,
 e.g. a copy in a private account).
 """
@@ -15,15 +15,11 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from eventpipe import powertools_layer as powertools
 from eventpipe.config import StackSettings
 from eventpipe.exceptions import ConfigurationError, Problem
 from eventpipe.packaging import build_runtime_layer
 
-POWERTOOLS_ACCOUNT = "017000801446"
-"""The account AWS publishes the public Powertools layers from, in the ``aws`` partition."""
-POWERTOOLS_LAYER_VERSION = 27
-"""Layer version of Powertools for AWS Lambda (Python) 3.x that eventpipe is tested with
-(the version the Powertools docs list for the 3.3x releases)."""
 _OTHER_PARTITIONS = ("cn-", "us-gov-", "us-iso", "eu-isoe-")
 
 
@@ -39,8 +35,18 @@ def deploy_region(settings: StackSettings) -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or settings.region
 
 
-def powertools_layer_arn(settings: StackSettings, region: str) -> str:
-    """ARN of the Powertools layer for the stack's region, runtime and architecture.
+def powertools_layer_arn(
+    settings: StackSettings, region: str, *, parent: pulumi.Resource | None = None
+) -> str:
+    """ARN of the Powertools layer holding exactly the Powertools installed here.
+
+    Looked up through AWS's public SSM parameter for the installed library version
+    (:mod:`eventpipe.powertools_layer`), so Lambda runs the Powertools the project tests.
+    ``eventpipe:powertoolsLayerArn`` overrides the lookup (a copy in your account, another
+    partition); ``eventpipe:powertoolsLayerVersion`` pins a public layer number instead
+    (its Powertools version is then yours to check). When AWS has not published the
+    parameter (it has been missing for some releases) the preview fails, naming the
+    parameter and the override, rather than deploying another Powertools.
 
     China, GovCloud and isolated regions publish the layer from other accounts (or not
     at all); rather than build an ARN that fails at deploy time, ask for an explicit one.
@@ -61,12 +67,38 @@ def powertools_layer_arn(settings: StackSettings, region: str) -> str:
                 )
             ]
         )
-    python = settings.python_runtime.replace(".", "")  # python3.13 -> python313
-    version = settings.powertools_layer_version or POWERTOOLS_LAYER_VERSION
-    return (
-        f"arn:aws:lambda:{region}:{POWERTOOLS_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python}-{settings.architecture}:{version}"
-    )
+    if settings.powertools_layer_version:
+        return powertools.layer_arn(
+            region,
+            settings.architecture,
+            settings.python_runtime,
+            settings.powertools_layer_version,
+        )
+    wanted = powertools.installed_version()
+    name = powertools.parameter_name(settings.architecture, settings.python_runtime, wanted)
+    reason = ""
+    try:
+        found = aws.ssm.get_parameter(name=name, opts=pulumi.InvokeOptions(parent=parent))
+        value = found.value
+    except Exception as exc:  # the provider reports ParameterNotFound as an invoke error
+        value, reason = None, f" ({exc})"
+    if not value:
+        raise ConfigurationError(
+            [
+                Problem(
+                    "stack config",
+                    None,
+                    "eventpipe:powertoolsLayerArn",
+                    f"AWS publishes no Powertools {wanted} layer for {settings.python_runtime} "
+                    f"on {settings.architecture} in {region}: the public SSM parameter "
+                    f"{name} was not found{reason}",
+                    f"set eventpipe:powertoolsLayerArn to a layer that holds Powertools "
+                    f"{wanted} (e.g. your own copy), or pin aws-lambda-powertools in "
+                    "constraints.txt to a version AWS published a layer for",
+                )
+            ]
+        )
+    return value
 
 
 def runtime_layer(

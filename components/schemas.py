@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from eventpipe.consumer import Consumer
+from eventpipe.draft4 import DRAFT4, to_draft4
 
-DRAFT4 = "http://json-schema.org/draft-04/schema#"
+__all__ = ["DRAFT4", "detail_model", "event_schema", "schema_name"]
 
 
 def detail_model(handler: Callable[..., Any] | None) -> type[BaseModel] | None:
@@ -45,15 +46,22 @@ def _string_values(pattern: dict[str, Any], key: str) -> list[str]:
 
 
 def event_schema(consumer: Consumer, model: type[BaseModel]) -> str:
-    """Draft 4 JSON Schema of the whole EventBridge event the consumer's rule accepts."""
-    detail = model.model_json_schema(ref_template="#/definitions/{model}")
+    """Draft 4 JSON Schema of the whole EventBridge event the consumer's rule accepts.
+
+    pydantic writes draft 2020-12; the registry declares the schema ``JSONSchemaDraft4``,
+    so the assembled schema goes through :func:`eventpipe.draft4.to_draft4`.
+    """
+    detail = model.model_json_schema()
     definitions = detail.pop("$defs", {})
-    definitions[model.__name__] = detail
-    envelope: dict[str, Any] = {"type": "string"}
+    if set(detail) == {"$ref"}:  # a recursive model: pydantic puts it in $defs itself
+        detail_ref = detail["$ref"]
+    else:
+        definitions[model.__name__] = detail
+        detail_ref = f"#/$defs/{model.__name__}"
     properties: dict[str, Any] = {
-        "detail": {"$ref": f"#/definitions/{model.__name__}"},
-        "source": dict(envelope),
-        "detail-type": dict(envelope),
+        "detail": {"$ref": detail_ref},
+        "source": {"type": "string"},
+        "detail-type": {"type": "string"},
     }
     pattern = consumer.pattern or {}
     for key in ("source", "detail-type"):
@@ -61,14 +69,13 @@ def event_schema(consumer: Consumer, model: type[BaseModel]) -> str:
         if values:
             properties[key]["enum"] = values
     schema = {
-        "$schema": DRAFT4,
         "title": f"{consumer.name}: {model.__name__}",
         "type": "object",
         "required": ["detail-type", "source", "detail"],
         "properties": properties,
-        "definitions": definitions,
+        "$defs": definitions,
     }
-    return json.dumps(schema, sort_keys=True)
+    return json.dumps(to_draft4(schema), sort_keys=True)
 
 
 def schema_name(consumer: Consumer, model: type[BaseModel]) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
@@ -59,6 +60,22 @@ class PluginFilter(BaseModel):
     deny: list[str] = Field(default_factory=list)
 
 
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+)  # fmt: skip
+"""The only retention periods CloudWatch Logs accepts (PutRetentionPolicy, ``retentionInDays``:
+https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html);
+``0`` here means never expire (no retention policy)."""
+NAME_PREFIX_CHARACTERS = re.compile(r"[A-Za-z0-9_-]*")
+"""What every physical name eventpipe builds from the prefix accepts: SQS queue names
+(alphanumerics, ``-``, ``_``: CreateQueue ``QueueName``), Lambda function names (letters,
+digits, ``-``, ``_``: CreateFunction ``FunctionName``), IAM role names (alphanumerics and
+``+=,.@_-``: CreateRole ``RoleName``), EventBridge rule names (``[\\.\\-_A-Za-z0-9]+``:
+PutRule ``Name``) and CloudWatch dashboard names (alphanumerics, ``-``, ``_``); the
+intersection is letters, digits, ``-`` and ``_``."""
+
+
 class StackSettings(BaseModel):
     """Everything a stack can set. camelCase aliases are the keys in the YAML file."""
 
@@ -96,6 +113,28 @@ class StackSettings(BaseModel):
     consumers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-consumer overrides, plus ``enabled: false`` to leave a consumer out."""
 
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention_cloudwatch_accepts(cls, value: int) -> int:
+        if value != 0 and value not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
+            raise ValueError(
+                f"CloudWatch Logs keeps logs for {allowed} days, or never expires them (0); "
+                f"{value} is none of these (the nearest is {_nearest(value)})"
+            )
+        return value
+
+    @field_validator("name_prefix")
+    @classmethod
+    def _prefix_every_name_accepts(cls, value: str | None) -> str | None:
+        if value is not None and not NAME_PREFIX_CHARACTERS.fullmatch(value):
+            bad = sorted({c for c in value if not NAME_PREFIX_CHARACTERS.fullmatch(c)})
+            raise ValueError(
+                f"{value!r} has {' '.join(repr(c) for c in bad)}: SQS, Lambda, IAM and "
+                "EventBridge names take only letters, digits, '-' and '_'"
+            )
+        return value
+
     @property
     def prefix(self) -> str:
         return self.name_prefix if self.name_prefix is not None else f"{PROJECT}-{self.stack}-"
@@ -109,6 +148,18 @@ _ALIASES = {(info.alias or name): name for name, info in StackSettings.model_fie
     name: name for name in StackSettings.model_fields
 }
 _NOT_CONFIG = {"stack", "region"}
+
+
+_SETTING_FIXES = {
+    "logRetentionDays": "set eventpipe:logRetentionDays to one of those values (e.g. 14 or 30), "
+    "or 0 to keep logs forever",
+    "namePrefix": "set eventpipe:namePrefix to letters, digits, '-' and '_' only, "
+    "e.g. 'shop-prod-'",
+}
+
+
+def _nearest(days: int) -> int:
+    return min(LOG_RETENTION_DAYS, key=lambda allowed: (abs(allowed - days), allowed))
 
 
 def _suggest(key: str, choices: list[str]) -> str:
@@ -155,8 +206,11 @@ def parse_settings(
                     STACK_CONFIG,
                     None,
                     f"{NAMESPACE}:{loc}",
-                    err["msg"],
-                    "correct the value in Pulumi.<stack>.yaml (see docs/configuration.md)",
+                    err["msg"].removeprefix("Value error, "),
+                    _SETTING_FIXES.get(
+                        str(err["loc"][0]),
+                        "correct the value in Pulumi.<stack>.yaml (see docs/configuration.md)",
+                    ),
                 )
             )
         settings = StackSettings.model_validate({k: v for k, v in clean.items() if k not in bad})

@@ -31,6 +31,9 @@ ENV_IDEMPOTENCY_TABLE = "EVENTPIPE_IDEMPOTENCY_TABLE"
 """DynamoDB table for Powertools idempotency; set only for idempotent consumers."""
 ENV_IDEMPOTENCY_TTL = "EVENTPIPE_IDEMPOTENCY_TTL"
 """Seconds an idempotency record is kept (duplicates inside this window are skipped)."""
+ENV_POWERTOOLS_VERSION = "EVENTPIPE_POWERTOOLS_VERSION"
+"""The Powertools version the function was built and tested for; the runtime warns at
+cold start when the layer holds another."""
 ENV_TIME_SCALE = "EVENTPIPE_TIME_SCALE"
 """Local mode only: factor (<= 1) applied to backoff delays so demos settle in seconds."""
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from eventpipe import contract
+from eventpipe.powertools_layer import installed_version as installed_powertools
 
 BACKOFF_BASE = 5
 """Seconds of the first retry delay (doubled per receive by the runtime, with jitter)."""
@@ -68,6 +69,7 @@ def function_environment(
         contract.ENV_BACKOFF_MAX: str(BACKOFF_MAX),
         "POWERTOOLS_SERVICE_NAME": consumer.name,
         "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
+        contract.ENV_POWERTOOLS_VERSION: installed_powertools(),
     }
     if consumer.idempotent and idempotency_table is not None:
         own[contract.ENV_IDEMPOTENCY_TABLE] = idempotency_table

@@ -29,6 +29,7 @@ from eventpipe.runtime.exceptions import BatchHaltedError, DeadLetterError, Perm
 from eventpipe.runtime.introspect import shape_of
 from eventpipe.runtime.models import Event, RecordInfo
 from eventpipe.runtime.observability import BatchStats, Observability
+from eventpipe.runtime.powertools_version import check_powertools_version
 from eventpipe.runtime.settings import Settings
 
 _perf = time.perf_counter
@@ -55,6 +56,7 @@ class BatchRunner:
         self.decode = make_decoder(self.shape)
         self.obs = Observability(settings.consumer)
         self.logger = self.obs.logger
+        check_powertools_version(self.obs)
         self.backoff = Backoff(settings.backoff_base, settings.backoff_max, settings.time_scale)
         self.idempotency: Any = None
         if settings.idempotency_table:

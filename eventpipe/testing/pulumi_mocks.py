@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from eventpipe import powertools_layer
 from eventpipe.testing.factories import DEFAULT_ACCOUNT, DEFAULT_REGION
+
+MOCK_LAYER_VERSION = 99
+"""The Powertools layer number the mocks answer for any version (AWS's numbers differ)."""
 
 
 @dataclass
@@ -57,6 +62,10 @@ class AwsMocks:
         self.ignore_types = frozenset(ignore_types)
         self.resources: list[MockResource] = []
         self.calls: list[str] = []
+        self.parameters_asked: list[str] = []
+        """Names of the SSM parameters the program looked up (``aws.ssm.get_parameter``)."""
+        self.missing_parameters: set[str] = set()
+        """SSM parameter names to answer ParameterNotFound for (a release AWS skipped)."""
 
     # -- resources -------------------------------------------------------------------
     def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
@@ -142,7 +151,7 @@ class AwsMocks:
         return name, {"arn": arn(service or "mock", f"{kind.lower() or 'resource'}/{name}")}
 
     # -- provider functions ---------------------------------------------------------------
-    def call(self, args: Any) -> dict[str, Any]:
+    def call(self, args: Any) -> Any:
         self.calls.append(args.token)
         token = args.token
         if token == "aws:index/getRegion:getRegion":
@@ -156,10 +165,33 @@ class AwsMocks:
             }
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if token == "aws:ssm/getParameter:getParameter":
+            return self.parameter(args.args["name"])
         if token == "aws:cloudwatch/getEventBus:getEventBus":
             name = args.args.get("name", "default")
             return {"name": name, "arn": self._arn("events", f"event-bus/{name}"), "id": name}
         return {}
+
+    def parameter(self, name: str) -> Any:
+        """AWS's public Powertools parameters (:mod:`eventpipe.powertools_layer`) exist for
+        every version, unless listed in ``missing_parameters``; other parameters do not."""
+        import pulumi
+
+        self.parameters_asked.append(name)
+        parsed = powertools_layer.parse_parameter(name)
+        if parsed is None or name in self.missing_parameters:
+            # The engine reports a failed lookup as an invoke failure, as the provider
+            # does for SSM's ParameterNotFound; the program may catch it.
+            return {}, [("name", f"ParameterNotFound: parameter {name} not found")]
+        arch, runtime, _ = parsed
+        region = (
+            pulumi.Config("aws").get("region")
+            or os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION")
+            or self.region
+        )  # the provider's region, which the real lookup asks
+        value = powertools_layer.layer_arn(region, arch, runtime, MOCK_LAYER_VERSION)
+        return {"name": name, "value": value, "type": "String", "id": name, "arn": name}
 
     # -- queries ----------------------------------------------------------------------
     def of_type(self, typ: str) -> list[MockResource]:

@@ -15,12 +15,12 @@ import pytest
 from pulumi.runtime import settings as pulumi_settings
 
 from components import schemas
-from components.layers import POWERTOOLS_LAYER_VERSION, powertools_layer_arn
+from components.layers import powertools_layer_arn
 from eventpipe import contract, resolve
 from eventpipe.consumer import Consumer, ConsumerResources
 from eventpipe.exceptions import ConfigurationError
 from eventpipe.operate.stack_outputs import parse_outputs
-from eventpipe.testing.pulumi_mocks import AwsMocks, policy
+from eventpipe.testing.pulumi_mocks import MOCK_LAYER_VERSION, AwsMocks, policy
 from tests.components.helpers import build, settings, settled
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -214,12 +214,23 @@ def test_plugin_wildcard_statements_are_rejected(mocks: AwsMocks, build_dir: Pat
     run()
 
 
-def test_powertools_layer_arn_resolution() -> None:
-    arm = powertools_layer_arn(settings(), "eu-west-1")
+def test_powertools_layer_is_looked_up_by_the_installed_version(mocks: AwsMocks) -> None:
+    from importlib.metadata import version
+
+    installed = version("aws-lambda-powertools")
+    arm = powertools_layer_arn(settings(), "us-east-1")
+    assert mocks.parameters_asked == [
+        f"/aws/service/powertools/python/arm64/python3.13/{installed}"
+    ]
     assert arm == (
-        "arn:aws:lambda:eu-west-1:017000801446:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python313-arm64:{POWERTOOLS_LAYER_VERSION}"
+        "arn:aws:lambda:us-east-1:017000801446:layer:"
+        f"AWSLambdaPowertoolsPythonV3-python313-arm64:{MOCK_LAYER_VERSION}"
     )
+    powertools_layer_arn(settings(architecture="x86_64", pythonRuntime="python3.12"), "us-east-1")
+    assert mocks.parameters_asked[-1].endswith(f"/x86_64/python3.12/{installed}")
+
+
+def test_powertools_layer_overrides_skip_the_lookup(mocks: AwsMocks) -> None:
     x86 = powertools_layer_arn(
         settings(architecture="x86_64", pythonRuntime="python3.12", powertoolsLayerVersion=9),
         "us-west-2",
@@ -227,10 +238,36 @@ def test_powertools_layer_arn_resolution() -> None:
     assert x86.endswith(":layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:9")
     pinned = "arn:aws:lambda:us-east-1:111111111111:layer:mine:3"
     assert powertools_layer_arn(settings(powertoolsLayerArn=pinned), "cn-north-1") == pinned
+    assert mocks.parameters_asked == []
     with pytest.raises(ConfigurationError, match="powertoolsLayerArn"):
         powertools_layer_arn(settings(), "cn-north-1")
     with pytest.raises(ConfigurationError, match="us-gov-west-1"):
         powertools_layer_arn(settings(), "us-gov-west-1")
+
+
+def test_a_missing_powertools_parameter_fails_naming_it_and_the_override(
+    mocks: AwsMocks, build_dir: Path
+) -> None:
+    from importlib.metadata import version
+
+    name = f"/aws/service/powertools/python/arm64/python3.13/{version('aws-lambda-powertools')}"
+    mocks.missing_parameters.add(name)
+    with pytest.raises(ConfigurationError) as raised:
+        powertools_layer_arn(settings(), "us-east-1")
+    [problem] = raised.value.problems
+    assert problem.field == "eventpipe:powertoolsLayerArn"
+    assert name in problem.message and "powertoolsLayerArn" in problem.fix
+
+    @pulumi.runtime.test
+    def run() -> None:  # the program's shape fails the same way: nothing half-declared
+        with pytest.raises(ConfigurationError, match="was not found"):
+            build(
+                [("fixture", Consumer(name="c", handler="ep_fixture.handlers:direct"))],
+                settings(),
+                build_dir,
+            )
+
+    run()
 
 
 def test_handler_detail_model_is_published_as_schema(

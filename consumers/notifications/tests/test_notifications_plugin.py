@@ -18,7 +18,7 @@ def declared(sender: str | None = None) -> eventpipe.Consumer:
     return consumer
 
 
-def declare(stack: str, sender: str = "shop@mail.example.com") -> ResourcesRun:
+def declare(stack: str, sender: str = "shop@mail.acme-commerce.com") -> ResourcesRun:
     return run_resources(declared(sender), stack=stack, region="eu-west-1")
 
 
@@ -59,10 +59,10 @@ def test_send_only_as_the_sender_identity() -> None:
             "Effect": "Allow",
             "Action": ["ses:SendEmail"],
             "Resource": [
-                "arn:aws:ses:eu-west-1:123456789012:identity/shop@mail.example.com",
-                "arn:aws:ses:eu-west-1:123456789012:identity/mail.example.com",
+                "arn:aws:ses:eu-west-1:123456789012:identity/shop@mail.acme-commerce.com",
+                "arn:aws:ses:eu-west-1:123456789012:identity/mail.acme-commerce.com",
             ],
-            "Condition": {"StringEquals": {"ses:FromAddress": "shop@mail.example.com"}},
+            "Condition": {"StringEquals": {"ses:FromAddress": "shop@mail.acme-commerce.com"}},
         }
     ]
     assert run.of_type(IDENTITY) == []  # real stacks verify their domain outside eventpipe
@@ -71,7 +71,7 @@ def test_send_only_as_the_sender_identity() -> None:
 def test_demo_stack_declares_the_sender_identity() -> None:
     run = declare("dev")
     identity = run.one(IDENTITY)
-    assert identity.inputs["email"] == "shop@mail.example.com"
+    assert identity.inputs["email"] == "shop@mail.acme-commerce.com"
     assert run.returned.outputs["senderIdentityArn"] == identity.outputs["arn"]
 
 
@@ -85,3 +85,31 @@ def test_missing_sender_is_a_clear_error() -> None:
         "environment.SENDER_EMAIL",
     )
     assert "SENDER_EMAIL: noreply@your-domain" in problem.fix
+
+
+@pytest.mark.parametrize(
+    "sender", [plugin.DEFAULT_SENDER, "x@mail.example.org", "x@shop.test", "x@EXAMPLE.NET"]
+)
+def test_a_placeholder_sender_fails_outside_the_demo_stacks(sender: str) -> None:
+    with pytest.raises(eventpipe.ConfigurationError) as caught:
+        declare("prod", sender=sender)
+    [problem] = caught.value.problems
+    assert problem.field == "environment.SENDER_EMAIL"
+    assert "placeholder" in problem.message and "Pulumi.prod.yaml" in problem.fix
+
+
+def test_the_plugin_default_sender_still_works_in_a_demo_stack() -> None:
+    run = declare("dev", sender=plugin.DEFAULT_SENDER)
+    assert run.one(IDENTITY).inputs["email"] == plugin.DEFAULT_SENDER
+
+
+def test_the_example_prod_stack_sets_a_real_sender() -> None:
+    from pathlib import Path
+
+    import yaml
+    from notifications.infra import is_placeholder
+
+    root = Path(__file__).resolve().parents[3]
+    config = yaml.safe_load((root / "Pulumi.prod.yaml").read_text())["config"]
+    sender = config["eventpipe:consumers"]["notifications"]["environment"]["SENDER_EMAIL"]
+    assert "@" in sender and not is_placeholder(sender)

@@ -21,6 +21,18 @@ DEMO_STACKS = frozenset({"dev", "local", "demo", "test"})
 """Stacks where the sender address is declared as an SES identity, so a fresh account
 (or the local emulator) can send at once. Real stacks verify their domain outside
 eventpipe: an identity is account-wide and must outlive any one stack."""
+PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
+PLACEHOLDER_TLDS = ("example", "invalid", "localhost", "test")
+"""Domains reserved for documentation and tests (RFC 2606, RFC 6761): nobody can verify
+them as an SES identity, so a sender there can never send outside the demo stacks."""
+
+
+def is_placeholder(sender: str) -> bool:
+    """Whether the sender's domain is reserved for examples and can never be verified."""
+    domain = sender.rsplit("@", 1)[-1].lower().rstrip(".")
+    if any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS):
+        return True
+    return domain.rsplit(".", 1)[-1] in PLACEHOLDER_TLDS
 
 
 def sender_identity_arns(ctx: eventpipe.ResourceContext, sender: str) -> pulumi.Output[list[str]]:
@@ -52,6 +64,23 @@ def ses_sender(ctx: eventpipe.ResourceContext) -> eventpipe.ConsumerResources:
                     f"must be the sender's e-mail address, got {sender!r}",
                     f"set it with `eventpipe:consumers: {{{ctx.consumer.name}: "
                     f"{{environment: {{{SENDER_ENV}: noreply@your-domain}}}}}}`",
+                )
+            ]
+        )
+    if ctx.stack not in DEMO_STACKS and is_placeholder(sender):
+        raise eventpipe.ConfigurationError(
+            [
+                Problem(
+                    PLUGIN,
+                    ctx.consumer.name,
+                    f"environment.{SENDER_ENV}",
+                    f"is {sender!r}, a placeholder address, in stack {ctx.stack!r}: SES sends "
+                    "only from an identity verified in your account, and a reserved domain "
+                    "(RFC 2606) can never be one",
+                    f"set your own sender in Pulumi.{ctx.stack}.yaml: `eventpipe:consumers: "
+                    f"{{{ctx.consumer.name}: {{environment: {{{SENDER_ENV}: "
+                    "noreply@your-domain}}}}`, and verify the address or its domain in SES "
+                    "(see the plugin's README)",
                 )
             ]
         )
