@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from eventpipe import powertools_layer
 from eventpipe.local.deploy.records import DeployState
 
 Answer = Callable[[DeployState, dict[str, Any]], dict[str, Any]]
@@ -89,10 +90,13 @@ def _layer_version(state: DeployState, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ssm_parameter(state: DeployState, args: dict[str, Any]) -> dict[str, Any]:
-    # The AWS public Powertools layer ARN is published as an SSM public parameter;
-    # locally the worker imports the installed Powertools, so any ARN-shaped value does.
+    """AWS's public Powertools parameters answer with a layer ARN in the shape AWS
+    publishes (:mod:`eventpipe.powertools_layer`), so the program's lookup by version runs
+    locally as on AWS; locally the worker imports the installed Powertools itself."""
     name = str(args.get("name", ""))
-    value = f"arn:aws:lambda:{state.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3:1"
+    parsed = powertools_layer.parse_parameter(name)
+    arch, runtime = (parsed[0], parsed[1]) if parsed else ("arm64", "python3.13")
+    value = powertools_layer.layer_arn(state.region, arch, runtime, 1)
     return {
         "id": name,
         "name": name,
