@@ -107,7 +107,10 @@ def lint_statements(statements: Iterable[Mapping[str, Any]], *, plugin: str, con
             )
             continue
         actions = [a for a in _as_list(statement["Action"]) if isinstance(a, str)]
-        if any(a == "*" or a.endswith(":*") for a in actions):
+        # IAM action names take two wildcards, ``*`` and ``?``, anywhere ("IAM JSON policy
+        # elements: Action", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):
+        # ``s3:Get*`` grants every present and future Get action, so any of them is refused.
+        if any("*" in a or "?" in a for a in actions):
             problems.append(
                 Problem(
                     plugin,

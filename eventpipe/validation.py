@@ -46,7 +46,10 @@ _RESERVED_ENV = re.compile(
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # EventBridge dynamic path parameter (the whole value is one JSON path).
 _JSON_PATH = re.compile(r"^\$(\.[A-Za-z0-9_-]+|\[\d+\])+$")
-_GROUP_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+_GROUP_ID = re.compile(r"^[\x21-\x7e]{1,100}$")
+"""A rule target's fixed MessageGroupId: at most 100 characters (EventBridge API reference,
+``SqsParameters``: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html),
+printable ASCII as SQS requires of a group id."""
 
 _QUEUE_SUFFIX = len(names.QUEUE_SUFFIX)
 _NAMED_SUFFIX = len(names.NAMED_SUFFIX)
@@ -120,7 +123,7 @@ def check_consumer(
             add(
                 "message_group",
                 f"{consumer.message_group!r} is neither a message group id "
-                "(1-128 printable characters) nor a JSON path",
+                "(1-100 printable characters, the most a rule target takes) nor a JSON path",
                 "write a fixed id or a path like '$.detail.customerId'",
             )
 
