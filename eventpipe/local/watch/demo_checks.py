@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventpipe.config import parse_settings, read_stack_file
 from eventpipe.consumer import SampleEvent
 from eventpipe.exceptions import ConfigurationError, Problem
 from eventpipe.local.watch.tracker import Tracker, message_key
-from eventpipe.plugins import discover
+from eventpipe.resolve import SAMPLES_HOOK as HOOK
+from eventpipe.resolve import resolve_from_file, resolve_samples
 
 if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.local.engine import LocalEngine
-
-HOOK = "eventpipe_sample_events"
 
 
 @dataclass(frozen=True)
@@ -52,50 +50,43 @@ class Mismatch:
 
 
 def load_samples(project_dir: Path, stack: str) -> list[Sample]:
-    """Every enabled plugin's samples; a broken hook or sample is a ConfigurationError."""
-    values, region = read_stack_file(project_dir, stack)
-    settings, problems = parse_settings(values, stack=stack, region=region)
-    loaded = discover(settings.plugins)
-    problems += loaded.problems
+    """Every enabled plugin's samples; a broken hook or sample is a ConfigurationError.
+
+    The samples come by the one road from installed plugins to declarations,
+    :func:`eventpipe.resolve.resolve_samples` on the stack's resolution; this only checks
+    that each is a sample the demo can publish.
+    """
+    declared = resolve_samples(resolve_from_file(project_dir, stack))
+    problems: list[Problem] = []
     samples: list[Sample] = []
-    for plugin, result in loaded.call_each(HOOK):
-        if isinstance(result, BaseException):
+    for item in declared:
+        where = f"{HOOK}[{item.index}]"
+        event = item.sample
+        if not isinstance(event, SampleEvent):
             problems.append(
                 Problem(
-                    plugin,
+                    item.plugin,
                     None,
-                    HOOK,
-                    f"raised {type(result).__name__}: {result}",
-                    "fix the plugin's eventpipe_sample_events() hook",
+                    where,
+                    f"is a {type(event).__name__}",
+                    "return eventpipe.SampleEvent objects",
                 )
             )
             continue
-        for index, item in enumerate(result or []):
-            if not isinstance(item, SampleEvent):
-                problems.append(
-                    Problem(
-                        plugin,
-                        None,
-                        f"{HOOK}[{index}]",
-                        f"is a {type(item).__name__}",
-                        "return eventpipe.SampleEvent objects",
-                    )
+        if not (event.detail_type and event.source) and not (
+            event.consumer and event.body is not None
+        ):
+            problems.append(
+                Problem(
+                    item.plugin,
+                    None,
+                    where,
+                    "needs detail_type + source (bus) or consumer + body (queue)",
+                    "fill one of the two forms",
                 )
-                continue
-            if not (item.detail_type and item.source) and not (
-                item.consumer and item.body is not None
-            ):
-                problems.append(
-                    Problem(
-                        plugin,
-                        None,
-                        f"{HOOK}[{index}]",
-                        "needs detail_type + source (bus) or consumer + body (queue)",
-                        "fill one of the two forms",
-                    )
-                )
-                continue
-            samples.append(Sample(plugin, item))
+            )
+            continue
+        samples.append(Sample(item.plugin, event))
     if problems:
         raise ConfigurationError(problems)
     return samples
