@@ -110,20 +110,16 @@ class ConsumerPipeline(pulumi.ComponentResource):
                 )
             )
         )
+        table_name, table_arn = bus.idempotency_table() if consumer.idempotent else (None, None)
         inputs = FunctionInputs(
             queue_arn=queue.arn,
             dlq_arn=dlq.arn,
             dlq_url=dlq.url,
-            idempotency_table_name=bus.idempotency_table_name if consumer.idempotent else None,
-            idempotency_table_arn=bus.idempotency_table_arn if consumer.idempotent else None,
+            idempotency_table_name=table_name,
+            idempotency_table_arn=table_arn,
             layers=[bus.powertools_layer_arn, bus.runtime_layer_arn],
             code=code,
         )
-        if consumer.idempotent and inputs.idempotency_table_arn is None:
-            raise ValueError(
-                f"consumer {consumer.name!r} is idempotent but the EventBus was built without "
-                "it: pass every enabled consumer in EventBusArgs.consumers"
-            )
         side = declare_function(
             name, consumer, args.plugin, settings, inputs, extra, tags=tags, parent=self
         )

@@ -146,21 +146,9 @@ class EventBus(pulumi.ComponentResource):
             )
 
         self.idempotency_table_name = self.idempotency_table_arn = None
+        self._name, self._tags, self._prefix = name, tags, prefix
         if any(c.idempotent for c in args.consumers):
-            table = aws.dynamodb.Table(
-                f"{name}-idempotency",
-                name=naming.stack_name(prefix, "idempotency", naming.LIMIT_TABLE),
-                billing_mode="PAY_PER_REQUEST",
-                hash_key="id",
-                attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")],
-                ttl=aws.dynamodb.TableTtlArgs(attribute_name="expiration", enabled=True),
-                point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
-                server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
-                tags=tags,
-                opts=child,
-            )
-            self.resources["idempotency-table"] = table
-            self.idempotency_table_name, self.idempotency_table_arn = table.name, table.arn
+            self.idempotency_table()
 
         self.dashboard_name = None
         warning = rule_quota_warning(
@@ -281,6 +269,29 @@ class EventBus(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
+
+    def idempotency_table(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """Name and ARN of the stack's idempotency table, declared on first need.
+
+        Declared when the bus is built for idempotent consumers, or by the first idempotent
+        pipeline otherwise, so a pipeline can never lack the table it needs.
+        """
+        if self.idempotency_table_name is None or self.idempotency_table_arn is None:
+            table = aws.dynamodb.Table(
+                f"{self._name}-idempotency",
+                name=naming.stack_name(self._prefix, "idempotency", naming.LIMIT_TABLE),
+                billing_mode="PAY_PER_REQUEST",
+                hash_key="id",
+                attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")],
+                ttl=aws.dynamodb.TableTtlArgs(attribute_name="expiration", enabled=True),
+                point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+                server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+                tags=self._tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.resources["idempotency-table"] = table
+            self.idempotency_table_name, self.idempotency_table_arn = table.name, table.arn
+        return self.idempotency_table_name, self.idempotency_table_arn
 
     def output_entry(self) -> dict[str, Any]:
         """The ``bus`` entry of the structured stack output (see eventpipe.contract)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -303,3 +304,35 @@ def test_stack_resources_and_delivery_dlq_policy(mocks: AwsMocks, build_dir: Any
 
 def _records(mocks: AwsMocks, prefix: str) -> list[MockResource]:
     return [r for r in mocks.resources if r.name.startswith(prefix)]
+
+
+def test_an_idempotent_pipeline_gets_the_table_whatever_the_bus_was_told(
+    mocks: AwsMocks, build_dir: Path
+) -> None:
+    """The bus declares the table on first need: no pipeline can lack it."""
+    from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
+
+    stack = settings()
+    first = Consumer(name="first", handler="ep_fixture.handlers:direct", idempotent=True)
+    second = Consumer(name="second", handler="ep_fixture.handlers:direct", idempotent=True)
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[list[str]]:
+        bus = EventBus("eventpipe", EventBusArgs(stack, consumers=[], build_dir=build_dir))
+        pipelines = [
+            ConsumerPipeline(
+                c.name,
+                ConsumerPipelineArgs(c, plugin="p", settings=stack, bus=bus, build_dir=build_dir),
+            )
+            for c in (first, second)
+        ]
+
+        def check(_: list[str]) -> None:
+            [table] = mocks.of_type("aws:dynamodb/table:Table")
+            for function in mocks.of_type("aws:lambda/function:Function"):
+                variables = function.inputs["environment"]["variables"]
+                assert variables["EVENTPIPE_IDEMPOTENCY_TABLE"] == table.outputs["name"]
+
+        return settled([bus, *pipelines]).apply(check)
+
+    run()
