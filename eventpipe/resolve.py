@@ -24,6 +24,7 @@ from eventpipe.config import (
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Problem
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
+from eventpipe.runtime.refs import import_ref
 from eventpipe.validation import check_consumer, fix_for, unknown_override_problems
 
 HOOK = hookspecs.eventpipe_consumers.__name__
@@ -153,8 +154,10 @@ def resolve(
         problems += override_problems
         handler = None
         if enabled:
-            consumer_problems, handler = check_consumer(plugin, consumer, settings)
+            consumer_problems = check_consumer(plugin, consumer, settings)
             problems += consumer_problems
+            if not consumer_problems:  # it imports: check_consumer tried
+                handler = import_ref(consumer.handler)
         consumers.append(DeclaredConsumer(plugin, dists.get(plugin), consumer, enabled, handler))
     problems += unknown_override_problems(settings, set(owners))
     if problems:

@@ -7,8 +7,6 @@ raising, so a user fixing a stack sees all of them in one ``pulumi preview``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from eventpipe import names
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
@@ -60,10 +58,8 @@ def fix_for(field: str) -> str:
     return FIELD_FIXES.get(field.split(".", 1)[0], "see docs/configuration.md")
 
 
-def check_consumer(
-    plugin: str, consumer: Consumer, settings: StackSettings
-) -> tuple[list[Problem], Callable[..., Any] | None]:
-    """Problems of one consumer, and its imported handler when it imports."""
+def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> list[Problem]:
+    """Every problem of one consumer (its handler and resources must import, too)."""
     from eventpipe.patterns import pattern_problems
 
     problems: list[Problem] = []
@@ -75,9 +71,8 @@ def check_consumer(
         for message in pattern_problems(consumer.pattern):
             add("pattern", message, "see docs/patterns.md for the pattern grammar")
 
-    handler = None
     try:
-        handler = import_ref(consumer.handler)
+        import_ref(consumer.handler)
     except Exception as exc:
         add(
             "handler",
@@ -165,7 +160,7 @@ def check_consumer(
             f"shorten the consumer name to {NAME_LIMIT - _NAMED_SUFFIX - len(settings.prefix)}"
             " characters or set a shorter eventpipe:namePrefix",
         )
-    return problems, handler
+    return problems
 
 
 def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[Problem]:
