@@ -357,6 +357,12 @@ def test_dev_stack_with_installed_example_plugins(mocks: AwsMocks) -> None:
             }
             assert "order-processing" in published
             assert mocks.of_type("aws:schemas/discoverer:Discoverer")
+            # every published schema is valid for the type it is published as
+            from jsonschema import Draft4Validator
+
+            for schema in mocks.of_type("aws:schemas/schema:Schema"):
+                assert schema.inputs["type"] == "JSONSchemaDraft4"
+                Draft4Validator.check_schema(json.loads(schema.inputs["content"]))
 
         return pulumi.Output.from_input(outputs[contract.STACK_OUTPUT]).apply(check)
 
