@@ -65,6 +65,9 @@ class FastMocks(pulumi.runtime.Mocks):
         return f"{name}-id", {**args.inputs, **extra}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        if args.token == "aws:ssm/getParameter:getParameter":  # the Powertools layer lookup
+            arn = f"arn:aws:lambda:{REGION}:017000801446:layer:AWSLambdaPowertoolsPythonV3:1"
+            return {"name": args.args["name"], "value": arn, "id": args.args["name"]}
         return {"name": REGION, "accountId": ACCOUNT, "partition": "aws"}
 
 
