@@ -39,7 +39,7 @@ import pulumi  # noqa: E402
 import pulumi_aws as aws  # noqa: E402
 
 import eventpipe  # noqa: E402
-from eventpipe import resolve  # noqa: E402
+from eventpipe import powertools_layer, resolve  # noqa: E402
 from eventpipe.consumer import Consumer  # noqa: E402
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -66,7 +66,7 @@ class FastMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         if args.token == "aws:ssm/getParameter:getParameter":  # the Powertools layer lookup
-            arn = f"arn:aws:lambda:{REGION}:017000801446:layer:AWSLambdaPowertoolsPythonV3:1"
+            arn = powertools_layer.layer_arn(REGION, "arm64", "python3.13", 1)
             return {"name": args.args["name"], "value": arn, "id": args.args["name"]}
         return {"name": REGION, "accountId": ACCOUNT, "partition": "aws"}
 

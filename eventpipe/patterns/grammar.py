@@ -32,7 +32,7 @@ from eventpipe.patterns.operators import (
     _join,
     _kind,
     _problem,
-    _unknown,
+    check_one_operator,
 )
 
 MAX_PATTERN_CHARS = 2048
@@ -199,11 +199,5 @@ def _check_values(values: list[Any], path: str, walk: _Walk) -> list[str]:
 
 
 def _check_operator(expr: dict[Any, Any], path: str) -> list[str]:
-    if len(expr) != 1:  # event-ruler: "Only one key allowed in match expression"
-        fix = 'write one operator per object, e.g. [{"prefix": "a"}, {"suffix": "z"}]'
-        return [_problem(path, f"has {len(expr)} keys, an operator object needs exactly 1", fix)]
-    name, operand = next(iter(expr.items()))
-    check = OPERATORS.get(name) if isinstance(name, str) else None
-    if check is None:
-        return [_unknown(name, path, OPERATORS)]
-    return check(operand, _join(path, name))
+    fix = 'write one operator per object, e.g. [{"prefix": "a"}, {"suffix": "z"}]'
+    return check_one_operator(expr, path, OPERATORS, needs="an operator object", fix=fix)

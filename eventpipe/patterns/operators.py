@@ -134,14 +134,8 @@ def _check_anything_but(operand: object, path: str) -> list[str]:
     """docs: a string, a number, a list of only strings or only numbers, or an object
     {"prefix"|"suffix": string} / {"equals-ignore-case"|"wildcard": string or strings}."""
     if isinstance(operand, dict):
-        if len(operand) != 1:
-            fix = 'write one of {"prefix": "x"}, {"suffix": "x"}, {"equals-ignore-case": "x"}'
-            return [_problem(path, f"has {len(operand)} keys, it needs exactly 1", fix)]
-        name, inner = next(iter(operand.items()))
-        check = ANYTHING_BUT_OPERATORS.get(name) if isinstance(name, str) else None
-        if check is None:
-            return [_unknown(name, path, ANYTHING_BUT_OPERATORS)]
-        return check(inner, _join(path, name))
+        fix = 'write one of {"prefix": "x"}, {"suffix": "x"}, {"equals-ignore-case": "x"}'
+        return check_one_operator(operand, path, ANYTHING_BUT_OPERATORS, needs="it", fix=fix)
     if isinstance(operand, str):
         return []
     if _is_number(operand):
@@ -293,6 +287,23 @@ def _kind(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return f"a Python {type(value).__name__} (not JSON)"
+
+
+def check_one_operator(
+    expr: dict[Any, Any], path: str, table: dict[str, Check], *, needs: str, fix: str
+) -> list[str]:
+    """An object holding exactly one operator of ``table``: check its operand.
+
+    event-ruler: "Only one key allowed in match expression", for operator objects and for
+    the object inside ``anything-but`` alike.
+    """
+    if len(expr) != 1:
+        return [_problem(path, f"has {len(expr)} keys, {needs} needs exactly 1", fix)]
+    name, operand = next(iter(expr.items()))
+    check = table.get(name) if isinstance(name, str) else None
+    if check is None:
+        return [_unknown(name, path, table)]
+    return check(operand, _join(path, name))
 
 
 def _join(path: str, key: str) -> str:
