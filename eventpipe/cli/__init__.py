@@ -17,7 +17,7 @@ applies it to every command).
 
 from __future__ import annotations
 
-from eventpipe.cli import consumers, events, local, new, queues
+from eventpipe.cli import consumers, cost, events, local, new, queues
 from eventpipe.cli.reporting import CommandApp
 
 __all__ = ["app", "main"]
@@ -31,6 +31,7 @@ app = CommandApp(
 
 for group in (consumers, new, events, queues, local):
     group.register(app)
+cost.register(app)
 
 
 def main() -> None:
