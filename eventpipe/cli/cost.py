@@ -96,6 +96,10 @@ def cost(
     log_kb: Annotated[
         float, typer.Option("--log-kb", help="Log data per invocation (KB).")
     ] = Assumptions.log_kb,
+    archiver_runs_per_day: Annotated[
+        int,
+        typer.Option("--archiver-runs-per-day", help="Dead-letter archiver runs a day."),
+    ] = Assumptions.archiver_runs_per_day,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate what the stack costs: fixed monthly, and per million events per consumer.
@@ -112,6 +116,7 @@ def cost(
         idle_pollers=idle_pollers,
         log_kb=log_kb,
         events_per_month=events_per_month,
+        archiver_runs_per_day=archiver_runs_per_day,
     )
     result = estimate(
         resolved.settings, [d.consumer for d in resolved.enabled], prices, assumptions

@@ -30,6 +30,16 @@ The model (docs/cost.md says the same, with the sources):
   invocation; an idempotent consumer's two write request units (the in-progress record
   and its completion); ``failure_rate`` of the events sent to the DLQ once more.
   Payloads are billed per 64 KB chunk by EventBridge, SQS, Pipes and SNS alike.
+  A topic consumer's source is the SNS publish; SNS's delivery to the queue is free
+  (https://aws.amazon.com/sns/pricing/) and the queue's SendMessage is counted like any.
+  With ``deadLetterArchive`` each dead letter is also received and deleted by the
+  archiver, written once to S3 and stored ``expireDays``.
+- **Issue 13's fixed parts.** A consumer with a circuit breaker has one more alarm; the
+  breaker function runs only when an alarm changes state (CloudWatch's alarm events on
+  the default bus are AWS service events, free to ingest), so it has no idle cost. The
+  dead-letter archiver runs on a schedule (``archiver_runs_per_day``): each run is a
+  scheduled invocation, a Lambda invocation and one receive per DLQ. SNS topics have no
+  standing charge; their publishes are per event.
 - **Monthly totals** (``events_per_month`` = N): every consumer receives N events; the
   bus ingests each published event once however many rules match it, and each topic
   is published to once, so those lines are counted once for the stack, not once per
@@ -47,6 +57,7 @@ from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.cost.exceptions import AssumptionError
 from eventpipe.cost.prices import PriceTable
+from eventpipe.pipes_paths import is_json_path
 
 MILLION = 1_000_000
 CHUNK_KB = 64
@@ -58,6 +69,14 @@ ALARMS_PER_CONSUMER = 5
 equal; components import Pulumi, which this module must not)."""
 CONSUMERS_PER_PAGE = 50
 """components/dashboard.py ``CONSUMERS_PER_PAGE`` (a test keeps the two equal)."""
+BREAKER_ALARMS_PER_CONSUMER = 1
+"""A consumer with a ``circuit_breaker`` gets its own breaker alarm (Errors >= errors in
+period) beside the five, whose state changes drive the stack's breaker function."""
+ARCHIVER_RUNS_PER_DAY = 24
+"""The dead-letter archiver's schedule, assumed hourly on EventBridge Scheduler."""
+ARCHIVER_MEMORY_MB = 128
+ARCHIVER_RUN_SECONDS = 1.0
+"""Assumed length of one archiver run (a receive per DLQ, a few objects written)."""
 IDEMPOTENCY_WRITES = 2
 """Powertools idempotency writes the in-progress record, then the completed one; each
 item is under 1 KB, so each is one write request unit."""
@@ -85,6 +104,8 @@ class Assumptions:
     """CloudWatch Logs ingested per invocation (START/END/REPORT plus one line)."""
     events_per_month: int | None = None
     """Events each consumer receives in a month: gives monthly totals."""
+    archiver_runs_per_day: int = ARCHIVER_RUNS_PER_DAY
+    """Runs a day of the dead-letter archiver (with ``deadLetterArchive``)."""
 
     def check(self) -> None:
         problems = []
@@ -102,6 +123,8 @@ class Assumptions:
             )
         if self.log_kb < 0:
             problems.append(f"log size {self.log_kb} KB: give --log-kb >= 0")
+        if self.archiver_runs_per_day < 1:
+            problems.append(f"{self.archiver_runs_per_day} archiver runs a day: give at least 1")
         if self.events_per_month is not None and self.events_per_month < 0:
             problems.append(f"{self.events_per_month} events a month: give a count >= 0")
         if problems:
@@ -218,6 +241,7 @@ class Estimate:
                 "pollSeconds": a.poll_seconds,
                 "logKb": a.log_kb,
                 "eventsPerMonth": a.events_per_month,
+                "archiverRunsPerDay": a.archiver_runs_per_day,
                 "architecture": self.architecture,
                 "freeTiers": False,
             },
@@ -253,7 +277,7 @@ def is_pipe_consumer(consumer: Consumer) -> bool:
     """A FIFO consumer grouped by a JSON path goes rule -> intake queue -> pipe -> FIFO
     queue (issue 9: EventBridge rule targets take only a fixed MessageGroupId)."""
     group = consumer.message_group
-    return consumer.fifo and group is not None and group.startswith("$")
+    return consumer.fifo and group is not None and is_json_path(group)
 
 
 def dashboard_count(consumers: int) -> int:
@@ -319,8 +343,7 @@ def consumer_cost(
     """The cost of one event delivered to ``consumer``, line by line."""
     b = _Lines(prices)
     pipe = is_pipe_consumer(consumer)
-    topic = getattr(consumer, "topic", None)
-    source = "topic" if topic else consumer.source
+    source = consumer.source
     cost = ConsumerCost(consumer, "fifo" if consumer.fifo else "standard", source, pipe)
     if source == "rule":
         cost.shared.append(
@@ -338,7 +361,7 @@ def consumer_cost(
             b.line("SNS", "publish", a.chunks, "sns_publish", MILLION, "once per topic publish")
         )
         cost.lines.append(
-            b.line("SNS", "delivery to SQS", 1, "sns_delivery_sqs", MILLION, "no charge")
+            b.line("SNS", "delivery to SQS", a.chunks, "sns_delivery_sqs", MILLION, "no charge")
         )
     else:
         cost.lines.append(
@@ -379,6 +402,10 @@ def consumer_cost(
                 f"{a.failure_rate:.2%} of events",
             )
         )
+        if settings.dead_letter_archive is not None:
+            cost.lines += _archived(
+                consumer, settings.dead_letter_archive.expire_days, b, prices, a
+            )
     batch = consumer.batch_size
     gb_seconds = consumer.memory / 1024 * a.duration_ms / 1000
     cost.lines += [
@@ -414,6 +441,28 @@ def consumer_cost(
     return cost
 
 
+def _archived(
+    consumer: Consumer, expire_days: int, b: _Lines, prices: PriceTable, a: Assumptions
+) -> list[CostLine]:
+    """Per event: its share of dead letters moved into the archive bucket and kept there
+    ``expire_days`` (every dead letter assumed archived, none redriven first)."""
+    f = a.failure_rate
+    months_kept = expire_days * 24 / prices.hours_per_month
+    key = _sqs_key(consumer.fifo)
+    return [
+        b.line("SQS", "archiver DLQ receive + delete", f * 2, key, MILLION, "of dead letters"),
+        b.line("S3", "archive PUT", f, "s3_put_request", 1000, "one object a dead letter"),
+        b.line(
+            "S3",
+            "archive storage (GB-month)",
+            f * a.event_kb / (1024 * 1024) * months_kept,
+            "s3_standard_storage_gb_month",
+            1,
+            f"kept {expire_days} days",
+        ),
+    ]
+
+
 def fixed_lines(
     settings: StackSettings, consumers: Sequence[Consumer], prices: PriceTable, a: Assumptions
 ) -> list[CostLine]:
@@ -429,6 +478,18 @@ def fixed_lines(
                 "cloudwatch_alarm_standard",
                 1,
                 f"{ALARMS_PER_CONSUMER} per consumer, standard resolution",
+            )
+        )
+    breakers = sum(1 for c in consumers if c.circuit_breaker is not None)
+    if breakers:
+        lines.append(
+            b.line(
+                "CloudWatch",
+                "breaker alarms",
+                BREAKER_ALARMS_PER_CONSUMER * breakers,
+                "cloudwatch_alarm_standard",
+                1,
+                f"{breakers} consumer(s) with a circuit breaker",
             )
         )
     pages = dashboard_count(len(consumers)) if settings.dashboard else 0
@@ -459,6 +520,54 @@ def fixed_lines(
                     f"{a.idle_pollers} pollers x {a.poll_seconds} s long polls",
                 )
             )
+    if settings.dead_letter_archive is not None and consumers:
+        lines += _archiver_runs(settings, consumers, prices, a, b)
+    return lines
+
+
+def _archiver_runs(
+    settings: StackSettings,
+    consumers: Sequence[Consumer],
+    prices: PriceTable,
+    a: Assumptions,
+    b: _Lines,
+) -> list[CostLine]:
+    """The scheduled archiver, idle: each run is one scheduled invocation, one Lambda
+    invocation and at least one ReceiveMessage on every DLQ."""
+    runs = a.archiver_runs_per_day * prices.hours_per_month / 24
+    note = f"{a.archiver_runs_per_day} runs a day"
+    lines = [
+        b.line(
+            "Scheduler",
+            "archiver schedule",
+            runs,
+            "eventbridge_scheduler_invocation",
+            MILLION,
+            f"{note}; 14M free not applied",
+        ),
+        b.line("Lambda", "archiver invocations", runs, "lambda_request", MILLION, note),
+        b.line(
+            "Lambda",
+            f"archiver GB-seconds ({ARCHIVER_MEMORY_MB} MB)",
+            runs * ARCHIVER_MEMORY_MB / 1024 * ARCHIVER_RUN_SECONDS,
+            f"lambda_gb_second_{settings.architecture}",
+            1,
+            f"{ARCHIVER_RUN_SECONDS:g} s a run",
+        ),
+    ]
+    for queue_type, fifo in (("standard", False), ("fifo", True)):
+        count = sum(1 for c in consumers if c.fifo == fifo)
+        if count:
+            lines.append(
+                b.line(
+                    "SQS",
+                    f"archiver receives, {count} {queue_type} DLQ(s)",
+                    runs * count,
+                    _sqs_key(fifo),
+                    MILLION,
+                    note,
+                )
+            )
     return lines
 
 
@@ -471,8 +580,8 @@ def shared_lines(
     seen_topics: list[str] = []
     rule_fed = False
     for consumer in consumers:
-        topic = getattr(consumer, "topic", None)
-        if topic:
+        topic = consumer.topic
+        if topic is not None:
             if topic not in seen_topics:
                 seen_topics.append(topic)
         elif consumer.source == "rule":

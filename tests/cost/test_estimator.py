@@ -14,7 +14,7 @@ import pytest
 from components.alarms import alarm_specs
 from components.dashboard import CONSUMERS_PER_PAGE, dashboard_pages
 from eventpipe.config import StackSettings
-from eventpipe.consumer import Consumer
+from eventpipe.consumer import CircuitBreaker, Consumer
 from eventpipe.cost import AssumptionError, Assumptions, PriceTable, estimate, load_prices
 from eventpipe.cost import estimator as estimate_module
 
@@ -216,3 +216,57 @@ def test_per_million_is_the_sum_of_its_lines() -> None:
     )
     assert cost.per_million == pytest.approx(recomputed * 1e6)
     assert math.isclose(sum(cost.by_service().values()), cost.per_million)
+
+
+def test_breaker_adds_one_alarm_per_consumer_with_a_breaker(round_prices: PriceTable) -> None:
+    guarded = rule_consumer(
+        "guarded", circuit_breaker=CircuitBreaker(errors=5, period=60, cooldown=300)
+    )
+    result = estimate(StackSettings(), [guarded, rule_consumer("open")], round_prices)
+    items = {line.item: line for line in result.fixed}
+    assert items["alarms"].quantity == 2 * 5
+    assert items["breaker alarms"].quantity == 1
+    assert items["breaker alarms"].cost == pytest.approx(0.1)
+
+
+def test_topic_consumers_pay_one_publish_per_topic(round_prices: PriceTable) -> None:
+    a = Assumptions(event_kb=1, failure_rate=0, events_per_month=1_000_000)
+    consumers = [
+        Consumer(name="fan-a", handler="m:f", topic="orders"),
+        Consumer(name="fan-b", handler="m:f", topic="orders"),
+        Consumer(name="other", handler="m:f", topic="payments"),
+    ]
+    result = estimate(StackSettings(topics=["orders", "payments"]), consumers, round_prices, a)
+    # Two topics: two publish lines for the stack, no bus ingestion (no rule consumer).
+    assert [line.item for line in result.shared] == ["publish to orders", "publish to payments"]
+    assert result.monthly is not None
+    assert result.monthly["shared"] == pytest.approx(2 * 1_000_000 * 0.5 / 1e6)
+    cost = result.consumers[0]
+    assert cost.source == "topic"
+    items = {line.item: line for line in [*cost.shared, *cost.lines]}
+    assert items["publish"].cost * 1e6 == pytest.approx(0.5)
+    assert items["delivery to SQS"].cost == 0  # SNS -> SQS deliveries are free
+    assert items["queue SendMessage"].cost * 1e6 == pytest.approx(0.4)
+
+
+def test_dead_letter_archive_lines(round_prices: PriceTable, tmp_path: Path) -> None:
+    prices = load_prices()  # S3 and Scheduler prices come from the shipped table
+    settings = StackSettings(deadLetterArchive={"afterDays": 7, "expireDays": 365})
+    a = Assumptions(event_kb=1, failure_rate=0.02, archiver_runs_per_day=24)
+    result = estimate(settings, [rule_consumer(), rule_consumer("fifo-one", fifo=True)], prices, a)
+    fixed = {line.item: line for line in result.fixed}
+    runs = 24 * prices.hours_per_month / 24
+    assert fixed["archiver schedule"].cost == pytest.approx(
+        runs * prices["eventbridge_scheduler_invocation"] / 1e6
+    )
+    assert fixed["archiver receives, 1 standard DLQ(s)"].quantity == pytest.approx(runs)
+    assert fixed["archiver receives, 1 fifo DLQ(s)"].price == prices["sqs_fifo_request"]
+    items = {line.item: line for line in result.consumers[0].lines}
+    assert items["archive PUT"].cost == pytest.approx(0.02 * prices["s3_put_request"] / 1000)
+    months = 365 * 24 / prices.hours_per_month
+    assert items["archive storage (GB-month)"].cost == pytest.approx(
+        0.02 / 1024**2 * months * prices["s3_standard_storage_gb_month"]
+    )
+    without = estimate(StackSettings(), [rule_consumer()], prices, a)
+    assert not any(line.service in ("S3", "Scheduler") for line in without.fixed)
+    assert not any(line.service == "S3" for line in without.consumers[0].lines)
