@@ -10,7 +10,8 @@ from rich.table import Table
 
 from eventpipe.cli.options import ConfigStackOpt, JsonOpt, ProjectOpt, project_dir
 from eventpipe.cli.output import console, emit_json
-from eventpipe.cost import Assumptions, Estimate, estimate, load_prices
+from eventpipe.cost import Assumptions, ConsumerCost, Estimate, estimate, load_prices
+from eventpipe.cost.estimator import MILLION
 from eventpipe.resolve import resolve_from_file
 
 SERVICE_COLUMNS = (("source", ("EventBridge", "SNS")), ("SQS", ("SQS",)), ("Pipes", ("Pipes",)))
@@ -59,6 +60,18 @@ def _consumer_table(result: Estimate) -> Table:
     return table
 
 
+def _breakdown_table(c: ConsumerCost) -> Table:
+    table = Table(title=f"{c.consumer.name}: USD per million events")
+    table.add_column("service", no_wrap=True)
+    table.add_column("item", overflow="fold")
+    table.add_column("per event", justify="right", no_wrap=True)
+    table.add_column("USD/1M", justify="right", no_wrap=True)
+    for line in (*c.shared, *c.lines):
+        table.add_row(line.service, line.item, f"{line.quantity:.4g}", usd(line.cost * MILLION))
+    table.add_row("", "total", "", usd(c.per_million), style="bold")
+    return table
+
+
 def _monthly_table(result: Estimate) -> Table | None:
     monthly = result.monthly
     if monthly is None:
@@ -100,6 +113,9 @@ def cost(
         int,
         typer.Option("--archiver-runs-per-day", help="Dead-letter archiver runs a day."),
     ] = Assumptions.archiver_runs_per_day,
+    breakdown: Annotated[
+        bool, typer.Option("--breakdown", help="Every line of each consumer's cost.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate what the stack costs: fixed monthly, and per million events per consumer.
@@ -127,10 +143,19 @@ def cost(
     out = console()
     out.print(_fixed_table(result))
     out.print(_consumer_table(result))
+    if breakdown:
+        for consumer_cost in result.consumers:
+            out.print(_breakdown_table(consumer_cost))
     monthly = _monthly_table(result)
     if monthly is not None:
         out.print(monthly)
     a = result.assumptions
+    if result.region != prices.region:
+        out.print(
+            f"Note: stack region {result.region}; these are {prices.region} prices, "
+            "and other regions' differ.",
+            soft_wrap=False,
+        )
     out.print(
         f"Prices: {prices.region} list prices, table dated {prices.date} "
         f"(eventpipe/cost/prices.toml); free tiers not applied.\n"

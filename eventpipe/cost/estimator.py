@@ -195,6 +195,8 @@ class ConsumerCost:
 @dataclass
 class Estimate:
     stack: str
+    region: str
+    """The stack's region (the table's prices are the table's region's)."""
     prices: PriceTable
     assumptions: Assumptions
     architecture: str
@@ -227,6 +229,7 @@ class Estimate:
         monthly = self.monthly
         return {
             "stack": self.stack,
+            "stackRegion": self.region,
             "priceTable": {
                 "date": self.prices.date,
                 "region": self.prices.region,
@@ -639,6 +642,7 @@ def estimate(
     enabled = list(consumers)
     return Estimate(
         stack=settings.stack,
+        region=settings.region,
         prices=prices,
         assumptions=a,
         architecture=settings.architecture,

@@ -97,3 +97,20 @@ def test_a_bad_assumption_exits_1_naming_the_option(project: Path) -> None:
     result = CliRunner().invoke(app, ["cost", "--failure-rate", "2"])
     assert result.exit_code == 1
     assert "--failure-rate" in result.output
+
+
+def test_breakdown_lists_every_line_within_80_columns(project: Path) -> None:
+    result = CliRunner().invoke(app, ["cost", "--breakdown"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "order-processing: USD per million events" in result.output
+    assert "pipe request" in result.output and "intake SendMessage" in result.output
+
+
+def test_another_region_is_told_the_prices_are_us_east_1(project: Path) -> None:
+    (project / "Pulumi.dev.yaml").write_text(STACK.replace("us-east-1", "eu-west-1"))
+    result = CliRunner().invoke(app, ["cost"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "stack region eu-west-1; these are us-east-1 prices" in result.output
+    data = json.loads(CliRunner().invoke(app, ["cost", "--json"]).output)
+    assert data["stackRegion"] == "eu-west-1" and data["priceTable"]["region"] == "us-east-1"
