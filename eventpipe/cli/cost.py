@@ -149,18 +149,25 @@ def cost(
     monthly = _monthly_table(result)
     if monthly is not None:
         out.print(monthly)
-    a = result.assumptions
+    for line in footer(result):
+        out.print(line, soft_wrap=True, markup=False)
+
+
+def footer(result: Estimate) -> list[str]:
+    """The table's date and every assumption, in lines of under 80 characters (printed
+    unwrapped, so they read the same on a terminal and piped)."""
+    a, prices = result.assumptions, result.prices
+    lines = [
+        f"Prices: {prices.region} list prices, table dated {prices.date}",
+        "  (eventpipe/cost/prices.toml); free tiers not applied.",
+    ]
     if result.region != prices.region:
-        out.print(
-            f"Note: stack region {result.region}; these are {prices.region} prices, "
-            "and other regions' differ.",
-            soft_wrap=False,
-        )
-    out.print(
-        f"Prices: {prices.region} list prices, table dated {prices.date} "
-        f"(eventpipe/cost/prices.toml); free tiers not applied.\n"
+        lines.append(f"Note: stack region {result.region}; these are {prices.region} prices.")
+    lines += [
         f"Assumed: {a.event_kb:g} KB events, {a.duration_ms:g} ms a record on "
-        f"{result.architecture}, {a.failure_rate:.2%} dead-lettered, {a.idle_pollers} "
-        f"pollers x {a.poll_seconds} s on idle queues, {a.log_kb:g} KB logs an invocation.",
-        soft_wrap=False,
-    )
+        f"{result.architecture},",
+        f"  {a.failure_rate:.2%} dead-lettered, {a.log_kb:g} KB of logs an invocation,",
+        f"  {a.idle_pollers} pollers x {a.poll_seconds} s long polls on each idle queue.",
+        "See docs/cost.md for the model and its sources.",
+    ]
+    return lines

@@ -111,6 +111,6 @@ def test_another_region_is_told_the_prices_are_us_east_1(project: Path) -> None:
     (project / "Pulumi.dev.yaml").write_text(STACK.replace("us-east-1", "eu-west-1"))
     result = CliRunner().invoke(app, ["cost"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
-    assert "stack region eu-west-1; these are us-east-1 prices" in result.output
+    assert "Note: stack region eu-west-1; these are us-east-1 prices." in result.output
     data = json.loads(CliRunner().invoke(app, ["cost", "--json"]).output)
     assert data["stackRegion"] == "eu-west-1" and data["priceTable"]["region"] == "us-east-1"
