@@ -83,6 +83,7 @@ def _monthly_table(result: Estimate) -> Table | None:
     table.add_row("fixed", usd(monthly["fixed"]))
     table.add_row("bus and topics (once per published event)", usd(monthly["shared"]))
     table.add_row(f"{len(result.consumers)} consumer(s)", usd(monthly["consumers"]))
+    table.add_row("custom metrics of the consumers that run", usd(monthly["metrics"]))
     table.add_row("total", usd(monthly["total"]), style="bold")
     return table
 

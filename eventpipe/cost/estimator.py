@@ -53,7 +53,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from eventpipe.config import StackSettings
+from eventpipe.config import DeadLetterArchive, StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.cost.exceptions import AssumptionError
 from eventpipe.cost.prices import PriceTable
@@ -77,6 +77,19 @@ ARCHIVER_RUNS_PER_DAY = 24
 ARCHIVER_MEMORY_MB = 128
 ARCHIVER_RUN_SECONDS = 1.0
 """Assumed length of one archiver run (a receive per DLQ, a few objects written)."""
+RUNTIME_METRICS = (
+    "RecordsSucceeded",
+    "RecordsRetried",
+    "RecordsDeadLettered",
+    "HandlerDuration",
+    "EventAge",
+)
+"""The EMF metrics eventpipe/runtime/observability.py publishes for every consumer (plus
+``DuplicatesSkipped`` for an idempotent one): each is a custom metric, billed for the
+hours it receives data (https://aws.amazon.com/cloudwatch/pricing/)."""
+IDEMPOTENT_METRICS = 1
+ARCHIVED_METRICS = 1
+"""The archiver publishes ``DeadLettersArchived`` per consumer on every run, zero included."""
 IDEMPOTENCY_WRITES = 2
 """Powertools idempotency writes the in-progress record, then the completed one; each
 item is under 1 KB, so each is one write request unit."""
@@ -100,8 +113,9 @@ class Assumptions:
     """Long polls kept on an idle queue by its event source mapping (or pipe)."""
     poll_seconds: int = 20
     """Wait time of each long poll (SQS's maximum is 20 s)."""
-    log_kb: float = 1.0
-    """CloudWatch Logs ingested per invocation (START/END/REPORT plus one line)."""
+    log_kb: float = 2.0
+    """CloudWatch Logs ingested per invocation (START/END/REPORT and the runtime's EMF
+    metrics document)."""
     events_per_month: int | None = None
     """Events each consumer receives in a month: gives monthly totals."""
     archiver_runs_per_day: int = ARCHIVER_RUNS_PER_DAY
@@ -204,6 +218,8 @@ class Estimate:
     consumers: list[ConsumerCost]
     shared: list[CostLine]
     """Per published event, counted once for the stack: bus ingestion, archive, topics."""
+    metrics: list[CostLine] = field(default_factory=list)
+    """Monthly custom metrics of consumers that run (only with a volume)."""
 
     @property
     def fixed_monthly(self) -> float:
@@ -217,11 +233,13 @@ class Estimate:
             return None
         shared = sum(line.cost for line in self.shared) * n
         consumers = sum(sum(line.cost for line in c.lines) for c in self.consumers) * n
+        metrics = sum(line.cost for line in self.metrics)
         return {
             "fixed": self.fixed_monthly,
             "shared": shared,
             "consumers": consumers,
-            "total": self.fixed_monthly + shared + consumers,
+            "metrics": metrics,
+            "total": self.fixed_monthly + shared + consumers + metrics,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -270,6 +288,7 @@ class Estimate:
                 for c in self.consumers
             ],
             "sharedPerEvent": [line.to_json() for line in self.shared],
+            "monthlyMetrics": [line.to_json() for line in self.metrics],
             "monthly": None
             if monthly is None
             else {"eventsPerMonth": a.events_per_month, **monthly},
@@ -406,9 +425,7 @@ def consumer_cost(
             )
         )
         if settings.dead_letter_archive is not None:
-            cost.lines += _archived(
-                consumer, settings.dead_letter_archive.expire_days, b, prices, a
-            )
+            cost.lines += _archived(consumer, settings.dead_letter_archive, b, prices, a)
     batch = consumer.batch_size
     gb_seconds = consumer.memory / 1024 * a.duration_ms / 1000
     cost.lines += [
@@ -445,15 +462,37 @@ def consumer_cost(
 
 
 def _archived(
-    consumer: Consumer, expire_days: int, b: _Lines, prices: PriceTable, a: Assumptions
+    consumer: Consumer,
+    archive: DeadLetterArchive,
+    b: _Lines,
+    prices: PriceTable,
+    a: Assumptions,
 ) -> list[CostLine]:
-    """Per event: its share of dead letters moved into the archive bucket and kept there
-    ``expire_days`` (every dead letter assumed archived, none redriven first)."""
+    """Per event: its share of dead letters, seen by every archiver run until they are
+    ``after_days`` old (received, then made visible again, 10 a call), then received,
+    deleted, written to S3 once and kept ``expire_days`` (none assumed redriven first)."""
     f = a.failure_rate
+    expire_days = archive.expire_days
     months_kept = expire_days * 24 / prices.hours_per_month
     key = _sqs_key(consumer.fifo)
+    looks = a.archiver_runs_per_day * archive.after_days
     return [
-        b.line("SQS", "archiver DLQ receive + delete", f * 2, key, MILLION, "of dead letters"),
+        b.line(
+            "SQS",
+            "archiver looks before archiving",
+            f * looks * 2 / RECEIVE_MAX,
+            key,
+            MILLION,
+            f"{looks} runs: receive + visibility, 10 a call",
+        ),
+        b.line(
+            "SQS",
+            "archiver receive + delete",
+            f * (1 / RECEIVE_MAX + 1),
+            key,
+            MILLION,
+            "one receive of 10, one DeleteMessage",
+        ),
         b.line("S3", "archive PUT", f, "s3_put_request", 1000, "one object a dead letter"),
         b.line(
             "S3",
@@ -558,6 +597,27 @@ def _archiver_runs(
             f"{ARCHIVER_RUN_SECONDS:g} s a run",
         ),
     ]
+    lines += [
+        b.line(
+            "SQS",
+            f"archiver GetQueueUrl, {len(consumers)} DLQ(s)",
+            runs * len(consumers),
+            "sqs_standard_request",
+            MILLION,
+            note,
+        ),
+        b.line(
+            "CloudWatch", "archiver PutMetricData", runs, "cloudwatch_put_metric_data", 1000, note
+        ),
+        b.line(
+            "CloudWatch",
+            "DeadLettersArchived metrics",
+            ARCHIVED_METRICS * len(consumers),
+            "cloudwatch_custom_metric",
+            1,
+            "one per consumer, published every run",
+        ),
+    ]
     for queue_type, fifo in (("standard", False), ("fifo", True)):
         count = sum(1 for c in consumers if c.fifo == fifo)
         if count:
@@ -572,6 +632,29 @@ def _archiver_runs(
                 )
             )
     return lines
+
+
+def metric_lines(
+    consumers: Sequence[Consumer], prices: PriceTable, a: Assumptions
+) -> list[CostLine]:
+    """The runtime's EMF custom metrics: billed in any month a consumer runs at all, so
+    they count in monthly totals (with a volume above 0), not in the idle cost."""
+    if not a.events_per_month:
+        return []
+    b = _Lines(prices)
+    count = sum(
+        len(RUNTIME_METRICS) + (IDEMPOTENT_METRICS if c.idempotent else 0) for c in consumers
+    )
+    return [
+        b.line(
+            "CloudWatch",
+            "runtime metrics (EMF)",
+            count,
+            "cloudwatch_custom_metric",
+            1,
+            f"{len(RUNTIME_METRICS)} per consumer, +1 idempotent",
+        )
+    ]
 
 
 def shared_lines(
@@ -649,4 +732,5 @@ def estimate(
         fixed=fixed_lines(settings, enabled, prices, a),
         consumers=[consumer_cost(c, settings, prices, a) for c in enabled],
         shared=shared_lines(settings, enabled, prices, a),
+        metrics=metric_lines(enabled, prices, a),
     )

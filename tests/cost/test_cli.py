@@ -66,8 +66,9 @@ def test_json_is_camel_case_and_adds_up(project: Path) -> None:
     assert monthly["eventsPerMonth"] == 3_000_000
     assert monthly["fixed"] == pytest.approx(data["fixedMonthly"]["total"])
     assert monthly["total"] == pytest.approx(
-        monthly["fixed"] + monthly["shared"] + monthly["consumers"]
+        monthly["fixed"] + monthly["shared"] + monthly["consumers"] + monthly["metrics"]
     )
+    assert monthly["metrics"] == pytest.approx(sum(line["cost"] for line in data["monthlyMetrics"]))
     assert data["fixedMonthly"]["total"] == pytest.approx(
         sum(line["cost"] for line in data["fixedMonthly"]["lines"])
     )

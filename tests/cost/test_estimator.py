@@ -34,6 +34,8 @@ ROUND = {
     "sns_publish": 0.5,
     "sns_delivery_sqs": 0.0,
     "dynamodb_write_request_unit": 1.0,
+    "cloudwatch_custom_metric": 0.3,
+    "cloudwatch_put_metric_data": 0.01,
 }
 
 
@@ -97,8 +99,10 @@ def test_monthly_totals_count_the_bus_once(round_prices: PriceTable) -> None:
     assert two.monthly["shared"] == pytest.approx(ingest)
     per_consumer = one.consumers[0].per_event - 1.0 / 1e6  # without its own ingestion
     assert two.monthly["consumers"] == pytest.approx(2 * 2_000_000 * per_consumer)
+    # Five runtime metrics (EMF) per consumer that runs, at $0.30 a metric-month.
+    assert two.monthly["metrics"] == pytest.approx(2 * 5 * 0.3)
     assert two.monthly["total"] == pytest.approx(
-        two.fixed_monthly + two.monthly["shared"] + two.monthly["consumers"]
+        two.fixed_monthly + two.monthly["shared"] + two.monthly["consumers"] + 2 * 5 * 0.3
     )
 
 
@@ -270,3 +274,31 @@ def test_dead_letter_archive_lines(round_prices: PriceTable, tmp_path: Path) -> 
     without = estimate(StackSettings(), [rule_consumer()], prices, a)
     assert not any(line.service in ("S3", "Scheduler") for line in without.fixed)
     assert not any(line.service == "S3" for line in without.consumers[0].lines)
+
+
+def test_runtime_metrics_are_the_ones_the_runtime_publishes() -> None:
+    source = (Path(__file__).parents[2] / "eventpipe/runtime/observability.py").read_text()
+    for name in (*estimate_module.RUNTIME_METRICS, "DuplicatesSkipped"):
+        assert f'"{name}"' in source, name
+    prices = load_prices()
+    a = Assumptions(events_per_month=10)
+    idempotent = rule_consumer("once", idempotent=True)
+    result = estimate(StackSettings(), [rule_consumer(), idempotent], prices, a)
+    (metrics,) = result.metrics
+    assert metrics.quantity == 5 + 6
+    assert estimate(StackSettings(), [rule_consumer()], prices, Assumptions()).metrics == []
+
+
+def test_archiver_looks_at_each_dead_letter_until_it_is_old_enough() -> None:
+    prices = load_prices()
+    settings = StackSettings(deadLetterArchive={"afterDays": 7, "expireDays": 30})
+    a = Assumptions(failure_rate=0.1, archiver_runs_per_day=24)
+    (cost,) = estimate(settings, [rule_consumer()], prices, a).consumers
+    items = {line.item: line for line in cost.lines}
+    # 24 runs a day for 7 days = 168 runs, each a receive and a visibility change shared
+    # by 10 messages.
+    assert items["archiver looks before archiving"].quantity == pytest.approx(0.1 * 168 * 2 / 10)
+    fixed = {line.item: line for line in estimate(settings, [rule_consumer()], prices, a).fixed}
+    assert fixed["DeadLettersArchived metrics"].cost == pytest.approx(
+        prices["cloudwatch_custom_metric"]
+    )
