@@ -17,7 +17,8 @@ applies it to every command).
 
 from __future__ import annotations
 
-from eventpipe.cli import consumers, cost, events, local, new, queues
+from eventpipe.cli import consumers, events, local, new, queues
+from eventpipe.cli import cost as cost_command
 from eventpipe.cli.reporting import CommandApp
 
 __all__ = ["app", "main"]
@@ -31,7 +32,7 @@ app = CommandApp(
 
 for group in (consumers, new, events, queues, local):
     group.register(app)
-cost.register(app)
+cost_command.register(app)
 
 
 def main() -> None:
