@@ -69,6 +69,9 @@ ALARMS_PER_CONSUMER = 5
 equal; components import Pulumi, which this module must not)."""
 CONSUMERS_PER_PAGE = 50
 """components/dashboard.py ``CONSUMERS_PER_PAGE`` (a test keeps the two equal)."""
+INTAKE_ALARMS_PER_PIPE = 2
+"""A pipe consumer's intake queue gets two alarms of its own, like the consumer queue's
+(its depth and its DLQ: components/alarms.py ``intake_alarm_specs``)."""
 BREAKER_ALARMS_PER_CONSUMER = 1
 """A consumer with a ``circuit_breaker`` gets its own breaker alarm (Errors >= errors in
 period) beside the five, whose state changes drive the stack's breaker function."""
@@ -296,10 +299,12 @@ class Estimate:
 
 
 def is_pipe_consumer(consumer: Consumer) -> bool:
-    """A FIFO consumer grouped by a JSON path goes rule -> intake queue -> pipe -> FIFO
-    queue (issue 9: EventBridge rule targets take only a fixed MessageGroupId)."""
+    """A rule-fed FIFO consumer grouped by a JSON path goes rule -> intake queue -> pipe
+    -> FIFO queue (issue 9: EventBridge rule targets take only a fixed MessageGroupId)."""
     group = consumer.message_group
-    return consumer.fifo and group is not None and is_json_path(group)
+    return (
+        consumer.fifo and consumer.pattern is not None and group is not None and is_json_path(group)
+    )
 
 
 def dashboard_count(consumers: int) -> int:
@@ -520,6 +525,18 @@ def fixed_lines(
                 "cloudwatch_alarm_standard",
                 1,
                 f"{ALARMS_PER_CONSUMER} per consumer, standard resolution",
+            )
+        )
+    pipes = sum(1 for c in consumers if is_pipe_consumer(c))
+    if pipes:
+        lines.append(
+            b.line(
+                "CloudWatch",
+                "intake alarms",
+                INTAKE_ALARMS_PER_PIPE * pipes,
+                "cloudwatch_alarm_standard",
+                1,
+                f"{pipes} pipe consumer(s)",
             )
         )
     breakers = sum(1 for c in consumers if c.circuit_breaker is not None)

@@ -302,3 +302,12 @@ def test_archiver_looks_at_each_dead_letter_until_it_is_old_enough() -> None:
     assert fixed["DeadLettersArchived metrics"].cost == pytest.approx(
         prices["cloudwatch_custom_metric"]
     )
+
+
+def test_pipe_consumers_have_their_intake_alarms(round_prices: PriceTable) -> None:
+    keyed = rule_consumer("keyed", fifo=True, message_group="$.detail.id")
+    result = estimate(StackSettings(), [keyed, rule_consumer()], round_prices)
+    items = {line.item: line for line in result.fixed}
+    assert items["intake alarms"].quantity == 2
+    direct = Consumer(name="direct", handler="m:f", fifo=True, message_group="$.id")
+    assert not estimate_module.is_pipe_consumer(direct)  # no rule, no intake queue
