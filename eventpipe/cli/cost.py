@@ -107,6 +107,9 @@ def cost(
     idle_pollers: Annotated[
         int, typer.Option("--idle-pollers", help="Long polls kept on each idle queue.")
     ] = Assumptions.idle_pollers,
+    poll_seconds: Annotated[
+        int, typer.Option("--poll-seconds", help="Wait of each idle long poll (1-20 s).")
+    ] = Assumptions.poll_seconds,
     log_kb: Annotated[
         float, typer.Option("--log-kb", help="Log data per invocation (KB).")
     ] = Assumptions.log_kb,
@@ -119,10 +122,11 @@ def cost(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Estimate what the stack costs: fixed monthly, and per million events per consumer.
+    """Estimate the stack's fixed monthly cost and its cost per million events.
 
-    us-east-1 list prices from the dated table in eventpipe/cost/prices.toml, free tiers
-    not applied; every assumption is an option (see docs/cost.md).
+    Prices: the dated us-east-1 table (eventpipe/cost/prices.toml), no free tiers.
+
+    Every assumption is an option; docs/cost.md gives the model and its sources.
     """
     resolved = resolve_from_file(project_dir(project, required=True), stack)
     prices = load_prices()
@@ -131,6 +135,7 @@ def cost(
         duration_ms=duration_ms,
         failure_rate=failure_rate,
         idle_pollers=idle_pollers,
+        poll_seconds=poll_seconds,
         log_kb=log_kb,
         events_per_month=events_per_month,
         archiver_runs_per_day=archiver_runs_per_day,

@@ -115,3 +115,20 @@ def test_another_region_is_told_the_prices_are_us_east_1(project: Path) -> None:
     assert "Note: stack region eu-west-1; these are us-east-1 prices." in result.output
     data = json.loads(CliRunner().invoke(app, ["cost", "--json"]).output)
     assert data["stackRegion"] == "eu-west-1" and data["priceTable"]["region"] == "us-east-1"
+
+
+def test_every_assumption_the_errors_name_is_an_option(project: Path) -> None:
+    result = CliRunner().invoke(app, ["cost", "--poll-seconds", "30"])
+    assert result.exit_code == 1
+    assert "--poll-seconds" in result.output
+    for option in (
+        "--events-per-month",
+        "--duration-ms",
+        "--failure-rate",
+        "--event-kb",
+        "--idle-pollers",
+        "--poll-seconds",
+        "--log-kb",
+        "--archiver-runs-per-day",
+    ):
+        assert option in CliRunner().invoke(app, ["cost", "--help"], env={"COLUMNS": "200"}).output
