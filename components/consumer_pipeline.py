@@ -25,7 +25,7 @@ from components import naming
 from components.alarms import declare_alarms, declare_intake_alarms
 from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
-from components.intake import Intake, declare_intake, missing_field_target
+from components.intake import Intake, declare_intake, missing_field_target, per_key_fifo
 from components.queues import declare_queues, queue_policy
 from eventpipe import pipes_paths
 from eventpipe.config import StackSettings
@@ -349,16 +349,6 @@ class ConsumerPipeline(pulumi.ComponentResource):
             "pipeLogGroup": intake.pipe_log_group.name,
             "missingGroupRuleName": self.missing_group_rule_name,
         }
-
-
-def per_key_fifo(consumer: Consumer) -> bool:
-    """A FIFO consumer fed by a rule whose message group is a JSON path: it needs a pipe."""
-    return (
-        consumer.fifo
-        and consumer.pattern is not None
-        and consumer.message_group is not None
-        and pipes_paths.is_json_path(consumer.message_group)
-    )
 
 
 def retry_policy() -> aws.cloudwatch.EventTargetRetryPolicyArgs:
