@@ -329,3 +329,9 @@ def test_the_missing_field_template_wraps_the_whole_event_with_its_reason() -> N
         "eventpipe": {"reason": missing_field_reason("$.detail.customerId")},
         "event": EVENT,
     }
+
+
+def test_the_docs_show_the_templates_the_pipeline_declares() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "components.md").read_text()
+    assert event_input_template() in docs
+    assert missing_field_template("$.detail.customerId") in docs
