@@ -60,6 +60,22 @@ def rule_quota_warning(rules: int, bus: str) -> str | None:
     )
 
 
+def rule_count(consumers: Sequence[Consumer]) -> int:
+    """Rules the pipelines declare: one per rule-fed consumer, plus the missing-field rule
+    of a per-key FIFO consumer whose pattern does not already require the group field."""
+    from eventpipe import pipes_paths
+
+    count = 0
+    for consumer in consumers:
+        if consumer.pattern is None:
+            continue
+        count += 1
+        path = consumer.message_group
+        if consumer.fifo and path and pipes_paths.is_json_path(path):
+            count += not pipes_paths.field_required(consumer.pattern, path)
+    return count
+
+
 def rule_arn_pattern(bus_arn: str, prefix: str) -> str:
     """``ArnLike`` pattern matching the ARNs of this stack's rules on ``bus_arn``.
 
@@ -151,9 +167,7 @@ class EventBus(pulumi.ComponentResource):
             self.idempotency_table()
 
         self.dashboard_name = None
-        warning = rule_quota_warning(
-            sum(1 for c in args.consumers if c.pattern is not None), settings.effective_bus_name
-        )
+        warning = rule_quota_warning(rule_count(args.consumers), settings.effective_bus_name)
         if warning:
             pulumi.log.warn(warning, resource=self)
         if settings.dashboard and args.consumers:
