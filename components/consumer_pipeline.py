@@ -23,6 +23,7 @@ from components.alarms import declare_alarms
 from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
 from components.queues import declare_queues, queue_policy
+from components.topics import entry_defaults, subscribe_queue
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer, ResourceContext
 from eventpipe.packaging import DEFAULT_BUILD_DIR, build_function_archive
@@ -82,11 +83,17 @@ class ConsumerPipeline(pulumi.ComponentResource):
         self.resources.update(queue=queue, dlq=dlq, redrive_allow=queues.redrive_allow)
         self.queue_url, self.queue_arn = queue.url, queue.arn
         self.dlq_url, self.dlq_arn = dlq.url, dlq.arn
+        self.dlq_name = dlq.name
         self.resources["dlq_policy"] = queue_policy(f"{name}-dlq-policy", dlq, None, child)
 
         self.rule_name = self.rule_arn = None
+        self.entry_extras = entry_defaults()  # issue 13 output keys (topics, breaker)
         if consumer.pattern is not None:
             self._declare_rule(name, args, tags, child, queue)
+        elif consumer.topic is not None:  # SNS fan-out: components/topics.py
+            topic_arn = bus.topic_arn(consumer.topic)
+            self.resources.update(subscribe_queue(name, consumer, topic_arn, queue, child,
+                                                  self.entry_extras))  # fmt: skip
         else:
             self.resources["queue_policy"] = queue_policy(
                 f"{name}-queue-policy", queue, None, child
@@ -132,6 +139,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             mapping=side.mapping,
         )
         self.function_name, self.function_arn = function.name, function.arn
+        self.mapping_uuid = side.mapping.uuid
 
         alarms = declare_alarms(
             name, consumer, prefix, queue_name=queue.name, dlq_name=dlq.name,
@@ -213,6 +221,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             "ruleArn": self.rule_arn,
             "alarmNames": self.alarm_names,
         }
+        entry.update(self.entry_extras)
         if self.plugin_outputs:
             entry["resources"] = self.plugin_outputs
         return entry
