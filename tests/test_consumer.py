@@ -195,3 +195,14 @@ def test_a_per_consumer_null_turns_a_default_breaker_off() -> None:
     resolved = run({"shop": plugin(consumer("orders"), consumer("mail"))}, values)
     by_name = {c.consumer.name: c.consumer.circuit_breaker for c in resolved.enabled}
     assert by_name == {"orders": eventpipe.CircuitBreaker(10, 60, 300), "mail": None}
+
+
+def test_a_topic_consumer_runs_with_source_topic() -> None:
+    from eventpipe import contract
+    from eventpipe.function_env import function_environment
+
+    env = function_environment(
+        consumer("payments", pattern=None, topic=ARN), dlq_url="u", idempotency_table=None,
+        plugin_env={},
+    )  # fmt: skip
+    assert env[contract.ENV_SOURCE] == "topic"
