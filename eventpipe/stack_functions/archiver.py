@@ -198,6 +198,10 @@ class Archiver:
         return archived, errors
 
     def _receive_all(self, url: str) -> Iterator[dict[str, Any]]:
+        """Every message once: stops when the queue is empty, when a batch holds only
+        messages already seen (young ones reappearing after RECEIVE_VISIBILITY), or when
+        the invocation is about to run out."""
+        seen: set[str] = set()
         while self._time_left() > TIME_MARGIN_MS:
             messages = self.sqs.receive_message(
                 QueueUrl=url,
@@ -207,9 +211,11 @@ class Archiver:
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
-            if not messages:
+            fresh = [m for m in messages if m["MessageId"] not in seen]
+            if not fresh:
                 return
-            yield from messages
+            seen.update(m["MessageId"] for m in fresh)
+            yield from fresh
 
     def _publish(self, archived: dict[str, int]) -> None:
         data = [

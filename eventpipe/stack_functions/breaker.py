@@ -163,8 +163,11 @@ class BreakerFunction:
 
     # -- transitions -----------------------------------------------------------------------
     def open(self, breaker: Breaker, reason: str, function_arn: str) -> dict[str, Any]:
-        """Disable the mapping, then (re)create the half-open schedule with the reason."""
-        self.lambda_client.update_event_source_mapping(UUID=breaker.mapping, Enabled=False)
+        """(Re)create the half-open schedule with the reason, then disable the mapping.
+
+        In that order: if disabling fails, the invocation fails and is retried with the
+        record in place; the other order could leave a disabled mapping with no schedule
+        to half-open it."""
         now = self._now()
         at = (now + timedelta(seconds=breaker.cooldown)).replace(microsecond=0)
         record = (f"open since {now:%Y-%m-%dT%H:%M:%SZ} (alarm {breaker.alarm}): {reason}")[
@@ -194,6 +197,7 @@ class BreakerFunction:
                 ),
             },
         )
+        self.lambda_client.update_event_source_mapping(UUID=breaker.mapping, Enabled=False)
         logger.info(
             json.dumps({"breaker": "open", "consumer": breaker.consumer, "halfOpenAt": str(at),
                         "reason": reason})

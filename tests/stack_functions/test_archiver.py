@@ -186,3 +186,34 @@ def test_the_lambda_entry_point_reads_its_environment(
 
     assert archiver_module.handler({}, Context())["total"] == 1
     assert len(world.objects()) == 1
+
+
+def test_young_messages_that_reappear_end_the_scan_instead_of_looping(world: World) -> None:
+    """A young message is hidden only RECEIVE_VISIBILITY seconds: a long scan sees it
+    again, and must stop there rather than receive it until the invocation runs out."""
+    message = {
+        "MessageId": "m-1", "ReceiptHandle": "r-1", "Body": "x",
+        "Attributes": {"SentTimestamp": str(int(datetime.now(UTC).timestamp() * 1000))},
+    }  # fmt: skip
+
+    class ReappearingSqs:
+        receives = 0
+        shown_again: list[Any] = []
+
+        def get_queue_url(self, QueueName: str) -> dict[str, str]:
+            return {"QueueUrl": f"https://sqs/{QueueName}"}
+
+        def receive_message(self, **_: Any) -> dict[str, Any]:
+            self.receives += 1
+            assert self.receives < 10, "the scan keeps receiving the same message"
+            return {"Messages": [dict(message)]}
+
+        def change_message_visibility_batch(self, **kwargs: Any) -> None:
+            self.shown_again.append(kwargs["Entries"])
+
+    sqs = ReappearingSqs()
+    archiver = world.archiver(datetime.now(UTC))
+    archiver.sqs = sqs
+    assert archiver.run()["archived"] == {"orders": 0}
+    assert sqs.receives == 2
+    assert [[e["ReceiptHandle"] for e in batch] for batch in sqs.shown_again] == [["r-1"]]

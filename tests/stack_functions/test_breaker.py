@@ -210,3 +210,17 @@ def test_the_lambda_entry_point_reads_its_environment(
     result = breaker_module.handler(world.alarm_event("ALARM"), Context())
     assert result["action"] == "open"
     assert world.schedule()["Target"]["Arn"] == FUNCTION_ARN  # type: ignore[index]
+
+
+def test_a_failed_disable_leaves_the_half_open_record_in_place(world: World) -> None:
+    """The schedule is written before the mapping is disabled: a retried invocation
+    finds the record, and no disabled mapping is ever left without its half-open step."""
+
+    class FailingLambda:
+        def update_event_source_mapping(self, **_: Any) -> None:
+            raise RuntimeError("throttled")
+
+    world.fn.lambda_client = FailingLambda()
+    with pytest.raises(RuntimeError):
+        world.fn.handle(world.alarm_event("ALARM"), FUNCTION_ARN)
+    assert world.schedule() is not None
