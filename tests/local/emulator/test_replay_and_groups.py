@@ -104,3 +104,30 @@ def test_a_rule_targets_message_group_id_is_literal(emulator: Emulator) -> None:
     assert len(got) == 2
     # As on AWS: one group literally named after the path, for every customer.
     assert {m["Attributes"]["MessageGroupId"] for m in got} == {"$.detail.customerId"}
+
+
+def test_event_json_in_a_transformer_is_the_event_as_published(emulator: Emulator) -> None:
+    emulator.reset()
+    events, sqs = emulator.client("events"), emulator.client("sqs")
+    url, arn = _queue(sqs, "wrapped")
+    events.put_rule(Name="wrap", EventPattern=json.dumps({"source": ["shop"]}))
+    template = '{"eventpipe": {"reason": "no group"}, "event": <aws.events.event.json>}'
+    events.put_targets(
+        Rule="wrap",
+        Targets=[
+            {
+                "Id": "q",
+                "Arn": arn,
+                "InputTransformer": {"InputPathsMap": {}, "InputTemplate": template},
+            }
+        ],
+    )
+    events.put_events(
+        Entries=[{"Source": "shop", "DetailType": "x", "Detail": json.dumps({"k": 1})}]
+    )
+    [message] = _drain(sqs, url)
+    body = json.loads(message["Body"])
+    assert body["eventpipe"] == {"reason": "no group"}
+    assert body["event"]["detail"] == {"k": 1} and body["event"]["source"] == "shop"
+    assert "ingestion-time" not in body["event"]  # not a field of the published event
+    assert body["event"]["account"]
