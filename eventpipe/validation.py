@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from eventpipe import names
+from eventpipe import names, pipes_paths
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
@@ -42,8 +42,6 @@ _RESERVED_ENV = re.compile(
     r"LAMBDA_RUNTIME_DIR|EVENTPIPE_\w+)$"
 )
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-# EventBridge dynamic path parameter (the whole value is one JSON path).
-_JSON_PATH = re.compile(r"^\$(\.[A-Za-z0-9_-]+|\[\d+\])+$")
 _GROUP_ID = re.compile(r"^[\x21-\x7e]{1,100}$")
 """A rule target's fixed MessageGroupId: at most 100 characters (EventBridge API reference,
 ``SqsParameters``: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html),
@@ -112,9 +110,24 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 "only a FIFO queue fed by a rule takes a message group",
                 "remove message_group, or set fifo=True with a pattern",
             )
-        elif not (
-            _JSON_PATH.match(consumer.message_group) or _GROUP_ID.match(consumer.message_group)
-        ):
+        elif pipes_paths.is_json_path(consumer.message_group):
+            # A path is evaluated by the EventBridge Pipe that feeds the FIFO queue (a
+            # rule target's MessageGroupId is literal): it must be one Pipes accepts.
+            path_problems = pipes_paths.path_problems(consumer.message_group)
+            for message in path_problems:
+                add(
+                    "message_group",
+                    f"message group path: {message}",
+                    "write a path like '$.detail.customerId' (see docs/components.md, "
+                    "'Per-key FIFO through EventBridge Pipes')",
+                )
+            if not path_problems and not pattern_problems(consumer.pattern):
+                # Events without the group field go to the DLQ by a rule of their own.
+                for message in pipes_paths.group_pattern_problems(
+                    consumer.pattern, consumer.message_group
+                ):
+                    add("pattern", message)
+        elif not _GROUP_ID.match(consumer.message_group):
             add(
                 "message_group",
                 f"{consumer.message_group!r} is neither a message group id "
