@@ -131,3 +131,23 @@ def test_event_json_in_a_transformer_is_the_event_as_published(emulator: Emulato
     assert body["event"]["detail"] == {"k": 1} and body["event"]["source"] == "shop"
     assert "ingestion-time" not in body["event"]  # not a field of the published event
     assert body["event"]["account"]
+
+
+def test_a_fifo_receive_fills_up_from_one_group_and_sequence_numbers_grow(
+    emulator: Emulator,
+) -> None:
+    emulator.reset()
+    sqs = emulator.client("sqs")
+    url, _ = _queue(sqs, "groups.fifo", fifo=True)
+    for n in range(30):  # interleaved: a, b, c, a, b, c...
+        sqs.send_message(QueueUrl=url, MessageBody=f"{n}", MessageGroupId="abc"[n % 3])
+    first = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+    )["Messages"]
+    # As many of one group as possible: all 10 from group "a", in send order.
+    assert [m["Attributes"]["MessageGroupId"] for m in first] == ["a"] * 10
+    assert [int(m["Body"]) for m in first] == list(range(0, 30, 3))
+    sequence = [int(m["Attributes"]["SequenceNumber"]) for m in first]
+    assert sequence == sorted(sequence) and len(set(sequence)) == 10
+    second = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [int(m["Body"]) for m in second] == list(range(1, 30, 3))  # then group "b"

@@ -13,7 +13,8 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
   with eventpipe's own matcher, which follows EventBridge (moto misses fields inside
   arrays of objects and ``exists`` on empty arrays).
 * :mod:`~eventpipe.local.emulator.shims.fifo`: FIFO groups after a retry resume with their
-  oldest message, and sequence numbers grow within a group, as on AWS.
+  oldest message, a receive fills up from one group first, and sequence numbers grow
+  within a group, as on AWS.
 * :mod:`~eventpipe.local.emulator.shims.queue_cost`: moto's SQS cost per message stays flat as a
   queue grows.
 * :mod:`~eventpipe.local.emulator.shims.move_tasks`: DLQ redrive (SQS message move tasks) on the
@@ -26,7 +27,11 @@ from __future__ import annotations
 
 from eventpipe.local.emulator.shims.event_patterns import rule_matching
 from eventpipe.local.emulator.shims.events import whole_event
-from eventpipe.local.emulator.shims.fifo import fifo_release, fifo_sequence_numbers
+from eventpipe.local.emulator.shims.fifo import (
+    fifo_group_batches,
+    fifo_release,
+    fifo_sequence_numbers,
+)
 from eventpipe.local.emulator.shims.move_tasks import (
     MOVE_HIDE_SECONDS,
     MOVE_TASK_HISTORY,
@@ -56,6 +61,7 @@ def apply_moto_shims() -> None:
     flat_queue_cost()
     fifo_release()
     fifo_sequence_numbers()
+    fifo_group_batches()
     message_origin()
     move_task_api()
     _APPLIED = True

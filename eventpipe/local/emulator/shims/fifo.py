@@ -16,6 +16,17 @@ when the queue deduplicates by content). On AWS every FIFO message gets one, and
 "SequenceNumber continues to increase for a particular MessageGroupId" (SQS API
 reference, ``SendMessage``:
 https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
+Batches by group: moto fills a FIFO receive in queue order, mixing groups, so one
+receive of 10 from a queue with 10 busy groups blocks all 10 groups behind one batch. On
+AWS, "When you specify a MaxNumberOfMessages parameter in the ReceiveMessage API call,
+SQS returns as many messages with the same message group ID as possible. The
+ReceiveMessage API call can also return messages from other available message groups"
+(AWS Knowledge Center, "Why doesn't my Amazon SQS FIFO queue return all messages or
+messages in other message groups?",
+https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned). The shim offers a
+FIFO queue's visible messages to moto's receive grouped (groups by their oldest message,
+each group in send order), so a receive fills up from one group first.
+
 The shim stamps each new FIFO message with a number that grows across the process (so
 within every group too), 20 digits as moto writes them; a send SQS deduplicates keeps the
 first message's number.
@@ -65,3 +76,21 @@ def fifo_sequence_numbers() -> None:
         return message
 
     sqs_models.SQSBackend.send_message = send_message  # type: ignore[method-assign]
+
+
+def fifo_group_batches() -> None:
+    """Offer a FIFO queue's visible messages group by group (each group in order)."""
+    from moto.sqs import models as sqs_models
+
+    original = sqs_models.Queue.messages.fget  # type: ignore[attr-defined]
+
+    def messages(self: Any) -> list[Any]:
+        visible: list[Any] = original(self)
+        if not self.fifo_queue:
+            return visible
+        first: dict[Any, int] = {}
+        for message in visible:
+            first.setdefault(message.group_id, len(first))
+        return sorted(visible, key=lambda m: first[m.group_id])  # stable: order kept per group
+
+    setattr(sqs_models.Queue, "messages", property(messages))  # noqa: B010
