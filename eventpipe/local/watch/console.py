@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from eventpipe.local.deploy.records import Deployment
@@ -70,13 +71,33 @@ def log_line(console: Console, entry: LogEntry) -> None:
     """``10:00:01  Order Created (ecommerce.orders) 1a2b -> order-processing  ok #1``."""
     outcome, style = _STYLE[entry.outcome]
     stamp = time.strftime("%H:%M:%S")
-    detail = f"  [dim]{entry.detail}[/]" if entry.detail else ""
+    detail = f"  {escape(entry.detail)}" if entry.detail else ""
     console.print(
-        f"[dim]{stamp}[/]  {entry.label} -> [bold]{entry.consumer}[/]  {outcome} "
+        f"[dim]{stamp}[/]  {escape(entry.label)} -> [bold]{entry.consumer}[/]  {outcome} "
         f"[dim]attempt {entry.attempt}[/]{detail}",
         style=style or None,
         highlight=False,
     )
+    if entry.log and entry.outcome != "ok":
+        console.print(f"          [dim]full log: {escape(entry.log)}[/]", highlight=False)
+
+
+def logs_hint(consumer: str, stack: str) -> str:
+    """The command that follows a consumer's function log of a running ``dev``."""
+    stack_flag = "" if stack == "dev" else f" --stack {stack}"
+    return f"eventpipe logs {consumer} --local{stack_flag} --follow"
+
+
+def print_log_locations(console: Console, functions: dict[str, str], stack: str) -> None:
+    """Where each consumer's function log is: ``consumer -> log group`` and the command."""
+    if not functions:
+        return
+    console.print("function logs (CloudWatch Logs in the emulator):")
+    for consumer, group in sorted(functions.items()):
+        console.print(
+            f"  {consumer}: {escape(group)}  [dim]`{logs_hint(consumer, stack)}`[/]",
+            highlight=False,
+        )
 
 
 def outcome_table(summary: dict[str, Counts], deployed: list[str]) -> Table:
