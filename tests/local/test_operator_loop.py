@@ -207,6 +207,20 @@ def test_pause_stops_polling_and_resume_delivers_everything(run: Run) -> None:
     assert run.depth(run.consumer["dlqUrl"]) == dead_before  # nothing dead-lettered
 
 
+def _drain(run: Run, url: str) -> None:
+    """Empty a queue by receiving and deleting (PurgeQueue works once a minute)."""
+    sqs = run.engine.client("sqs")
+
+    def empty() -> bool:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return run.depth(url) == 0
+
+    wait_for(empty, f"{url} to be empty")
+
+
 def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Run) -> None:
     cloudwatch = run.engine.client("cloudwatch")
     [dlq_alarm] = [a for a in run.consumer["alarmNames"] if "dlq" in a]
@@ -216,10 +230,41 @@ def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Ru
             cloudwatch.describe_alarms(AlarmNames=[dlq_alarm])["MetricAlarms"][0]["StateValue"]
         )
 
+    # Earlier tests left a dead letter: empty the DLQ, the alarm returns to OK.
+    _drain(run, run.consumer["dlqUrl"])
+    wait_for(lambda: state() == "OK", "the DLQ alarm to be OK")
+
+    # A rule on the default bus sees the alarm's state changes, as on AWS.
+    sqs, events = run.engine.client("sqs"), run.engine.client("events")
+    changes = sqs.create_queue(QueueName="alarm-changes")["QueueUrl"]
+    changes_arn = sqs.get_queue_attributes(QueueUrl=changes, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    events.put_rule(
+        Name="alarm-changes",
+        EventPattern=json.dumps(
+            {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}
+        ),
+    )
+    events.put_targets(Rule="alarm-changes", Targets=[{"Id": "q", "Arn": changes_arn}])
+
     run.publish({"n": 4, "mode": "permanent"})
     wait_for(lambda: state() == "ALARM", "the DLQ alarm to go to ALARM")
     alarm = cloudwatch.describe_alarms(AlarmNames=[dlq_alarm])["MetricAlarms"][0]
     assert "Threshold Crossed" in alarm["StateReason"]
+
+    def alarm_events() -> list[dict[str, Any]]:
+        received = sqs.receive_message(QueueUrl=changes, MaxNumberOfMessages=10)
+        found = [json.loads(m["Body"]) for m in received.get("Messages", [])]
+        seen.extend(e for e in found if e["detail"]["alarmName"] == dlq_alarm)
+        return [e for e in seen if e["detail"]["state"]["value"] == "ALARM"]
+
+    seen: list[dict[str, Any]] = []
+    [change] = wait_for(alarm_events, "the alarm's state change event")
+    assert change["source"] == "aws.cloudwatch"
+    assert change["resources"] == [alarm["AlarmArn"]]
+    assert change["detail"]["previousState"]["value"] == "OK"
+    assert change["detail"]["state"]["reason"] == alarm["StateReason"]
 
     write_announcement(
         run.project,
@@ -236,5 +281,5 @@ def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Ru
     assert result.exit_code == 0, result.output
     assert "ALARM" in result.output
 
-    run.engine.client("sqs").purge_queue(QueueUrl=run.consumer["dlqUrl"])
+    _drain(run, run.consumer["dlqUrl"])
     wait_for(lambda: state() == "OK", "the DLQ alarm to return to OK")

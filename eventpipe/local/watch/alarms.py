@@ -31,6 +31,15 @@ https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
 ``Throttles`` is always 0 locally (no account concurrency limit). Alarms on other
 metrics, or on metric math, are left as they are.
 
+Each state change is also sent to the emulator's default event bus as a ``CloudWatch
+Alarm State Change`` event (source ``aws.cloudwatch``, the alarm's ARN in ``resources``,
+``detail.alarmName``, ``detail.state`` and ``detail.previousState`` with ``value``,
+``reason`` and ``timestamp``), as CloudWatch does on AWS
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html),
+so a rule on alarm state changes (the circuit breaker's) sees them locally. Only the
+fields above and ``configuration.description`` are filled in. Alarm actions (SNS) are
+not run: moto's SetAlarmState does not run them.
+
 Approximated: periods are time-scaled (``Period`` x the engine's time scale, at least one
 second); a datapoint is built from samples taken about once a second rather than from
 SQS's one-minute publications, so an alarm here reacts sooner than on AWS, where SQS
@@ -39,6 +48,9 @@ metrics arrive with a delay of minutes; the evaluation includes the period in pr
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,6 +144,9 @@ class WatchedAlarm:
     comparison: str
     treat_missing: str
     state: str
+    arn: str = ""
+    description: str = ""
+    reason: str = ""
     buckets: dict[int, list[float]] = field(default_factory=dict)
 
     @classmethod
@@ -152,6 +167,9 @@ class WatchedAlarm:
             comparison=alarm["ComparisonOperator"],
             treat_missing=str(alarm.get("TreatMissingData") or "missing"),
             state=str(alarm.get("StateValue") or "INSUFFICIENT_DATA"),
+            arn=str(alarm.get("AlarmArn") or ""),
+            description=str(alarm.get("AlarmDescription") or ""),
+            reason=str(alarm.get("StateReason") or ""),
         )
 
     def add(self, now: float, value: float) -> None:
@@ -191,6 +209,8 @@ class AlarmEvaluator:
         self._last_counts: dict[str, tuple[int, int]] = {}
         self._cloudwatch = emulator.client("cloudwatch")
         self._sqs = emulator.client("sqs")
+        self._events = emulator.client("events")
+        self._since: dict[str, str] = {}
 
     def load(self) -> list[WatchedAlarm]:
         """Read the stack's alarms from the emulator (DescribeAlarms)."""
@@ -291,9 +311,37 @@ class AlarmEvaluator:
             )
         except (BotoCoreError, ClientError):
             return  # retried on the next tick
-        alarm.state = state
+        previous = {"value": alarm.state, "reason": alarm.reason}
+        if alarm.name in self._since:
+            previous["timestamp"] = self._since[alarm.name]
+        alarm.state, alarm.reason = state, reason
+        self._since[alarm.name] = _timestamp()
+        self._announce(alarm, previous)
         if self.on_change is not None:
             self.on_change(alarm.name, state, reason)
+
+    def _announce(self, alarm: WatchedAlarm, previous: dict[str, str]) -> None:
+        """The ``CloudWatch Alarm State Change`` event, on the default bus."""
+        detail = {
+            "alarmName": alarm.name,
+            "state": {
+                "value": alarm.state,
+                "reason": alarm.reason,
+                "timestamp": self._since[alarm.name],
+            },
+            "previousState": previous,
+            "configuration": {"description": alarm.description},
+        }
+        entry = {
+            "Source": "aws.cloudwatch",
+            "DetailType": "CloudWatch Alarm State Change",
+            "Detail": json.dumps(detail),
+            "Resources": [alarm.arn] if alarm.arn else [],
+            "EventBusName": "default",
+        }
+        # No default bus in this emulator: the state is set all the same.
+        with contextlib.suppress(BotoCoreError, ClientError):
+            self._events.put_events(Entries=[entry])
 
     @staticmethod
     def _reason(alarm: WatchedAlarm, datapoints: list[float | None], state: str) -> str:
@@ -311,3 +359,9 @@ class AlarmEvaluator:
             f"datapoints [{shown}] {relation} the threshold ({alarm.threshold:g}) "
             f"(local evaluation, periods time-scaled to {alarm.period:g}s)"
         )
+
+
+def _timestamp() -> str:
+    """CloudWatch's event timestamp shape: ``2019-10-02T17:04:40.985+0000``."""
+    now = dt.datetime.now(dt.UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
