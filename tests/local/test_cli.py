@@ -140,7 +140,10 @@ def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path:
     text = " ".join(output.split())
     # Where each function's log is, and the command that follows it.
     assert "function logs" in text and "/aws/lambda/" in text
-    assert "`eventpipe logs e2e-reject --local --follow`" in text
+    assert "follow: eventpipe logs e2e-reject --local --follow" in output
+    # Piped, a delivery line is never hard-wrapped: outcome and reason on one line.
+    [line] = [li for li in output.splitlines() if "-> e2e-reject" in li]
+    assert "dead-lettered attempt" in line and "PermanentError" in line
     # The rejected event's outcome is printed once, as dead-lettered, with its reason.
     assert text.count("-> e2e-reject dead-lettered") == 1, output
     assert "-> e2e-reject ok" not in text

@@ -68,7 +68,10 @@ def grouped_notices(deployment: Deployment) -> list[str]:
 
 
 def log_line(console: Console, entry: LogEntry) -> None:
-    """``10:00:01  Order Created (ecommerce.orders) 1a2b -> order-processing  ok #1``."""
+    """``10:00:01  Order Created (ecommerce.orders) 1a2b -> order-processing  ok attempt 1``.
+
+    Printed with ``soft_wrap``: never hard-wrapped (a terminal wraps a long line itself,
+    a pipe gets it whole); a failure's log location goes on its own line."""
     outcome, style = _STYLE[entry.outcome]
     stamp = time.strftime("%H:%M:%S")
     detail = f"  {escape(entry.detail)}" if entry.detail else ""
@@ -77,9 +80,12 @@ def log_line(console: Console, entry: LogEntry) -> None:
         f"[dim]attempt {entry.attempt}[/]{detail}",
         style=style or None,
         highlight=False,
+        soft_wrap=True,
     )
     if entry.log and entry.outcome != "ok":
-        console.print(f"          [dim]full log: {escape(entry.log)}[/]", highlight=False)
+        console.print(
+            f"          [dim]full log: {escape(entry.log)}[/]", highlight=False, soft_wrap=True
+        )
 
 
 def logs_hint(consumer: str, stack: str) -> str:
@@ -89,14 +95,15 @@ def logs_hint(consumer: str, stack: str) -> str:
 
 
 def print_log_locations(console: Console, functions: dict[str, str], stack: str) -> None:
-    """Where each consumer's function log is: ``consumer -> log group`` and the command."""
+    """Where each consumer's function log is: its log group, then the command to follow
+    it, each on its own line (readable at 80 columns, never hard-wrapped)."""
     if not functions:
         return
     console.print("function logs (CloudWatch Logs in the emulator):")
     for consumer, group in sorted(functions.items()):
+        console.print(f"  {consumer}: {escape(group)}", highlight=False, soft_wrap=True)
         console.print(
-            f"  {consumer}: {escape(group)}  [dim]`{logs_hint(consumer, stack)}`[/]",
-            highlight=False,
+            f"    [dim]follow:[/] {logs_hint(consumer, stack)}", highlight=False, soft_wrap=True
         )
 
 
