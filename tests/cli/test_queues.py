@@ -38,12 +38,14 @@ def test_status_counts_messages_dlq_depth_and_alarm_states(stack: Stack) -> None
     data = json.loads(result.stdout)
     rows = {row["consumer"]: row for row in data["consumers"]}
     assert set(rows) == {"orders", "inventory", "mailer"}
-    assert (rows["orders"]["visible"], rows["orders"]["in_flight"]) == (2, 1)
-    assert rows["orders"]["dlq_depth"] == 1
+    assert (rows["orders"]["visible"], rows["orders"]["inFlight"]) == (2, 1)
+    assert rows["orders"]["dlqDepth"] == 1
     assert rows["orders"]["alarmState"] == "ALARM"
     assert rows["inventory"]["alarmState"] == "OK"
     assert rows["mailer"]["alarmState"] == "INSUFFICIENT_DATA"
-    assert rows["orders"]["oldest_age_seconds"] is None  # moto has no SQS metrics
+    assert rows["orders"]["oldestAgeSeconds"] is None  # moto has no SQS metrics
+    assert rows["orders"]["paused"] is False  # no mapping in this stack: not known
+    assert rows["orders"]["mappingState"] is None
     assert data["deliveryDlqDepth"] == 0
 
     table = stack.cli("status")
@@ -87,12 +89,16 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
 
     result = stack.cli("dlq", "peek", "orders", "--json")
     assert result.exit_code == 0, result.output
-    messages = {m["message_id"]: m for m in json.loads(result.stdout)}
+    data = json.loads(result.stdout)
+    assert (data["depth"], data["shown"], data["notShown"]) == (2, 2, 0)
+    messages = {m["messageId"]: m for m in data["messages"]}
     assert set(messages) == {poison, exhausted}
-    assert messages[poison]["reason"]["error_type"] == "PermanentError"
-    assert messages[poison]["reason"]["error_message"] == "amount must be positive"
+    assert messages[poison]["reason"]["errorType"] == "PermanentError"
+    assert messages[poison]["reason"]["errorMessage"] == "amount must be positive"
     assert messages[poison]["event"]["detail"] == {"id": 7}
-    assert "retries exhausted" in messages[exhausted]["summary"]
+    assert messages[exhausted]["summary"] == (
+        "no reason recorded: the function crashed or timed out on every attempt"
+    )
 
     # Nothing consumed, nothing left hidden: both are visible again right away.
     attrs = stack.sqs.get_queue_attributes(
@@ -113,8 +119,13 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
 def test_peek_limit_and_empty_dlq(stack: Stack) -> None:
     for n in range(15):
         stack.dead_letter("inventory", {"n": n}, "bad")
-    limited = json.loads(stack.cli("dlq", "peek", "inventory", "--json", "-n", "12").stdout)
-    assert len(limited) == 12 and len({m["message_id"] for m in limited}) == 12
+    data = json.loads(stack.cli("dlq", "peek", "inventory", "--json", "-n", "12").stdout)
+    limited = data["messages"]
+    assert len(limited) == 12 and len({m["messageId"] for m in limited}) == 12
+    assert (data["notShown"], data["heldBack"]) == (3, 0)  # cut by --limit, not held back
+    table = stack.cli("dlq", "peek", "inventory", "-n", "12")
+    assert "3 more message(s) not shown (--limit 12)" in table.stdout
+    assert "eventpipe dlq peek inventory --limit 15" in table.stdout
     assert stack.depth(stack.consumer("inventory")["dlqUrl"]) == 15
     empty = stack.cli("dlq", "peek", "mailer")
     assert empty.exit_code == 0 and "is empty" in empty.stdout
@@ -139,7 +150,7 @@ def test_purge_yes_skips_the_prompt(stack: Stack) -> None:
     stack.dead_letter("orders", {"a": 2}, "x")
     result = stack.cli("dlq", "purge", "orders", "--yes", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"consumer": "orders", "purged": 2}
+    assert json.loads(result.stdout) == {"consumer": "orders", "intake": False, "purged": 2}
     assert stack.depth(stack.consumer("orders")["dlqUrl"]) == 0
 
 
@@ -248,6 +259,7 @@ def test_redrive_refuses_while_another_is_running(
         sqs.stubber.assert_no_pending_responses()  # and StartMessageMoveTask never called
     assert result.exit_code == 1
     assert "already running (7 message(s) moved so far)" in result.stderr
+    assert "eventpipe dlq cancel orders" in result.stderr
     assert "cancel-message-move-task --task-handle busy-1" in result.stderr
 
 
@@ -270,7 +282,8 @@ def test_redrive_that_fails_reports_the_reason(
         result = stack.cli("dlq", "redrive", "orders")
     assert result.exit_code == 1
     assert (
-        "redrive of orders failed after 0 message(s): AccessDenied on destination" in result.stderr
+        "redrive of the DLQ of orders failed after 0 message(s): AccessDenied on destination"
+        in result.stderr
     )
 
 
