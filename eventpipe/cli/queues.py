@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import console, emit_json, fold_table, progress_bar
+from eventpipe.cli.output import console, emit_json, progress_bar
 from eventpipe.cli.reporting import CommandApp, CommandError
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
@@ -88,13 +88,22 @@ def _age(seconds: float | None) -> str:
 
 
 def _alarm_cell(row: ConsumerStatus) -> str:
+    """The worst alarm state, one short word (names follow the table)."""
     state = row.alarm_state
     if state == "ALARM":
-        return f"[red]ALARM[/] ({', '.join(row.firing)})"
+        return f"[red]ALARM ({len(row.firing)})[/]"
     if state == "MISSING":
-        missing = [n for n, s in row.alarms.items() if s == "MISSING"]
-        return f"[yellow]missing[/] ({', '.join(missing)})"
-    return {"OK": "[green]OK[/]"}.get(state, state)
+        return "[yellow]missing[/]"
+    return {"OK": "[green]OK[/]", "INSUFFICIENT_DATA": "no data"}.get(state, state)
+
+
+def _state_cell(row: ConsumerStatus) -> str:
+    """Whether Lambda polls the queue: running, paused, or n/a (mapping not readable)."""
+    if row.mapping is None:
+        return "n/a"
+    if row.paused:
+        return "[yellow]paused[/]"
+    return "running" if row.mapping_state == "Enabled" else row.mapping_state or "n/a"
 
 
 @stack_command
@@ -123,25 +132,36 @@ def status(
             }
         )
         return
-    table = Table(title=f"eventpipe status (stack {target.outputs.stack}, {target.origin})")
-    for column in ("consumer", "visible", "in flight", "DLQ", "oldest", "alarms"):
-        justify = "right" if column in ("visible", "in flight", "DLQ", "oldest") else "left"
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    out = console()
+    out.print(f"eventpipe status: stack {target.outputs.stack} ({target.origin})", markup=False)
+    table = Table()
+    numeric = ("waiting", "in flight", "DLQ", "oldest")
+    for column in ("consumer", *numeric, "polling", "alarms"):
+        table.add_column(
+            column,
+            justify="right" if column in numeric else "left",
+            no_wrap=column != "consumer",
+            overflow="fold",
+        )
     for row in rows:
         dlq_cell = _count(row.dlq_depth)
         if row.dlq_depth:
             dlq_cell = f"[red]{dlq_cell}[/]"
-        name = f"{row.consumer} [yellow](paused)[/]" if row.paused else row.consumer
         table.add_row(
-            name,
+            row.consumer,
             _count(row.visible),
             _count(row.in_flight),
             dlq_cell,
             _age(row.oldest_age_seconds),
+            _state_cell(row),
             _alarm_cell(row),
         )
-    out = console()
     out.print(table)
+    for row in rows:
+        for name, state in sorted(row.alarms.items()):
+            if state in ("ALARM", "MISSING"):
+                word = "ALARM" if state == "ALARM" else "missing from CloudWatch"
+                out.print(f"{row.consumer}: {word} {name}", markup=False)
     if undelivered:
         out.print(
             f"[red]{undelivered} event(s) could not be delivered to any queue[/] "
@@ -159,7 +179,8 @@ def status(
     for row in paused:
         out.print(
             f"{row.consumer} is paused (event source mapping {row.mapping_state}): its "
-            f"messages wait in the queue; resume with `{again(opts, 'resume', row.consumer)}`.",
+            "messages wait in the queue; resume with "
+            f"`{again(opts, 'resume', row.consumer)}`.",
             markup=False,
         )
     poisoned = [r.consumer for r in rows if r.dlq_depth]
@@ -207,34 +228,14 @@ def peek(
     out = console()
     messages = result.messages
     if not messages and not result.not_shown:
-        out.print(f"{queue.label.capitalize()} is empty.")
+        out.print(f"{queue.title} is empty.")
     elif messages:
-        table = fold_table(
-            f"{queue.label.capitalize()}: {len(messages)} message(s) shown, none consumed",
-            ("message id", "sent", "receives", "reason", "event"),
-        )
-        for message in messages:
-            event = message.event
-            described = (
-                f"{event.get('detail-type')} from {event.get('source')}: "
-                f"{json.dumps(event.get('detail'))[:200]}"
-                if event and "detail-type" in event
-                else message.body[:200]
-            )
-            sent = message.sent_at or ""
-            if message.group:
-                sent = f"{sent} group {message.group}".strip()
-            table.add_row(
-                message.message_id,
-                sent,
-                _count(message.receive_count),
-                message.summary,
-                described,
-                end_section=True,
-            )
-        out.print(table, markup=False)
+        out.print(f"{queue.title}: {len(messages)} message(s) shown, none consumed.", markup=False)
+        for number, message in enumerate(messages, start=1):
+            _print_message(out, number, message)
     _explain_not_shown(out, opts, result, consumer, intake_flag)
     if messages or result.not_shown:
+        out.print("", markup=False)
         out.print(
             f"After fixing the cause: `{again(opts, 'dlq', 'redrive', consumer, *intake_flag)}`; "
             f"to drop them: `{again(opts, 'dlq', 'purge', consumer, *intake_flag)}`.",
@@ -246,6 +247,27 @@ def peek(
             f"not deliver: `{again(opts, 'dlq', 'peek', consumer, '--intake')}`.",
             markup=False,
         )
+
+
+def _print_message(out: Any, number: int, message: dlq_ops.PeekedMessage) -> None:
+    """One DLQ message as a short record: id and times, then its reason and event, each
+    on its own line (readable at 80 columns, whole when piped)."""
+    event = message.event
+    described = (
+        f"{event.get('detail-type')} from {event.get('source')}: "
+        f"{json.dumps(event.get('detail'))[:200]}"
+        if event and "detail-type" in event
+        else message.body[:200]
+    )
+    facts = [f"sent {message.sent_at}" if message.sent_at else ""]
+    facts.append(f"receives {_count(message.receive_count)}")
+    if message.group:
+        facts.append(f"group {message.group}")
+    out.print("", markup=False)
+    out.print(f"{number}. {message.message_id}", markup=False)
+    out.print("   " + ", ".join(f for f in facts if f), markup=False)
+    out.print(f"   reason: {message.summary}", markup=False)
+    out.print(f"   event:  {described}", markup=False)
 
 
 def _explain_not_shown(
@@ -310,7 +332,7 @@ def redrive(
             if as_json:
                 emit_json({"consumer": consumer, "status": "EMPTY", "moved": 0})
             else:
-                out.print(f"{queue.label.capitalize()} is empty: nothing to redrive.")
+                out.print(f"{queue.title} is empty: nothing to redrive.")
             return
         handle = dlq_ops.start_redrive(sqs, queue, target, rate)
         last = dlq_ops.MoveProgress("RUNNING", 0, waiting)

@@ -82,6 +82,11 @@ class DeadLetterQueue:
         """How messages name it: "the DLQ of orders" / "the intake DLQ of orders"."""
         return f"the {'intake DLQ' if self.intake else 'DLQ'} of {self.consumer}"
 
+    @property
+    def title(self) -> str:
+        """:attr:`label` starting a sentence."""
+        return "T" + self.label[1:]
+
 
 def dead_letter_queue(consumer: ConsumerOutputs, *, intake: bool = False) -> DeadLetterQueue:
     """The consumer's DLQ, or with ``intake`` its intake DLQ (pipe consumers only)."""

@@ -251,7 +251,12 @@ def follow(
             seen = set()
         seen |= fresh
         since = newest
-        (sleep or time.sleep)(POLL_SECONDS if interval is None else interval)
+        (sleep or _pause)(POLL_SECONDS if interval is None else interval)
+
+
+def _pause(seconds: float) -> None:
+    """The wait between follow polls (a module function so tests can replace it)."""
+    time.sleep(seconds)
 
 
 def to_millis(moment: datetime) -> int:
