@@ -66,6 +66,10 @@ def logs(
     errors: Annotated[
         bool, typer.Option("--errors", help="Only errors (ERROR lines and tracebacks).")
     ] = False,
+    pipe: Annotated[
+        bool,
+        typer.Option("--pipe", help="The consumer's pipe's log instead (per-key FIFO)."),
+    ] = False,
     *,
     opts: StackOptions,
     as_json: bool,
@@ -74,14 +78,16 @@ def logs(
     and the record (SQS message id, event id) they belong to.
 
     Reads the function's log group with FilterLogEvents; --follow polls it every two
-    seconds. With --json, one JSON object per line (JSON lines).
+    seconds. --pipe reads the EventBridge pipe's log of a per-key FIFO consumer. With
+    --json, one JSON object per line (JSON lines).
     """
     start = logs_ops.to_millis(parse_time(since))
     pattern = logs_ops.filter_pattern(filter_text)
     out = console()
     shown = 0
     with connected(opts) as (target, aws):
-        group = logs_ops.log_group(target.outputs.consumer(consumer))
+        found = target.outputs.consumer(consumer)
+        group = logs_ops.pipe_log_group(found) if pipe else logs_ops.log_group(found)
         client = aws.client("logs")
         lines = (
             logs_ops.follow(client, group, start_ms=start, pattern=pattern)

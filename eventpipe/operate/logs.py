@@ -157,6 +157,16 @@ def log_group(consumer: ConsumerOutputs) -> str:
     return group
 
 
+def pipe_log_group(consumer: ConsumerOutputs) -> str:
+    """The log group of the consumer's pipe (FIFO consumers grouped by a JSON path)."""
+    if not consumer.pipe_log_group:
+        raise OperateError(
+            f"{consumer.name} has no pipe: only a FIFO consumer whose message_group is a "
+            "JSON path is fed through EventBridge Pipes; drop --pipe"
+        )
+    return consumer.pipe_log_group
+
+
 def filter_pattern(text: str | None) -> str | None:
     """``--filter TEXT`` as a CloudWatch filter pattern matching the text as a phrase.
 

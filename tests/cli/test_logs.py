@@ -213,3 +213,16 @@ def test_read_follows_next_tokens() -> None:
     assert [line.raw for line in lines] == ["a", "b"]
     assert [c.get("nextToken") for c in client.calls] == [None, "t1", "t2"]
     assert all(c["filterPattern"] == '"x"' and c["startTime"] == 0 for c in client.calls)
+
+
+def test_pipe_log_of_a_per_key_fifo_consumer(stack: Stack) -> None:
+    from tests.cli.test_queues import add_fifo_consumer
+
+    ledger = add_fifo_consumer(stack)
+    record = json.dumps({"messageType": "ExecutionFailed", "executionId": "e-1"})
+    write(stack, record, group=ledger["pipeLogGroup"])
+    result = stack.cli("logs", "ledger", "--pipe", "--since", "1h")
+    assert result.exit_code == 0, result.output
+    assert "ExecutionFailed" in result.stdout
+    refused = stack.cli("logs", "orders", "--pipe")
+    assert refused.exit_code == 1 and "orders has no pipe" in refused.stderr
