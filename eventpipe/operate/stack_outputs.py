@@ -118,6 +118,12 @@ class StackOutputs:
     bus: BusOutputs
     consumers: dict[str, ConsumerOutputs]
     project: str | None = None
+    topics: Mapping[str, str] = field(default_factory=dict)
+    """Stack topics (``eventpipe:topics``): name -> ARN."""
+    breaker: Mapping[str, Any] | None = None
+    """The circuit breaker's function and rule (``functionName``, ``ruleName``)."""
+    dead_letter_archive: Mapping[str, Any] | None = None
+    """The dead-letter archive (``bucketName``, ``archiverFunctionName``, ...)."""
 
     def consumer(self, name: str) -> ConsumerOutputs:
         """The named consumer, or an error listing the names that exist."""
@@ -218,6 +224,9 @@ def parse_outputs(data: Any, *, origin: str, stack: str) -> StackOutputs:
         bus=bus,
         consumers=consumers,
         project=data.get("project"),
+        topics=dict(data.get("topics") or {}),
+        breaker=data.get("breaker"),
+        dead_letter_archive=data.get("deadLetterArchive"),
     )
 
 

@@ -46,6 +46,25 @@ def test_new_keys_parse_and_old_outputs_still_do() -> None:
     assert piped.log_group == "/custom/group"
     assert piped.event_source_mapping_uuid == "esm-1"
     assert piped.circuit_breaker == {"errors": 5, "period": 60, "cooldown": 300}
+    assert outputs.topics == {} and outputs.breaker is None
+
+
+def test_issue_13_top_level_keys() -> None:
+    outputs = parse_outputs(
+        {
+            "bus": BUS,
+            "consumers": {},
+            "topics": {"orders": "arn:aws:sns:us-east-1:1:orders"},
+            "breaker": {"functionName": "f", "ruleName": "r"},
+            "deadLetterArchive": {"bucketName": "b", "afterDays": 7, "expireDays": 365},
+        },
+        origin="x",
+        stack="dev",
+    )
+    assert outputs.topics == {"orders": "arn:aws:sns:us-east-1:1:orders"}
+    assert outputs.breaker == {"functionName": "f", "ruleName": "r"}
+    assert outputs.dead_letter_archive is not None
+    assert outputs.dead_letter_archive["bucketName"] == "b"
 
 
 def test_unknown_consumer_names_the_closest_one() -> None:
