@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import console
+from eventpipe.cli.output import console, emit_json
 from eventpipe.cli.queues import ConsumerArg
 from eventpipe.operate import logs as logs_ops
 from eventpipe.operate.replay import parse_time
@@ -79,12 +79,13 @@ def logs(
 
     Reads the function's log group with FilterLogEvents; --follow polls it every two
     seconds. --pipe reads the EventBridge pipe's log of a per-key FIFO consumer. With
-    --json, one JSON object per line (JSON lines).
+    --json, one JSON document; with --json --follow, one JSON object per line.
     """
     start = logs_ops.to_millis(parse_time(since))
     pattern = logs_ops.filter_pattern(filter_text)
     out = console()
     shown = 0
+    collected: list[dict[str, object]] = []
     with connected(opts) as (target, aws):
         found = target.outputs.consumer(consumer)
         group = logs_ops.pipe_log_group(found) if pipe else logs_ops.log_group(found)
@@ -101,12 +102,17 @@ def logs(
                 if errors and not line.is_error:
                     continue
                 shown += 1
-                if as_json:
+                if as_json and follow:  # a stream: one JSON object per line
                     typer.echo(json.dumps(line.to_dict(), default=str))
+                elif as_json:
+                    collected.append(line.to_dict())
                 else:
                     _print_line(out, line)
         except KeyboardInterrupt:
             return
+    if as_json and not follow:
+        emit_json({"consumer": consumer, "logGroup": group, "lines": collected})
+        return
     if not shown and not as_json:
         what = f" matching {filter_text!r}" if filter_text else ""
         typer.echo(f"No log lines{what} in {group} since {since}.", err=True)

@@ -159,7 +159,14 @@ class PeekedMessage:
     @property
     def summary(self) -> str:
         if "error_type" in self.reason:
-            return f"{self.reason['error_type']}: {self.reason.get('error_message', '')}".strip()
+            text = f"{self.reason['error_type']}: {self.reason.get('error_message', '')}".strip()
+            behind = self.reason.get("held_behind")
+            if behind:  # FIFO: it never ran on its last receive (the runtime's reason)
+                group = self.reason.get("message_group")
+                text += f" (held behind message {behind}" + (
+                    f" of group {group})" if group else ")"
+                )
+            return text
         if self.reason.get("error_message"):
             return self.reason["error_message"]
         wrapped = self._wrapped

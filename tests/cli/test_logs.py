@@ -137,11 +137,13 @@ def test_since_leaves_out_older_lines(stack: Stack) -> None:
     assert "new line" in result.stdout and "old line" not in result.stdout
 
 
-def test_json_lines_are_camel_case(stack: Stack) -> None:
+def test_json_is_camel_case(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     failing_run(stack)
     result = stack.cli("logs", "orders", "--since", "1h", "--json")
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    data = json.loads(result.stdout)
+    assert (data["consumer"], data["logGroup"]) == ("orders", GROUP)
+    rows = data["lines"]
     assert len(rows) == 5
     bad = next(r for r in rows if r["messageId"] == "m-bad")
     assert bad["level"] == "WARNING" and bad["correlationId"] == "ev-bad"
@@ -149,6 +151,16 @@ def test_json_lines_are_camel_case(stack: Stack) -> None:
     assert bad["exception"] == TRACEBACK
     assert bad["stream"] == STREAM and bad["eventId"]
     assert rows[0]["record"] is None and rows[0]["message"].startswith("START")
+    assert bad["record"]["message_id"] == "m-bad"  # the log record itself, as written
+
+    def stop(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(logs_ops, "_pause", stop)
+    followed = stack.cli("logs", "orders", "--since", "1h", "--json", "--follow")
+    assert followed.exit_code == 0, followed.output
+    streamed = [json.loads(line) for line in followed.stdout.splitlines()]  # JSON lines
+    assert [r["eventId"] for r in streamed] == [r["eventId"] for r in rows]
 
 
 def test_follow_prints_new_lines_once(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:

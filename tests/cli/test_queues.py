@@ -544,3 +544,28 @@ def test_cancel_against_moto_says_the_api_is_not_emulated(stack: Stack) -> None:
     result = stack.cli("dlq", "cancel", "orders")
     assert result.exit_code == 1
     assert "does not implement SQS message move tasks" in result.stderr
+
+
+def test_a_record_held_behind_another_names_it(stack: Stack) -> None:
+    """The runtime's reason for a FIFO record that never ran on its last receive."""
+    attributes = {
+        "eventpipe.error_type": "BatchHaltedError",
+        "eventpipe.error_message": "an earlier record of its group failed",
+        "eventpipe.receive_count": "5",
+        "eventpipe.held_behind": "m-first",
+        "eventpipe.message_group": "customer-9",
+    }
+    stack.sqs.send_message(
+        QueueUrl=stack.consumer("orders")["dlqUrl"],
+        MessageBody="{}",
+        MessageAttributes={
+            k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+        },
+    )
+    [message] = json.loads(stack.cli("dlq", "peek", "orders", "--json").stdout)["messages"]
+    assert message["summary"] == (
+        "BatchHaltedError: an earlier record of its group failed (held behind message "
+        "m-first of group customer-9)"
+    )
+    assert message["reason"]["heldBehind"] == "m-first"
+    assert message["reason"]["messageGroup"] == "customer-9"
