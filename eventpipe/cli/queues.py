@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -55,8 +56,8 @@ def consumer_queues(
 
 
 def again(opts: StackOptions, *words: str) -> str:
-    """A command to suggest, carrying the target options this one ran with, so it can be
-    pasted as it is."""
+    """A command to suggest, carrying the target options this one ran with, quoted for a
+    POSIX shell, so it can be pasted as it is."""
     parts = ["eventpipe", *words]
     if opts.stack != "dev":
         parts += ["--stack", opts.stack]
@@ -70,7 +71,7 @@ def again(opts: StackOptions, *words: str) -> str:
         parts += ["--profile", opts.profile]
     if opts.region:
         parts += ["--region", opts.region]
-    return " ".join(parts)
+    return shlex.join(parts)
 
 
 def _count(value: int | None) -> str:
