@@ -52,8 +52,10 @@ from rich.table import Table
 from rich.text import Text
 
 __all__ = [
+    "VERBATIM_KEYS",
     "Cell",
     "Column",
+    "camel_keys",
     "console",
     "emit_json",
     "err_console",
@@ -94,10 +96,41 @@ def styled(text: str, style: str) -> Text:
     return Text(text, style=style)
 
 
-def emit_json(data: Any) -> None:
-    """Write ``data`` to stdout as JSON (datetimes as ISO strings). Keys are camelCase in
-    every command (docs/operations.md, "JSON output")."""
-    typer.echo(json.dumps(data, indent=2, default=str))
+VERBATIM_KEYS = frozenset(
+    {"event", "pattern", "detail", "body", "environment", "messageAttributes", "record"}
+)
+"""Keys whose values are data (an EventBridge event, a pattern, a message body, a log
+record, the plugin's environment), written as they are: their keys belong to AWS or to
+the user, not to eventpipe's schema."""
+
+
+def camel(key: str) -> str:
+    """``dlq_depth`` -> ``dlqDepth``; a key already in camelCase is left as it is."""
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def camel_keys(data: Any, verbatim: frozenset[str] = VERBATIM_KEYS) -> Any:
+    """``data`` with every mapping key in camelCase, except inside the values of
+    ``verbatim`` keys (which are data, see :data:`VERBATIM_KEYS`)."""
+    if isinstance(data, dict):
+        converted = {}
+        for key, value in data.items():
+            name = camel(key) if isinstance(key, str) else key
+            converted[name] = value if name in verbatim else camel_keys(value, verbatim)
+        return converted
+    if isinstance(data, list | tuple):
+        return [camel_keys(item, verbatim) for item in data]
+    return data
+
+
+def emit_json(data: Any, *, verbatim: Iterable[str] = ()) -> None:
+    """Write ``data`` to stdout as JSON (datetimes as ISO strings), every key in
+    camelCase: the one casing of every command's ``--json`` (docs/operations.md, "JSON
+    output"), whatever casing the dataclass behind it uses. Values under
+    :data:`VERBATIM_KEYS` (and ``verbatim``) are data and keep their keys."""
+    keep = VERBATIM_KEYS | frozenset(verbatim)
+    typer.echo(json.dumps(camel_keys(data, keep), indent=2, default=str))
 
 
 @contextmanager

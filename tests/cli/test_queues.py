@@ -38,12 +38,12 @@ def test_status_counts_messages_dlq_depth_and_alarm_states(stack: Stack) -> None
     data = json.loads(result.stdout)
     rows = {row["consumer"]: row for row in data["consumers"]}
     assert set(rows) == {"orders", "inventory", "mailer"}
-    assert (rows["orders"]["visible"], rows["orders"]["in_flight"]) == (2, 1)
-    assert rows["orders"]["dlq_depth"] == 1
+    assert (rows["orders"]["visible"], rows["orders"]["inFlight"]) == (2, 1)
+    assert rows["orders"]["dlqDepth"] == 1
     assert rows["orders"]["alarmState"] == "ALARM"
     assert rows["inventory"]["alarmState"] == "OK"
     assert rows["mailer"]["alarmState"] == "INSUFFICIENT_DATA"
-    assert rows["orders"]["oldest_age_seconds"] is None  # moto has no SQS metrics
+    assert rows["orders"]["oldestAgeSeconds"] is None  # moto has no SQS metrics
     assert data["deliveryDlqDepth"] == 0
 
     table = stack.cli("status")
@@ -87,10 +87,10 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
 
     result = stack.cli("dlq", "peek", "orders", "--json")
     assert result.exit_code == 0, result.output
-    messages = {m["message_id"]: m for m in json.loads(result.stdout)}
+    messages = {m["messageId"]: m for m in json.loads(result.stdout)}
     assert set(messages) == {poison, exhausted}
-    assert messages[poison]["reason"]["error_type"] == "PermanentError"
-    assert messages[poison]["reason"]["error_message"] == "amount must be positive"
+    assert messages[poison]["reason"]["errorType"] == "PermanentError"
+    assert messages[poison]["reason"]["errorMessage"] == "amount must be positive"
     assert messages[poison]["event"]["detail"] == {"id": 7}
     assert "retries exhausted" in messages[exhausted]["summary"]
 
@@ -114,7 +114,7 @@ def test_peek_limit_and_empty_dlq(stack: Stack) -> None:
     for n in range(15):
         stack.dead_letter("inventory", {"n": n}, "bad")
     limited = json.loads(stack.cli("dlq", "peek", "inventory", "--json", "-n", "12").stdout)
-    assert len(limited) == 12 and len({m["message_id"] for m in limited}) == 12
+    assert len(limited) == 12 and len({m["messageId"] for m in limited}) == 12
     assert stack.depth(stack.consumer("inventory")["dlqUrl"]) == 15
     empty = stack.cli("dlq", "peek", "mailer")
     assert empty.exit_code == 0 and "is empty" in empty.stdout
