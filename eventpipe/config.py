@@ -277,7 +277,13 @@ def load_stack_yaml(path: Path) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        what = str(exc.problem or exc.context)
+        start = exc.context_mark
+        if exc.context and start is not None and start is not mark:
+            # e.g. an unclosed `{`: where it opened is what the reader needs
+            what += (
+                f" ({exc.context}, which began at line {start.line + 1}, column {start.column + 1})"
+            )
         raise StackFileError(
             f"{path}: {where}: YAML syntax error: {what}. Fix the YAML there (a stack "
             "file is `config:` then indented `eventpipe:key: value` lines; quote values "

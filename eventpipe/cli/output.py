@@ -80,15 +80,16 @@ Cell = str | Text
 def console() -> Console:
     """stdout console. On a terminal it wraps prose at the terminal's width; piped, it
     never wraps (a long line stays one line) and has no colour."""
-    probe = Console(highlight=False)
+    probe = Console(highlight=False, emoji=False)
     if probe.is_terminal:
-        return Console(highlight=False, soft_wrap=False)
-    return Console(highlight=False, soft_wrap=True, width=PIPED_WIDTH)
+        return Console(highlight=False, soft_wrap=False, emoji=False)
+    return Console(highlight=False, soft_wrap=True, width=PIPED_WIDTH, emoji=False)
 
 
 def err_console() -> Console:
-    """stderr console, soft-wrapped so a long message stays one greppable line."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """stderr console, soft-wrapped so a long message stays one greppable line. No emoji
+    codes: ``eventpipe:key:`` in a message must not become ``eventpipe🔑``."""
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def styled(text: str, style: str) -> Text:
