@@ -27,6 +27,7 @@ GROUND = (
 DEPLOY_CONTRACT = (
     "eventpipe.function_env",
     "eventpipe.names",
+    "eventpipe.pipes_paths",
     "eventpipe.plugin_resources",
     "eventpipe.config",
     "eventpipe.validation",
