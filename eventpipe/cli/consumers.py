@@ -64,7 +64,19 @@ def _detail(declared: DeclaredConsumer) -> dict[str, Any]:
         "idempotencyTtl": c.idempotency_ttl,
         "environment": dict(c.environment or {}),
         "description": c.description,
+        "alarmOldestMessageAge": c.alarm_oldest_message_age,
+        "alarmQueueDepth": c.alarm_queue_depth,
+        "circuitBreaker": _breaker(c),
+        "topic": c.topic,
+        "filterPolicy": c.filter_policy,
     }
+
+
+def _breaker(consumer: Any) -> dict[str, int] | None:
+    breaker = consumer.circuit_breaker
+    if breaker is None:
+        return None
+    return {"errors": breaker.errors, "period": breaker.period, "cooldown": breaker.cooldown}
 
 
 def _plugin_json(resolved: Resolved) -> list[dict[str, Any]]:
@@ -108,6 +120,12 @@ def _find(resolved: Resolved, name: str, stack: str) -> DeclaredConsumer:
     )
 
 
+def _breaker_text(breaker: dict[str, Any] | None) -> str:
+    if not breaker:
+        return "-"
+    return ", ".join(f"{key} {value}" for key, value in breaker.items())
+
+
 def _print_detail(declared: DeclaredConsumer, stack: str) -> None:
     detail = _detail(declared)
     out = console()
@@ -129,6 +147,13 @@ def _print_detail(declared: DeclaredConsumer, stack: str) -> None:
         ("retention", f"{detail['retention']}s"),
         ("idempotent", "yes" if detail["idempotent"] else "no"),
         ("environment", ", ".join(sorted(detail["environment"])) or "-"),
+        (
+            "alarms",
+            f"oldest message {detail['alarmOldestMessageAge']}s, depth {detail['alarmQueueDepth']}",
+        ),
+        ("circuitBreaker", _breaker_text(detail["circuitBreaker"])),
+        ("topic", detail["topic"] or "-"),
+        ("filterPolicy", json.dumps(detail["filterPolicy"]) if detail["filterPolicy"] else "-"),
         ("description", detail["description"] or "-"),
     ]
     print_table(

@@ -98,10 +98,21 @@ def styled(text: str, style: str) -> Text:
 
 
 VERBATIM_KEYS = frozenset(
-    {"event", "pattern", "detail", "body", "environment", "messageAttributes", "record", "alarms"}
+    {
+        "event",
+        "pattern",
+        "detail",
+        "body",
+        "environment",
+        "messageAttributes",
+        "record",
+        "alarms",
+        "filterPolicy",
+    }
 )
 """Keys whose values are data (an EventBridge event, a pattern, a message body, a log
-record, the plugin's environment, a map from alarm name to state), written as they are:
+record, the plugin's environment, a map from alarm name to state, an SNS filter
+policy), written as they are:
 their keys belong to AWS or to the user, not to eventpipe's schema."""
 
 
