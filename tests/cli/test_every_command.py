@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from eventpipe.cli import app
 from eventpipe.cli.output import VERBATIM_KEYS
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
@@ -61,13 +62,7 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
 
 def _run(stack: Stack, words: list[str], args: list[str], outputs: bool, *extra: str) -> Any:
     argv = [*words, *args, *(["--outputs", str(stack.outputs_file)] if outputs else []), *extra]
-    return stack.runner.invoke(stack_app(), argv, env=TERMINAL_80)
-
-
-def stack_app() -> Any:
-    from eventpipe.cli import app
-
-    return app
+    return stack.runner.invoke(app, argv, env=TERMINAL_80)
 
 
 def _keys(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
