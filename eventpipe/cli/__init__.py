@@ -23,6 +23,7 @@ from typing import Annotated
 import typer
 
 from eventpipe.cli import consumers, events, local, logs, mapping, new, queues, send
+from eventpipe.cli import cost as cost_command
 from eventpipe.cli.reporting import CommandApp
 
 __all__ = ["app", "main"]
@@ -66,9 +67,7 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, queues, local):
-    group.register(app)
-for group in (logs, send, mapping):  # helper "ops"
+for group in (consumers, new, events, send, queues, logs, mapping, local, cost_command):
     group.register(app)
 
 
