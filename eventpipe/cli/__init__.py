@@ -67,11 +67,8 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, queues, local):
+for group in (consumers, new, events, send, queues, logs, mapping, local, cost_command):
     group.register(app)
-for group in (logs, send, mapping):  # helper "ops"
-    group.register(app)
-cost_command.register(app)  # issue 13: `eventpipe cost`
 
 
 def main() -> None:
