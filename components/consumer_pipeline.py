@@ -25,8 +25,9 @@ from components import naming
 from components.alarms import declare_alarms, declare_intake_alarms
 from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
-from components.intake import Intake, declare_intake, missing_field_target
+from components.intake import Intake, declare_intake, missing_field_target, per_key_fifo
 from components.queues import declare_queues, queue_policy
+from components.topics import entry_defaults, subscribe_queue
 from eventpipe import pipes_paths
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer, ResourceContext
@@ -89,10 +90,12 @@ class ConsumerPipeline(pulumi.ComponentResource):
         self.resources.update(queue=queue, dlq=dlq, redrive_allow=queues.redrive_allow)
         self.queue_url, self.queue_arn = queue.url, queue.arn
         self.dlq_url, self.dlq_arn = dlq.url, dlq.arn
+        self.dlq_name = dlq.name
         self.resources["dlq_policy"] = queue_policy(f"{name}-dlq-policy", dlq, None, child)
 
         self.rule_name = self.rule_arn = self.missing_group_rule_name = None
         self.intake = None
+        self.entry_extras = entry_defaults()  # issue 13 output keys (topics, breaker)
         if per_key_fifo(consumer):
             self.intake = declare_intake(
                 name, consumer, settings, fifo_queue=queue, tags=tags, parent=self
@@ -105,6 +108,10 @@ class ConsumerPipeline(pulumi.ComponentResource):
             self._declare_grouped_rules(name, args, tags, child, self.intake)
         elif consumer.pattern is not None:
             self._declare_rule(name, args, tags, child, queue)
+        elif consumer.topic is not None:  # SNS fan-out: components/topics.py
+            topic_arn = bus.topic_arn(consumer.topic)
+            self.resources.update(subscribe_queue(name, consumer, topic_arn, queue, child,
+                                                  self.entry_extras))  # fmt: skip
         else:
             self.resources["queue_policy"] = queue_policy(
                 f"{name}-queue-policy", queue, None, child
@@ -150,6 +157,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             mapping=side.mapping,
         )
         self.function_name, self.function_arn = function.name, function.arn
+        self.mapping_uuid = side.mapping.uuid
 
         alarms = declare_alarms(
             name, consumer, prefix, queue_name=queue.name, dlq_name=dlq.name,
@@ -328,6 +336,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             "eventSourceMappingUuid": self.event_source_mapping_uuid,
             **self._intake_entry(),
         }
+        entry.update(self.entry_extras)
         if self.plugin_outputs:
             entry["resources"] = self.plugin_outputs
         return entry
@@ -349,16 +358,6 @@ class ConsumerPipeline(pulumi.ComponentResource):
             "pipeLogGroup": intake.pipe_log_group.name,
             "missingGroupRuleName": self.missing_group_rule_name,
         }
-
-
-def per_key_fifo(consumer: Consumer) -> bool:
-    """A FIFO consumer fed by a rule whose message group is a JSON path: it needs a pipe."""
-    return (
-        consumer.fifo
-        and consumer.pattern is not None
-        and consumer.message_group is not None
-        and pipes_paths.is_json_path(consumer.message_group)
-    )
 
 
 def retry_policy() -> aws.cloudwatch.EventTargetRetryPolicyArgs:

@@ -98,6 +98,16 @@ def missing_field_template(path: str) -> str:
     return '{"eventpipe": {"reason": ' + json.dumps(reason) + '}, "event": <aws.events.event.json>}'
 
 
+def per_key_fifo(consumer: Consumer) -> bool:
+    """A FIFO consumer fed by a rule whose message group is a JSON path: it needs a pipe."""
+    return (
+        consumer.fifo
+        and consumer.pattern is not None
+        and consumer.message_group is not None
+        and pipes_paths.is_json_path(consumer.message_group)
+    )
+
+
 @dataclass
 class Intake:
     """What :func:`declare_intake` declared for one per-key FIFO consumer."""
@@ -293,6 +303,7 @@ __all__ = [
     "event_input_template",
     "missing_field_target",
     "missing_field_template",
+    "per_key_fifo",
     "pipe_role_statements",
     "pipe_trust_policy",
 ]

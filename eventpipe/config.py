@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
@@ -39,6 +39,7 @@ CONFIG_FIELDS: dict[str, str] = {
     "messageGroup": "message_group",
     "alarmOldestMessageAge": "alarm_oldest_message_age",
     "alarmQueueDepth": "alarm_queue_depth",
+    "circuitBreaker": "circuit_breaker",
 }
 """Consumer settings a stack may override (``eventpipe:defaults`` and
 ``eventpipe:consumers.<name>``). Name, handler, pattern and fifo are the plugin's
@@ -74,6 +75,38 @@ digits, ``-``, ``_``: CreateFunction ``FunctionName``), IAM role names (alphanum
 ``+=,.@_-``: CreateRole ``RoleName``), EventBridge rule names (``[\\.\\-_A-Za-z0-9]+``:
 PutRule ``Name``) and CloudWatch dashboard names (alphanumerics, ``-``, ``_``); the
 intersection is letters, digits, ``-`` and ``_``."""
+
+
+DLQ_RETENTION_DAYS = 14
+"""Days every DLQ keeps a message: ``components.queues.DLQ_RETENTION`` (1,209,600 s, the
+SQS maximum ``MessageRetentionPeriod``) in days; a test keeps the two equal."""
+TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$|^[A-Za-z0-9_-]{1,251}\.fifo$")
+"""An SNS topic name: up to 256 alphanumerics, hyphens and underscores; a FIFO topic's
+ends in ``.fifo`` (CreateTopic ``Name``,
+https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html)."""
+
+
+class DeadLetterArchive(BaseModel):
+    """``eventpipe:deadLetterArchive``: move dead letters older than ``afterDays`` from
+    every DLQ into a private bucket that keeps them ``expireDays`` (docs/dead-letter-archive.md).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    after_days: int = Field(alias="afterDays", ge=1, lt=DLQ_RETENTION_DAYS)
+    """Age (as SQS counts it for expiry) at which a dead letter is archived: below the
+    DLQ retention, or SQS deletes it first."""
+    expire_days: int = Field(alias="expireDays", ge=2)
+    """Days an archived dead letter is kept in the bucket (S3 lifecycle expiration)."""
+
+    @model_validator(mode="after")
+    def _kept_longer_than_waited(self) -> DeadLetterArchive:
+        if self.expire_days <= self.after_days:
+            raise ValueError(
+                f"expireDays ({self.expire_days}) must be more than afterDays "
+                f"({self.after_days}): an archived dead letter would expire as it lands"
+            )
+        return self
 
 
 class StackSettings(BaseModel):
@@ -112,6 +145,15 @@ class StackSettings(BaseModel):
     """Consumer settings (camelCase, see ``CONFIG_FIELDS``) applied to every consumer."""
     consumers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-consumer overrides, plus ``enabled: false`` to leave a consumer out."""
+    topics: list[str] = Field(default_factory=list)
+    """SNS topics the stack creates; a consumer's ``topic`` may name one (docs/sns.md)."""
+    dead_letter_archive: DeadLetterArchive | None = Field(default=None, alias="deadLetterArchive")
+    """Archive old dead letters to S3 so they never expire unseen."""
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_names_sns_accepts(cls, value: list[str]) -> list[str]:
+        return _check_topic_names(value)
 
     @field_validator("log_retention_days")
     @classmethod
@@ -135,6 +177,10 @@ class StackSettings(BaseModel):
             )
         return value
 
+    def topic_name(self, topic: str) -> str:
+        """Physical name of a topic listed in ``topics``: the stack prefix + its name."""
+        return f"{self.prefix}{topic}"
+
     @property
     def prefix(self) -> str:
         return self.name_prefix if self.name_prefix is not None else f"{PROJECT}-{self.stack}-"
@@ -155,7 +201,23 @@ _SETTING_FIXES = {
     "or 0 to keep logs forever",
     "namePrefix": "set eventpipe:namePrefix to letters, digits, '-' and '_' only, "
     "e.g. 'shop-prod-'",
+    "topics": "list topic names, e.g. `eventpipe:topics: [orders, payments]`",
+    "deadLetterArchive": "write e.g. `eventpipe:deadLetterArchive: {afterDays: 10, expireDays: "
+    f"365}}` (afterDays 1-{DLQ_RETENTION_DAYS - 1}, expireDays above afterDays)",
 }
+
+
+def _check_topic_names(topics: list[str]) -> list[str]:
+    bad = [t for t in topics if not TOPIC_NAME.match(t)]
+    if bad:
+        raise ValueError(
+            f"{', '.join(repr(t) for t in bad)}: an SNS topic name has 1-256 letters, "
+            "digits, '-' and '_' (a FIFO topic's ends in '.fifo')"
+        )
+    twice = sorted({t for t in topics if topics.count(t) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(repr(t) for t in twice)} listed more than once")
+    return topics
 
 
 def _nearest(days: int) -> int:

@@ -17,7 +17,7 @@ applies it to every command).
 
 from __future__ import annotations
 
-from eventpipe.cli import consumers, events, local, new, queues
+from eventpipe.cli import consumers, events, local, logs, mapping, new, queues, send
 from eventpipe.cli.reporting import CommandApp
 
 __all__ = ["app", "main"]
@@ -30,6 +30,8 @@ app = CommandApp(
 )
 
 for group in (consumers, new, events, queues, local):
+    group.register(app)
+for group in (logs, send, mapping):  # helper "ops"
     group.register(app)
 
 

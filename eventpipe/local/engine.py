@@ -20,15 +20,19 @@ from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
 from eventpipe.local.emulator.server import Emulator, start_emulator
 from eventpipe.local.emulator.shims import apply_moto_shims
+from eventpipe.local.functions import mapping_state
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
 from eventpipe.local.pipes import PipeRunner
+from eventpipe.local.watch.alarms import AlarmEvaluator
 from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
 from eventpipe.local.watch.tracker import LogEntry, Tracker
 
 MAX_WORKERS_PER_FUNCTION = 2
 """Concurrent executions per function locally: ScalingConfig.MaximumConcurrency, capped
 so a laptop with a dozen consumers is not asked for a hundred processes."""
+ALARM_INTERVAL = 1.0
+"""Seconds between two evaluations of the stack's alarms (:mod:`.watch.alarms`)."""
 
 
 def _in_parallel(calls: list[Callable[[], None]]) -> None:
@@ -61,6 +65,7 @@ class LocalEngine:
         workers_per_function: int = MAX_WORKERS_PER_FUNCTION,
         on_log: Callable[[LogEntry], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        on_alarm: Callable[[str, str, str], None] | None = None,
     ):
         self.files = read_project(Path(project_dir).resolve(), stack)
         self.endpoint_url = endpoint_url
@@ -74,6 +79,8 @@ class LocalEngine:
         self.pollers: list[MappingPoller] = []
         self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
+        self.alarms: AlarmEvaluator | None = None
+        self.on_alarm = on_alarm
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
 
@@ -95,6 +102,14 @@ class LocalEngine:
             self._start_functions(self.deployment)
             self._start_pollers(self.deployment)
             self._start_pipes(self.deployment)
+            self.alarms = AlarmEvaluator(
+                self.emulator,
+                account=self.deployment.state.account,
+                time_scale=self.time_scale,
+                function_counts=self.function_counts,
+                on_change=self.on_alarm,
+            )
+            self.alarms.load()
         except BaseException:
             self.stop()
             raise
@@ -155,7 +170,14 @@ class LocalEngine:
             spec = deployment.state.functions.get(name)
             if spec is None:
                 raise LocalDeployError(f"event source mapping names unknown function {name!r}")
-            pool = FunctionPool(spec, self._function_env(spec), log_dir / f"{name}.log", size)
+            pool = FunctionPool(
+                spec,
+                self._function_env(spec),
+                log_dir / name,
+                size,
+                logs_client=lambda: self.client("logs"),
+                on_error=self.on_error,
+            )
             self.pools[name] = pool
         _in_parallel([pool.start for pool in self.pools.values()])
         for name, pool in self.pools.items():
@@ -164,7 +186,8 @@ class LocalEngine:
 
     def _start_pollers(self, deployment: Deployment) -> None:
         assert self.emulator is not None
-        dlqs = []
+        dlqs: list[WatchedDlq] = []
+        self.watcher = DlqWatcher(self.emulator, deployment.state.account, dlqs, self.tracker)
         for mapping in deployment.state.mappings:
             queue = deployment.state.queues.get(mapping.queue_arn)
             pool = self.pools[mapping.function_name]
@@ -176,8 +199,12 @@ class LocalEngine:
             dlq = deployment.state.queues.get(queue.dlq_arn or "")
             if dlq is not None:
                 dlqs.append(WatchedDlq(consumer, dlq.name, dlq.url))
-            if not mapping.enabled:
-                continue
+            if self.emulator.embedded:
+                state = mapping_state.register(
+                    deployment.state.account, self.emulator.region, mapping, pool.spec.arn
+                )
+            else:
+                state = mapping_state.MappingState(enabled=mapping.enabled)
             poller = MappingPoller(
                 self.emulator,
                 mapping,
@@ -187,10 +214,16 @@ class LocalEngine:
                 self.tracker,
                 time_scale=self.time_scale,
                 on_error=self.on_error,
+                state=state,
+                dead_letters=self.watcher.find,
             )
             poller.start()
             self.pollers.append(poller)
-        self.watcher = DlqWatcher(self.emulator, deployment.state.account, dlqs, self.tracker)
+
+    def function_counts(self, function_name: str) -> tuple[int, int]:
+        """(invocations, whole-invocation errors) of a function so far, for the alarms."""
+        pollers = [p for p in self.pollers if p.pool.spec.name == function_name]
+        return sum(p.invocations for p in pollers), sum(p.errors for p in pollers)
 
     def _start_pipes(self, deployment: Deployment) -> None:
         """Run each recorded SQS -> SQS pipe; its source's DLQ is watched for the consumer
@@ -225,10 +258,14 @@ class LocalEngine:
             self.pipes.append(runner)
 
     def _watch(self) -> None:
+        next_alarms = 0.0
         while not self._stop.wait(0.25):
             try:
                 if self.watcher is not None:
                     self.watcher.poll()
+                if self.alarms is not None and time.monotonic() >= next_alarms:
+                    next_alarms = time.monotonic() + ALARM_INTERVAL
+                    self.alarms.tick()
             except Exception as exc:  # the emulator is stopping, or a transient error
                 if not self._stop.is_set() and self.on_error:
                     self.on_error(f"DLQ watcher: {exc}")

@@ -10,8 +10,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.consumer_pipeline import per_key_fifo
 from components.function import ENTRY_POINT
+from components.intake import per_key_fifo
 from components.naming import TAG_CONSUMER, TAG_PLUGIN, TAG_STACK
 from eventpipe import contract
 from eventpipe.consumer import Consumer
@@ -301,7 +301,9 @@ def test_stack_resources_and_delivery_dlq_policy(mocks: AwsMocks, build_dir: Any
                 )
             dashboard = mocks.one("aws:cloudwatch/dashboard:Dashboard", "eventpipe-dashboard")
             widgets = json.loads(dashboard.inputs["dashboardBody"])["widgets"]
-            assert len(widgets) == 6 * len(consumers)
+            # six a consumer, three more for a per-key FIFO consumer's intake queue
+            per_key = sum(1 for _, c in consumers if per_key_fifo(c))
+            assert per_key == 1 and len(widgets) == 6 * len(consumers) + 3 * per_key
             for recorded in mocks.resources:
                 if recorded.typ.startswith("aws:") and "tags" in recorded.inputs:
                     assert recorded.inputs["tags"][TAG_STACK] == "test", recorded.name
