@@ -19,12 +19,14 @@ from eventpipe.local.deploy.deployer import deploy_program
 from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
 from eventpipe.local.emulator.server import Emulator, start_emulator
-from eventpipe.local.emulator.shims import apply_moto_shims
+from eventpipe.local.emulator.shims import apply_moto_shims, lambda_targets
 from eventpipe.local.functions import mapping_state
+from eventpipe.local.functions.async_invoke import AsyncInvoker
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
 from eventpipe.local.pipes import PipeRunner
-from eventpipe.local.watch.alarms import AlarmEvaluator
+from eventpipe.local.schedules import ScheduleRunner
+from eventpipe.local.watch.custom_metrics import MeteredPool, MetricStore, StackAlarmEvaluator
 from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
 from eventpipe.local.watch.tracker import LogEntry, Tracker
 
@@ -79,7 +81,11 @@ class LocalEngine:
         self.pollers: list[MappingPoller] = []
         self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
-        self.alarms: AlarmEvaluator | None = None
+        self.alarms: StackAlarmEvaluator | None = None
+        self.metrics = MetricStore()
+        self.async_invokers: dict[str, AsyncInvoker] = {}
+        """By function name: functions invoked asynchronously (rule and schedule targets)."""
+        self.schedules: ScheduleRunner | None = None
         self.on_alarm = on_alarm
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
@@ -102,14 +108,23 @@ class LocalEngine:
             self._start_functions(self.deployment)
             self._start_pollers(self.deployment)
             self._start_pipes(self.deployment)
-            self.alarms = AlarmEvaluator(
+            self._start_async_functions(self.deployment)
+            self.alarms = StackAlarmEvaluator(
                 self.emulator,
                 account=self.deployment.state.account,
                 time_scale=self.time_scale,
                 function_counts=self.function_counts,
                 on_change=self.on_alarm,
+                metrics=self.metrics,
             )
             self.alarms.load()
+            self.schedules = ScheduleRunner(
+                self.emulator,
+                self.invoke_async,
+                time_scale=self.time_scale,
+                on_error=self.on_error,
+            )
+            self.schedules.start()
         except BaseException:
             self.stop()
             raise
@@ -120,6 +135,8 @@ class LocalEngine:
     def stop(self) -> None:
         """Stop polling, let batches in flight finish, stop workers and the emulator."""
         self._stop.set()
+        if self.schedules is not None:
+            self.schedules.stop()
         for runner in self.pipes:
             runner.signal_stop()
         for poller in self.pollers:  # all stop receiving at once, then each drains
@@ -128,6 +145,9 @@ class LocalEngine:
             runner.stop()
         for poller in self.pollers:
             poller.stop()
+        for invoker in self.async_invokers.values():
+            lambda_targets.unregister(invoker.pool.spec.arn)
+            invoker.stop()
         _in_parallel([pool.stop for pool in self.pools.values()])
         if self._monitor is not None:
             self._monitor.join(2)
@@ -170,19 +190,58 @@ class LocalEngine:
             spec = deployment.state.functions.get(name)
             if spec is None:
                 raise LocalDeployError(f"event source mapping names unknown function {name!r}")
-            pool = FunctionPool(
-                spec,
-                self._function_env(spec),
-                log_dir / name,
-                size,
-                logs_client=lambda: self.client("logs"),
-                on_error=self.on_error,
-            )
+            pool = self._pool(spec, log_dir, size)
             self.pools[name] = pool
         _in_parallel([pool.start for pool in self.pools.values()])
         for name, pool in self.pools.items():
             if pool.init_error and self.on_error:
                 self.on_error(f"function {name} cannot start: {pool.init_error.splitlines()[0]}")
+
+    def _pool(self, spec: FunctionSpec, log_dir: Path, size: int) -> FunctionPool:
+        """A function's workers; their EMF output feeds the local custom metrics."""
+        pool = MeteredPool(
+            spec,
+            self._function_env(spec),
+            log_dir / spec.name,
+            size,
+            logs_client=lambda: self.client("logs"),
+            on_error=self.on_error,
+        )
+        pool.metrics = self.metrics
+        return pool
+
+    def _start_async_functions(self, deployment: Deployment) -> None:
+        """One worker and an asynchronous-invocation queue for each function no event
+        source mapping reads (the stack's breaker and archiver): EventBridge rules and
+        Scheduler schedules invoke those (:mod:`.emulator.shims.lambda_targets`,
+        :mod:`.schedules`)."""
+        assert self.emulator is not None
+        log_dir = self.files.directory / LOCAL_STATE_DIR / "logs"
+        pools = {
+            name: self._pool(spec, log_dir, 1)
+            for name, spec in deployment.state.functions.items()
+            if name not in self.pools
+        }
+        _in_parallel([pool.start for pool in pools.values()])
+        for name, pool in pools.items():
+            self.pools[name] = pool
+            if pool.init_error and self.on_error:
+                self.on_error(f"function {name} cannot start: {pool.init_error.splitlines()[0]}")
+            invoker = AsyncInvoker(pool, time_scale=self.time_scale, on_error=self.on_error)
+            invoker.start()
+            self.async_invokers[name] = invoker
+            if self.emulator.embedded:
+                lambda_targets.register(pool.spec.arn, invoker.submit)
+
+    def invoke_async(self, function_arn: str, event: Any) -> bool:
+        """``Invoke`` with ``InvocationType=Event`` on a local function; False when no
+        local function has that ARN (a qualifier ``:$LATEST`` is accepted)."""
+        name = function_arn.split(":function:", 1)[-1].split(":", 1)[0]
+        invoker = self.async_invokers.get(name)
+        if invoker is None:
+            return False
+        invoker.submit(event)
+        return True
 
     def _start_pollers(self, deployment: Deployment) -> None:
         assert self.emulator is not None
@@ -334,6 +393,8 @@ class LocalEngine:
         if any(poller.in_flight for poller in self.pollers):
             return False
         if any(runner.in_flight for runner in self.pipes):
+            return False
+        if any(invoker.pending for invoker in self.async_invokers.values()):
             return False
         return not any(self.queue_depths().values())
 

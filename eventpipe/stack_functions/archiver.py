@@ -123,10 +123,14 @@ class Archiver:
         topic_arn: str | None,
         now: Callable[[], datetime] | None = None,
         time_left_ms: Callable[[], int] | None = None,
+        time_scale: float = 1.0,
     ) -> None:
         self.sqs, self.s3, self.cloudwatch, self.sns = sqs, s3, cloudwatch, sns
         self.bucket = bucket
-        self.after_seconds = after_days * 86_400
+        self.after_days = after_days
+        # Local mode only (EVENTPIPE_TIME_SCALE, set by the local engine): the age is
+        # time-scaled like the engine's other waits; 1 on AWS.
+        self.after_seconds = after_days * 86_400 * time_scale
         self.queues = queues
         self.topic_arn = topic_arn
         self._now = now or (lambda: datetime.now(UTC))
@@ -147,7 +151,7 @@ class Archiver:
                 TopicArn=self.topic_arn,
                 Subject=f"eventpipe: {total} dead letters archived to s3://{self.bucket}"[:100],
                 Message=(
-                    f"{total} dead letters older than {self.after_seconds // 86_400} days were "
+                    f"{total} dead letters older than {self.after_days} days were "
                     f"moved from their DLQs to s3://{self.bucket} before SQS could delete "
                     "them:\n" + "\n".join(lines) + "\nSee them with `eventpipe dlq peek "
                     "CONSUMER --archived`; redrive with `eventpipe dlq redrive CONSUMER "
@@ -247,5 +251,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         queues=json.loads(os.environ[settings.ENV_ARCHIVE_QUEUES]),
         topic_arn=os.environ.get(settings.ENV_ARCHIVE_TOPIC) or None,
         time_left_ms=context.get_remaining_time_in_millis,
+        time_scale=float(os.environ.get(contract.ENV_TIME_SCALE) or 1),
     )
     return archiver.run()

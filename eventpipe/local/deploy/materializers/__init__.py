@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from eventpipe.local.deploy.materializers import data, events, lambda_, pipes, platform, sqs
+from eventpipe.local.deploy.materializers import (
+    data,
+    events,
+    lambda_,
+    pipes,
+    platform,
+    sqs,
+    storage,
+)
 from eventpipe.local.deploy.materializers.base import REGISTRY, Context, physical_name
 
 __all__ = [
@@ -15,4 +23,5 @@ __all__ = [
     "pipes",
     "platform",
     "sqs",
+    "storage",
 ]

@@ -106,6 +106,8 @@ def topic(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, Outputs
         attributes["ContentBasedDeduplication"] = as_bool_str(inputs["contentBasedDeduplication"])
     if inputs.get("displayName"):
         attributes["DisplayName"] = inputs["displayName"]
+    if inputs.get("kmsMasterKeyId"):
+        attributes["KmsMasterKeyId"] = str(inputs["kmsMasterKeyId"])
     kwargs: dict[str, Any] = {"Name": topic_name, "Attributes": attributes}
     if tag_list(inputs):
         kwargs["Tags"] = tag_list(inputs)
@@ -120,6 +122,8 @@ def subscription(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, 
         attributes["RawMessageDelivery"] = "true"
     if inputs.get("filterPolicy"):
         attributes["FilterPolicy"] = as_json(inputs["filterPolicy"])
+    if inputs.get("filterPolicyScope"):
+        attributes["FilterPolicyScope"] = str(inputs["filterPolicyScope"])
     arn = ctx.client("sns").subscribe(
         TopicArn=inputs["topic"],
         Protocol=inputs["protocol"],

@@ -98,8 +98,11 @@ def event_target(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, 
     )
     if response.get("FailedEntryCount"):
         raise RuntimeError(f"target {target_id} of rule {rule}: {response['FailedEntries']}")
-    if not str(inputs["arn"]).startswith("arn:aws:sqs:"):
-        ctx.notice(f"target {target_id}: only SQS targets are delivered locally ({inputs['arn']})")
+    if not str(inputs["arn"]).startswith(("arn:aws:sqs:", "arn:aws:lambda:")):
+        ctx.notice(
+            f"target {target_id}: only SQS and Lambda targets are delivered locally "
+            f"({inputs['arn']})"
+        )
     return f"{bus}-{rule}-{target_id}", {"targetId": target_id, "rule": rule, "eventBusName": bus}
 
 

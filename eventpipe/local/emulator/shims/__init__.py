@@ -19,6 +19,8 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
   queue grows.
 * :mod:`~eventpipe.local.emulator.shims.move_tasks`: DLQ redrive (SQS message move tasks) on the
   embedded server.
+* :mod:`~eventpipe.local.emulator.shims.lambda_targets`: a rule whose target is a Lambda
+  function invokes it (asynchronously, in the local function pool), as on AWS.
 
 :func:`apply_moto_shims` applies them all, once per process.
 """
@@ -32,6 +34,7 @@ from eventpipe.local.emulator.shims.fifo import (
     fifo_release,
     fifo_sequence_numbers,
 )
+from eventpipe.local.emulator.shims.lambda_targets import lambda_delivery
 from eventpipe.local.emulator.shims.move_tasks import (
     MOVE_HIDE_SECONDS,
     MOVE_TASK_HISTORY,
@@ -64,6 +67,7 @@ def apply_moto_shims() -> None:
     fifo_group_batches()
     message_origin()
     move_task_api()
+    lambda_delivery()
     _APPLIED = True
 
 
