@@ -46,6 +46,7 @@ def issue13_engine(
             "eventpipe:publishSchemas": False,
             "eventpipe:dashboard": False,
             "eventpipe:archive": False,
+            "eventpipe:topics": ["payments"],
             **config,
         },
     )

@@ -1,0 +1,106 @@
+"""The circuit breaker on the local engine, end to end and time-scaled (0.01):
+
+failing records -> the runtime's ``RecordsRetried`` (EMF) -> the breaker alarm evaluated
+locally goes to ALARM -> its state-change event on the default bus -> the breaker rule ->
+the breaker function (a Lambda target, invoked asynchronously in the local pool) ->
+mapping disabled and a one-time schedule -> the schedule fires after the scaled cooldown
+-> half-open (concurrency 2) -> records succeed -> alarm OK -> closed.
+
+Every wait is on a condition with a generous deadline (the suite runs on busy CPUs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventpipe.local import LocalEngine
+from eventpipe.stack_functions.breaker import schedule_name
+from tests.local.fixtures.plugins.issue13 import BREAKER
+from tests.local.issue13_support import issue13_engine, lines, wait_for
+
+N = 5
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngine, Path]]:
+    root = tmp_path_factory.mktemp("brk13")
+    with issue13_engine(root, "brk13", {}, time_scale=0.01) as e:
+        yield e
+
+
+def actions(engine: LocalEngine) -> list[str]:
+    invoker = engine.async_invokers[engine.outputs["breaker"]["functionName"]]
+    return [r.get("action") for r in invoker.results() if isinstance(r, dict)]
+
+
+def mapping(engine: LocalEngine) -> dict[str, Any]:
+    uuid = engine.outputs["consumers"][BREAKER]["eventSourceMappingUuid"]
+    return dict(engine.client("lambda").get_event_source_mapping(UUID=uuid))
+
+
+def depth(engine: LocalEngine, url: str) -> int:
+    attributes = engine.client("sqs").get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(v) for v in attributes.values())
+
+
+def test_breaker_resources_are_deployed(engine: tuple[LocalEngine, Path]) -> None:
+    eng, _ = engine
+    breaker = eng.outputs["breaker"]
+    entry = eng.outputs["consumers"][BREAKER]["circuitBreaker"]
+    rule = eng.client("events").describe_rule(Name=breaker["ruleName"], EventBusName="default")
+    assert "CloudWatch Alarm State Change" in rule["EventPattern"]
+    targets = eng.client("events").list_targets_by_rule(
+        Rule=breaker["ruleName"], EventBusName="default"
+    )["Targets"]
+    assert [t["Arn"].rsplit(":", 1)[-1] for t in targets] == [breaker["functionName"]]
+    group = eng.client("scheduler").get_schedule_group(Name=breaker["scheduleGroup"])
+    assert group["State"] == "ACTIVE"
+    alarm = eng.client("cloudwatch").describe_alarms(AlarmNames=[entry["alarmName"]])
+    assert alarm["MetricAlarms"][0]["MetricName"] == "RecordsRetried"
+
+
+def test_breaker_trips_holds_messages_and_recovers(engine: tuple[LocalEngine, Path]) -> None:
+    eng, work = engine
+    consumer = eng.outputs["consumers"][BREAKER]
+    group = eng.outputs["breaker"]["scheduleGroup"]
+    scheduler = eng.client("scheduler")
+    (work / "down").write_text("")
+    eng.put_events(
+        [
+            {"Source": "issue13.breaker", "DetailType": "Order", "Detail": f'{{"n": {n}}}'}
+            for n in range(1, N + 1)
+        ]
+    )
+    wait_for(lambda: "open" in actions(eng), "the breaker to open")
+    wait_for(lambda: mapping(eng)["State"] == "Disabled", "the mapping to be disabled")
+    record = scheduler.get_schedule(Name=schedule_name(BREAKER), GroupName=group)
+    assert record["ScheduleExpression"].startswith("at(")
+    assert record["ActionAfterCompletion"] == "NONE"
+    assert "open since" in record["Description"]
+    # Open: every message waits in the queue, none is dead-lettered.
+    assert depth(eng, consumer["queueUrl"]) == N
+    assert depth(eng, consumer["dlqUrl"]) == 0
+    assert lines(work / "breaker.txt") == []
+
+    (work / "down").unlink()  # the downstream is back
+    wait_for(lambda: "closed" in actions(eng), "the breaker to close", timeout=180)
+    seen = actions(eng)
+    assert seen.index("open") < seen.index("half-open") < seen.index("closed"), seen
+    assert sorted(lines(work / "breaker.txt"), key=int) == [str(n) for n in range(1, N + 1)]
+    state = mapping(eng)
+    assert state["State"] in ("Enabled", "Enabling")
+    assert not (state.get("ScalingConfig") or {}).get("MaximumConcurrency")  # restored
+    with pytest.raises(scheduler.exceptions.ResourceNotFoundException):
+        scheduler.get_schedule(Name=schedule_name(BREAKER), GroupName=group)
+    assert depth(eng, consumer["dlqUrl"]) == 0
+    alarm = eng.client("cloudwatch").describe_alarms(
+        AlarmNames=[consumer["circuitBreaker"]["alarmName"]]
+    )["MetricAlarms"][0]
+    assert alarm["StateValue"] == "OK"
