@@ -21,7 +21,8 @@ https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html):
 * a schedule whose ``State`` is ``DISABLED`` does not fire.
 
 Time-scaled: the wait from a schedule's creation to its ``at`` time, and a rate's period,
-are multiplied by the engine's time scale (a breaker's 300 s cooldown is 3 s at 0.01),
+are multiplied by the engine's time scale (a breaker's 300 s cooldown is 3 s at 0.01; a
+scaled rate is at least :data:`MIN_RATE_PERIOD`),
 so the breaker's half-open step and the archiver's hourly run happen in seconds. A
 schedule re-created under the same name (a breaker reopening) is a new schedule.
 
@@ -48,6 +49,9 @@ from eventpipe.local.emulator.server import Emulator
 
 POLL_INTERVAL = 0.25
 """Seconds between two reads of the emulator's schedules."""
+MIN_RATE_PERIOD = 1.0
+"""A time-scaled rate period is at least this many seconds (as a scaled alarm period is),
+so a function slower than its scaled period is not invoked faster than it can run."""
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86_400}
@@ -165,7 +169,7 @@ class ScheduleRunner:
             self._fire(group, name, schedule, now)
             seen.fired += 1
             if seen.expression.kind == "rate":
-                seen.next_fire = now + timedelta(seconds=seen.expression.period * self.time_scale)
+                seen.next_fire = now + timedelta(seconds=self._rate(seen.expression))
                 continue
             seen.next_fire = None  # a one-time schedule fires once
             if schedule.get("ActionAfterCompletion") == "DELETE":
@@ -183,7 +187,7 @@ class ScheduleRunner:
         if expression.kind == "at" and expression.at is not None:
             seen.next_fire = due_at(created, expression.at, self.time_scale)
         elif expression.kind == "rate":
-            seen.next_fire = created + timedelta(seconds=expression.period * self.time_scale)
+            seen.next_fire = created + timedelta(seconds=self._rate(expression))
         elif schedule["Name"] not in self._noted and self.on_error:
             self._noted.add(schedule["Name"])
             self.on_error(
@@ -191,6 +195,9 @@ class ScheduleRunner:
                 "fired locally (only at() and rate() are)"
             )
         return seen
+
+    def _rate(self, expression: Expression) -> float:
+        return max(MIN_RATE_PERIOD, expression.period * self.time_scale)
 
     def _fire(self, group: str, name: str, schedule: dict[str, Any], now: datetime) -> None:
         target = schedule.get("Target") or {}

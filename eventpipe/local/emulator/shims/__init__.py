@@ -19,6 +19,8 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
   queue grows.
 * :mod:`~eventpipe.local.emulator.shims.move_tasks`: DLQ redrive (SQS message move tasks) on the
   embedded server.
+* :mod:`~eventpipe.local.emulator.shims.bucket_policy`: a bucket policy statement applies
+  only when its conditions hold, and requests count as TLS (``aws:SecureTransport``).
 * :mod:`~eventpipe.local.emulator.shims.lambda_targets`: a rule whose target is a Lambda
   function invokes it (asynchronously, in the local function pool), as on AWS.
 
@@ -27,6 +29,7 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
 
 from __future__ import annotations
 
+from eventpipe.local.emulator.shims.bucket_policy import bucket_policy_conditions
 from eventpipe.local.emulator.shims.event_patterns import rule_matching
 from eventpipe.local.emulator.shims.events import whole_event
 from eventpipe.local.emulator.shims.fifo import (
@@ -68,6 +71,7 @@ def apply_moto_shims() -> None:
     message_origin()
     move_task_api()
     lambda_delivery()
+    bucket_policy_conditions()
     _APPLIED = True
 
 
