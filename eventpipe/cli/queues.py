@@ -11,12 +11,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from eventpipe.cli import archive as archive_cli
+from eventpipe.cli import breakers as breakers_cli
 from eventpipe.cli.options import StackOptions, connected, stack_command
 from eventpipe.cli.output import console, emit_json, progress_bar
 from eventpipe.cli.reporting import CommandApp, CommandError
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
 from eventpipe.operate.status import ConsumerStatus, delivery_dlq_depth, stack_status
+from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
 
 ConsumerArg = Annotated[str, typer.Argument(help="Consumer name (see `eventpipe status`).")]
 
@@ -27,6 +30,14 @@ dlq_app = CommandApp(
 )
 
 
+ArchivedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--archived",
+        help="Act on the dead-letter archive (S3): dead letters the archiver moved out of "
+        "the DLQ before SQS could delete them.",
+    ),
+]
 IntakeOpt = Annotated[
     bool,
     typer.Option(
@@ -124,12 +135,22 @@ def status(
             target.outputs, sqs, cloudwatch, consumer or None, lambda_client=aws.client("lambda")
         )
         undelivered = delivery_dlq_depth(target.outputs, sqs)
+        breakers = breakers_cli.states(target, aws, consumer or None)
+        archived = archive_cli.counts(target, aws, [r.consumer for r in rows])
     if as_json:
         emit_json(
             {
                 "stack": target.outputs.stack,
-                "consumers": [r.to_dict() for r in rows],
+                "consumers": [
+                    r.to_dict()
+                    | {
+                        "breaker": b.to_dict() if (b := breakers.get(r.consumer)) else None,
+                        "archived": archived.get(r.consumer),
+                    }
+                    for r in rows
+                ],
                 "deliveryDlqDepth": undelivered,
+                "deliveryArchived": archived.get(ARCHIVE_DELIVERY_KEY),
             }
         )
         return
@@ -154,7 +175,7 @@ def status(
             _count(row.in_flight),
             dlq_cell,
             _age(row.oldest_age_seconds),
-            _state_cell(row),
+            breakers_cli.polling_cell(breakers.get(row.consumer)) or _state_cell(row),
             _alarm_cell(row),
         )
     out.print(table)
@@ -176,7 +197,11 @@ def status(
             f"{row.consumer} intake queue (before the pipe): {_count(row.intake_visible)} "
             f"waiting, {_count(row.intake_in_flight)} in flight{dlq_note}"
         )
-    paused = [r for r in rows if r.paused]
+    breakers_cli.print_lines(out, opts, breakers)
+    bucket = (target.outputs.dead_letter_archive or {}).get("bucketName")
+    archive_cli.print_lines(out, opts, bucket, archived)
+    tripped = {n for n, b in breakers.items() if b.tripped}
+    paused = [r for r in rows if r.paused and r.consumer not in tripped]
     for row in paused:
         out.print(
             f"{row.consumer} is paused (event source mapping {row.mapping_state}): its "
@@ -205,6 +230,7 @@ def peek(
     consumer: ConsumerArg,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 10,
     intake: IntakeOpt = False,
+    archived: ArchivedOpt = False,
     *,
     opts: StackOptions,
     as_json: bool,
@@ -212,8 +238,14 @@ def peek(
     """Show DLQ messages and why they failed, leaving them in the queue.
 
     On a FIFO DLQ, SQS holds back the rest of a message group while its first messages
-    are in flight; peek says how many it could not show, and why.
+    are in flight; peek says how many it could not show, and why. With --archived, the
+    dead letters archived in S3 instead.
     """
+    if archived:
+        if intake:
+            raise CommandError("--archived reads the consumer's archive; drop --intake")
+        archive_cli.peek(opts, consumer, limit, as_json, _print_message)
+        return
     intake_flag = ("--intake",) if intake else ()
     with consumer_queues(opts, consumer) as (_, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
@@ -319,12 +351,19 @@ def redrive(
         bool, typer.Option("--wait/--no-wait", help="Follow the task until it ends.")
     ] = True,
     intake: IntakeOpt = False,
+    archived: ArchivedOpt = False,
     *,
     opts: StackOptions,
     as_json: bool,
 ) -> None:
     """Move the DLQ's messages back to the consumer's queue (SQS StartMessageMoveTask);
-    with --intake, the intake DLQ's back to the intake queue."""
+    with --intake, the intake DLQ's back to the intake queue; with --archived, the
+    archived dead letters (S3) back to the consumer's queue."""
+    if archived:
+        if intake or rate is not None or not wait:
+            raise CommandError("--archived sends at once: drop --intake, --rate and --no-wait")
+        archive_cli.redrive(opts, consumer, as_json)
+        return
     out = console()
     with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
