@@ -23,6 +23,7 @@ from eventpipe.local.emulator.shims import apply_moto_shims
 from eventpipe.local.functions import mapping_state
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
+from eventpipe.local.pipes import PipeRunner
 from eventpipe.local.watch.alarms import AlarmEvaluator
 from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
 from eventpipe.local.watch.tracker import LogEntry, Tracker
@@ -76,6 +77,7 @@ class LocalEngine:
         self.deployment: Deployment | None = None
         self.pools: dict[str, FunctionPool] = {}
         self.pollers: list[MappingPoller] = []
+        self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
         self.alarms: AlarmEvaluator | None = None
         self.on_alarm = on_alarm
@@ -99,6 +101,7 @@ class LocalEngine:
             self.deployment = deploy_program(self.files, self.emulator, self.time_scale)
             self._start_functions(self.deployment)
             self._start_pollers(self.deployment)
+            self._start_pipes(self.deployment)
             self.alarms = AlarmEvaluator(
                 self.emulator,
                 account=self.deployment.state.account,
@@ -117,8 +120,12 @@ class LocalEngine:
     def stop(self) -> None:
         """Stop polling, let batches in flight finish, stop workers and the emulator."""
         self._stop.set()
+        for runner in self.pipes:
+            runner.signal_stop()
         for poller in self.pollers:  # all stop receiving at once, then each drains
             poller.signal_stop()
+        for runner in self.pipes:
+            runner.stop()
         for poller in self.pollers:
             poller.stop()
         _in_parallel([pool.stop for pool in self.pools.values()])
@@ -218,6 +225,38 @@ class LocalEngine:
         pollers = [p for p in self.pollers if p.pool.spec.name == function_name]
         return sum(p.invocations for p in pollers), sum(p.errors for p in pollers)
 
+    def _start_pipes(self, deployment: Deployment) -> None:
+        """Run each recorded SQS -> SQS pipe; its source's DLQ is watched for the consumer
+        whose queue the pipe feeds (the intake DLQ of a path-grouped FIFO consumer)."""
+        assert self.emulator is not None
+        readers = {m.queue_arn: m.function_name for m in deployment.state.mappings}
+        for pipe in deployment.state.pipes:
+            source = deployment.state.queues.get(pipe.source_arn)
+            target = deployment.state.queues.get(pipe.target_arn)
+            if source is None or target is None:
+                raise LocalDeployError(
+                    f"pipe {pipe.name} joins a queue the deploy did not create "
+                    f"({pipe.source_arn} -> {pipe.target_arn})"
+                )
+            function = readers.get(target.arn)
+            pool = self.pools.get(function or "")
+            consumer = self.consumer_of(pool.spec) if pool is not None else pipe.name
+            dlq = deployment.state.queues.get(source.dlq_arn or "")
+            if dlq is not None and self.watcher is not None:
+                self.watcher.dlqs.append(WatchedDlq(consumer, dlq.name, dlq.url))
+            if not pipe.running:
+                continue
+            runner = PipeRunner(
+                self.emulator,
+                pipe,
+                source,
+                target,
+                time_scale=self.time_scale,
+                on_error=self.on_error,
+            )
+            runner.start()
+            self.pipes.append(runner)
+
     def _watch(self) -> None:
         next_alarms = 0.0
         while not self._stop.wait(0.25):
@@ -272,23 +311,29 @@ class LocalEngine:
         return str(self.client("sqs").send_message(**kwargs)["MessageId"])
 
     def queue_depths(self) -> dict[str, int]:
-        """Messages per mapped queue: visible + in flight + delayed."""
+        """Messages per mapped queue (by consumer) and per pipe source (``pipe:<name>``):
+        visible + in flight + delayed."""
         sqs = self.client("sqs")
+        # Upstream first: a message a pipe moves during the reads is seen downstream.
+        queues = [(f"pipe:{runner.pipe.name}", runner.source.url) for runner in self.pipes]
+        queues += [(poller.consumer, poller.queue.url) for poller in self.pollers]
         depths = {}
-        for poller in self.pollers:
+        for key, url in queues:
             attributes = sqs.get_queue_attributes(
-                QueueUrl=poller.queue.url,
+                QueueUrl=url,
                 AttributeNames=[
                     "ApproximateNumberOfMessages",
                     "ApproximateNumberOfMessagesNotVisible",
                     "ApproximateNumberOfMessagesDelayed",
                 ],
             )["Attributes"]
-            depths[poller.consumer] = sum(int(v) for v in attributes.values())
+            depths[key] = sum(int(v) for v in attributes.values())
         return depths
 
     def settled(self) -> bool:
         if any(poller.in_flight for poller in self.pollers):
+            return False
+        if any(runner.in_flight for runner in self.pipes):
             return False
         return not any(self.queue_depths().values())
 

@@ -1,12 +1,11 @@
-"""Pure pieces of local mode: message identity, outcome accounting, FIFO group paths,
-sample checks. No emulator needed."""
+"""Pure pieces of local mode: message identity, outcome accounting, sample
+checks. No emulator needed."""
 
 from __future__ import annotations
 
 import json
 
 import eventpipe
-from eventpipe.local.emulator.shims import message_group, resolve_path
 from eventpipe.local.watch.demo_checks import Published, Sample, check
 from eventpipe.local.watch.tracker import Delivery, Tracker, message_key
 
@@ -52,15 +51,6 @@ def test_the_log_says_when_the_last_attempt_failed() -> None:
     assert lines[0].outcome == "retry"
     assert "maxReceiveCount reached" in lines[0].detail
     assert lines[0].key == "k"
-
-
-def test_fifo_group_paths_resolve_against_the_event() -> None:
-    event = {"id": "e-9", "detail": {"customerId": "c-1", "nested": {"n": 5}}}
-    assert message_group(event, "$.detail.customerId") == "c-1"
-    assert resolve_path(event, "$.detail.nested.n") == "5"
-    assert message_group(event, "fixed-group") == "fixed-group"
-    assert message_group(event, "$.detail.missing") == "e-9"  # still delivered, unordered
-    assert message_group(event, None) is None
 
 
 def _published(expect: dict[str, str], key: str) -> Published:
