@@ -334,3 +334,165 @@ NUMBERS = [
 def test_number_attributes_follow_sqs_rules(value: str, ok: bool) -> None:
     shaped = dead_letters.send_shape("n", lambda_attr("Number", value))
     assert (shaped is not None) is ok
+
+
+NAMES = [
+    ("a.b-c_9", True),
+    ("x" * 256, True),
+    ("x" * 257, False),
+    ("a.", False),
+    (".a", False),
+    ("a..b", False),
+    ("Amazon.x", False),
+    ("aws.X", False),
+    ("awsome", True),
+    ("sp ace", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize(("name", "ok"), NAMES)
+def test_attribute_names_follow_sqs_rules(name: str, ok: bool) -> None:
+    assert dead_letters.valid_name(name) is ok
+    shaped = dead_letters.send_shape(name, lambda_attr("String", "v"))
+    assert (shaped is not None) is ok
+
+
+TYPES = [
+    ("String", "v", True),
+    ("String.custom", "v", True),
+    ("Number.int", "5", True),
+    ("String." + "x" * 249, "v", True),  # 256 characters
+    ("String." + "x" * 250, "v", False),  # 257
+    ("String.", "v", False),
+    ("Strin", "v", False),
+    ("string", "v", False),
+    ("Number.", "5", False),
+    ("String.\x00", "v", False),
+    (None, "v", False),
+]
+
+
+@pytest.mark.parametrize(("data_type", "value", "ok"), TYPES)
+def test_data_types_follow_sqs_rules(data_type: Any, value: str, ok: bool) -> None:
+    shaped = dead_letters.send_shape("n", lambda_attr(data_type, value))
+    assert (shaped is not None) is ok
+    if ok:
+        assert shaped == {"DataType": data_type, "StringValue": value}
+
+
+BOUNDARY_NUMBERS = [
+    ("1e126", True),
+    ("9.99e126", True),
+    ("1e-128", True),
+    ("1e127", False),
+    ("1e-129", False),
+    ("-0", True),
+    ("1" + "0" * 60, True),  # trailing zeros are not significant digits
+    ("0." + "0" * 60 + "1", True),
+    ("1.5", True),
+    ("1.", True),
+    (".5", True),
+]
+
+
+@pytest.mark.parametrize(("value", "ok"), BOUNDARY_NUMBERS)
+def test_number_boundaries(value: str, ok: bool) -> None:
+    shaped = dead_letters.send_shape("n", lambda_attr("Number", value))
+    assert (shaped is not None) is ok
+
+
+def test_binary_values() -> None:
+    good = base64.b64encode(b"\x01\x02").decode()
+    assert dead_letters.send_shape("b", lambda_attr("Binary", None, good)) == {
+        "DataType": "Binary",
+        "BinaryValue": b"\x01\x02",
+    }
+    assert dead_letters.send_shape("b", lambda_attr("Binary", None, "")) is None
+    assert dead_letters.send_shape("b", lambda_attr("Binary", None, None)) is None
+    assert dead_letters.send_shape("b", lambda_attr("Binary", "text", "!!")) is None
+    # A String is copied by its stringValue, whatever binaryValue says.
+    assert dead_letters.send_shape("s", lambda_attr("String", "t", "!!")) == {
+        "DataType": "String",
+        "StringValue": "t",
+    }
+    assert dead_letters.send_shape("s", lambda_attr("String", "bad\x00")) is None
+    assert dead_letters.send_shape("s", "not a mapping") is None  # type: ignore[arg-type]
+
+
+def test_raw_bytes_in_an_odd_record_travel_as_base64_json() -> None:
+    info = record_info(
+        sqs_record(
+            "b",
+            message_attributes={"odd": {"dataType": "Binary", "binaryValue": b"raw", "x": [b"y"]}},
+        ),
+        5,
+    )
+    params = build_message(info, RuntimeError("e"), "c", fifo_dlq=False)
+    spilled = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spilled["odd"]["binaryValue"] == base64.b64encode(b"raw").decode()
+    assert spilled["odd"]["x"] == [base64.b64encode(b"y").decode()]
+
+
+def test_reason_attributes_of_a_copy() -> None:
+    info = _info("body")
+    params = build_message(info, KeyError("k"), "orders", fifo_dlq=False)
+    sent = params["MessageAttributes"]
+    assert set(sent) == {
+        contract.DLQ_ATTR_ERROR_TYPE,
+        contract.DLQ_ATTR_ERROR_MESSAGE,
+        contract.DLQ_ATTR_CONSUMER,
+        contract.DLQ_ATTR_RECEIVE_COUNT,
+        contract.DLQ_ATTR_FAILED_AT,
+        contract.DLQ_ATTR_MESSAGE_ID,
+    }
+    assert sent[contract.DLQ_ATTR_ERROR_TYPE] == {"DataType": "String", "StringValue": "KeyError"}
+    assert sent[contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"] == "'k'"
+    assert sent[contract.DLQ_ATTR_CONSUMER]["StringValue"] == "orders"
+    assert sent[contract.DLQ_ATTR_RECEIVE_COUNT] == {"DataType": "Number", "StringValue": "1"}
+    assert sent[contract.DLQ_ATTR_MESSAGE_ID]["StringValue"] == info.message_id
+    assert params["MessageBody"] == "body"
+    assert "MessageGroupId" not in params and "MessageDeduplicationId" not in params
+    empty = build_message(info, RuntimeError(), "orders", fifo_dlq=False)
+    assert empty["MessageAttributes"][contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"] == (
+        "RuntimeError"
+    )
+
+
+def test_fifo_copy_without_a_group_uses_the_consumer() -> None:
+    params = build_message(_info(), RuntimeError("e"), "orders", fifo_dlq=True)
+    assert params["MessageGroupId"] == "orders"
+
+
+def test_four_originals_fit_beside_the_reason_and_a_fifth_spills() -> None:
+    four = build_message(_info(**{f"a{i}": "v" for i in range(4)}), RuntimeError(), "c", False)
+    assert DLQ_ATTR_ORIGINAL_ATTRIBUTES not in four["MessageAttributes"]
+    assert len(four["MessageAttributes"]) == SQS_MAX_ATTRIBUTES
+    five = build_message(_info(**{f"a{i}": "v" for i in range(5)}), RuntimeError(), "c", False)
+    attrs = five["MessageAttributes"]
+    assert len(attrs) == SQS_MAX_ATTRIBUTES
+    assert sorted(json.loads(attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])) == ["a3", "a4"]
+
+
+def test_a_held_copy_makes_room_for_its_two_attributes() -> None:
+    info = _info(**{f"a{i}": "v" for i in range(4)})
+    params = build_message(info, Reason("BatchHaltedError", "m", "m-0", "G"), "c", False)
+    attrs = params["MessageAttributes"]
+    assert len(attrs) == SQS_MAX_ATTRIBUTES
+    assert attrs[contract.DLQ_ATTR_HELD_BEHIND]["StringValue"] == "m-0"
+    assert attrs[contract.DLQ_ATTR_MESSAGE_GROUP]["StringValue"] == "G"
+    assert sorted(json.loads(attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])) == [
+        "a1",
+        "a2",
+        "a3",
+    ]
+
+
+def test_trimming_helpers() -> None:
+    assert dead_letters.truncate("abc", 3) == "abc"
+    cut = dead_letters.truncate("a" * 50, 20)
+    assert len(cut) == 20 and cut.endswith(dead_letters.TRUNCATED)
+    assert dead_letters._trim_to_bytes("é" * 10, 20) == "é" * 10
+    trimmed = dead_letters._trim_to_bytes("é" * 100, 30)
+    assert len(trimmed.encode()) <= 30 and trimmed.endswith(dead_letters.TRUNCATED)
+    assert trimmed.startswith("é")
