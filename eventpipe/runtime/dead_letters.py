@@ -96,8 +96,8 @@ def _trim_to_bytes(text: str, limit: int) -> str:
     """``text`` cut so its UTF-8 form has at most ``limit`` bytes, saying it was cut."""
     if len(text.encode()) <= limit:
         return text
-    budget = limit - len(TRUNCATED)
-    cut = text.encode()[: max(budget, 0)].decode(errors="ignore")
+    # Callers never ask for less than MIN_ERROR_BYTES, so the budget stays positive.
+    cut = text.encode()[: limit - len(TRUNCATED)].decode(errors="ignore")
     return cut + TRUNCATED
 
 

@@ -61,11 +61,16 @@ class RecordingLogger:
     def __init__(self) -> None:
         self.lines: list[tuple[str, str, dict[str, Any]]] = []
 
-    def _log(self, level: str, message: str, extra: Mapping[str, Any] | None) -> None:
-        self.lines.append((level, message, dict(extra or {})))
+    def _log(
+        self, level: str, message: str, extra: Mapping[str, Any] | None, exc_info: Any = None
+    ) -> None:
+        values = dict(extra or {})
+        if exc_info is not None:
+            values["_exc_info"] = exc_info
+        self.lines.append((level, message, values))
 
     def warning(self, message: str, extra: Any = None, exc_info: Any = None) -> None:
-        self._log("warning", message, extra)
+        self._log("warning", message, extra, exc_info)
 
     def error(self, message: str, extra: Any = None, exc_info: Any = None) -> None:
         self._log("error", message, extra)

@@ -10,7 +10,7 @@ import pytest
 from eventpipe.runtime import handler
 from eventpipe.runtime.batch import SQS_MAX_BATCH_ENTRIES, queue_url_from_arn
 from eventpipe.testing import eventbridge_event, lambda_context, sqs_event, sqs_record
-from tests.runtime.fakes import make_runner
+from tests.runtime.fakes import StepRng, make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
 
@@ -134,3 +134,55 @@ def test_entry_point_returns_partial_batch_response(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("EVENTPIPE_DLQ_URL", "")
     record = sqs_record(order("ok-1"))
     assert handler(sqs_event([record]), lambda_context()) == {"batchItemFailures": []}
+
+
+def test_failure_logs_say_what_happens_next() -> None:
+    runner, _, logger = make_runner(BY_ID, max_receive_count=5)
+    early = sqs_record(order("retry-1"), receive_count=2)
+    runner.run(sqs_event([early]), None)
+    [(level, message, extra)] = logger.about(early["messageId"])
+    assert (level, message) == ("warning", "record failed; SQS delivers it again after the backoff")
+    assert extra["max_receive_count"] == 5 and extra["receive_count"] == 2
+    assert extra["error_type"] == "RetryableError"
+    assert extra["error"] == "dependency busy for retry-1"
+    assert isinstance(extra["_exc_info"], Exception)  # the traceback is logged
+
+
+def test_a_failed_copy_on_the_last_receive_says_sqs_redrive_moves_it() -> None:
+    runner, _, logger = make_runner(BY_ID, max_receive_count=2, dlq_url="")
+    last = sqs_record(order("retry-1"), receive_count=2)
+    runner.run(sqs_event([last]), None)
+    [(_level, message, extra)] = logger.about(last["messageId"])
+    assert message == "record failed on its last attempt; SQS's redrive moves it to the DLQ"
+    assert extra["error_type"] == "DeadLetterError"
+
+
+def test_only_failed_records_get_a_visibility_change_wherever_they_are() -> None:
+    runner, sqs, _ = make_runner(BY_ID)
+    records = [sqs_record(order(i)) for i in ("ok-0", "retry-1", "ok-2", "retry-3")]
+    runner.run(sqs_event(records), None)
+    assert set(sqs.visibility()) == {records[1]["receiptHandle"], records[3]["receiptHandle"]}
+
+
+def test_a_record_failing_before_the_handler_gets_the_first_backoff() -> None:
+    runner, sqs, _ = make_runner(BY_ID)
+    runner.backoff.rng = StepRng()  # type: ignore[assignment]
+    record = sqs_record(order("ok-1"))
+    record["attributes"]["ApproximateReceiveCount"] = "not a number"
+    response = runner.run(sqs_event([record]), None)
+    assert response["batchItemFailures"] == [{"itemIdentifier": record["messageId"]}]
+    assert sqs.visibility() == {record["receiptHandle"]: round(0.9 * 4)}  # base 4, receive 1
+
+
+def test_a_held_record_reports_why_it_did_not_run() -> None:
+    runner, _, _ = make_runner(BY_ID, fifo=True)
+    records = [
+        sqs_record(order("retry-0"), fifo=True, group_id="G"),
+        sqs_record(order("g-1"), fifo=True, group_id="G"),
+    ]
+    runner.run(sqs_event(records), None)
+    reasons = [str(exc[1]) for exc in runner.processor.exceptions]
+    assert reasons[1] == (
+        f"held behind message {records[0]['messageId']} of FIFO message group 'G', "
+        "which failed in this batch; retried after it to keep the group's order"
+    )
