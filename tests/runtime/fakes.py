@@ -30,6 +30,7 @@ class FakeSqs:
         self.visibility_calls: list[dict[str, Any]] = []
         self.reject = reject
         self.visibility_error: Exception | None = None
+        self.visibility_failed: list[dict[str, Any]] = []
 
     def send_message(self, **params: Any) -> dict[str, Any]:
         self.attempts.append(params)
@@ -44,7 +45,7 @@ class FakeSqs:
         self.visibility_calls.append({"QueueUrl": QueueUrl, "Entries": list(Entries)})
         if self.visibility_error is not None:
             raise self.visibility_error
-        return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": []}
+        return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": self.visibility_failed}
 
     def visibility(self) -> dict[str, int]:
         """Receipt handle -> the visibility timeout set for it."""

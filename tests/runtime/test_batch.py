@@ -10,6 +10,7 @@ import pytest
 from eventpipe.runtime import handler
 from eventpipe.runtime.batch import SQS_MAX_BATCH_ENTRIES, queue_url_from_arn
 from eventpipe.testing import eventbridge_event, lambda_context, sqs_event, sqs_record
+from tests.runtime import handlers
 from tests.runtime.fakes import StepRng, make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
@@ -186,3 +187,49 @@ def test_a_held_record_reports_why_it_did_not_run() -> None:
         f"held behind message {records[0]['messageId']} of FIFO message group 'G', "
         "which failed in this batch; retried after it to keep the group's order"
     )
+
+
+def test_entries_sqs_could_not_change_are_logged() -> None:
+    runner, sqs, logger = make_runner(BY_ID)
+    sqs.visibility_failed = [{"Id": "0", "Code": "ReceiptHandleIsInvalid", "SenderFault": True}]
+    runner.run(sqs_event([sqs_record(order("retry-1"))]), None)
+    [line] = [x for x in logger.lines if x[1].startswith("could not set the backoff")]
+    assert line[1] == (
+        "could not set the backoff of some records; they return after the queue's "
+        "visibility timeout"
+    )
+    assert line[2]["failed"] == sqs.visibility_failed
+
+
+def test_event_age_of_a_direct_queue_record_counts_from_its_sent_time() -> None:
+    import time
+
+    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue")
+    sent = int(time.time() * 1000) - 5000
+    runner.run(sqs_event([sqs_record({"a": 1}, sent_timestamp=sent)]), None)
+    [age] = runner._stats.ages
+    assert 5000 <= age < 120_000
+
+
+def test_idempotency_keys_are_event_ids() -> None:
+    runner, _, _ = make_runner("tests.runtime.handlers:typed_with_record")
+    keys: list[str] = []
+
+    class Guard:
+        def register_context(self, context: Any) -> None:
+            return None
+
+        def run(self, key: str, thunk: Any) -> bool:
+            keys.append(key)
+            thunk()
+            return True
+
+    from eventpipe.runtime.idempotency import idempotency_key
+
+    runner.idempotency = Guard()
+    runner._idempotency_key = idempotency_key
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o", "amount": 1})
+    runner.run(sqs_event([sqs_record(event)]), None)
+    assert keys == [event["id"]]
+    [(_, record)] = handlers.CALLS
+    assert record.message_id  # the record reached the handler through the guard

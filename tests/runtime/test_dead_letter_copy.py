@@ -26,7 +26,7 @@ from eventpipe.runtime.dead_letters import (
 from eventpipe.runtime.decoding import record_info
 from eventpipe.testing import ConsumerInvoker, eventbridge_event, sqs_event, sqs_record
 from tests.runtime import handlers
-from tests.runtime.fakes import FakeSqs, make_runner
+from tests.runtime.fakes import FIFO_DLQ_URL, FakeSqs, make_runner
 
 PERMANENT = "tests.runtime.handlers:always_permanent"
 RETRY = "tests.runtime.handlers:always_retry"
@@ -498,3 +498,81 @@ def test_trimming_helpers() -> None:
     trimmed = dead_letters._trim_to_bytes("é" * 100, 30)
     assert len(trimmed.encode()) <= 30 and trimmed.endswith(dead_letters.TRUNCATED)
     assert trimmed.startswith("é")
+
+
+def test_compact_copy_to_a_fifo_dlq_keeps_group_reason_and_queue() -> None:
+    def reject_first(params: dict[str, Any]) -> Exception | None:
+        if DLQ_ATTR_ORIGINAL_ATTRIBUTES not in params["MessageAttributes"]:
+            return RuntimeError("InvalidParameterValue")
+        return None
+
+    runner, sqs, logger = make_runner(
+        PERMANENT, source="queue", fifo=True, sqs=FakeSqs(reject_first)
+    )
+    record = sqs_record("text", fifo=True, group_id="G1", message_attributes={"k": "v"})
+    runner.run(sqs_event([record]), None)
+    assert [a["QueueUrl"] for a in sqs.attempts] == [FIFO_DLQ_URL, FIFO_DLQ_URL]
+    [sent] = sqs.sent
+    assert sent["MessageGroupId"] == "G1"
+    assert sent["MessageDeduplicationId"] == record["messageId"]
+    attrs = sent["MessageAttributes"]
+    assert attrs[contract.DLQ_ATTR_ERROR_TYPE]["StringValue"] == "PermanentError"
+    [rejected] = [x for x in logger.lines if x[1].startswith("DLQ copy rejected")]
+    assert rejected[2]["error"] == "RuntimeError: InvalidParameterValue"
+
+
+def test_both_causes_are_named_when_every_copy_fails() -> None:
+    runner, _, logger = make_runner(
+        PERMANENT, source="queue", sqs=FakeSqs(lambda p: RuntimeError("AccessDenied"))
+    )
+    record = sqs_record("text")
+    runner.run(sqs_event([record]), None)
+    [warning] = [x for x in logger.about(record["messageId"]) if x[1].startswith("record failed")]
+    assert (
+        "(RuntimeError: AccessDenied; compact copy: RuntimeError: AccessDenied)"
+        in warning[2]["error"]
+    )
+
+
+def test_message_size_counts_name_type_and_value() -> None:
+    attrs = {
+        "ab": {"DataType": "String", "StringValue": "xyz"},
+        "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+    }
+    assert message_size("body", attrs) == 4 + (2 + 6 + 3) + (1 + 6 + 2)
+    assert message_size("é", {}) == 2
+
+
+def test_a_long_error_type_is_cut_to_256() -> None:
+    params = build_message(_info(), Reason("E" * 300, "m"), "c", fifo_dlq=False)
+    assert len(params["MessageAttributes"][contract.DLQ_ATTR_ERROR_TYPE]["StringValue"]) == 256
+
+
+def test_compact_copy_cuts_the_reason_to_200() -> None:
+    params = build_message(_info(a="1"), RuntimeError("r" * 500), "c", fifo_dlq=False, compact=True)
+    attrs = params["MessageAttributes"]
+    assert len(attrs[contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"]) == 200
+    assert "a" not in attrs
+    spill = json.loads(attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill == {"a": lambda_attr("String", "1")}
+    assert " " not in attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"]  # compact JSON
+
+
+def test_an_unparsable_previous_spill_is_kept_as_it_was() -> None:
+    info = _info(**{DLQ_ATTR_ORIGINAL_ATTRIBUTES: "not json"})
+    params = build_message(info, RuntimeError("e"), "c", fifo_dlq=False)
+    spill = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["stringValue"] == "not json"
+    info = _info(**{DLQ_ATTR_ORIGINAL_ATTRIBUTES: "[1]"})
+    params = build_message(info, RuntimeError("e"), "c", fifo_dlq=False)
+    spill = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["stringValue"] == "[1]"
+
+
+def test_a_copy_that_cannot_fit_names_the_reason() -> None:
+    info = _info("q" * 2000)
+    with pytest.raises(CopyDoesNotFitError) as caught:
+        build_message(info, RuntimeError("z" * 400), "c", fifo_dlq=False, limit=2100)
+    text = str(caught.value)
+    assert "(reason: RuntimeError: " in text
+    assert "z" * 285 + dead_letters.TRUNCATED + ")" in text
