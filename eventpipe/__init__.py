@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "hookimpl": "eventpipe.hookspecs",
     "hookspec": "eventpipe.hookspecs",
+    "CircuitBreaker": "eventpipe.consumer",
     "Consumer": "eventpipe.consumer",
     "ConsumerResources": "eventpipe.consumer",
     "ResourceContext": "eventpipe.consumer",
@@ -32,6 +33,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "CircuitBreaker",
     "ConfigurationError",
     "Consumer",
     "ConsumerResources",
@@ -43,7 +45,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext, SampleEvent
+    from eventpipe.consumer import (
+        CircuitBreaker,
+        Consumer,
+        ConsumerResources,
+        ResourceContext,
+        SampleEvent,
+    )
     from eventpipe.exceptions import ConfigurationError
     from eventpipe.hookspecs import hookimpl, hookspec
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eventpipe.consumer import Consumer
-from eventpipe.exceptions import Problem
+from eventpipe.exceptions import EventpipeError, EventpipeWarning, Problem
 
 # Field names as written in stack config (camelCase), mapped to the model's names.
 CONFIG_FIELDS: dict[str, str] = {
@@ -39,6 +40,7 @@ CONFIG_FIELDS: dict[str, str] = {
     "messageGroup": "message_group",
     "alarmOldestMessageAge": "alarm_oldest_message_age",
     "alarmQueueDepth": "alarm_queue_depth",
+    "circuitBreaker": "circuit_breaker",
 }
 """Consumer settings a stack may override (``eventpipe:defaults`` and
 ``eventpipe:consumers.<name>``). Name, handler, pattern and fifo are the plugin's
@@ -74,6 +76,38 @@ digits, ``-``, ``_``: CreateFunction ``FunctionName``), IAM role names (alphanum
 ``+=,.@_-``: CreateRole ``RoleName``), EventBridge rule names (``[\\.\\-_A-Za-z0-9]+``:
 PutRule ``Name``) and CloudWatch dashboard names (alphanumerics, ``-``, ``_``); the
 intersection is letters, digits, ``-`` and ``_``."""
+
+
+DLQ_RETENTION_DAYS = 14
+"""Days every DLQ keeps a message: ``components.queues.DLQ_RETENTION`` (1,209,600 s, the
+SQS maximum ``MessageRetentionPeriod``) in days; a test keeps the two equal."""
+TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$|^[A-Za-z0-9_-]{1,251}\.fifo$")
+"""An SNS topic name: up to 256 alphanumerics, hyphens and underscores; a FIFO topic's
+ends in ``.fifo`` (CreateTopic ``Name``,
+https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html)."""
+
+
+class DeadLetterArchive(BaseModel):
+    """``eventpipe:deadLetterArchive``: move dead letters older than ``afterDays`` from
+    every DLQ into a private bucket that keeps them ``expireDays`` (docs/dead-letter-archive.md).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    after_days: int = Field(alias="afterDays", ge=1, lt=DLQ_RETENTION_DAYS)
+    """Age (as SQS counts it for expiry) at which a dead letter is archived: below the
+    DLQ retention, or SQS deletes it first."""
+    expire_days: int = Field(alias="expireDays", ge=2)
+    """Days an archived dead letter is kept in the bucket (S3 lifecycle expiration)."""
+
+    @model_validator(mode="after")
+    def _kept_longer_than_waited(self) -> DeadLetterArchive:
+        if self.expire_days <= self.after_days:
+            raise ValueError(
+                f"expireDays ({self.expire_days}) must be more than afterDays "
+                f"({self.after_days}): an archived dead letter would expire as it lands"
+            )
+        return self
 
 
 class StackSettings(BaseModel):
@@ -112,6 +146,15 @@ class StackSettings(BaseModel):
     """Consumer settings (camelCase, see ``CONFIG_FIELDS``) applied to every consumer."""
     consumers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-consumer overrides, plus ``enabled: false`` to leave a consumer out."""
+    topics: list[str] = Field(default_factory=list)
+    """SNS topics the stack creates; a consumer's ``topic`` may name one (docs/sns.md)."""
+    dead_letter_archive: DeadLetterArchive | None = Field(default=None, alias="deadLetterArchive")
+    """Archive old dead letters to S3 so they never expire unseen."""
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_names_sns_accepts(cls, value: list[str]) -> list[str]:
+        return _check_topic_names(value)
 
     @field_validator("log_retention_days")
     @classmethod
@@ -135,6 +178,10 @@ class StackSettings(BaseModel):
             )
         return value
 
+    def topic_name(self, topic: str) -> str:
+        """Physical name of a topic listed in ``topics``: the stack prefix + its name."""
+        return f"{self.prefix}{topic}"
+
     @property
     def prefix(self) -> str:
         return self.name_prefix if self.name_prefix is not None else f"{PROJECT}-{self.stack}-"
@@ -155,7 +202,23 @@ _SETTING_FIXES = {
     "or 0 to keep logs forever",
     "namePrefix": "set eventpipe:namePrefix to letters, digits, '-' and '_' only, "
     "e.g. 'shop-prod-'",
+    "topics": "list topic names, e.g. `eventpipe:topics: [orders, payments]`",
+    "deadLetterArchive": "write e.g. `eventpipe:deadLetterArchive: {afterDays: 10, expireDays: "
+    f"365}}` (afterDays 1-{DLQ_RETENTION_DAYS - 1}, expireDays above afterDays)",
 }
+
+
+def _check_topic_names(topics: list[str]) -> list[str]:
+    bad = [t for t in topics if not TOPIC_NAME.match(t)]
+    if bad:
+        raise ValueError(
+            f"{', '.join(repr(t) for t in bad)}: an SNS topic name has 1-256 letters, "
+            "digits, '-' and '_' (a FIFO topic's ends in '.fifo')"
+        )
+    twice = sorted({t for t in topics if topics.count(t) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(repr(t) for t in twice)} listed more than once")
+    return topics
 
 
 def _nearest(days: int) -> int:
@@ -259,16 +322,101 @@ def _override_key_problems(settings: StackSettings) -> list[Problem]:
     return problems
 
 
+class StackFileError(EventpipeError):
+    """Raised when ``Pulumi.<stack>.yaml`` is not YAML eventpipe can read (a syntax
+    error, or no ``config:`` mapping); the message names the file, line and column."""
+
+
+def load_stack_yaml(path: Path) -> dict[str, Any]:
+    """The ``config:`` mapping of a Pulumi stack file, or a :class:`StackFileError`
+    naming the file, the line and the column of a YAML syntax error (no traceback).
+
+    Every reader of a stack file goes through here: the CLI (:func:`read_stack_file`) and
+    the local engine's program runner.
+    """
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        what = str(exc.problem or exc.context)
+        start = exc.context_mark
+        if exc.context and start is not None and start is not mark:
+            # e.g. an unclosed `{`: where it opened is what the reader needs
+            what += (
+                f" ({exc.context}, which began at line {start.line + 1}, column {start.column + 1})"
+            )
+        raise StackFileError(
+            f"{path}: {where}: YAML syntax error: {what}. Fix the YAML there (a stack "
+            "file is `config:` then indented `eventpipe:key: value` lines; quote values "
+            "holding `:` or `{`)"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StackFileError(
+            f"{path}: the file holds a {type(data).__name__}, not a mapping. Fix: start it "
+            "with `config:` and indent the `eventpipe:key: value` lines under it"
+        )
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(
+            f"{path}: `config:` holds a {type(config).__name__}, not a mapping. Fix: "
+            "indent `eventpipe:key: value` lines under `config:`"
+        )
+    return config
+
+
+NAMESPACE_LOOKALIKE = 0.8
+"""How close (difflib ratio) a config namespace must be to ``eventpipe`` to be taken for
+a misspelling of it: ``eventpip``, ``eventpipes`` and ``event-pipe`` are (0.94-0.95),
+``eventbridge`` (0.7) and ``events`` (0.67) are not."""
+
+
+def misspelt_namespace_keys(keys: Iterable[str]) -> list[str]:
+    """A warning for each ``namespace:key`` whose namespace looks like a misspelt
+    ``eventpipe`` (``eventpip:``, ``event-pipe:``, ``eventpipes:``): Pulumi accepts any
+    namespace, so such a key would otherwise be ignored without a word."""
+    messages = []
+    for key in keys:
+        namespace, colon, rest = key.partition(":")
+        if not colon or namespace == NAMESPACE:
+            continue
+        folded = namespace.lower().replace("-", "").replace("_", "")
+        if folded == NAMESPACE or difflib.get_close_matches(
+            folded, [NAMESPACE], n=1, cutoff=NAMESPACE_LOOKALIKE
+        ):
+            messages.append(
+                f"config key {key!r}: the namespace {namespace!r} looks like a misspelt "
+                f"{NAMESPACE!r}, so eventpipe ignores this key. Fix: write "
+                f"'{NAMESPACE}:{rest}'"
+            )
+    return messages
+
+
+def warn_misspelt_namespaces(keys: Iterable[str], where: str) -> None:
+    """Issue :func:`misspelt_namespace_keys`' warnings as :class:`EventpipeWarning` s
+    (the CLI prints them as ``warning: ...``)."""
+    for message in misspelt_namespace_keys(keys):
+        warnings.warn(EventpipeWarning(f"{where}: {message}"), stacklevel=3)
+
+
 def read_stack_file(project_dir: Path, stack: str) -> tuple[dict[str, Any], str | None]:
-    """The ``eventpipe:`` values and ``aws:region`` of ``Pulumi.<stack>.yaml``."""
+    """The ``eventpipe:`` values and ``aws:region`` of ``Pulumi.<stack>.yaml``.
+
+    A YAML syntax error is a :class:`StackFileError` naming the line and column; a key
+    in a namespace that looks like a misspelt ``eventpipe:`` is warned about.
+    """
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.exists():
         raise FileNotFoundError(
             f"no stack file {path}: create it with `pulumi stack init {stack}` "
             f"or copy Pulumi.dev.yaml"
         )
-    data = yaml.safe_load(path.read_text()) or {}
-    config = data.get("config") or {}
+    config = load_stack_yaml(path)
+    warn_misspelt_namespaces((str(k) for k in config), str(path))
     values = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(f"{NAMESPACE}:")}
     region = config.get("aws:region")
     return values, region
@@ -286,7 +434,12 @@ def read_pulumi_config() -> tuple[dict[str, Any], str | None]:
     region = None
     # The language host passes config through set_all_config (CONFIG); PULUMI_CONFIG is
     # the older environment channel that unit tests may still use.
-    for full_key, raw in {**get_config_env(), **CONFIG.get()}.items():
+    given = {**get_config_env(), **CONFIG.get()}
+    for message in misspelt_namespace_keys(given):
+        import pulumi
+
+        pulumi.log.warn(message)
+    for full_key, raw in given.items():
         namespace, _, key = full_key.partition(":")
         if full_key == "aws:region":
             region = raw

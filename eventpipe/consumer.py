@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from eventpipe.exceptions import InvalidConsumerError
 
@@ -23,6 +24,54 @@ HANDLER_REF = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Z
 CONSUMER_NAME = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$"
 """Lower-case letters, digits and inner hyphens: valid in every AWS name derived from it
 (queue, function, rule, role, log group, alarm) and stable as a CloudWatch dimension."""
+
+
+ALARM_PERIOD_STEP = 60
+"""A CloudWatch alarm on a standard-resolution metric (Lambda's ``Errors`` is one) takes
+a period that is a multiple of 60 seconds (10, 20 and 30 only for high-resolution
+metrics): PutMetricAlarm ``Period``,
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html."""
+ALARM_PERIOD_MAX = 86_400
+"""For a period under an hour the total evaluation period may not exceed one day, and
+for longer ones seven days (PutMetricAlarm ``Period``); one evaluation period of at
+most a day keeps every breaker inside both."""
+
+
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class CircuitBreaker:
+    """Stop feeding a consumer whose downstream is down, instead of dead-lettering.
+
+    When the function reports ``errors`` or more errors within ``period`` seconds, the
+    consumer's event source mapping is disabled (messages wait in the queue); after
+    ``cooldown`` seconds it is re-enabled half-open (maximum concurrency 2) and closes
+    when the errors alarm returns to OK. See docs/circuit-breaker.md.
+
+    Example::
+
+        Consumer(name="orders", handler="orders.handler:process",
+                 pattern={"source": ["shop"]},
+                 circuit_breaker=CircuitBreaker(errors=10, period=60, cooldown=300))
+    """
+
+    errors: int = Field(ge=1, le=1_000_000)
+    """Function errors within ``period`` that open the breaker."""
+    period: int = Field(ge=ALARM_PERIOD_STEP, le=ALARM_PERIOD_MAX, multiple_of=ALARM_PERIOD_STEP)
+    """Seconds of the errors alarm's one evaluation period (a multiple of 60)."""
+    cooldown: int = Field(ge=60, le=ALARM_PERIOD_MAX)
+    """Seconds the mapping stays disabled before the half-open step. At least a minute:
+    EventBridge Scheduler invokes its targets with 60-second precision ("Schedule types
+    in EventBridge Scheduler",
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html). At
+    least ``period``, so the half-open step is judged on errors seen after it."""
+
+    @model_validator(mode="after")
+    def _judged_on_fresh_errors(self) -> CircuitBreaker:
+        if self.cooldown < self.period:
+            raise ValueError(
+                f"cooldown ({self.cooldown}s) is shorter than period ({self.period}s): the "
+                "half-open step would be judged on errors from before the breaker opened"
+            )
+        return self
 
 
 class Consumer(BaseModel):
@@ -40,7 +89,8 @@ class Consumer(BaseModel):
         )
 
     ``pattern=None`` declares a queue fed directly by producers (no rule): the handler then
-    receives the message body instead of an EventBridge event.
+    receives the message body instead of an EventBridge event. ``topic`` instead of
+    ``pattern`` subscribes the queue to an SNS topic (docs/sns.md).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -89,6 +139,15 @@ class Consumer(BaseModel):
     """Seconds the oldest message may wait before its alarm fires."""
     alarm_queue_depth: int = Field(default=1000, ge=1)
     """Visible messages in the queue above which its alarm fires."""
+    circuit_breaker: CircuitBreaker | None = None
+    """Disable the event source mapping while the function keeps failing (seed 001);
+    ``None``: no breaker. See :class:`CircuitBreaker` and docs/circuit-breaker.md."""
+    topic: str | None = None
+    """An SNS topic ARN, or the name of a topic listed in stack config
+    ``eventpipe:topics``: the queue is subscribed to it instead of a rule (at most one
+    of ``pattern`` and ``topic``). See docs/sns.md."""
+    filter_policy: dict[str, Any] | None = None
+    """The subscription's SNS filter policy (on message attributes); only with ``topic``."""
 
     def __init__(self, **data: Any) -> None:
         # Re-raise as InvalidConsumerError so the error names the consumer: discovery
@@ -100,9 +159,12 @@ class Consumer(BaseModel):
             raise InvalidConsumerError(name, field_errors(exc)) from None
 
     @property
-    def source(self) -> Literal["rule", "queue"]:
-        """``rule`` when an EventBridge rule feeds the queue, ``queue`` otherwise."""
-        return "rule" if self.pattern is not None else "queue"
+    def source(self) -> Literal["rule", "topic", "queue"]:
+        """``rule`` when an EventBridge rule feeds the queue, ``topic`` when an SNS
+        subscription does, ``queue`` when producers send to it directly."""
+        if self.pattern is not None:
+            return "rule"
+        return "topic" if self.topic is not None else "queue"
 
     @property
     def effective_visibility_timeout(self) -> int:

@@ -100,8 +100,21 @@ STACK_OUTPUT = "eventpipe"
                           "queueUrl", "queueArn", "dlqUrl", "dlqArn",
                           "functionName", "functionArn", "ruleName"|None,
                           "ruleArn"|None, "alarmNames": [str],
+                          "messageGroup"|None (the fixed id or JSON path),
+                          "logGroupName" (/aws/lambda/<function>),
+                          "eventSourceMappingUuid",
+                          "intakeQueueUrl"|None, "intakeQueueArn"|None,
+                          "intakeDlqUrl"|None, "intakeDlqArn"|None,
+                          "pipeName"|None, "pipeArn"|None, "pipeLogGroup"|None,
+                          "missingGroupRuleName"|None,
                           "resources": {...} (the plugin's ConsumerResources.outputs,
                           when it has any)}}}
+
+The intake/pipe keys are set only for a FIFO consumer whose ``messageGroup`` is a JSON
+path (fed through an EventBridge Pipe, docs/components.md "Per-key FIFO"); its
+``ruleName`` is then the rule feeding the intake queue, and ``missingGroupRuleName`` the
+rule sending events without the group field to the intake DLQ (None when the pattern
+already requires the field). Older outputs lack these keys; readers default them.
 """
 
 # --- Local engine announcement (``eventpipe dev``) ---------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from eventpipe import names
+from eventpipe import names, pipes_paths
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
@@ -33,6 +33,12 @@ FIELD_FIXES: dict[str, str] = {
     "description": "keep it under 256 characters",
     "alarm_oldest_message_age": "use 60 seconds or more",
     "alarm_queue_depth": "use 1 or more",
+    "circuit_breaker": "write CircuitBreaker(errors=1.., period=60..86400 in steps of 60, "
+    "cooldown=60..86400) or, in stack config, `circuitBreaker: {errors: 10, period: 60, "
+    "cooldown: 300}` (docs/circuit-breaker.md)",
+    "topic": "write an SNS topic ARN or a name listed in eventpipe:topics (docs/sns.md)",
+    "filter_policy": "write an SNS filter policy: attribute names mapped to lists of values "
+    "(docs/sns.md)",
 }
 
 # Lambda refuses these as user environment variables; EVENTPIPE_ ones are ours.
@@ -42,8 +48,6 @@ _RESERVED_ENV = re.compile(
     r"LAMBDA_RUNTIME_DIR|EVENTPIPE_\w+)$"
 )
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-# EventBridge dynamic path parameter (the whole value is one JSON path).
-_JSON_PATH = re.compile(r"^\$(\.[A-Za-z0-9_-]+|\[\d+\])+$")
 _GROUP_ID = re.compile(r"^[\x21-\x7e]{1,100}$")
 """A rule target's fixed MessageGroupId: at most 100 characters (EventBridge API reference,
 ``SqsParameters``: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html),
@@ -112,9 +116,24 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 "only a FIFO queue fed by a rule takes a message group",
                 "remove message_group, or set fifo=True with a pattern",
             )
-        elif not (
-            _JSON_PATH.match(consumer.message_group) or _GROUP_ID.match(consumer.message_group)
-        ):
+        elif pipes_paths.is_json_path(consumer.message_group):
+            # A path is evaluated by the EventBridge Pipe that feeds the FIFO queue (a
+            # rule target's MessageGroupId is literal): it must be one Pipes accepts.
+            path_problems = pipes_paths.path_problems(consumer.message_group)
+            for message in path_problems:
+                add(
+                    "message_group",
+                    f"message group path: {message}",
+                    "write a path like '$.detail.customerId' (see docs/components.md, "
+                    "'Per-key FIFO through EventBridge Pipes')",
+                )
+            if not path_problems and not pattern_problems(consumer.pattern):
+                # Events without the group field go to the DLQ by a rule of their own.
+                for message in pipes_paths.group_pattern_problems(
+                    consumer.pattern, consumer.message_group
+                ):
+                    add("pattern", message)
+        elif not _GROUP_ID.match(consumer.message_group):
             add(
                 "message_group",
                 f"{consumer.message_group!r} is neither a message group id "
@@ -152,6 +171,8 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
         elif _RESERVED_ENV.match(key):
             add("environment", f"{key!r} is reserved by Lambda or eventpipe", "choose another name")
 
+    problems.extend(source_problems(plugin, consumer, settings))
+
     stem = settings.prefix + consumer.name
     if len(stem) + _QUEUE_SUFFIX > names.LIMIT_QUEUE or len(stem) + _NAMED_SUFFIX > NAME_LIMIT:
         add(
@@ -186,3 +207,178 @@ def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[
                 )
             )
     return problems
+
+
+# --- SNS topic source (issue 13) ---------------------------------------------------------
+TOPIC_ARN = re.compile(
+    r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\.fifo)$"
+)
+"""An SNS topic ARN (``arn:<partition>:sns:<region>:<account>:<topic name>``)."""
+FILTER_POLICY_KEYS = 5
+FILTER_POLICY_COMBINATIONS = 150
+FILTER_POLICY_BYTES = 256 * 1024
+FILTER_NUMBER_LIMIT = 10**9
+"""SNS filter policy limits ("Filter policy constraints in Amazon SNS",
+https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html):
+at most five keys, at most 150 combinations of values (the product of the array
+lengths), at most 256 KB, numbers between -10^9 and 10^9; with the default scope
+(``MessageAttributes``) a policy is not nested."""
+_FILTER_OPERATORS = {
+    "prefix", "suffix", "anything-but", "numeric", "exists", "equals-ignore-case", "cidr",
+}  # fmt: skip
+"""Operators of an SNS filter policy value ("Amazon SNS message filtering operators",
+https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html)."""
+_NUMERIC_OPS = {"=", "<", "<=", ">", ">="}
+
+
+def source_problems(plugin: str, consumer: Consumer, settings: StackSettings) -> list[Problem]:
+    """What feeds the queue: at most one of a rule pattern and an SNS topic, a topic the
+    stack knows or an ARN, and a filter policy SNS accepts, only with a topic."""
+    problems: list[Problem] = []
+
+    def add(field: str, message: str, fix: str = "") -> None:
+        problems.append(Problem(plugin, consumer.name, field, message, fix or fix_for(field)))
+
+    if consumer.topic is not None:
+        if consumer.pattern is not None:
+            add(
+                "topic",
+                "a consumer is fed by a rule (pattern) or by an SNS topic (topic), not both",
+                "remove pattern to subscribe to the topic, or remove topic",
+            )
+        if not TOPIC_ARN.match(consumer.topic) and consumer.topic not in settings.topics:
+            listed = ", ".join(settings.topics) or "none"
+            add(
+                "topic",
+                f"{consumer.topic!r} is neither an SNS topic ARN nor a topic listed in "
+                f"{NAMESPACE}:topics (listed: {listed})",
+                f"add {consumer.topic!r} to {NAMESPACE}:topics in Pulumi.<stack>.yaml, or "
+                "write the topic's ARN (arn:aws:sns:<region>:<account>:<name>)",
+            )
+        fifo_topic = consumer.topic.endswith(".fifo")
+        if consumer.fifo and not fifo_topic:
+            # SNS delivers to an SQS FIFO queue only from a FIFO topic ("Message delivery
+            # for FIFO topics", https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html).
+            add(
+                "topic",
+                f"a FIFO queue subscribes only to a FIFO topic; {consumer.topic!r} is standard",
+                "use a topic whose name ends in '.fifo', or set fifo=False",
+            )
+    if consumer.filter_policy is not None:
+        if consumer.topic is None:
+            add(
+                "filter_policy",
+                "a filter policy belongs to an SNS subscription: this consumer has no topic",
+                "set topic, or remove filter_policy (a rule filters with its pattern)",
+            )
+        for message in filter_policy_problems(consumer.filter_policy):
+            add("filter_policy", message)
+    return problems
+
+
+def filter_policy_problems(policy: object) -> list[str]:
+    """Why ``policy`` is not an SNS filter policy with the default ``MessageAttributes``
+    scope (empty list = SNS accepts it). ``$or`` combines sub-policies."""
+    import json
+
+    if not isinstance(policy, dict) or not policy:
+        return ["a filter policy is a non-empty mapping of attribute names to lists of values"]
+    problems: list[str] = []
+    try:
+        size = len(json.dumps(policy).encode())
+    except (TypeError, ValueError) as exc:
+        return [f"is not JSON: {exc}"]
+    if size > FILTER_POLICY_BYTES:
+        problems.append(f"is {size} bytes; SNS takes at most {FILTER_POLICY_BYTES}")
+    branches = _filter_branches(policy, problems)
+    for branch in branches:
+        if len(branch) > FILTER_POLICY_KEYS:
+            problems.append(
+                f"has {len(branch)} keys ({', '.join(sorted(branch))}); SNS allows at most "
+                f"{FILTER_POLICY_KEYS}"
+            )
+    combinations = 0
+    for branch in branches:
+        product = 1
+        for key, values in branch.items():
+            problems.extend(_filter_value_problems(key, values))
+            product *= len(values) if isinstance(values, list) else 1
+        combinations += product
+    if combinations > FILTER_POLICY_COMBINATIONS:
+        problems.append(
+            f"has {combinations} combinations of values; SNS allows at most "
+            f"{FILTER_POLICY_COMBINATIONS} (the product of the lengths of its lists)"
+        )
+    return problems
+
+
+def _filter_branches(policy: dict[str, object], problems: list[str]) -> list[dict[str, object]]:
+    """The policy's alternatives, ``$or`` expanded (each a flat key -> values mapping)."""
+    base = {k: v for k, v in policy.items() if k != "$or"}
+    alternatives = policy.get("$or")
+    if alternatives is None:
+        return [base]
+    if not isinstance(alternatives, list) or not all(
+        isinstance(a, dict) and a for a in alternatives
+    ):
+        problems.append("'$or' takes a list of non-empty filter policies")
+        return [base]
+    branches = []
+    for alternative in alternatives:
+        for branch in _filter_branches(alternative, problems):
+            branches.append({**base, **branch})
+    return branches
+
+
+def _filter_value_problems(key: str, values: object) -> list[str]:
+    if isinstance(values, dict):
+        return [
+            f"{key!r} holds an object: a policy on message attributes is not nested "
+            "(write a list of values)"
+        ]
+    if not isinstance(values, list) or not values:
+        return [f"{key!r} must map to a non-empty list of values, got {values!r}"]
+    problems = []
+    for value in values:
+        if value is None or isinstance(value, (str, bool)):
+            continue
+        if isinstance(value, (int, float)):
+            if abs(value) > FILTER_NUMBER_LIMIT:
+                problems.append(f"{key!r}: {value} is outside -10^9..10^9")
+            continue
+        if isinstance(value, dict) and len(value) == 1:
+            operator, operand = next(iter(value.items()))
+            if operator not in _FILTER_OPERATORS:
+                problems.append(
+                    f"{key!r}: unknown operator {operator!r} (SNS has "
+                    f"{', '.join(sorted(_FILTER_OPERATORS))})"
+                )
+            elif operator == "numeric" and not _numeric_ok(operand):
+                problems.append(
+                    f"{key!r}: numeric takes [op, number] or [op, number, op, number] "
+                    f"with op in {' '.join(sorted(_NUMERIC_OPS))}, got {operand!r}"
+                )
+            elif operator == "exists" and not isinstance(operand, bool):
+                problems.append(f"{key!r}: exists takes true or false, got {operand!r}")
+            elif operator in {"prefix", "suffix", "equals-ignore-case", "cidr"} and not (
+                isinstance(operand, str) and operand
+            ):
+                problems.append(f"{key!r}: {operator} takes a non-empty string")
+            continue
+        problems.append(
+            f"{key!r}: {value!r} is not a string, number, true/false/null or a one-operator object"
+        )
+    return problems
+
+
+def _numeric_ok(operand: object) -> bool:
+    if not isinstance(operand, list) or len(operand) not in (2, 4):
+        return False
+    pairs = [operand[i : i + 2] for i in range(0, len(operand), 2)]
+    return all(
+        op in _NUMERIC_OPS
+        and isinstance(n, (int, float))
+        and not isinstance(n, bool)
+        and abs(n) <= FILTER_NUMBER_LIMIT
+        for op, n in pairs
+    )

@@ -23,10 +23,13 @@ GROUND = (
     "eventpipe.exceptions",
     "eventpipe.patterns",
     "eventpipe.publish",
+    "eventpipe.stack_functions.breaker",
+    "eventpipe.stack_functions.archiver",
 )
 DEPLOY_CONTRACT = (
     "eventpipe.function_env",
     "eventpipe.names",
+    "eventpipe.pipes_paths",
     "eventpipe.plugin_resources",
     "eventpipe.config",
     "eventpipe.validation",

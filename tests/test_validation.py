@@ -30,6 +30,13 @@ from tests.test_resolve import problems, run
         ({"fifo": True, "message_group": "has space"}, False),
         ({"fifo": True, "message_group": "$.detail.customerId"}, True),
         ({"fifo": True, "message_group": "$.detail.customer id"}, False),
+        # Pipes paths (eventpipe.pipes_paths): "$.body" + path fits MessageGroupId's 100
+        ({"fifo": True, "message_group": "$." + "a" * 93}, True),
+        ({"fifo": True, "message_group": "$." + "a" * 94}, False),
+        ({"fifo": True, "message_group": "$.detail.items[*]"}, False),
+        ({"fifo": True, "message_group": "$.detail.items[0]"}, False),
+        ({"fifo": True, "message_group": "$"}, False),
+        ({"fifo": True, "message_group": "$.detail-type"}, True),
         ({"fifo": True, "pattern": None, "message_group": "orders"}, False),
         ({"message_group": "orders"}, False),  # a standard queue has no groups
         ({"environment": {"GOOD_NAME_1": "x"}}, True),
@@ -93,3 +100,21 @@ def test_any_wildcard_in_a_plugin_action_is_refused(action: str, ok: bool) -> No
     else:
         with pytest.raises(ConfigurationError, match="wildcard action"):
             lint_statements([statement], plugin="p", consumer="c")
+
+
+def test_a_bad_group_path_names_plugin_field_and_fix() -> None:
+    plugins = {"shop": plugin(consumer("orders", fifo=True, message_group="$.detail.items[*]"))}
+    [found] = problems(plugins)
+    assert "'shop'" in found and "consumer 'orders'" in found and "message_group" in found
+    assert "wildcard" in found and "$.detail.customerId" in found, found
+
+
+def test_a_pattern_letting_the_group_field_be_absent_is_refused() -> None:
+    pattern = {"source": ["shop"], "detail": {"customerId": [{"exists": False}, "a"]}}
+    plugins = {
+        "shop": plugin(
+            consumer("orders", fifo=True, message_group="$.detail.customerId", pattern=pattern)
+        )
+    }
+    [found] = problems(plugins)
+    assert "pattern" in found and "$.detail.customerId" in found and "Fix:" in found, found

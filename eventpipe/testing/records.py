@@ -27,7 +27,7 @@ class InvokedConsumer:
     name: str
     handler: str
     fifo: bool
-    source: Literal["rule", "queue"]
+    source: Literal["rule", "topic", "queue"]
     idempotent: bool
     idempotency_ttl: int
     max_receive_count: int

@@ -137,3 +137,106 @@ def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path:
     assert process.returncode == 0, output
     assert "stopped." in output
     assert not announcement.exists()
+    text = " ".join(output.split())
+    # Where each function's log is, and the command that follows it.
+    assert "function logs" in text and "/aws/lambda/" in text
+    assert "follow: eventpipe logs e2e-reject --local --follow" in output
+    # Piped, a delivery line is never hard-wrapped: outcome and reason on one line.
+    [line] = [li for li in output.splitlines() if "-> e2e-reject" in li]
+    assert "dead-lettered attempt" in line and "PermanentError" in line
+    # The rejected event's outcome is printed once, as dead-lettered, with its reason.
+    assert text.count("-> e2e-reject dead-lettered") == 1, output
+    assert "-> e2e-reject ok" not in text
+    assert "PermanentError" in text
+
+
+def _announce(project: Path, pid: int, endpoint: str = "http://127.0.0.1:4566") -> Path:
+    path = project / ".eventpipe" / "dev-dev.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pid": pid, "endpointUrl": endpoint, "region": "us-east-1"}))
+    return path
+
+
+def test_a_second_dev_refuses_to_start_and_names_the_running_one(tmp_path: Path) -> None:
+    project = real_project(tmp_path / "project", "dev", {"eventpipe:publishSchemas": False})
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        announcement = _announce(project, running.pid, "http://127.0.0.1:45678")
+        result = runner.invoke(app, ["dev", "--project-dir", str(project)], env={"COLUMNS": "80"})
+        assert result.exit_code == 1, result.output
+        text = " ".join(result.output.split())
+        assert "already running" in text
+        assert f"pid {running.pid}" in text
+        assert "http://127.0.0.1:45678" in text
+        assert "running since" in text and "UTC" in text
+        assert "deploying" not in text  # refused before anything started
+        assert announcement.exists()  # the running one's file is left alone
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_a_stale_announcement_is_replaced(tmp_path: Path) -> None:
+    from eventpipe.cli.local import claim_announcement
+
+    project = tmp_path / "project"
+    project.mkdir()
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()
+    announcement = _announce(project, exited.pid)
+    note = claim_announcement(project, "dev")
+    assert note is not None and f"pid {exited.pid}" in note and "has exited" in note
+    assert not announcement.exists()
+    assert claim_announcement(project, "dev") is None
+
+
+def test_dev_restarts_a_consumers_workers_when_its_code_changes(
+    tmp_path: Path, capsys: object
+) -> None:
+    from eventpipe.cli.local import _change_watcher
+    from eventpipe.local.deploy.records import FunctionSpec
+
+    package = tmp_path / "devreload_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    handler = package / "handlers.py"
+    handler.write_text("def handle(event): pass\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    stack_file = project / "Pulumi.dev.yaml"
+    stack_file.write_text("config: {}\n")
+
+    class Pool:
+        restarts = 0
+
+        def __init__(self) -> None:
+            env = {"EVENTPIPE_HANDLER": "devreload_pkg.handlers:handle", "EVENTPIPE_CONSUMER": "c"}
+            self.spec = FunctionSpec("fn-c", "arn:fn", "h", env, timeout=3, memory=128)
+
+        def restart(self) -> None:
+            Pool.restarts += 1
+
+    class Engine:
+        pools = {"fn-c": Pool()}
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        watcher = _change_watcher(Engine(), project, "dev", "eventpipe dev")
+    finally:
+        sys.path.remove(str(tmp_path))
+
+    def bump(path: Path) -> None:
+        path.write_text(path.read_text() + "\n")
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+    bump(handler)
+    watcher.poll()
+    assert Pool.restarts == 1
+    bump(stack_file)
+    watcher.poll()
+    out = " ".join(capsys.readouterr().out.split())  # type: ignore[attr-defined]
+    assert "c: handler code changed (handlers.py); restarting its workers" in out
+    assert "Pulumi.dev.yaml changed" in out and "Restart needed" in out
+    assert "`eventpipe dev`" in out
+    assert Pool.restarts == 1
