@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PLUGINS := $(sort $(dir $(wildcard consumers/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint types pytest bench clean
+.PHONY: install demo test lint types pytest bench clean mutation
 
 install: $(STAMP)
 
@@ -41,3 +41,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .eventpipe
+
+# Mutation testing of eventpipe/runtime/ against tests/runtime/ (mutmut, pinned in
+# constraints.txt); slow (about 20 minutes), so not part of `make test`. Config:
+# [tool.mutmut] in pyproject.toml; figures: benchmarks/README.md.
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results

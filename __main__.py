@@ -12,6 +12,7 @@ import pulumi
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
+from eventpipe.packaging import DEFAULT_BUILD_DIR
 from eventpipe.resolve import resolve_from_pulumi
 
 try:
@@ -44,6 +45,7 @@ try:
         )
         for declared in enabled
     ]
+    bus.attach(pipelines, DEFAULT_BUILD_DIR)  # issue 13: circuit breaker, dead-letter archive
 except EventpipeError as err:  # the Powertools lookup, a plugin's resources, packaging
     raise pulumi.RunError(str(err)) from None
 
@@ -57,5 +59,6 @@ pulumi.export(
         "region": bus.region,
         "bus": bus.output_entry(),
         "consumers": {p.consumer.name: p.output_entry() for p in pipelines},
+        **bus.stack_outputs(),
     },
 )

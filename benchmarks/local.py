@@ -7,7 +7,12 @@ handlers behind the real eventpipe runtime) in the embedded emulator:
    with no function at all (same process, same server);
 2. throughput, one consumer: N events published as fast as possible, until all handled;
 3. throughput, four consumers: the same events fan out to four consumers;
-4. latency: a steady 50 events/s for 20 s into one consumer, p50/p95 publish->handled.
+4. latency: a steady 50 events/s for 20 s into one consumer, p50/p95 publish->handled;
+5. FIFO keys: two FIFO consumers grouped by ``$.detail.key`` (so fed through an
+   EventBridge Pipe, as on AWS), one receiving events of 1 key, the other of 10 keys, in
+   the same engine; the handler waits 50 ms per event (a downstream call), batches of 10,
+   up to 10 concurrent batches. events/s from first publish to last handled, medians of
+   ``FIFO_REPS`` interleaved rounds; target: 10 keys >= 5x 1 key.
 
 Run: ``.venv/bin/python benchmarks/local.py`` (figures in benchmarks/local.md).
 """
@@ -31,6 +36,10 @@ sys.path.insert(0, str(REPO))
 EVENTS = 2000
 RATE = 50
 DURATION = 20.0
+FIFO_EVENTS = 400
+FIFO_REPS = 3
+FIFO_WORKERS = 10
+FIFO_HANDLER_SECONDS = 0.05
 
 
 def write_bench_plugin(site: Path, consumers: int) -> None:
@@ -55,6 +64,74 @@ def write_bench_plugin(site: Path, consumers: int) -> None:
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: bench-plugin\nVersion: 0.0.1\n")
     (dist / "entry_points.txt").write_text("[eventpipe]\nbench = bench_plugin.plugin\n")
+
+
+def write_fifo_plugin(site: Path) -> None:
+    """Two FIFO consumers grouped by a JSON path: the pipeline goes through a Pipe."""
+    package = site / "bench_fifo"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "handler.py").write_text(
+        f"import time\n\ndef handle(event):\n    time.sleep({FIFO_HANDLER_SECONDS})\n"
+    )
+    (package / "plugin.py").write_text(
+        textwrap.dedent(f"""
+        import eventpipe
+
+        @eventpipe.hookimpl
+        def eventpipe_consumers():
+            return [
+                eventpipe.Consumer(name=f"fifo-{{keys}}key", pattern={{"source": [f"bench.{{keys}}"]}},
+                                   handler="bench_fifo.handler:handle", fifo=True,
+                                   message_group="$.detail.key", timeout=30,
+                                   max_concurrency={FIFO_WORKERS})
+                for keys in (1, 10)
+            ]
+        """)
+    )
+    dist = site / "bench_fifo-0.0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: bench-fifo\nVersion: 0.0.1\n")
+    (dist / "entry_points.txt").write_text("[eventpipe]\nbench = bench_fifo.plugin\n")
+
+
+def fifo_keys(project_dir: Path) -> dict[int, list[float]]:
+    """events/s per key count, FIFO_REPS rounds, 1 and 10 keys interleaved."""
+    from eventpipe.local import LocalEngine
+
+    handled: dict[str, threading.Semaphore] = {
+        "fifo-1key": threading.Semaphore(0),
+        "fifo-10key": threading.Semaphore(0),
+    }
+
+    def on_log(entry: object) -> None:
+        if getattr(entry, "outcome", "") == "ok":
+            handled[entry.consumer].release()  # type: ignore[attr-defined]
+
+    rates: dict[int, list[float]] = {1: [], 10: []}
+    with LocalEngine(
+        project_dir, "bench", time_scale=0.01, workers_per_function=FIFO_WORKERS, on_log=on_log
+    ) as engine:
+        for round_ in range(FIFO_REPS):
+            for keys in (1, 10) if round_ % 2 == 0 else (10, 1):
+                started = time.perf_counter()
+                for start in range(0, FIFO_EVENTS, 10):
+                    engine.put_events(
+                        [
+                            {
+                                "Source": f"bench.{keys}",
+                                "DetailType": "Bench",
+                                "Detail": json.dumps({"n": n, "key": f"k{n % keys}"}),
+                            }
+                            for n in range(start, min(FIFO_EVENTS, start + 10))
+                        ]
+                    )
+                for _ in range(FIFO_EVENTS):
+                    if not handled[f"fifo-{keys}key"].acquire(timeout=300):
+                        raise RuntimeError(f"{keys}-key events were not all handled in 300 s")
+                rates[keys].append(FIFO_EVENTS / (time.perf_counter() - started))
+                assert engine.wait_until_settled(120)
+    return rates
 
 
 def project(root: Path) -> Path:
@@ -166,6 +243,7 @@ def latency(project_dir: Path) -> tuple[float, float, int]:
 
 
 def main() -> None:
+    only_fifo = "--fifo" in sys.argv[1:]
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
@@ -174,6 +252,9 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        if only_fifo:
+            fifo_section(root)
+            return
         base = baseline(EVENTS)
         print(f"baseline (emulator SQS send+receive+delete, no function): {base:.0f} msg/s")
         results = {}
@@ -198,6 +279,23 @@ def main() -> None:
             f"latency at {RATE} events/s for {DURATION:.0f} s ({n} events): "
             f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
         )
+        sys.path.remove(str(site))
+        fifo_section(root)
+
+
+def fifo_section(root: Path) -> None:
+    site = root / "site-fifo"
+    write_fifo_plugin(site)
+    sys.path.insert(0, str(site))
+    os.environ["EVENTPIPE_PLUGINS"] = "bench"
+    rates = fifo_keys(_fresh(root, "fifo"))
+    one, ten = statistics.median(rates[1]), statistics.median(rates[10])
+    rounds = ", ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(rates[1], rates[10], strict=True))
+    print(
+        f"FIFO through the pipe, {FIFO_EVENTS} events, {FIFO_HANDLER_SECONDS * 1000:.0f} ms "
+        f"per event: 1 key {one:.1f} events/s, 10 keys {ten:.1f} events/s (medians of "
+        f"{FIFO_REPS}; rounds 1-key/10-key: {rounds}); ratio {ten / one:.1f}x (target >= 5x)"
+    )
 
 
 def _fresh(root: Path, tag: object) -> Path:

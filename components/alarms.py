@@ -80,3 +80,53 @@ def declare_alarms(
             opts=opts,
         )
     return alarms
+
+
+def intake_alarm_specs(consumer: Consumer) -> list[AlarmSpec]:
+    """A per-key FIFO consumer's intake queue: its DLQ (the pipe could not deliver, or the
+    event had no group field) and its age (the pipe is stopped or failing)."""
+    return [
+        AlarmSpec("intake-dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                  "Maximum", 0, 1,
+                  "Messages are waiting in the intake DLQ: events without the group field, "
+                  "or events the pipe could not send to the FIFO queue"),
+        AlarmSpec("intake-oldest-message-age", "AWS/SQS", "ApproximateAgeOfOldestMessage",
+                  "Maximum", consumer.alarm_oldest_message_age, 3,
+                  "The intake queue's oldest message has waited too long: check the pipe"),
+    ]  # fmt: skip
+
+
+def declare_intake_alarms(
+    name: str,
+    consumer: Consumer,
+    prefix: str,
+    *,
+    intake_name: pulumi.Input[str],
+    intake_dlq_name: pulumi.Input[str],
+    topic_arn: pulumi.Input[str],
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, aws.cloudwatch.MetricAlarm]:
+    """The intake queue's two alarms, like the consumer queue's, by suffix."""
+    alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
+    for spec in intake_alarm_specs(consumer):
+        queue = intake_dlq_name if spec.suffix.startswith("intake-dlq") else intake_name
+        alarms[spec.suffix] = aws.cloudwatch.MetricAlarm(
+            f"{name}-{spec.suffix}",
+            name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ALARM, f"-{spec.suffix}"),
+            namespace=spec.namespace,
+            metric_name=spec.metric,
+            statistic=spec.statistic,
+            period=60,
+            evaluation_periods=spec.evaluation_periods,
+            threshold=spec.threshold,
+            comparison_operator="GreaterThanThreshold",
+            dimensions={"QueueName": queue},
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic_arn],
+            ok_actions=[topic_arn],
+            alarm_description=f"{consumer.name}: {spec.description}",
+            tags=tags,
+            opts=opts,
+        )
+    return alarms

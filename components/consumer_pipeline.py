@@ -5,8 +5,11 @@
                                                                     v
                                                                    DLQ --> alarm topic
 
-Each piece is declared by a small helper module (queues, function, alarms); this
-component wires them together and exposes what operators and the stack output need.
+A FIFO consumer whose ``message_group`` is a JSON path is fed through an intake queue and
+an EventBridge Pipe instead (``components/intake.py``): a rule target cannot evaluate a
+path, a pipe can. Each piece is declared by a small helper module (queues, intake,
+function, alarms); this component wires them together and exposes what operators and the
+stack output need.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.alarms import declare_alarms
+from components.alarms import declare_alarms, declare_intake_alarms
 from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
+from components.intake import Intake, declare_intake, missing_field_target, per_key_fifo
 from components.queues import declare_queues, queue_policy
+from components.topics import entry_defaults, subscribe_queue
+from eventpipe import pipes_paths
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer, ResourceContext
 from eventpipe.packaging import DEFAULT_BUILD_DIR, build_function_archive
@@ -65,6 +71,8 @@ class ConsumerPipeline(pulumi.ComponentResource):
 
     rule_name: pulumi.Output[str] | None
     rule_arn: pulumi.Output[str] | None
+    intake: Intake | None
+    missing_group_rule_name: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: ConsumerPipelineArgs, opts: pulumi.ResourceOptions | None = None
@@ -82,11 +90,28 @@ class ConsumerPipeline(pulumi.ComponentResource):
         self.resources.update(queue=queue, dlq=dlq, redrive_allow=queues.redrive_allow)
         self.queue_url, self.queue_arn = queue.url, queue.arn
         self.dlq_url, self.dlq_arn = dlq.url, dlq.arn
+        self.dlq_name = dlq.name
         self.resources["dlq_policy"] = queue_policy(f"{name}-dlq-policy", dlq, None, child)
 
-        self.rule_name = self.rule_arn = None
-        if consumer.pattern is not None:
+        self.rule_name = self.rule_arn = self.missing_group_rule_name = None
+        self.intake = None
+        self.entry_extras = entry_defaults()  # issue 13 output keys (topics, breaker)
+        if per_key_fifo(consumer):
+            self.intake = declare_intake(
+                name, consumer, settings, fifo_queue=queue, tags=tags, parent=self
+            )
+            self.resources.update(self.intake.resources)
+            # The pipe sends with its role (identity policy); nobody else needs a grant.
+            self.resources["queue_policy"] = queue_policy(
+                f"{name}-queue-policy", queue, None, child
+            )
+            self._declare_grouped_rules(name, args, tags, child, self.intake)
+        elif consumer.pattern is not None:
             self._declare_rule(name, args, tags, child, queue)
+        elif consumer.topic is not None:  # SNS fan-out: components/topics.py
+            topic_arn = bus.topic_arn(consumer.topic)
+            self.resources.update(subscribe_queue(name, consumer, topic_arn, queue, child,
+                                                  self.entry_extras))  # fmt: skip
         else:
             self.resources["queue_policy"] = queue_policy(
                 f"{name}-queue-policy", queue, None, child
@@ -132,6 +157,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             mapping=side.mapping,
         )
         self.function_name, self.function_arn = function.name, function.arn
+        self.mapping_uuid = side.mapping.uuid
 
         alarms = declare_alarms(
             name, consumer, prefix, queue_name=queue.name, dlq_name=dlq.name,
@@ -140,12 +166,30 @@ class ConsumerPipeline(pulumi.ComponentResource):
         self.resources.update({f"alarm_{suffix}": alarm for suffix, alarm in alarms.items()})
         self.alarm_names = [alarm.name for alarm in alarms.values()]
 
+        self.log_group_name = side.log_group.name
+        self.event_source_mapping_uuid = side.mapping.uuid
+        intake = self.intake
+        if intake is not None:
+            intake_alarms = declare_intake_alarms(
+                name, consumer, prefix, intake_name=intake.queue.name,
+                intake_dlq_name=intake.dlq.name, topic_arn=bus.alarm_topic_arn, tags=tags,
+                opts=child,
+            )  # fmt: skip
+            self.resources.update({f"alarm_{k}": alarm for k, alarm in intake_alarms.items()})
+            self.alarm_names += [alarm.name for alarm in intake_alarms.values()]
+
         self.register_outputs(
             {
                 "queueUrl": self.queue_url,
                 "dlqUrl": self.dlq_url,
                 "functionName": self.function_name,
                 "ruleName": self.rule_name,
+                "logGroupName": self.log_group_name,
+                "eventSourceMappingUuid": self.event_source_mapping_uuid,
+                "intakeQueueUrl": intake.queue.url if intake else None,
+                "intakeDlqUrl": intake.dlq.url if intake else None,
+                "pipeName": intake.pipe.name if intake else None,
+                "pipeArn": intake.pipe.arn if intake else None,
             }
         )
 
@@ -172,8 +216,10 @@ class ConsumerPipeline(pulumi.ComponentResource):
         policy = queue_policy(f"{name}-queue-policy", queue, rule.arn, child)
         sqs_target = None
         if consumer.fifo:
-            # A fixed id or a JSON path such as $.detail.customerId, which EventBridge
-            # resolves per event (dynamic path parameter).
+            # A fixed id: EventBridge sends SqsParameters.MessageGroupId as written, it
+            # never evaluates a JSON path there (API reference, SqsParameters:
+            # https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html).
+            # A path goes through an EventBridge Pipe instead (_declare_grouped_rules).
             sqs_target = aws.cloudwatch.EventTargetSqsTargetArgs(
                 message_group_id=consumer.message_group or consumer.name
             )
@@ -183,10 +229,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             event_bus_name=bus.bus_name,
             target_id="queue",
             arn=queue.arn,
-            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                maximum_event_age_in_seconds=TARGET_MAX_EVENT_AGE,
-                maximum_retry_attempts=TARGET_MAX_ATTEMPTS,
-            ),
+            retry_policy=retry_policy(),
             dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
                 arn=bus.delivery_dlq_arn
             ),
@@ -196,6 +239,82 @@ class ConsumerPipeline(pulumi.ComponentResource):
         )
         self.resources.update(rule=rule, queue_policy=policy, target=target)
         self.rule_name, self.rule_arn = rule.name, rule.arn
+
+    def _declare_grouped_rules(
+        self,
+        name: str,
+        args: ConsumerPipelineArgs,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+        intake: Intake,
+    ) -> None:
+        """Intake rule (events with the group field) and missing-field rule (without).
+
+        Both patterns come from ``eventpipe.pipes_paths.group_patterns``; validation has
+        checked them with ``eventpipe.patterns`` as PutRule would.
+        """
+        consumer, bus, prefix = args.consumer, args.bus, args.settings.prefix
+        assert consumer.pattern is not None and consumer.message_group is not None
+        path = consumer.message_group
+        intake_pattern, missing_pattern = pipes_paths.group_patterns(consumer.pattern, path)
+        description = consumer.description or f"eventpipe consumer {consumer.name}"
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-rule",
+            name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_RULE),
+            event_bus_name=bus.bus_name,
+            event_pattern=to_json(intake_pattern),
+            description=description,
+            state="ENABLED",
+            tags=tags,
+            opts=child,
+        )
+        policy = queue_policy(f"{name}-intake-policy", intake.queue, rule.arn, child)
+        target = aws.cloudwatch.EventTarget(
+            f"{name}-target",
+            rule=rule.name,
+            event_bus_name=bus.bus_name,
+            target_id="intake",
+            arn=intake.queue.arn,
+            retry_policy=retry_policy(),
+            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
+                arn=bus.delivery_dlq_arn
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.resources.update(rule=rule, intake_policy=policy, target=target)
+        self.rule_name, self.rule_arn = rule.name, rule.arn
+
+        missing: aws.cloudwatch.EventRule | None = None
+        if missing_pattern is not None:
+            missing = aws.cloudwatch.EventRule(
+                f"{name}-missing-group-rule",
+                name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_RULE, "-nogroup"),
+                event_bus_name=bus.bus_name,
+                event_pattern=to_json(missing_pattern),
+                description=f"{consumer.name}: events without {path} -> intake DLQ with reason",
+                state="ENABLED",
+                tags=tags,
+                opts=child,
+            )
+            self.missing_group_rule_name = missing.name
+            self.resources["missing_group_rule"] = missing
+        # Only the missing-field rule may send to the intake DLQ (besides the redrive).
+        dlq_policy = queue_policy(
+            f"{name}-intake-dlq-policy", intake.dlq, missing.arn if missing else None, child
+        )
+        self.resources["intake_dlq_policy"] = dlq_policy
+        if missing is not None:
+            self.resources["missing_group_target"] = missing_field_target(
+                name,
+                rule=missing,
+                bus_name=bus.bus_name,
+                dlq=intake.dlq,
+                path=path,
+                delivery_dlq_arn=bus.delivery_dlq_arn,
+                retry_policy=retry_policy(),
+                parent=self,
+                depends_on=[dlq_policy],
+            )
 
     def output_entry(self) -> dict[str, Any]:
         """This consumer's entry in the structured stack output (see eventpipe.contract)."""
@@ -212,7 +331,38 @@ class ConsumerPipeline(pulumi.ComponentResource):
             "ruleName": self.rule_name,
             "ruleArn": self.rule_arn,
             "alarmNames": self.alarm_names,
+            "messageGroup": self.consumer.message_group,
+            "logGroupName": self.log_group_name,
+            "eventSourceMappingUuid": self.event_source_mapping_uuid,
+            **self._intake_entry(),
         }
+        entry.update(self.entry_extras)
         if self.plugin_outputs:
             entry["resources"] = self.plugin_outputs
         return entry
+
+    def _intake_entry(self) -> dict[str, Any]:
+        """The per-key FIFO keys of the stack output (all None without an intake)."""
+        intake = self.intake
+        if intake is None:
+            keys = ("intakeQueueUrl", "intakeQueueArn", "intakeDlqUrl", "intakeDlqArn",
+                    "pipeName", "pipeArn", "pipeLogGroup", "missingGroupRuleName")  # fmt: skip
+            return dict.fromkeys(keys)
+        return {
+            "intakeQueueUrl": intake.queue.url,
+            "intakeQueueArn": intake.queue.arn,
+            "intakeDlqUrl": intake.dlq.url,
+            "intakeDlqArn": intake.dlq.arn,
+            "pipeName": intake.pipe.name,
+            "pipeArn": intake.pipe.arn,
+            "pipeLogGroup": intake.pipe_log_group.name,
+            "missingGroupRuleName": self.missing_group_rule_name,
+        }
+
+
+def retry_policy() -> aws.cloudwatch.EventTargetRetryPolicyArgs:
+    """Every target retries as long as EventBridge allows before the delivery DLQ."""
+    return aws.cloudwatch.EventTargetRetryPolicyArgs(
+        maximum_event_age_in_seconds=TARGET_MAX_EVENT_AGE,
+        maximum_retry_attempts=TARGET_MAX_ATTEMPTS,
+    )

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from components import naming
+from components.intake import per_key_fifo
 from eventpipe.consumer import Consumer
 
 MAX_WIDGETS = 500
@@ -24,9 +25,10 @@ MAX_WIDGETS = 500
 MAX_METRICS = 2500
 """CloudWatch: metrics per dashboard."""
 WIDGETS_PER_CONSUMER = 6
+"""Plus 3 for a per-key FIFO consumer's intake queue (a second row)."""
 CONSUMERS_PER_PAGE = 50
-"""300 widgets and 300 metrics a page: well inside both quotas, and a page an operator can
-still scroll."""
+"""At most 450 widgets and 450 metrics a page (every consumer per-key FIFO): inside both
+quotas, and a page an operator can still scroll."""
 DASHBOARD = "pipelines"
 """The overview (or the only) dashboard's name after the prefix; pages add ``-<n>``."""
 
@@ -145,10 +147,15 @@ def dashboard_pages(consumers: Sequence[Consumer], prefix: str, region: str) -> 
 def consumer_rows(
     consumers: Sequence[Consumer], prefix: str, region: str, *, top: int = 0
 ) -> list[dict[str, object]]:
-    """Queue depth, oldest message age, DLQ depth, invocations, errors and duration."""
+    """Queue depth, oldest message age, DLQ depth, invocations, errors and duration.
+
+    A per-key FIFO consumer gets a second row for its intake queue (depth, oldest message
+    age, intake DLQ depth): the queue its rule feeds and its pipe reads.
+    """
     widgets: list[dict[str, object]] = []
-    for row, consumer in enumerate(consumers):
-        y = top + row * ROW_HEIGHT
+    y = top - ROW_HEIGHT
+    for consumer in consumers:
+        y += ROW_HEIGHT
         queue = naming.queue_name(prefix, consumer.name, dlq=False, fifo=consumer.fifo)
         dlq = naming.queue_name(prefix, consumer.name, dlq=True, fifo=consumer.fifo)
         function = naming.consumer_name(prefix, consumer.name, naming.LIMIT_FUNCTION)
@@ -181,18 +188,39 @@ def consumer_rows(
             ("errors", "AWS/Lambda", "Errors", "FunctionName", function, "Sum"),
             ("duration (ms)", "AWS/Lambda", "Duration", "FunctionName", function, "p99"),
         ]
-        for column, (title, namespace, metric, dimension, value, stat) in enumerate(cells):
-            widgets.append(
-                _widget(
-                    f"{consumer.name}: {title}",
-                    column * WIDGET_WIDTH,
-                    y,
-                    namespace,
-                    metric,
-                    dimension,
-                    value,
-                    stat,
-                    region,
-                )
+        rows = [cells]
+        if per_key_fifo(consumer):
+            intake = naming.queue_name(prefix, f"{consumer.name}-intake", dlq=False, fifo=False)
+            intake_dlq = naming.queue_name(prefix, f"{consumer.name}-intake", dlq=True, fifo=False)
+            visible = "ApproximateNumberOfMessagesVisible"
+            rows.append(
+                [
+                    ("intake queue depth", "AWS/SQS", visible, "QueueName", intake, "Maximum"),
+                    (
+                        "intake oldest message age (s)",
+                        "AWS/SQS",
+                        "ApproximateAgeOfOldestMessage",
+                        "QueueName",
+                        intake,
+                        "Maximum",
+                    ),
+                    ("intake DLQ depth", "AWS/SQS", visible, "QueueName", intake_dlq, "Maximum"),
+                ]
             )
+        for number, row in enumerate(rows):
+            y += ROW_HEIGHT if number else 0
+            for column, (title, namespace, metric, dimension, value, stat) in enumerate(row):
+                widgets.append(
+                    _widget(
+                        f"{consumer.name}: {title}",
+                        column * WIDGET_WIDTH,
+                        y,
+                        namespace,
+                        metric,
+                        dimension,
+                        value,
+                        stat,
+                        region,
+                    )
+                )
     return widgets

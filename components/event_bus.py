@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -23,6 +23,9 @@ from components.queues import DLQ_RETENTION
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.packaging import DEFAULT_BUILD_DIR
+
+if TYPE_CHECKING:  # pragma: no cover
+    from components.consumer_pipeline import ConsumerPipeline
 
 TYPE = "eventpipe:index:EventBus"
 
@@ -58,6 +61,22 @@ def rule_quota_warning(rules: int, bus: str) -> str | None:
         "'Amazon EventBridge (CloudWatch Events)', quota 'Rules per event bus') before "
         "`pulumi up`, or split the consumers across stacks or buses (eventpipe:busName)."
     )
+
+
+def rule_count(consumers: Sequence[Consumer]) -> int:
+    """Rules the pipelines declare: one per rule-fed consumer, plus the missing-field rule
+    of a per-key FIFO consumer whose pattern does not already require the group field."""
+    from eventpipe import pipes_paths
+
+    count = 0
+    for consumer in consumers:
+        if consumer.pattern is None:
+            continue
+        count += 1
+        path = consumer.message_group
+        if consumer.fifo and path and pipes_paths.is_json_path(path):
+            count += not pipes_paths.field_required(consumer.pattern, path)
+    return count
 
 
 def rule_arn_pattern(bus_arn: str, prefix: str) -> str:
@@ -145,15 +164,15 @@ class EventBus(pulumi.ComponentResource):
                 opts=child,
             )
 
+        self._declare_topics(name, settings, tags, child)  # issue 13: SNS fan-out
+
         self.idempotency_table_name = self.idempotency_table_arn = None
         self._name, self._tags, self._prefix = name, tags, prefix
         if any(c.idempotent for c in args.consumers):
             self.idempotency_table()
 
         self.dashboard_name = None
-        warning = rule_quota_warning(
-            sum(1 for c in args.consumers if c.pattern is not None), settings.effective_bus_name
-        )
+        warning = rule_quota_warning(rule_count(args.consumers), settings.effective_bus_name)
         if warning:
             pulumi.log.warn(warning, resource=self)
         if settings.dashboard and args.consumers:
@@ -292,6 +311,89 @@ class EventBus(pulumi.ComponentResource):
             self.resources["idempotency-table"] = table
             self.idempotency_table_name, self.idempotency_table_arn = table.name, table.arn
         return self.idempotency_table_name, self.idempotency_table_arn
+
+    # -- issue 13: topics, circuit breaker, dead-letter archive -----------------------------
+    def _declare_topics(
+        self,
+        name: str,
+        settings: StackSettings,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        from components.topics import declare_topics
+
+        self._settings = settings
+        self._account_id: pulumi.Output[str] | None = None
+        self.breaker: Any = None
+        self.dead_letter_archive: Any = None
+        self.topics: dict[str, aws.sns.Topic] = {}
+        if settings.topics:
+            self.topics, resources = declare_topics(name, settings, self.account_id(), tags, child)
+            self.resources.update(resources)
+
+    def account_id(self) -> pulumi.Output[str]:
+        """The deploying account (looked up once, on first need)."""
+        if self._account_id is None:
+            identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+            self._account_id = identity.account_id
+        return self._account_id
+
+    def topic_arn(self, topic: str) -> pulumi.Input[str]:
+        """A consumer's ``topic``: a stack topic's ARN by name, or the ARN it gave."""
+        created = self.topics.get(topic)
+        return created.arn if created is not None else topic
+
+    def attach(self, pipelines: Sequence[ConsumerPipeline], build_dir: Path) -> None:
+        """The stack-level functions that need every pipeline: the circuit breaker (when a
+        consumer has one) and the dead-letter archive (when the stack config asks)."""
+        from components.breaker import BreakerTarget, CircuitBreaker, CircuitBreakerArgs
+        from components.dead_letter_archive import DeadLetterArchive, DeadLetterArchiveArgs
+        from eventpipe.packaging import build_stack_functions_archive
+        from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
+
+        settings = self._settings
+        with_breaker = [p for p in pipelines if p.consumer.circuit_breaker is not None]
+        if not with_breaker and settings.dead_letter_archive is None:
+            return
+        code = pulumi.FileArchive(str(build_stack_functions_archive(build_dir)))
+        if with_breaker:
+            targets = [
+                BreakerTarget(p.consumer, p.function_name, p.mapping_uuid, p.entry_extras)
+                for p in with_breaker
+            ]
+            self.breaker = CircuitBreaker(
+                f"{self._name}-breaker",
+                CircuitBreakerArgs(
+                    settings, targets, self.region, self.account_id(), self.alarm_topic_arn, code
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        if settings.dead_letter_archive is not None:
+            delivery = self.resources["delivery-dlq"]
+            dlqs: dict[str, tuple[pulumi.Input[str], pulumi.Input[str]]] = {
+                p.consumer.name: (p.dlq_name, p.dlq_arn) for p in pipelines
+            }
+            dlqs[ARCHIVE_DELIVERY_KEY] = (delivery.name, self.delivery_dlq_arn)  # type: ignore[attr-defined]
+            self.dead_letter_archive = DeadLetterArchive(
+                f"{self._name}-dead-letter-archive",
+                DeadLetterArchiveArgs(
+                    settings, settings.dead_letter_archive, dlqs, self.region,
+                    self.account_id(), self.alarm_topic_arn, code,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )  # fmt: skip
+
+    def stack_outputs(self) -> dict[str, Any]:
+        """The top-level ``topics``, ``breaker`` and ``deadLetterArchive`` stack output keys."""
+        return {
+            "topics": {topic: created.arn for topic, created in self.topics.items()},
+            "breaker": self.breaker.output_entry() if self.breaker is not None else None,
+            "deadLetterArchive": (
+                self.dead_letter_archive.output_entry()
+                if self.dead_letter_archive is not None
+                else None
+            ),
+        }
 
     def output_entry(self) -> dict[str, Any]:
         """The ``bus`` entry of the structured stack output (see eventpipe.contract)."""

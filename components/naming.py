@@ -18,6 +18,7 @@ from eventpipe.names import (  # noqa: F401 - the limits are read as naming.LIMI
     LIMIT_DASHBOARD,
     LIMIT_FUNCTION,
     LIMIT_LAYER,
+    LIMIT_PIPE,
     LIMIT_QUEUE,
     LIMIT_REGISTRY,
     LIMIT_ROLE,

@@ -15,12 +15,22 @@ ENV_CONSUMER = "EVENTPIPE_CONSUMER"
 ENV_FIFO = "EVENTPIPE_FIFO"
 """``"true"`` for FIFO queues: stop at the first failure to keep group order."""
 ENV_SOURCE = "EVENTPIPE_SOURCE"
-"""``"rule"`` when an EventBridge rule feeds the queue (body is an event envelope),
-``"queue"`` when producers send to the queue directly (body is the payload)."""
+"""Who feeds the queue, one of :data:`SOURCES`: ``"rule"`` when an EventBridge rule does
+(body is an event envelope), ``"queue"`` when producers send to the queue directly (body
+is the payload), ``"topic"`` when the queue is subscribed to an SNS topic (body is the
+SNS notification JSON, or the message itself with raw message delivery; the runtime
+decodes both and hands the handler the message as for ``"queue"``)."""
+SOURCE_RULE = "rule"
+SOURCE_QUEUE = "queue"
+SOURCE_TOPIC = "topic"
+SOURCES = (SOURCE_RULE, SOURCE_QUEUE, SOURCE_TOPIC)
+"""Every value :data:`ENV_SOURCE` may take."""
 ENV_DLQ_URL = "EVENTPIPE_DLQ_URL"
 """URL of the consumer's DLQ, where permanent failures are sent at once."""
 ENV_MAX_RECEIVE_COUNT = "EVENTPIPE_MAX_RECEIVE_COUNT"
-"""The queue's redrive maxReceiveCount (for logs and the last-attempt flag)."""
+"""The queue's redrive maxReceiveCount: on a record's last allowed receive the runtime
+copies a failing record to the DLQ itself, with its reason, instead of leaving it to
+SQS's redrive (which would move it without one)."""
 ENV_VISIBILITY_TIMEOUT = "EVENTPIPE_VISIBILITY_TIMEOUT"
 """The queue's visibility timeout in seconds, for the runtime's logs and checks."""
 ENV_BACKOFF_BASE = "EVENTPIPE_BACKOFF_BASE"
@@ -41,15 +51,42 @@ ENV_TIME_SCALE = "EVENTPIPE_TIME_SCALE"
 METRICS_NAMESPACE = "eventpipe"
 
 # --- SQS message attributes the runtime puts on messages it dead-letters ----------------
+# A message SQS's redrive moved (the function crashed or timed out on every attempt) has
+# none of them: that is how an operator tells "no reason recorded" apart.
 DLQ_ATTR_ERROR_TYPE = "eventpipe.error_type"
+"""Class name of the last error (``PermanentError``, ``InvalidEventError``,
+``RetryableError``, ``KeyError``..., ``BatchHaltedError`` for a FIFO record held behind
+another on its last receive)."""
 DLQ_ATTR_ERROR_MESSAGE = "eventpipe.error_message"
+"""The last error's message, trimmed (first to 1000 characters, further when the copy
+would not fit SQS's message size limit otherwise)."""
 DLQ_ATTR_CONSUMER = "eventpipe.consumer"
 DLQ_ATTR_RECEIVE_COUNT = "eventpipe.receive_count"
+"""Number of attempts: the record's ApproximateReceiveCount when it was dead-lettered."""
 DLQ_ATTR_FAILED_AT = "eventpipe.failed_at"
 DLQ_ATTR_MESSAGE_ID = "eventpipe.message_id"
 """Id of the original message (the DLQ copy gets a new one)."""
 DLQ_ATTR_ORIGINAL_ATTRIBUTES = "eventpipe.original_attributes"
-"""JSON of original attributes that did not fit beside the reason (SQS max 10)."""
+"""JSON (``{name: attribute in the Lambda event shape}``) of the original message
+attributes that travel outside the copy's own attributes: those beyond SQS's 10, those
+SQS would reject as given, or all of them when the copy would not fit otherwise."""
+DLQ_ATTR_HELD_BEHIND = "eventpipe.held_behind"
+"""FIFO only: id of the message this record was held behind (it never ran on its last
+receive because that earlier record of its message group failed)."""
+DLQ_ATTR_MESSAGE_GROUP = "eventpipe.message_group"
+"""FIFO only, with :data:`DLQ_ATTR_HELD_BEHIND`: the message group both belong to."""
+DLQ_REASON_ATTRIBUTES = (
+    DLQ_ATTR_ERROR_TYPE,
+    DLQ_ATTR_ERROR_MESSAGE,
+    DLQ_ATTR_CONSUMER,
+    DLQ_ATTR_RECEIVE_COUNT,
+    DLQ_ATTR_FAILED_AT,
+    DLQ_ATTR_MESSAGE_ID,
+    DLQ_ATTR_ORIGINAL_ATTRIBUTES,
+    DLQ_ATTR_HELD_BEHIND,
+    DLQ_ATTR_MESSAGE_GROUP,
+)
+"""Every attribute the runtime may put on a DLQ copy."""
 
 # --- Stack outputs ---------------------------------------------------------------------
 STACK_OUTPUT = "eventpipe"
@@ -63,8 +100,21 @@ STACK_OUTPUT = "eventpipe"
                           "queueUrl", "queueArn", "dlqUrl", "dlqArn",
                           "functionName", "functionArn", "ruleName"|None,
                           "ruleArn"|None, "alarmNames": [str],
+                          "messageGroup"|None (the fixed id or JSON path),
+                          "logGroupName" (/aws/lambda/<function>),
+                          "eventSourceMappingUuid",
+                          "intakeQueueUrl"|None, "intakeQueueArn"|None,
+                          "intakeDlqUrl"|None, "intakeDlqArn"|None,
+                          "pipeName"|None, "pipeArn"|None, "pipeLogGroup"|None,
+                          "missingGroupRuleName"|None,
                           "resources": {...} (the plugin's ConsumerResources.outputs,
                           when it has any)}}}
+
+The intake/pipe keys are set only for a FIFO consumer whose ``messageGroup`` is a JSON
+path (fed through an EventBridge Pipe, docs/components.md "Per-key FIFO"); its
+``ruleName`` is then the rule feeding the intake queue, and ``missingGroupRuleName`` the
+rule sending events without the group field to the intake DLQ (None when the pattern
+already requires the field). Older outputs lack these keys; readers default them.
 """
 
 # --- Local engine announcement (``eventpipe dev``) ---------------------------------------

@@ -21,6 +21,7 @@ LIMIT_LAYER = 140
 LIMIT_TABLE = 255
 LIMIT_TOPIC = 256
 LIMIT_DASHBOARD = 255
+LIMIT_PIPE = 64  # EventBridge Pipes: Name, 1-64 of [.-_A-Za-z0-9]
 
 # Longest suffixes the components add to a consumer's name stem.
 QUEUE_SUFFIX = "-dlq.fifo"

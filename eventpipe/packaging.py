@@ -265,3 +265,24 @@ def build_runtime_layer(out_dir: Path) -> Path:
                 for p in _walk(base)
             ]
     return write_zip(entries, out_dir / "layers" / "eventpipe-runtime.zip")
+
+
+STACK_FUNCTION_FILES = ("__init__.py", "contract.py")
+STACK_FUNCTION_DIRS = ("stack_functions",)
+
+
+def build_stack_functions_archive(out_dir: Path) -> Path:
+    """Zip the stack-level functions (breaker, archiver) as one function archive.
+
+    They need only boto3 (in the Lambda Python runtime) and the ground floor, so the
+    archive holds ``eventpipe/__init__.py``, ``eventpipe/contract.py`` and
+    ``eventpipe/stack_functions/``; no layer.
+    """
+    root = Path(__file__).resolve().parent
+    entries = [(root / name, f"eventpipe/{name}") for name in STACK_FUNCTION_FILES]
+    for directory in STACK_FUNCTION_DIRS:
+        base = root / directory
+        entries += [
+            (p, f"eventpipe/{directory}/{p.relative_to(base).as_posix()}") for p in _walk(base)
+        ]
+    return write_zip(entries, out_dir / "stack-functions.zip")

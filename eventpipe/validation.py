@@ -119,13 +119,20 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
         elif pipes_paths.is_json_path(consumer.message_group):
             # A path is evaluated by the EventBridge Pipe that feeds the FIFO queue (a
             # rule target's MessageGroupId is literal): it must be one Pipes accepts.
-            for message in pipes_paths.path_problems(consumer.message_group):
+            path_problems = pipes_paths.path_problems(consumer.message_group)
+            for message in path_problems:
                 add(
                     "message_group",
                     f"message group path: {message}",
                     "write a path like '$.detail.customerId' (see docs/components.md, "
                     "'Per-key FIFO through EventBridge Pipes')",
                 )
+            if not path_problems and not pattern_problems(consumer.pattern):
+                # Events without the group field go to the DLQ by a rule of their own.
+                for message in pipes_paths.group_pattern_problems(
+                    consumer.pattern, consumer.message_group
+                ):
+                    add("pattern", message)
         elif not _GROUP_ID.match(consumer.message_group):
             add(
                 "message_group",

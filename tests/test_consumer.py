@@ -185,3 +185,24 @@ def test_dlq_retention_days_is_the_dlqs_retention() -> None:
     from components.queues import DLQ_RETENTION
 
     assert DLQ_RETENTION_DAYS * 86_400 == DLQ_RETENTION
+
+
+def test_a_per_consumer_null_turns_a_default_breaker_off() -> None:
+    values = {
+        "defaults": {"circuitBreaker": {"errors": 10, "period": 60, "cooldown": 300}},
+        "consumers": {"mail": {"circuitBreaker": None}},
+    }
+    resolved = run({"shop": plugin(consumer("orders"), consumer("mail"))}, values)
+    by_name = {c.consumer.name: c.consumer.circuit_breaker for c in resolved.enabled}
+    assert by_name == {"orders": eventpipe.CircuitBreaker(10, 60, 300), "mail": None}
+
+
+def test_a_topic_consumer_runs_with_source_topic() -> None:
+    from eventpipe import contract
+    from eventpipe.function_env import function_environment
+
+    env = function_environment(
+        consumer("payments", pattern=None, topic=ARN), dlq_url="u", idempotency_table=None,
+        plugin_env={},
+    )  # fmt: skip
+    assert env[contract.ENV_SOURCE] == "topic"

@@ -23,6 +23,8 @@ GROUND = (
     "eventpipe.exceptions",
     "eventpipe.patterns",
     "eventpipe.publish",
+    "eventpipe.stack_functions.breaker",
+    "eventpipe.stack_functions.archiver",
 )
 DEPLOY_CONTRACT = (
     "eventpipe.function_env",

@@ -7,7 +7,17 @@ import json
 import pytest
 
 from eventpipe import pipes_paths
-from eventpipe.pipes_paths import MISSING, evaluate, path_problems, sqs_source_path
+from eventpipe.patterns import matches, pattern_problems
+from eventpipe.pipes_paths import (
+    MISSING,
+    evaluate,
+    field_required,
+    group_pattern_problems,
+    group_patterns,
+    missing_field_reason,
+    path_problems,
+    sqs_source_path,
+)
 
 
 def record(body: object) -> dict[str, object]:
@@ -108,3 +118,80 @@ def test_steps_and_required_field() -> None:
     assert pipes_paths.required_field("$.detail.customerId") == "detail.customerId"
     with pytest.raises(ValueError, match="not a JSON path"):
         pipes_paths.steps("$.a b")
+
+
+# --- splitting a consumer's pattern on the group field ---
+
+PATH = "$.detail.customerId"
+WITH = {"source": "shop", "detail": {"customerId": "c-1", "total": 5}}
+WITHOUT = {"source": "shop", "detail": {"total": 5}}
+
+
+def split(pattern: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    intake, missing = group_patterns(pattern, PATH)
+    assert missing is not None
+    assert pattern_problems(intake) == [] and pattern_problems(missing) == []
+    return intake, missing
+
+
+def test_a_plain_pattern_is_split_by_presence_of_the_field() -> None:
+    pattern = {"source": ["shop"], "detail": {"total": [{"numeric": [">", 0]}]}}
+    intake, missing = split(pattern)
+    assert intake["detail"] == {"total": [{"numeric": [">", 0]}], "customerId": [{"exists": True}]}
+    assert missing["detail"] == {
+        "total": [{"numeric": [">", 0]}],
+        "customerId": [{"exists": False}],
+    }
+    assert matches(intake, WITH) and not matches(missing, WITH)
+    assert matches(missing, WITHOUT) and not matches(intake, WITHOUT)
+    assert pattern == {"source": ["shop"], "detail": {"total": [{"numeric": [">", 0]}]}}
+
+
+def test_a_pattern_without_detail_gets_one() -> None:
+    intake, missing = split({"source": ["shop"]})
+    assert intake == {"source": ["shop"], "detail": {"customerId": [{"exists": True}]}}
+    assert missing == {"source": ["shop"], "detail": {"customerId": [{"exists": False}]}}
+
+
+def test_or_branches_keep_their_meaning() -> None:
+    pattern = {"$or": [{"source": ["shop"]}, {"detail": {"total": [5]}}]}
+    intake, missing = split(pattern)
+    assert intake["$or"] == pattern["$or"]
+    other = {"source": "other", "detail": {"total": 5}}
+    for event in (WITH, {**other, "detail": {"total": 5, "customerId": "c"}}):
+        assert matches(intake, event) and not matches(missing, event)
+    for event in (WITHOUT, other):
+        assert matches(missing, event) and not matches(intake, event)
+    assert not matches(intake, {"source": "x", "detail": {"customerId": "c"}})
+
+
+def test_a_pattern_that_requires_the_field_is_kept_as_it_is() -> None:
+    for pattern in (
+        {"detail": {"customerId": [{"prefix": "c-"}]}},
+        {"detail": {"customerId": [{"exists": True}]}},
+        {"detail": {"customerId": [{"anything-but": "x"}]}},
+        {"$or": [{"detail": {"customerId": ["a"]}}, {"detail": {"customerId": ["b"]}}]},
+    ):
+        assert field_required(pattern, PATH), pattern
+        assert group_patterns(pattern, PATH) == (pattern, None)
+
+
+def test_an_or_that_requires_it_in_one_branch_only_is_split() -> None:
+    pattern = {"$or": [{"detail": {"customerId": ["a"]}}, {"source": ["shop"]}]}
+    assert not field_required(pattern, PATH)
+    intake, missing = split(pattern)
+    assert matches(missing, WITHOUT) and not matches(intake, WITHOUT)
+
+
+def test_a_pattern_that_lets_the_field_be_absent_is_a_problem() -> None:
+    pattern = {"detail": {"customerId": [{"exists": False}, "a"]}}
+    [problem] = group_pattern_problems(pattern, PATH)
+    assert "already sets conditions on $.detail.customerId" in problem
+    assert group_pattern_problems({"detail": ["x"]}, PATH) != []
+    assert group_pattern_problems({"source": ["shop"]}, PATH) == []
+
+
+def test_the_reason_names_the_path_and_has_no_quote_marks() -> None:
+    reason = missing_field_reason(PATH)
+    assert reason.startswith("no message group: ") and PATH in reason
+    assert '"' not in reason

@@ -107,3 +107,14 @@ def test_a_bad_group_path_names_plugin_field_and_fix() -> None:
     [found] = problems(plugins)
     assert "'shop'" in found and "consumer 'orders'" in found and "message_group" in found
     assert "wildcard" in found and "$.detail.customerId" in found, found
+
+
+def test_a_pattern_letting_the_group_field_be_absent_is_refused() -> None:
+    pattern = {"source": ["shop"], "detail": {"customerId": [{"exists": False}, "a"]}}
+    plugins = {
+        "shop": plugin(
+            consumer("orders", fifo=True, message_group="$.detail.customerId", pattern=pattern)
+        )
+    }
+    [found] = problems(plugins)
+    assert "pattern" in found and "$.detail.customerId" in found and "Fix:" in found, found

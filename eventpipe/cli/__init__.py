@@ -22,7 +22,8 @@ from typing import Annotated
 
 import typer
 
-from eventpipe.cli import consumers, events, local, new, queues
+from eventpipe.cli import consumers, events, local, logs, mapping, new, queues, send
+from eventpipe.cli import cost as cost_command
 from eventpipe.cli.reporting import CommandApp
 
 __all__ = ["app", "main"]
@@ -66,7 +67,7 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, queues, local):
+for group in (consumers, new, events, send, queues, logs, mapping, local, cost_command):
     group.register(app)
 
 

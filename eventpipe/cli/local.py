@@ -6,6 +6,9 @@ Both deploy the project's own Pulumi program and stack config into an AWS emulat
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -16,10 +19,12 @@ from rich.console import Console
 
 from eventpipe.cli.options import ConfigStackOpt, ProjectOpt, project_dir
 from eventpipe.cli.reporting import CommandError
-from eventpipe.operate.stack_outputs import announcement_path, write_announcement
+from eventpipe.operate.stack_outputs import announcement_path, pid_alive, write_announcement
 
 DEMO_TIME_SCALE = 0.01
 DEMO_TIMEOUT = 45.0
+WATCH_INTERVAL = 1.0
+"""Seconds between two looks at the handler code, the plugins and the stack file."""
 
 console = Console(highlight=False)
 
@@ -39,6 +44,56 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
+def claim_announcement(project: Path, stack: str) -> str | None:
+    """Refuse to start when another ``dev`` of this project and stack is running.
+
+    A running one is named (pid, when it announced itself, endpoint) from its announcement
+    file; an announcement whose process has exited is stale and removed (the returned
+    note says so)."""
+    path = announcement_path(project, stack)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        pid = int(data["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        path.unlink(missing_ok=True)
+        return f"removed an unreadable announcement ({path})"
+    if pid != os.getpid() and pid_alive(pid):
+        since = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        raise CommandError(
+            f"`eventpipe dev` is already running for stack {stack!r} of {project}: pid {pid}, "
+            f"running since {since:%Y-%m-%d %H:%M:%S} UTC, endpoint "
+            f"{data.get('endpointUrl', '?')} (announced in {path}). Use that one, or stop "
+            f"it first (Ctrl-C in its terminal, or `kill {pid}`)"
+        )
+    path.unlink(missing_ok=True)
+    return f"replaced a stale announcement: pid {pid} in {path} has exited"
+
+
+def _release_announcement(path: Path) -> None:
+    """Remove the announcement if it is still this process's own."""
+    try:
+        if int(json.loads(path.read_text())["pid"]) != os.getpid():
+            return
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    path.unlink(missing_ok=True)
+
+
+def _change_watcher(engine: Any, project: Path, stack: str, hint: str) -> Any:
+    from eventpipe.local.watch.reload import ChangeWatcher, watched_functions
+
+    functions = [(name, pool.spec.environment) for name, pool in engine.pools.items()]
+    return ChangeWatcher(
+        watched_functions(functions),
+        [project / f"Pulumi.{stack}.yaml", project / "Pulumi.yaml", project / "__main__.py"],
+        restart=lambda name: engine.pools[name].restart(),
+        report=lambda text: console.print(f"[magenta]{text}[/]", highlight=False),
+        restart_hint=hint,
+    )
+
+
 def dev(
     stack: ConfigStackOpt = "dev",
     endpoint_url: Annotated[
@@ -53,10 +108,17 @@ def dev(
     ] = 1.0,
     directory: ProjectOpt = None,
 ) -> None:
-    """Deploy the stack locally and run its consumers in the foreground until Ctrl-C."""
-    from eventpipe.local.watch.console import log_line, print_deploy
+    """Deploy the stack locally and run its consumers in the foreground until Ctrl-C.
+
+    Restarts a consumer's workers when its handler code changes; says when the stack
+    file or the installed plugins changed (a restart is needed); evaluates the stack's
+    alarms; refuses to start beside another `dev` of the same project and stack."""
+    from eventpipe.local.watch.console import log_line, print_deploy, print_log_locations
 
     project = project_dir(directory, required=True)
+    note = claim_announcement(project, stack)
+    if note:
+        console.print(f"[dim]note:[/] {note}")
     console.print(f"deploying stack [bold]{stack}[/] of {project} locally...")
     engine = _engine(
         project,
@@ -65,11 +127,20 @@ def dev(
         time_scale,
         on_log=lambda entry: log_line(console, entry),
         on_error=lambda text: console.print(f"[red]{text}[/]"),
+        on_alarm=lambda name, state, reason: console.print(
+            f"[{'red' if state == 'ALARM' else 'green'}]alarm {name}: {state}[/]  [dim]{reason}[/]",
+            highlight=False,
+        ),
     )
     announcement = announcement_path(project, stack)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         print_deploy(console, engine.deployment, stack, time_scale)
+        print_log_locations(
+            console,
+            {engine.consumer_of(pool.spec): pool.log_group for pool in engine.pools.values()},
+            stack,
+        )
         write_announcement(
             project,
             stack,
@@ -77,16 +148,20 @@ def dev(
             region=engine.emulator.region,
             outputs=engine.outputs,
         )
+        stack_flag = "" if stack == "dev" else f" --stack {stack}"
         console.print(
             f"[green]ready[/]: {len(engine.pollers)} consumer(s) polling. Publish with "
-            f"`eventpipe publish --local --stack {stack} ...`; Ctrl-C stops."
+            f"`eventpipe publish --local{stack_flag} ...`; Ctrl-C stops."
         )
+        hint = "eventpipe dev" + stack_flag + (f" --project-dir {directory}" if directory else "")
+        watcher = _change_watcher(engine, project, stack, hint)
         while True:
-            time.sleep(0.5)
+            time.sleep(WATCH_INTERVAL)
+            watcher.poll()
     except KeyboardInterrupt:
         console.print("stopping: letting batches in flight finish...")
     finally:
-        announcement.unlink(missing_ok=True)
+        _release_announcement(announcement)
         engine.stop()
         console.print("stopped.")
 

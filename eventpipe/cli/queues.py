@@ -1,8 +1,9 @@
-"""``eventpipe status`` and ``eventpipe dlq peek|redrive|purge``: the queues' side."""
+"""``eventpipe status`` and ``eventpipe dlq peek|redrive|purge|cancel``: the queues' side."""
 
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ import typer
 from rich.table import Table
 
 from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import console, emit_json, fold_table, progress_bar
+from eventpipe.cli.output import console, emit_json, progress_bar
 from eventpipe.cli.reporting import CommandApp, CommandError
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
@@ -21,13 +22,24 @@ ConsumerArg = Annotated[str, typer.Argument(help="Consumer name (see `eventpipe 
 
 dlq_app = CommandApp(
     name="dlq",
-    help="Look at, redrive or purge a consumer's dead-letter queue.",
+    help="Look at, redrive, cancel a redrive of, or purge a consumer's dead-letter queue.",
     no_args_is_help=True,
 )
 
 
+IntakeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--intake",
+        help="Act on the intake DLQ (FIFO consumers grouped by a JSON path: events the "
+        "pipe could not deliver); redrive goes back to the intake queue.",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``status`` and the ``dlq`` group (``peek``, ``redrive``, ``purge``) to ``app``."""
+    """Add ``status`` and the ``dlq`` group (``peek``, ``redrive``, ``purge``, ``cancel``)
+    to ``app``."""
     app.command("status")(status)
     app.add_typer(dlq_app, name="dlq")
 
@@ -37,10 +49,29 @@ def consumer_queues(
     opts: StackOptions, consumer: str
 ) -> Iterator[tuple[StackTarget, ConsumerOutputs, Any]]:
     """:func:`~eventpipe.cli.options.connected`, plus ``consumer``'s outputs (an unknown
-    name ends the command with the known ones) and an SQS client: what every ``dlq``
-    command starts from."""
+    name ends the command with the known ones, and the closest as "did you mean") and an
+    SQS client: what every ``dlq`` command starts from."""
     with connected(opts) as (target, aws):
         yield target, target.outputs.consumer(consumer), aws.client("sqs")
+
+
+def again(opts: StackOptions, *words: str) -> str:
+    """A command to suggest, carrying the target options this one ran with, quoted for a
+    POSIX shell, so it can be pasted as it is."""
+    parts = ["eventpipe", *words]
+    if opts.stack != "dev":
+        parts += ["--stack", opts.stack]
+    if opts.local:
+        parts.append("--local")
+    if opts.outputs is not None:
+        parts += ["--outputs", str(opts.outputs)]
+    if opts.endpoint_url:
+        parts += ["--endpoint-url", opts.endpoint_url]
+    if opts.profile:
+        parts += ["--profile", opts.profile]
+    if opts.region:
+        parts += ["--region", opts.region]
+    return shlex.join(parts)
 
 
 def _count(value: int | None) -> str:
@@ -58,13 +89,22 @@ def _age(seconds: float | None) -> str:
 
 
 def _alarm_cell(row: ConsumerStatus) -> str:
+    """The worst alarm state, one short word (names follow the table)."""
     state = row.alarm_state
     if state == "ALARM":
-        return f"[red]ALARM[/] ({', '.join(row.firing)})"
+        return f"[red]ALARM ({len(row.firing)})[/]"
     if state == "MISSING":
-        missing = [n for n, s in row.alarms.items() if s == "MISSING"]
-        return f"[yellow]missing[/] ({', '.join(missing)})"
-    return {"OK": "[green]OK[/]"}.get(state, state)
+        return "[yellow]missing[/]"
+    return {"OK": "[green]OK[/]", "INSUFFICIENT_DATA": "no data"}.get(state, state)
+
+
+def _state_cell(row: ConsumerStatus) -> str:
+    """Whether Lambda polls the queue: running, paused, or n/a (mapping not readable)."""
+    if row.mapping is None:
+        return "n/a"
+    if row.paused:
+        return "[yellow]paused[/]"
+    return "running" if row.mapping_state == "Enabled" else row.mapping_state or "n/a"
 
 
 @stack_command
@@ -76,10 +116,13 @@ def status(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Per consumer: messages waiting and in flight, DLQ depth, oldest message age, alarms."""
+    """Per consumer: messages waiting and in flight, DLQ depth, oldest message age, alarms,
+    whether it is paused, and a pipe consumer's intake queue and intake DLQ."""
     with connected(opts) as (target, aws):
         sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
-        rows = stack_status(target.outputs, sqs, cloudwatch, consumer or None)
+        rows = stack_status(
+            target.outputs, sqs, cloudwatch, consumer or None, lambda_client=aws.client("lambda")
+        )
         undelivered = delivery_dlq_depth(target.outputs, sqs)
     if as_json:
         emit_json(
@@ -90,10 +133,17 @@ def status(
             }
         )
         return
-    table = Table(title=f"eventpipe status (stack {target.outputs.stack}, {target.origin})")
-    for column in ("consumer", "visible", "in flight", "DLQ", "oldest", "alarms"):
-        justify = "right" if column in ("visible", "in flight", "DLQ", "oldest") else "left"
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    out = console()
+    out.print(f"eventpipe status: stack {target.outputs.stack} ({target.origin})", markup=False)
+    table = Table()
+    numeric = ("waiting", "in flight", "DLQ", "oldest")
+    for column in ("consumer", *numeric, "polling", "alarms"):
+        table.add_column(
+            column,
+            justify="right" if column in numeric else "left",
+            no_wrap=column != "consumer",
+            overflow="fold",
+        )
     for row in rows:
         dlq_cell = _count(row.dlq_depth)
         if row.dlq_depth:
@@ -104,18 +154,49 @@ def status(
             _count(row.in_flight),
             dlq_cell,
             _age(row.oldest_age_seconds),
+            _state_cell(row),
             _alarm_cell(row),
         )
-    out = console()
     out.print(table)
+    for row in rows:
+        for name, state in sorted(row.alarms.items()):
+            if state in ("ALARM", "MISSING"):
+                word = "ALARM" if state == "ALARM" else "missing from CloudWatch"
+                out.print(f"{row.consumer}: {word} {name}", markup=False)
     if undelivered:
         out.print(
             f"[red]{undelivered} event(s) could not be delivered to any queue[/] "
             "(bus delivery DLQ): check the queue policies and targets"
         )
+    for row in rows:
+        if row.intake_visible is None:
+            continue
+        dlq_note = f", [red]{row.intake_dlq_depth} in its DLQ[/]" if row.intake_dlq_depth else ""
+        out.print(
+            f"{row.consumer} intake queue (before the pipe): {_count(row.intake_visible)} "
+            f"waiting, {_count(row.intake_in_flight)} in flight{dlq_note}"
+        )
+    paused = [r for r in rows if r.paused]
+    for row in paused:
+        out.print(
+            f"{row.consumer} is paused (event source mapping {row.mapping_state}): its "
+            "messages wait in the queue; resume with "
+            f"`{again(opts, 'resume', row.consumer)}`.",
+            markup=False,
+        )
     poisoned = [r.consumer for r in rows if r.dlq_depth]
     if poisoned:
-        out.print(f"Inspect failed messages with `eventpipe dlq peek {poisoned[0]}`.")
+        out.print(
+            f"Inspect failed messages with `{again(opts, 'dlq', 'peek', poisoned[0])}`.",
+            markup=False,
+        )
+    intake_poisoned = [r.consumer for r in rows if r.intake_dlq_depth]
+    if intake_poisoned:
+        out.print(
+            "Inspect undelivered intake events with "
+            f"`{again(opts, 'dlq', 'peek', intake_poisoned[0], '--intake')}`.",
+            markup=False,
+        )
 
 
 @dlq_app.command("peek")
@@ -123,44 +204,105 @@ def status(
 def peek(
     consumer: ConsumerArg,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 10,
+    intake: IntakeOpt = False,
     *,
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Show DLQ messages and why they failed, leaving them in the queue."""
+    """Show DLQ messages and why they failed, leaving them in the queue.
+
+    On a FIFO DLQ, SQS holds back the rest of a message group while its first messages
+    are in flight; peek says how many it could not show, and why.
+    """
+    intake_flag = ("--intake",) if intake else ()
     with consumer_queues(opts, consumer) as (_, target_consumer, sqs):
-        messages = dlq_ops.peek(sqs, target_consumer, limit)
+        queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
+        result = dlq_ops.peek(sqs, queue, limit)
+        intake_waiting = (
+            dlq_ops.depth(sqs, str(target_consumer.intake_dlq_url))
+            if not intake and target_consumer.has_intake
+            else 0
+        )
     if as_json:
-        emit_json([m.to_dict() for m in messages])
+        emit_json(result.to_dict() | {"intakeDlqDepth": intake_waiting if not intake else None})
         return
     out = console()
-    if not messages:
-        out.print(f"The DLQ of {consumer} is empty.")
-        return
-    table = fold_table(
-        f"DLQ of {consumer}: {len(messages)} message(s) shown, none consumed",
-        ("message id", "sent", "receives", "reason", "event"),
+    messages = result.messages
+    if not messages and not result.not_shown:
+        out.print(f"{queue.title} is empty.")
+    elif messages:
+        out.print(f"{queue.title}: {len(messages)} message(s) shown, none consumed.", markup=False)
+        for number, message in enumerate(messages, start=1):
+            _print_message(out, number, message)
+    _explain_not_shown(out, opts, result, consumer, intake_flag)
+    if messages or result.not_shown:
+        out.print("", markup=False)
+        out.print(
+            f"After fixing the cause: `{again(opts, 'dlq', 'redrive', consumer, *intake_flag)}`; "
+            f"to drop them: `{again(opts, 'dlq', 'purge', consumer, *intake_flag)}`.",
+            markup=False,
+        )
+    if intake_waiting:
+        out.print(
+            f"The intake DLQ of {consumer} holds {intake_waiting} event(s) the pipe could "
+            f"not deliver: `{again(opts, 'dlq', 'peek', consumer, '--intake')}`.",
+            markup=False,
+        )
+
+
+def _print_message(out: Any, number: int, message: dlq_ops.PeekedMessage) -> None:
+    """One DLQ message as a short record: id and times, then its reason and event, each
+    on its own line (readable at 80 columns, whole when piped)."""
+    event = message.event
+    described = (
+        f"{event.get('detail-type')} from {event.get('source')}: "
+        f"{json.dumps(event.get('detail'))[:200]}"
+        if event and "detail-type" in event
+        else message.body[:200]
     )
-    for message in messages:
-        event = message.event
-        described = (
-            f"{event.get('detail-type')} from {event.get('source')}: "
-            f"{json.dumps(event.get('detail'))[:200]}"
-            if event and "detail-type" in event
-            else message.body[:200]
+    facts = [f"sent {message.sent_at}" if message.sent_at else ""]
+    facts.append(f"receives {_count(message.receive_count)}")
+    if message.group:
+        facts.append(f"group {message.group}")
+    out.print("", markup=False)
+    out.print(f"{number}. {message.message_id}", markup=False)
+    out.print("   " + ", ".join(f for f in facts if f), markup=False)
+    out.print(f"   reason: {message.summary}", markup=False)
+    out.print(f"   event:  {described}", markup=False)
+
+
+def _explain_not_shown(
+    out: Any, opts: StackOptions, result: dlq_ops.PeekResult, consumer: str, flag: tuple[str, ...]
+) -> None:
+    """Say how many messages the peek could not show, why, and how to see them."""
+    if not result.not_shown:
+        return
+    if not result.held_back:
+        out.print(
+            f"{result.not_shown} more message(s) not shown (--limit {result.limit}): "
+            f"`{again(opts, 'dlq', 'peek', consumer, *flag, '--limit', str(result.depth))}`.",
+            markup=False,
         )
-        table.add_row(
-            message.message_id,
-            message.sent_at or "",
-            _count(message.receive_count),
-            message.summary,
-            described,
-            end_section=True,
+        return
+    why = []
+    if result.queue.fifo:
+        why.append(
+            "on a FIFO queue SQS returns no more messages of a message group while earlier "
+            "ones of that group are in flight, and a peek holds the ones it shows in "
+            "flight, so it sees only the first messages of each group"
         )
-    out.print(table, markup=False)
+    if result.in_flight:
+        why.append(
+            f"{result.in_flight} were already in flight (received by a running redrive or "
+            "another peek) and become visible again when their visibility timeout ends"
+        )
     out.print(
-        f"After fixing the cause: `eventpipe dlq redrive {consumer}`; to drop them: "
-        f"`eventpipe dlq purge {consumer}`.",
+        f"{result.held_back} message(s) in {result.queue.label} could not be shown: "
+        + "; ".join(why or ["SQS did not return them"])
+        + ". They appear once the messages before them leave the queue: redrive them "
+        f"(`{again(opts, 'dlq', 'redrive', consumer, *flag)}`) and peek again, or see "
+        "every message after the redrive in the consumer's log "
+        f"(`{again(opts, 'logs', consumer, '--since', '1h')}`).",
         markup=False,
     )
 
@@ -173,26 +315,31 @@ def redrive(
         int | None,
         typer.Option("--rate", min=1, max=500, help="Messages per second (default: SQS picks)."),
     ] = None,
-    wait: Annotated[bool, typer.Option(help="Follow the task until it ends.")] = True,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Follow the task until it ends.")
+    ] = True,
+    intake: IntakeOpt = False,
     *,
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Move the DLQ's messages back to the consumer's queue (SQS StartMessageMoveTask)."""
+    """Move the DLQ's messages back to the consumer's queue (SQS StartMessageMoveTask);
+    with --intake, the intake DLQ's back to the intake queue."""
     out = console()
     with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
-        waiting = dlq_ops.depth(sqs, target_consumer.dlq_url)
+        queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
+        waiting = dlq_ops.depth(sqs, queue.url)
         if waiting == 0:
             if as_json:
                 emit_json({"consumer": consumer, "status": "EMPTY", "moved": 0})
             else:
-                out.print(f"The DLQ of {consumer} is empty: nothing to redrive.")
+                out.print(f"{queue.title} is empty: nothing to redrive.")
             return
-        handle = dlq_ops.start_redrive(sqs, target_consumer, target, rate)
+        handle = dlq_ops.start_redrive(sqs, queue, target, rate)
         last = dlq_ops.MoveProgress("RUNNING", 0, waiting)
         if wait:
             with progress_bar(f"redrive {consumer}", waiting) as (bar, task):
-                for last in dlq_ops.watch_redrive(sqs, target_consumer, handle):
+                for last in dlq_ops.watch_redrive(sqs, queue, handle):
                     bar.update(
                         task, completed=last.moved, total=last.to_move or waiting, note=last.status
                     )
@@ -208,8 +355,11 @@ def redrive(
     elif wait:
         out.print(f"Redrive of {consumer}: {last.status}, {last.moved} message(s) moved back.")
     else:
+        flag = ("--intake",) if intake else ()
         out.print(
-            f"Redrive of {consumer} started (task {handle}); follow it with `eventpipe status`."
+            f"Redrive of {consumer} started (task {handle}); follow it with "
+            f"`{again(opts, 'status')}`, stop it with `{again(opts, 'dlq', 'cancel', consumer, *flag)}`.",
+            markup=False,
         )
 
 
@@ -218,21 +368,63 @@ def redrive(
 def purge(
     consumer: ConsumerArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask to confirm.")] = False,
+    intake: IntakeOpt = False,
     *,
     opts: StackOptions,
     as_json: bool,
 ) -> None:
     """Delete every message in the consumer's DLQ (asks first; --yes for scripts)."""
     with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
-        waiting = dlq_ops.depth(sqs, target_consumer.dlq_url)
+        queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
+        waiting = dlq_ops.depth(sqs, queue.url)
         if not yes and not typer.confirm(
-            f"Delete all {waiting} message(s) in the DLQ of {consumer} "
+            f"Delete all {waiting} message(s) in {queue.label} "
             f"(stack {target.outputs.stack})? They cannot be recovered",
             default=False,
         ):
             raise CommandError("purge cancelled; nothing was deleted")
-        purged = dlq_ops.purge(sqs, target_consumer)
+        purged = dlq_ops.purge(sqs, queue)
     if as_json:
-        emit_json({"consumer": consumer, "purged": purged})
+        emit_json({"consumer": consumer, "intake": intake, "purged": purged})
     else:
-        console().print(f"Purged the DLQ of {consumer} ({purged} message(s)).")
+        console().print(f"Purged {queue.label} ({purged} message(s)).")
+
+
+@dlq_app.command("cancel")
+@stack_command
+def cancel(
+    consumer: ConsumerArg,
+    intake: IntakeOpt = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
+) -> None:
+    """Cancel the running redrive of the consumer's DLQ (SQS CancelMessageMoveTask).
+
+    Messages already moved stay in the queue they went to; the rest stay in the DLQ.
+    """
+    with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
+        queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
+        result = dlq_ops.cancel_redrive(sqs, queue, target)
+        left = dlq_ops.depth(sqs, queue.url) if result.cancelled else None
+    if as_json:
+        emit_json(
+            {
+                "consumer": consumer,
+                "intake": intake,
+                "status": "CANCELLING" if result.cancelled else "NONE",
+                "taskHandle": result.task_handle,
+                "moved": result.moved,
+                "leftInDlq": left,
+            }
+        )
+        return
+    out = console()
+    if not result.cancelled:
+        out.print(f"No redrive of {queue.label} is running: nothing to cancel.")
+        return
+    out.print(
+        f"Cancelled the redrive of {queue.label} after {result.moved} message(s) moved; "
+        f"{_count(left)} left in the DLQ (`{again(opts, 'dlq', 'peek', consumer, *(('--intake',) if intake else ()))}`).",
+        markup=False,
+    )

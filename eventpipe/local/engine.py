@@ -20,14 +20,19 @@ from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
 from eventpipe.local.emulator.server import Emulator, start_emulator
 from eventpipe.local.emulator.shims import apply_moto_shims
+from eventpipe.local.functions import mapping_state
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
+from eventpipe.local.pipes import PipeRunner
+from eventpipe.local.watch.alarms import AlarmEvaluator
 from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
 from eventpipe.local.watch.tracker import LogEntry, Tracker
 
 MAX_WORKERS_PER_FUNCTION = 2
 """Concurrent executions per function locally: ScalingConfig.MaximumConcurrency, capped
 so a laptop with a dozen consumers is not asked for a hundred processes."""
+ALARM_INTERVAL = 1.0
+"""Seconds between two evaluations of the stack's alarms (:mod:`.watch.alarms`)."""
 
 
 def _in_parallel(calls: list[Callable[[], None]]) -> None:
@@ -60,6 +65,7 @@ class LocalEngine:
         workers_per_function: int = MAX_WORKERS_PER_FUNCTION,
         on_log: Callable[[LogEntry], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        on_alarm: Callable[[str, str, str], None] | None = None,
     ):
         self.files = read_project(Path(project_dir).resolve(), stack)
         self.endpoint_url = endpoint_url
@@ -71,7 +77,10 @@ class LocalEngine:
         self.deployment: Deployment | None = None
         self.pools: dict[str, FunctionPool] = {}
         self.pollers: list[MappingPoller] = []
+        self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
+        self.alarms: AlarmEvaluator | None = None
+        self.on_alarm = on_alarm
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
 
@@ -92,6 +101,15 @@ class LocalEngine:
             self.deployment = deploy_program(self.files, self.emulator, self.time_scale)
             self._start_functions(self.deployment)
             self._start_pollers(self.deployment)
+            self._start_pipes(self.deployment)
+            self.alarms = AlarmEvaluator(
+                self.emulator,
+                account=self.deployment.state.account,
+                time_scale=self.time_scale,
+                function_counts=self.function_counts,
+                on_change=self.on_alarm,
+            )
+            self.alarms.load()
         except BaseException:
             self.stop()
             raise
@@ -102,8 +120,12 @@ class LocalEngine:
     def stop(self) -> None:
         """Stop polling, let batches in flight finish, stop workers and the emulator."""
         self._stop.set()
+        for runner in self.pipes:
+            runner.signal_stop()
         for poller in self.pollers:  # all stop receiving at once, then each drains
             poller.signal_stop()
+        for runner in self.pipes:
+            runner.stop()
         for poller in self.pollers:
             poller.stop()
         _in_parallel([pool.stop for pool in self.pools.values()])
@@ -148,7 +170,14 @@ class LocalEngine:
             spec = deployment.state.functions.get(name)
             if spec is None:
                 raise LocalDeployError(f"event source mapping names unknown function {name!r}")
-            pool = FunctionPool(spec, self._function_env(spec), log_dir / f"{name}.log", size)
+            pool = FunctionPool(
+                spec,
+                self._function_env(spec),
+                log_dir / name,
+                size,
+                logs_client=lambda: self.client("logs"),
+                on_error=self.on_error,
+            )
             self.pools[name] = pool
         _in_parallel([pool.start for pool in self.pools.values()])
         for name, pool in self.pools.items():
@@ -157,7 +186,8 @@ class LocalEngine:
 
     def _start_pollers(self, deployment: Deployment) -> None:
         assert self.emulator is not None
-        dlqs = []
+        dlqs: list[WatchedDlq] = []
+        self.watcher = DlqWatcher(self.emulator, deployment.state.account, dlqs, self.tracker)
         for mapping in deployment.state.mappings:
             queue = deployment.state.queues.get(mapping.queue_arn)
             pool = self.pools[mapping.function_name]
@@ -169,8 +199,12 @@ class LocalEngine:
             dlq = deployment.state.queues.get(queue.dlq_arn or "")
             if dlq is not None:
                 dlqs.append(WatchedDlq(consumer, dlq.name, dlq.url))
-            if not mapping.enabled:
-                continue
+            if self.emulator.embedded:
+                state = mapping_state.register(
+                    deployment.state.account, self.emulator.region, mapping, pool.spec.arn
+                )
+            else:
+                state = mapping_state.MappingState(enabled=mapping.enabled)
             poller = MappingPoller(
                 self.emulator,
                 mapping,
@@ -180,16 +214,58 @@ class LocalEngine:
                 self.tracker,
                 time_scale=self.time_scale,
                 on_error=self.on_error,
+                state=state,
+                dead_letters=self.watcher.find,
             )
             poller.start()
             self.pollers.append(poller)
-        self.watcher = DlqWatcher(self.emulator, deployment.state.account, dlqs, self.tracker)
+
+    def function_counts(self, function_name: str) -> tuple[int, int]:
+        """(invocations, whole-invocation errors) of a function so far, for the alarms."""
+        pollers = [p for p in self.pollers if p.pool.spec.name == function_name]
+        return sum(p.invocations for p in pollers), sum(p.errors for p in pollers)
+
+    def _start_pipes(self, deployment: Deployment) -> None:
+        """Run each recorded SQS -> SQS pipe; its source's DLQ is watched for the consumer
+        whose queue the pipe feeds (the intake DLQ of a path-grouped FIFO consumer)."""
+        assert self.emulator is not None
+        readers = {m.queue_arn: m.function_name for m in deployment.state.mappings}
+        for pipe in deployment.state.pipes:
+            source = deployment.state.queues.get(pipe.source_arn)
+            target = deployment.state.queues.get(pipe.target_arn)
+            if source is None or target is None:
+                raise LocalDeployError(
+                    f"pipe {pipe.name} joins a queue the deploy did not create "
+                    f"({pipe.source_arn} -> {pipe.target_arn})"
+                )
+            function = readers.get(target.arn)
+            pool = self.pools.get(function or "")
+            consumer = self.consumer_of(pool.spec) if pool is not None else pipe.name
+            dlq = deployment.state.queues.get(source.dlq_arn or "")
+            if dlq is not None and self.watcher is not None:
+                self.watcher.dlqs.append(WatchedDlq(consumer, dlq.name, dlq.url))
+            if not pipe.running:
+                continue
+            runner = PipeRunner(
+                self.emulator,
+                pipe,
+                source,
+                target,
+                time_scale=self.time_scale,
+                on_error=self.on_error,
+            )
+            runner.start()
+            self.pipes.append(runner)
 
     def _watch(self) -> None:
+        next_alarms = 0.0
         while not self._stop.wait(0.25):
             try:
                 if self.watcher is not None:
                     self.watcher.poll()
+                if self.alarms is not None and time.monotonic() >= next_alarms:
+                    next_alarms = time.monotonic() + ALARM_INTERVAL
+                    self.alarms.tick()
             except Exception as exc:  # the emulator is stopping, or a transient error
                 if not self._stop.is_set() and self.on_error:
                     self.on_error(f"DLQ watcher: {exc}")
@@ -235,23 +311,29 @@ class LocalEngine:
         return str(self.client("sqs").send_message(**kwargs)["MessageId"])
 
     def queue_depths(self) -> dict[str, int]:
-        """Messages per mapped queue: visible + in flight + delayed."""
+        """Messages per mapped queue (by consumer) and per pipe source (``pipe:<name>``):
+        visible + in flight + delayed."""
         sqs = self.client("sqs")
+        # Upstream first: a message a pipe moves during the reads is seen downstream.
+        queues = [(f"pipe:{runner.pipe.name}", runner.source.url) for runner in self.pipes]
+        queues += [(poller.consumer, poller.queue.url) for poller in self.pollers]
         depths = {}
-        for poller in self.pollers:
+        for key, url in queues:
             attributes = sqs.get_queue_attributes(
-                QueueUrl=poller.queue.url,
+                QueueUrl=url,
                 AttributeNames=[
                     "ApproximateNumberOfMessages",
                     "ApproximateNumberOfMessagesNotVisible",
                     "ApproximateNumberOfMessagesDelayed",
                 ],
             )["Attributes"]
-            depths[poller.consumer] = sum(int(v) for v in attributes.values())
+            depths[key] = sum(int(v) for v in attributes.values())
         return depths
 
     def settled(self) -> bool:
         if any(poller.in_flight for poller in self.pollers):
+            return False
+        if any(runner.in_flight for runner in self.pipes):
             return False
         return not any(self.queue_depths().values())
 

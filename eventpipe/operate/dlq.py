@@ -1,11 +1,17 @@
-"""Dead-letter queue work: look at failed messages, move them back, or drop them."""
+"""Dead-letter queue work: look at failed messages, move them back, or drop them.
+
+Each consumer has its DLQ; a consumer whose FIFO group is a JSON path also has an intake
+DLQ (events the pipe could not deliver to the FIFO queue, and events without the group
+field). :func:`dead_letter_queue` picks one as a :class:`DeadLetterQueue`, and every
+function here acts on that.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +26,7 @@ from eventpipe.contract import (
 from eventpipe.operate.aws import error_code, is_unimplemented
 from eventpipe.operate.exceptions import (
     NotSupportedError,
+    OperateError,
     OperationFailedError,
     RedriveRunningError,
 )
@@ -32,6 +39,22 @@ PEEK_HIDE_SECONDS = 30
 """How long peeked messages stay hidden while more are fetched: long enough for a page
 loop, short enough that a crash mid-peek delays redrives only briefly."""
 
+NO_REASON = "no reason recorded: the function crashed or timed out on every attempt"
+"""The label of a DLQ message without eventpipe's reason attributes. The runtime copies
+every record it gives up on to the DLQ with its reason (a PermanentError, an invalid
+body, the last allowed receive); a message without one was moved by SQS's own redrive
+policy after ``maxReceiveCount`` receives in which the runtime never reported it (the
+invocation crashed, ran out of memory or timed out)."""
+
+NO_REASON_INTAKE = (
+    "no reason recorded: the pipe could not deliver it to the FIFO queue on every attempt "
+    "(see the pipe's log)"
+)
+"""The label of an intake-DLQ message without a reason body: SQS moved it after the
+pipe's receives failed ``maxReceiveCount`` times."""
+
+ATTRIBUTE_PREFIX = "eventpipe."
+
 REASON_ATTRIBUTES = {
     "error_type": DLQ_ATTR_ERROR_TYPE,
     "error_message": DLQ_ATTR_ERROR_MESSAGE,
@@ -43,12 +66,68 @@ REASON_ATTRIBUTES = {
 
 
 @dataclass(frozen=True)
+class DeadLetterQueue:
+    """One dead-letter queue of a consumer and where its redrive goes."""
+
+    consumer: str
+    url: str
+    arn: str
+    destination_arn: str
+    """Where ``redrive`` moves messages: the consumer's queue, or its intake queue."""
+    intake: bool = False
+    fifo: bool = False
+
+    @property
+    def label(self) -> str:
+        """How messages name it: "the DLQ of orders" / "the intake DLQ of orders"."""
+        return f"the {'intake DLQ' if self.intake else 'DLQ'} of {self.consumer}"
+
+    @property
+    def title(self) -> str:
+        """:attr:`label` starting a sentence."""
+        return "T" + self.label[1:]
+
+
+def dead_letter_queue(consumer: ConsumerOutputs, *, intake: bool = False) -> DeadLetterQueue:
+    """The consumer's DLQ, or with ``intake`` its intake DLQ (pipe consumers only)."""
+    if not intake:
+        return DeadLetterQueue(
+            consumer.name,
+            consumer.dlq_url,
+            consumer.dlq_arn,
+            consumer.queue_arn,
+            fifo=consumer.fifo,
+        )
+    if not (consumer.intake_dlq_url and consumer.intake_dlq_arn and consumer.intake_queue_arn):
+        raise OperateError(
+            f"{consumer.name} has no intake queue: only a FIFO consumer whose message_group "
+            "is a JSON path has one (the rule feeds it, a pipe moves its events into the "
+            "FIFO queue); drop --intake"
+        )
+    # The intake queue is a standard queue (EventBridge Pipes sources it), so is its DLQ.
+    return DeadLetterQueue(
+        consumer.name,
+        consumer.intake_dlq_url,
+        consumer.intake_dlq_arn,
+        consumer.intake_queue_arn,
+        intake=True,
+    )
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@dataclass(frozen=True)
 class PeekedMessage:
     """A DLQ message and why it is there.
 
-    Messages the runtime dead-lettered on purpose (PermanentError, invalid detail) carry
-    the ``eventpipe.*`` attributes; messages SQS moved after ``maxReceiveCount`` failed
-    receives have none, so ``reason`` says so.
+    Records the runtime dead-lettered (PermanentError, an invalid body or detail, the
+    last allowed receive) carry the ``eventpipe.*`` attributes; events the intake rule
+    dead-lettered carry their reason in the body (``{"eventpipe": {"reason": ...},
+    "event": {...}}``, docs/components.md); a message with neither was moved by SQS's
+    redrive policy, and ``summary`` says so honestly (:data:`NO_REASON`).
     """
 
     message_id: str
@@ -56,32 +135,85 @@ class PeekedMessage:
     sent_at: str | None
     receive_count: int | None
     reason: dict[str, str] = field(default_factory=dict)
+    group: str | None = None
+    """The FIFO message group id, on a FIFO DLQ."""
+    intake: bool = False
 
     @property
-    def summary(self) -> str:
-        if "error_type" in self.reason:
-            return f"{self.reason['error_type']}: {self.reason.get('error_message', '')}".strip()
-        return "retries exhausted (maxReceiveCount reached; see the function's logs)"
+    def _wrapped(self) -> dict[str, Any] | None:
+        """The intake rule's reason wrapper, when the body is one."""
+        data = self._json
+        marker = data.get("eventpipe") if data else None
+        if isinstance(marker, dict) and "event" in (data or {}):
+            return data
+        return None
 
     @property
-    def event(self) -> dict[str, Any] | None:
-        """The body as JSON, when it is JSON (EventBridge envelopes are)."""
+    def _json(self) -> dict[str, Any] | None:
         try:
             data = json.loads(self.body)
         except ValueError:
             return None
         return data if isinstance(data, dict) else None
 
+    @property
+    def summary(self) -> str:
+        if "error_type" in self.reason:
+            text = f"{self.reason['error_type']}: {self.reason.get('error_message', '')}".strip()
+            behind = self.reason.get("held_behind")
+            if behind:  # FIFO: it never ran on its last receive (the runtime's reason)
+                group = self.reason.get("message_group")
+                text += f" (held behind message {behind}" + (
+                    f" of group {group})" if group else ")"
+                )
+            return text
+        if self.reason.get("error_message"):
+            return self.reason["error_message"]
+        wrapped = self._wrapped
+        if wrapped is not None:
+            reason = wrapped["eventpipe"].get("reason")
+            if reason:
+                return str(reason)
+        return NO_REASON_INTAKE if self.intake else NO_REASON
+
+    @property
+    def event(self) -> dict[str, Any] | None:
+        """The event: the body as JSON (EventBridge envelopes are), unwrapped from the
+        intake rule's reason wrapper."""
+        wrapped = self._wrapped
+        if wrapped is not None:
+            event = wrapped.get("event")
+            return event if isinstance(event, dict) else None
+        return self._json
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"summary": self.summary, "event": self.event}
+        """The ``--json`` shape (camelCase keys; reason keys too)."""
+        return {
+            "messageId": self.message_id,
+            "body": self.body,
+            "sentAt": self.sent_at,
+            "receiveCount": self.receive_count,
+            "reason": {_camel(k): v for k, v in self.reason.items()},
+            "group": self.group,
+            "summary": self.summary,
+            "event": self.event,
+        }
 
 
-def _peeked(message: dict[str, Any]) -> PeekedMessage:
+def _attribute_value(value: dict[str, Any]) -> str:
+    if "StringValue" in value:
+        return str(value["StringValue"])
+    binary = value.get("BinaryValue", b"")
+    return binary.decode(errors="replace") if isinstance(binary, bytes) else str(binary)
+
+
+def _peeked(message: dict[str, Any], intake: bool = False) -> PeekedMessage:
     attrs = message.get("MessageAttributes", {})
+    known = {name: key for key, name in REASON_ATTRIBUTES.items()}
     reason = {
-        key: str(attrs[name].get("StringValue", attrs[name].get("BinaryValue", "")))
-        for key, name in REASON_ATTRIBUTES.items()
-        if name in attrs
+        known.get(name, name[len(ATTRIBUTE_PREFIX) :]): _attribute_value(value)
+        for name, value in attrs.items()
+        if name.startswith(ATTRIBUTE_PREFIX)
     }
     system = message.get("Attributes", {})
     sent = system.get("SentTimestamp")
@@ -97,22 +229,77 @@ def _peeked(message: dict[str, Any]) -> PeekedMessage:
         if "ApproximateReceiveCount" in system
         else None,
         reason=reason,
+        group=system.get("MessageGroupId"),
+        intake=intake,
     )
 
 
-def peek(sqs: Any, consumer: ConsumerOutputs, limit: int = 10) -> list[PeekedMessage]:
-    """Up to ``limit`` DLQ messages, left in the queue.
+@dataclass(frozen=True)
+class PeekResult:
+    """What ``peek`` showed, and how many it could not show and why."""
+
+    queue: DeadLetterQueue
+    messages: list[PeekedMessage]
+    depth: int
+    """Messages in the DLQ when the peek began (visible + in flight, as SQS counts)."""
+    in_flight: int
+    """Of those, already in flight elsewhere (a redrive, another peek): not receivable."""
+    limit: int
+
+    @property
+    def not_shown(self) -> int:
+        """Messages in the queue that this peek did not show (0 when all were)."""
+        return max(0, self.depth - len(self.messages))
+
+    @property
+    def held_back(self) -> int:
+        """Messages not shown for a reason other than ``--limit``: on a FIFO DLQ, those of
+        groups whose earlier messages this peek (or someone else) holds in flight, and on
+        any queue those already in flight elsewhere."""
+        if len(self.messages) >= self.limit:
+            return 0
+        return self.not_shown
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "consumer": self.queue.consumer,
+            "intake": self.queue.intake,
+            "fifo": self.queue.fifo,
+            "depth": self.depth,
+            "shown": len(self.messages),
+            "notShown": self.not_shown,
+            "heldBack": self.held_back,
+            "messages": [m.to_dict() for m in self.messages],
+        }
+
+
+def peek(sqs: Any, queue: DeadLetterQueue, limit: int = 10) -> PeekResult:
+    """Up to ``limit`` DLQ messages, left in the queue, with the count of those it could
+    not show.
 
     Received messages are hidden while the next page is fetched (so no message is shown
     twice), then all made visible again at once with visibility timeout 0. Nothing is
     deleted; the only trace is a higher ApproximateReceiveCount on the DLQ, which has no
     redrive policy of its own.
+
+    On a FIFO DLQ, SQS returns no more messages of a message group while earlier ones of
+    that group are in flight (received and not deleted), and one ReceiveMessage returns
+    at most 10 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html,
+    https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned). A peek must hold
+    the messages it has shown in flight to page on, so it sees at most the first
+    messages of each group that one receive returned; the rest are counted, not shown.
     """
+    counts = sqs.get_queue_attributes(
+        QueueUrl=queue.url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    visible = int(counts.get("ApproximateNumberOfMessages", 0))
+    in_flight = int(counts.get("ApproximateNumberOfMessagesNotVisible", 0))
     seen: dict[str, dict[str, Any]] = {}
     try:
         while len(seen) < limit:
             response = sqs.receive_message(
-                QueueUrl=consumer.dlq_url,
+                QueueUrl=queue.url,
                 MaxNumberOfMessages=min(10, limit - len(seen)),
                 VisibilityTimeout=PEEK_HIDE_SECONDS,
                 WaitTimeSeconds=0,
@@ -126,8 +313,14 @@ def peek(sqs: Any, consumer: ConsumerOutputs, limit: int = 10) -> list[PeekedMes
             for message in new:
                 seen[message["MessageId"]] = message
     finally:
-        _release(sqs, consumer.dlq_url, list(seen.values()))
-    return [_peeked(m) for m in seen.values()]
+        _release(sqs, queue.url, list(seen.values()))
+    return PeekResult(
+        queue=queue,
+        messages=[_peeked(m, queue.intake) for m in seen.values()],
+        depth=visible + in_flight,
+        in_flight=in_flight,
+        limit=limit,
+    )
 
 
 def _release(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
@@ -154,11 +347,11 @@ def depth(sqs: Any, url: str) -> int:
     )
 
 
-def purge(sqs: Any, consumer: ConsumerOutputs) -> int:
+def purge(sqs: Any, queue: DeadLetterQueue) -> int:
     """Delete every message of the DLQ; returns how many there were (approximately).
     SQS allows one purge per queue per 60 seconds."""
-    count = depth(sqs, consumer.dlq_url)
-    sqs.purge_queue(QueueUrl=consumer.dlq_url)
+    count = depth(sqs, queue.url)
+    sqs.purge_queue(QueueUrl=queue.url)
     return count
 
 
@@ -172,12 +365,12 @@ class MoveProgress:
     failure: str | None = None
 
 
-def running_task(sqs: Any, consumer: ConsumerOutputs, target: StackTarget) -> dict[str, Any] | None:
+def running_task(sqs: Any, queue: DeadLetterQueue, target: StackTarget) -> dict[str, Any] | None:
     """The RUNNING message move task from this DLQ, if any."""
     from botocore.exceptions import ClientError
 
     try:
-        tasks = sqs.list_message_move_tasks(SourceArn=consumer.dlq_arn, MaxResults=10)
+        tasks = sqs.list_message_move_tasks(SourceArn=queue.arn, MaxResults=10)
     except NotImplementedError:
         raise _unsupported(target) from None
     except ClientError as exc:
@@ -199,21 +392,24 @@ def _unsupported(target: StackTarget) -> NotSupportedError:
 
 
 def start_redrive(
-    sqs: Any, consumer: ConsumerOutputs, target: StackTarget, rate: int | None = None
+    sqs: Any, queue: DeadLetterQueue, target: StackTarget, rate: int | None = None
 ) -> str:
-    """Start moving the DLQ's messages back to the consumer's queue; returns the task
-    handle. Refuses when a move task is already running from this DLQ (SQS allows one)."""
+    """Start moving the DLQ's messages back to the consumer's queue (the intake queue,
+    for the intake DLQ); returns the task handle. Refuses when a move task is already
+    running from this DLQ (SQS allows one)."""
     from botocore.exceptions import ClientError
 
-    running = running_task(sqs, consumer, target)
+    running = running_task(sqs, queue, target)
     if running is not None:
         moved = running.get("ApproximateNumberOfMessagesMoved", 0)
+        intake = " --intake" if queue.intake else ""
         raise RedriveRunningError(
-            f"a redrive from {consumer.name}'s DLQ is already running ({moved} message(s) "
-            "moved so far). Wait for it to finish, or cancel it with `aws sqs "
-            f"cancel-message-move-task --task-handle {running.get('TaskHandle')}`"
+            f"a redrive from {queue.label} is already running ({moved} message(s) "
+            "moved so far). Wait for it to finish, or cancel it with "
+            f"`eventpipe dlq cancel {queue.consumer}{intake}` (or `aws sqs "
+            f"cancel-message-move-task --task-handle {running.get('TaskHandle')}`)"
         )
-    params: dict[str, Any] = {"SourceArn": consumer.dlq_arn, "DestinationArn": consumer.queue_arn}
+    params: dict[str, Any] = {"SourceArn": queue.arn, "DestinationArn": queue.destination_arn}
     if rate is not None:
         params["MaxNumberOfMessagesPerSecond"] = rate
     try:
@@ -228,10 +424,53 @@ def start_redrive(
         already = "already a task running" in str(exc).lower()
         if error_code(exc) in ("ResourceInUse", "ResourceInUseException") or already:
             raise RedriveRunningError(
-                f"SQS refused: a redrive from {consumer.name}'s DLQ is already running; "
+                f"SQS refused: a redrive from {queue.label} is already running; "
                 "wait for it to finish"
             ) from None
         raise
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """What ``dlq cancel`` did."""
+
+    cancelled: bool
+    task_handle: str | None = None
+    moved: int = 0
+    """Messages the task had moved before it stopped (they stay where they went)."""
+
+
+def cancel_redrive(sqs: Any, queue: DeadLetterQueue, target: StackTarget) -> CancelResult:
+    """Cancel the running move task from this DLQ (ListMessageMoveTasks finds it).
+
+    CancelMessageMoveTask stops only a RUNNING task; messages already moved are not
+    moved back, the rest stay in the DLQ
+    (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CancelMessageMoveTask.html).
+    The task then lists as CANCELLING, then CANCELLED. With no task running there is
+    nothing to cancel: ``cancelled`` is False.
+    """
+    from botocore.exceptions import ClientError
+
+    running = running_task(sqs, queue, target)
+    if running is None or not running.get("TaskHandle"):
+        return CancelResult(cancelled=False)
+    handle = str(running["TaskHandle"])
+    try:
+        response = sqs.cancel_message_move_task(TaskHandle=handle)
+    except NotImplementedError:
+        raise _unsupported(target) from None
+    except ClientError as exc:
+        if is_unimplemented(exc, target):
+            raise _unsupported(target) from None
+        if error_code(exc) in ("ResourceNotFoundException", "ResourceNotFound"):
+            # It ended between our list and our cancel: nothing left to cancel.
+            return CancelResult(cancelled=False, task_handle=handle)
+        raise
+    return CancelResult(
+        cancelled=True,
+        task_handle=handle,
+        moved=int(response.get("ApproximateNumberOfMessagesMoved", 0)),
+    )
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -240,7 +479,7 @@ def _int_or_none(value: Any) -> int | None:
 
 def watch_redrive(
     sqs: Any,
-    consumer: ConsumerOutputs,
+    queue: DeadLetterQueue,
     handle: str,
     *,
     interval: float | None = None,
@@ -249,7 +488,7 @@ def watch_redrive(
     """Poll the task until it leaves RUNNING; yields each observation. Raises
     :class:`OperationFailedError` when it ends FAILED."""
     while True:
-        tasks = sqs.list_message_move_tasks(SourceArn=consumer.dlq_arn, MaxResults=10)
+        tasks = sqs.list_message_move_tasks(SourceArn=queue.arn, MaxResults=10)
         task = next((t for t in tasks.get("Results", []) if t.get("TaskHandle") == handle), None)
         if task is None:  # listed tasks can lag a fresh start; SQS keeps the last 10
             task = next(iter(tasks.get("Results", [])), {"Status": "RUNNING"})
@@ -262,7 +501,7 @@ def watch_redrive(
         yield progress
         if progress.status == "FAILED":
             raise OperationFailedError(
-                f"redrive of {consumer.name} failed after {progress.moved} message(s): "
+                f"redrive of {queue.label} failed after {progress.moved} message(s): "
                 f"{progress.failure or 'no reason given'}"
             )
         if progress.status not in ("RUNNING", "CANCELLING"):

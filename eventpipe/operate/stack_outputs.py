@@ -49,10 +49,41 @@ class ConsumerOutputs:
     rule_name: str | None = None
     rule_arn: str | None = None
     alarm_names: tuple[str, ...] = ()
+    message_group: str | None = None
+    """The consumer's ``message_group``: a fixed group id, or a JSON path (Pipes)."""
+    intake_queue_url: str | None = None
+    """Pipe consumers only (FIFO grouped by a JSON path): the standard queue the rule
+    targets, which the pipe reads."""
+    intake_queue_arn: str | None = None
+    intake_dlq_url: str | None = None
+    intake_dlq_arn: str | None = None
+    pipe_name: str | None = None
+    pipe_arn: str | None = None
+    pipe_log_group: str | None = None
+    log_group_name: str | None = None
+    """The function's CloudWatch log group (``/aws/lambda/<function name>``)."""
+    event_source_mapping_uuid: str | None = None
+    topic_arn: str | None = None
+    subscription_arn: str | None = None
+    circuit_breaker: Mapping[str, Any] | None = None
 
     @property
     def queue_name(self) -> str:
         return self.queue_arn.rsplit(":", 1)[-1]
+
+    @property
+    def has_intake(self) -> bool:
+        """Whether events reach the queue through an intake queue and a pipe."""
+        return bool(self.intake_queue_url and self.intake_dlq_url)
+
+    @property
+    def log_group(self) -> str | None:
+        """The function's log group: the output's, else Lambda's default name
+        (``/aws/lambda/<function name>``,
+        https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html)."""
+        if self.log_group_name:
+            return self.log_group_name
+        return f"/aws/lambda/{self.function_name}" if self.function_name else None
 
     @property
     def dlq_name(self) -> str:
@@ -87,6 +118,12 @@ class StackOutputs:
     bus: BusOutputs
     consumers: dict[str, ConsumerOutputs]
     project: str | None = None
+    topics: Mapping[str, str] = field(default_factory=dict)
+    """Stack topics (``eventpipe:topics``): name -> ARN."""
+    breaker: Mapping[str, Any] | None = None
+    """The circuit breaker's function and rule (``functionName``, ``ruleName``)."""
+    dead_letter_archive: Mapping[str, Any] | None = None
+    """The dead-letter archive (``bucketName``, ``archiverFunctionName``, ...)."""
 
     def consumer(self, name: str) -> ConsumerOutputs:
         """The named consumer, or an error listing the names that exist."""
@@ -167,6 +204,19 @@ def parse_outputs(data: Any, *, origin: str, stack: str) -> StackOutputs:
             rule_name=item.get("ruleName"),
             rule_arn=item.get("ruleArn"),
             alarm_names=tuple(item.get("alarmNames") or ()),
+            message_group=item.get("messageGroup"),
+            intake_queue_url=item.get("intakeQueueUrl"),
+            intake_queue_arn=item.get("intakeQueueArn"),
+            intake_dlq_url=item.get("intakeDlqUrl"),
+            intake_dlq_arn=item.get("intakeDlqArn"),
+            pipe_name=item.get("pipeName"),
+            pipe_arn=item.get("pipeArn"),
+            pipe_log_group=item.get("pipeLogGroup"),
+            log_group_name=item.get("logGroupName"),
+            event_source_mapping_uuid=item.get("eventSourceMappingUuid"),
+            topic_arn=item.get("topicArn"),
+            subscription_arn=item.get("subscriptionArn"),
+            circuit_breaker=item.get("circuitBreaker"),
         )
     return StackOutputs(
         stack=data.get("stack") or stack,
@@ -174,6 +224,9 @@ def parse_outputs(data: Any, *, origin: str, stack: str) -> StackOutputs:
         bus=bus,
         consumers=consumers,
         project=data.get("project"),
+        topics=dict(data.get("topics") or {}),
+        breaker=data.get("breaker"),
+        dead_letter_archive=data.get("deadLetterArchive"),
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from eventpipe.operate.mapping import MappingState, state_or_none
 from eventpipe.operate.stack_outputs import ConsumerOutputs, StackOutputs
 
 QUEUE_ATTRIBUTES = [
@@ -27,6 +28,20 @@ class ConsumerStatus:
     oldest_age_seconds: float | None
     alarms: dict[str, str]
     """Alarm name -> state (``OK``, ``ALARM``, ``INSUFFICIENT_DATA`` or ``MISSING``)."""
+    mapping: MappingState | None = None
+    """The event source mapping (None when it cannot be read)."""
+    intake_visible: int | None = None
+    """Pipe consumers: messages waiting in the intake queue (None for the others)."""
+    intake_in_flight: int | None = None
+    intake_dlq_depth: int | None = None
+
+    @property
+    def paused(self) -> bool:
+        return self.mapping is not None and self.mapping.paused
+
+    @property
+    def mapping_state(self) -> str | None:
+        return self.mapping.state if self.mapping is not None else None
 
     @property
     def alarm_state(self) -> str:
@@ -43,7 +58,22 @@ class ConsumerStatus:
         return sorted(name for name, state in self.alarms.items() if state == "ALARM")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"alarmState": self.alarm_state}
+        """The ``--json`` shape (camelCase)."""
+        return {
+            "consumer": self.consumer,
+            "visible": self.visible,
+            "inFlight": self.in_flight,
+            "delayed": self.delayed,
+            "dlqDepth": self.dlq_depth,
+            "oldestAgeSeconds": self.oldest_age_seconds,
+            "alarms": dict(self.alarms),
+            "alarmState": self.alarm_state,
+            "mappingState": self.mapping_state,
+            "paused": self.paused,
+            "intakeVisible": self.intake_visible,
+            "intakeInFlight": self.intake_in_flight,
+            "intakeDlqDepth": self.intake_dlq_depth,
+        }
 
 
 def _queue_counts(sqs: Any, url: str) -> dict[str, int]:
@@ -84,9 +114,16 @@ def consumer_status(
     cloudwatch: Any,
     alarms: dict[str, str],
     now: datetime,
+    lambda_client: Any = None,
 ) -> ConsumerStatus:
     queue = _queue_counts(sqs, consumer.queue_url)
     dlq = _queue_counts(sqs, consumer.dlq_url)
+    intake: dict[str, int] = {}
+    intake_dlq: dict[str, int] = {}
+    if consumer.has_intake:
+        intake = _queue_counts(sqs, str(consumer.intake_queue_url))
+        intake_dlq = _queue_counts(sqs, str(consumer.intake_dlq_url))
+    mapping = state_or_none(lambda_client, consumer) if lambda_client is not None else None
     return ConsumerStatus(
         consumer=consumer.name,
         visible=queue.get("ApproximateNumberOfMessages"),
@@ -95,6 +132,10 @@ def consumer_status(
         dlq_depth=dlq.get("ApproximateNumberOfMessages"),
         oldest_age_seconds=oldest_message_age(cloudwatch, consumer.queue_name, now),
         alarms={name: alarms[name] for name in consumer.alarm_names},
+        mapping=mapping,
+        intake_visible=intake.get("ApproximateNumberOfMessages"),
+        intake_in_flight=intake.get("ApproximateNumberOfMessagesNotVisible"),
+        intake_dlq_depth=intake_dlq.get("ApproximateNumberOfMessages"),
     )
 
 
@@ -104,13 +145,15 @@ def stack_status(
     cloudwatch: Any,
     names: list[str] | None = None,
     now: datetime | None = None,
+    lambda_client: Any = None,
 ) -> list[ConsumerStatus]:
-    """Status of the named consumers (all when ``names`` is empty)."""
+    """Status of the named consumers (all when ``names`` is empty); with
+    ``lambda_client``, each event source mapping's state too (paused or not)."""
     now = now or datetime.now(UTC)
     consumers = outputs.select(names)
     all_alarms = [a for c in consumers for a in c.alarm_names]
     alarms = alarm_states(cloudwatch, all_alarms) if all_alarms else {}
-    return [consumer_status(c, sqs, cloudwatch, alarms, now) for c in consumers]
+    return [consumer_status(c, sqs, cloudwatch, alarms, now, lambda_client) for c in consumers]
 
 
 def delivery_dlq_depth(outputs: StackOutputs, sqs: Any) -> int | None:

@@ -4,13 +4,21 @@ Per record (see the failure table in ``docs/runtime.md``):
 
 * the handler returns -> success (the event source mapping deletes it);
 * ``RetryableError`` / any other exception -> reported in ``batchItemFailures`` and its
-  visibility set to a jittered exponential backoff (SQS redrive moves it to the DLQ
-  after maxReceiveCount);
+  visibility set to a jittered exponential backoff;
 * ``PermanentError`` or a body/detail that does not decode -> copied to the DLQ with the
   reason, then reported handled; if the copy fails, reported failed instead;
-* FIFO: after the first failure, later records are not run and are reported failed
-  (Powertools' ``SqsFifoPartialProcessor`` for retries; a dead-lettered record halts the
-  batch the same way, since its successors were ordered after it).
+* a failure on the record's last allowed receive (``ApproximateReceiveCount`` >= the
+  queue's maxReceiveCount) -> copied to the DLQ with its reason and reported handled,
+  so no dead letter goes without one; SQS's redrive stays the safety net for crashes,
+  timeouts and copies that fail;
+* FIFO: a failure halts only its own message group. Later records of that group in the
+  batch are not run, are reported failed, and get the visibility delay of the record
+  they wait behind; records of other groups run. This is Powertools'
+  ``SqsFifoPartialProcessor(skip_group_on_error=True)`` behaviour ("Processing messages
+  from SQS FIFO", https://docs.powertools.aws.dev/lambda/python/latest/utilities/batch/),
+  done here so a record the runtime dead-lettered (handled) does not halt its
+  successors, and so a held record on its last receive is dead-lettered with the record
+  and group it waited behind.
 """
 
 from __future__ import annotations
@@ -18,12 +26,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, SqsFifoPartialProcessor
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
 from eventpipe.runtime.backoff import Backoff
-from eventpipe.runtime.dead_letters import send_to_dlq
+from eventpipe.runtime.dead_letters import Reason, send_to_dlq
 from eventpipe.runtime.decoding import make_decoder, record_info
 from eventpipe.runtime.exceptions import BatchHaltedError, DeadLetterError, PermanentError
 from eventpipe.runtime.introspect import shape_of
@@ -34,6 +43,20 @@ from eventpipe.runtime.settings import Settings
 
 _perf = time.perf_counter
 _now = time.time
+
+SQS_MAX_BATCH_ENTRIES = 10
+"""ChangeMessageVisibilityBatch takes at most 10 entries per call (SQS API reference,
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibilityBatch.html;
+"Amazon SQS message quotas": a batch request holds at most 10 messages)."""
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """The first record of a FIFO message group that failed in this batch."""
+
+    message_id: str
+    delay: int
+    reason: Reason
 
 
 def queue_url_from_arn(arn: str) -> str:
@@ -53,7 +76,7 @@ class BatchRunner:
         self.settings = settings
         self.func = func
         self.shape = shape_of(func, settings.source)
-        self.decode = make_decoder(self.shape)
+        self.decode = make_decoder(self.shape, settings.source)
         self.obs = Observability(settings.consumer)
         self.logger = self.obs.logger
         check_powertools_version(self.obs)
@@ -66,8 +89,8 @@ class BatchRunner:
                 settings.idempotency_table, settings.idempotency_ttl, settings.consumer
             )
             self._idempotency_key = idempotency_key
-        processor: BatchProcessor
-        processor = SqsFifoPartialProcessor() if settings.fifo else BatchProcessor(EventType.SQS)
+        # FIFO group semantics live in _handle_record (module docstring), so one processor.
+        processor = BatchProcessor(EventType.SQS)
         # Report an all-failed batch as failures instead of raising: the records then
         # get their backoff instead of all coming back after the full visibility timeout.
         processor.raise_on_entire_batch_failure = False
@@ -80,7 +103,7 @@ class BatchRunner:
         # Per-invocation state, reset by run().
         self._stats = BatchStats()
         self._delays: dict[str, int] = {}
-        self._halt_delay: int | None = None
+        self._blocked: dict[str, Blocker] = {}
 
     # --- clients -----------------------------------------------------------------------
     @property
@@ -103,7 +126,7 @@ class BatchRunner:
         with self._lock:
             self._stats = stats = BatchStats()
             self._delays = {}
-            self._halt_delay = None
+            self._blocked = {}
             if self.idempotency is not None:
                 self.idempotency.register_context(context)
             processor = self.processor
@@ -120,13 +143,13 @@ class BatchRunner:
 
     def _handle_record(self, record: Any) -> None:
         raw: dict[str, Any] = record.raw_event
-        stats = self._stats
-        if self._halt_delay is not None:
-            self._delays[raw["messageId"]] = self._halt_delay
-            raise BatchHaltedError(
-                "an earlier record of this FIFO batch failed; retried after it to keep order"
-            )
         info = record_info(raw, self.settings.max_receive_count)
+        if self.settings.fifo:
+            blocker = self._blocked.get(info.group_id or "")
+            if blocker is not None:
+                self._hold(info, blocker)
+                return
+        stats = self._stats
         try:
             if self._tracing:
                 with self.obs.subsegment(self._span):
@@ -134,26 +157,89 @@ class BatchRunner:
             else:
                 self._process(raw, info, stats)
         except PermanentError as exc:
+            self._dead_letter(info, Reason.of(exc), exc)
+        except Exception as exc:
+            if info.last_attempt:
+                # SQS would move it without a reason: copy it with one instead.
+                self._dead_letter(info, Reason.of(exc), exc)
+            else:
+                self._retry(info, exc)
+                raise
+
+    def _dead_letter(self, info: RecordInfo, reason: Reason, exc: BaseException) -> None:
+        """Copy the record to the DLQ and count it handled; if the copy fails, retry it."""
+        try:
+            send_to_dlq(
+                self.sqs,
+                self.settings.dlq_url,
+                info,
+                reason,
+                self.settings.consumer,
+                log=self._log_warning,
+            )
+        except DeadLetterError as dlq_exc:
+            self._retry(info, dlq_exc)
+            raise dlq_exc from exc
+        self._stats.dead_lettered += 1
+        extra: dict[str, Any] = {
+            "message_id": info.message_id,
+            "error_type": reason.error_type,
+            "error": reason.error_message,
+            "receive_count": info.receive_count,
+            "max_receive_count": info.max_receive_count,
+        }
+        if reason.held_behind:
+            extra["held_behind"] = reason.held_behind
+            extra["message_group"] = reason.group
+        self.logger.error("record sent to the DLQ", extra=extra)
+
+    def _hold(self, info: RecordInfo, blocker: Blocker) -> None:
+        """A FIFO record behind a failed one of its group: not run, retried after it."""
+        group = info.group_id or ""
+        if info.last_attempt:
+            reason = Reason(
+                "BatchHaltedError",
+                f"never ran on its last receive ({info.receive_count} of "
+                f"{info.max_receive_count}): held behind message {blocker.message_id} of "
+                f"message group {group!r}, which failed "
+                f"({blocker.reason.error_type}: {blocker.reason.error_message})",
+                held_behind=blocker.message_id,
+                group=group,
+            )
             try:
-                send_to_dlq(self.sqs, self.settings.dlq_url, info, exc, self.settings.consumer)
+                send_to_dlq(
+                    self.sqs,
+                    self.settings.dlq_url,
+                    info,
+                    reason,
+                    self.settings.consumer,
+                    log=self._log_warning,
+                )
             except DeadLetterError as dlq_exc:
-                self._retry(info, dlq_exc)
-                raise dlq_exc from exc
-            stats.dead_lettered += 1
+                self._delays[info.message_id] = blocker.delay
+                self._log_failure(info, dlq_exc, blocker.delay)
+                raise
+            self._stats.dead_lettered += 1
             self.logger.error(
                 "record sent to the DLQ",
                 extra={
                     "message_id": info.message_id,
-                    "error_type": type(exc).__name__,
-                    "error": str(exc),
+                    "error_type": reason.error_type,
+                    "error": reason.error_message,
                     "receive_count": info.receive_count,
+                    "held_behind": blocker.message_id,
+                    "message_group": group,
                 },
             )
-            if self.settings.fifo:
-                self._halt_delay = 0  # successors may go right away: the blocker is gone
-        except Exception as exc:
-            self._retry(info, exc)
-            raise
+            return
+        self._delays[info.message_id] = blocker.delay
+        raise BatchHaltedError(
+            f"held behind message {blocker.message_id} of FIFO message group {group!r}, "
+            "which failed in this batch; retried after it to keep the group's order"
+        )
+
+    def _log_warning(self, message: str, extra: dict[str, Any]) -> None:
+        self.logger.warning(message, extra=extra)
 
     def _process(self, raw: dict[str, Any], info: RecordInfo, stats: BatchStats) -> None:
         arg, event = self.decode(raw, info)
@@ -188,9 +274,15 @@ class BatchRunner:
         delay = self.backoff.delay(info.receive_count)
         self._delays[info.message_id] = delay
         if self.settings.fifo:
-            self._halt_delay = delay  # successors wait as long as the record before them
+            # The group's later records in this batch wait as long as this one.
+            self._blocked.setdefault(
+                info.group_id or "", Blocker(info.message_id, delay, Reason.of(exc))
+            )
+        self._log_failure(info, exc, delay)
+
+    def _log_failure(self, info: RecordInfo, exc: BaseException, delay: int) -> None:
         self.logger.warning(
-            "record failed on its last attempt; SQS moves it to the DLQ"
+            "record failed on its last attempt; SQS's redrive moves it to the DLQ"
             if info.last_attempt
             else "record failed; SQS delivers it again after the backoff",
             extra={
@@ -207,13 +299,12 @@ class BatchRunner:
     def _apply_backoff(self, records: list[dict[str, Any]], failures: list[dict[str, Any]]) -> None:
         """Set each failed record's visibility to its backoff (one batch call per queue)."""
         failed = {f["itemIdentifier"] for f in failures}
-        default = self._halt_delay
         by_queue: dict[str, list[dict[str, Any]]] = {}
         for raw in records:
             mid = raw.get("messageId", "")
             if mid not in failed:
                 continue
-            delay: int | None = self._delays.get(mid, default)
+            delay = self._delays.get(mid)
             if delay is None:  # failed before reaching the handler (malformed record)
                 delay = self.backoff.delay(1)
             entry = {
@@ -225,8 +316,8 @@ class BatchRunner:
         for arn, entries in by_queue.items():
             try:
                 url = queue_url_from_arn(arn)
-                for i in range(0, len(entries), 10):
-                    chunk = entries[i : i + 10]
+                for i in range(0, len(entries), SQS_MAX_BATCH_ENTRIES):
+                    chunk = entries[i : i + SQS_MAX_BATCH_ENTRIES]
                     result = self.sqs.change_message_visibility_batch(QueueUrl=url, Entries=chunk)
                     if result.get("Failed"):
                         self.logger.warning(

@@ -3,6 +3,18 @@
 Decode errors become :class:`InvalidEventError` (a ``PermanentError``): a body that is
 not an EventBridge event, or a detail that fails the handler's model, will fail the same
 way on every retry, so it goes to the DLQ at once with the validation message.
+
+A queue subscribed to an SNS topic (source ``"topic"``) receives either the SNS
+notification JSON (``Type`` ``"Notification"``, ``MessageId``, ``TopicArn``, ``Message``,
+``MessageAttributes``...: "HTTP/HTTPS notification JSON format",
+https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html, the body SNS
+sends to an SQS subscription too) or, with raw message delivery, the published message
+as is ("Amazon SNS raw message delivery",
+https://docs.aws.amazon.com/sns/latest/dg/sns-large-payload-raw-message-delivery.html:
+"any Amazon SNS metadata is stripped from the published message and the message is sent
+as is"; the message attributes then arrive as SQS message attributes). The runtime
+unwraps the first and passes the second through, so the handler receives the published
+message as a ``"queue"`` consumer receives its body.
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from pydantic import ValidationError
 
+from eventpipe import contract
 from eventpipe.runtime.exceptions import InvalidEventError
 from eventpipe.runtime.introspect import HandlerShape
 from eventpipe.runtime.models import Event, RecordInfo
@@ -68,8 +81,48 @@ def _invalid(exc: ValidationError, body: str, what: str) -> InvalidEventError:
     return InvalidEventError(_validation_message(exc, f"EventBridge event ({what})"))
 
 
-def make_decoder(shape: HandlerShape) -> Decoder:
-    """A decoder specialised once per container for the handler's shape."""
+def sns_message(body: str) -> str:
+    """The published message of a topic-fed record's body (see the module docstring).
+
+    A body that is an SNS notification envelope gives its ``Message``; any other body
+    is a raw delivery and is the message itself. An SNS confirmation message (a
+    cross-account subscription's ``SubscriptionConfirmation``) is not an event: it raises
+    :class:`InvalidEventError` naming what to do.
+    """
+    if not body.startswith("{"):
+        return body
+    try:
+        envelope = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("TopicArn"), str):
+        return body
+    kind = envelope.get("Type")
+    if kind == "Notification" and isinstance(envelope.get("Message"), str):
+        message: str = envelope["Message"]
+        return message
+    if kind in ("SubscriptionConfirmation", "UnsubscribeConfirmation"):
+        raise InvalidEventError(
+            f"an SNS {kind} message from {envelope['TopicArn']}, not a notification: "
+            "confirm the subscription with its SubscribeURL (or subscribe the queue from "
+            "the topic's account); it carries no event"
+        )
+    return body
+
+
+def make_decoder(shape: HandlerShape, source: str = contract.SOURCE_RULE) -> Decoder:
+    """A decoder specialised once per container for the handler's shape and source."""
+    decode = _make_decoder(shape)
+    if source != contract.SOURCE_TOPIC:
+        return decode
+
+    def decode_topic(raw: dict[str, Any], info: RecordInfo) -> tuple[Any, Event[Any] | None]:
+        return decode({**raw, "body": sns_message(raw["body"])}, info)
+
+    return decode_topic
+
+
+def _make_decoder(shape: HandlerShape) -> Decoder:
     if shape.kind in ("event", "detail"):
         model = shape.event_model or Event
         want_detail = shape.kind == "detail"

@@ -80,8 +80,11 @@ def _plain(annotation: Any) -> Any:
     return annotation
 
 
-def shape_of(func: Any, source: Literal["rule", "queue"]) -> HandlerShape:
+def shape_of(func: Any, source: Literal["rule", "queue", "topic"]) -> HandlerShape:
     """The :class:`HandlerShape` of ``func`` for a consumer fed by ``source``.
+
+    A ``"topic"`` consumer is served like a ``"queue"`` one: its handler receives the
+    published SNS message as the body.
 
     Raises ``TypeError`` with the fix when the signature cannot be served.
     """

@@ -56,7 +56,7 @@ class Settings:
     handler: str
     consumer: str
     fifo: bool
-    source: Literal["rule", "queue"]
+    source: Literal["rule", "queue", "topic"]
     dlq_url: str | None
     max_receive_count: int | None
     visibility_timeout: int | None
@@ -77,8 +77,10 @@ class Settings:
                 "plugin handler as 'module:function' (the deploy side sets it)"
             )
         source = (env.get(contract.ENV_SOURCE) or "rule").strip().lower()
-        if source not in ("rule", "queue"):
-            raise ValueError(f"{contract.ENV_SOURCE}={source!r}: expected 'rule' or 'queue'")
+        if source not in contract.SOURCES:
+            raise ValueError(
+                f"{contract.ENV_SOURCE}={source!r}: expected one of {', '.join(contract.SOURCES)}"
+            )
         base = _number(env, contract.ENV_BACKOFF_BASE, DEFAULT_BACKOFF_BASE) or 0.0
         cap = _number(env, contract.ENV_BACKOFF_MAX, DEFAULT_BACKOFF_MAX) or 0.0
         scale = _number(env, contract.ENV_TIME_SCALE, 1.0)

@@ -119,6 +119,9 @@ class AwsMocks:
             return f"{inputs.get('role')}:{name}", {}
         if typ == "aws:sns/topic:Topic":
             return arn("sns", name), {"arn": arn("sns", name)}
+        if typ == "aws:pipes/pipe:Pipe":
+            # arn:aws:pipes:REGION:ACCOUNT:pipe/NAME (Pipes API reference, CreatePipe)
+            return name, {"arn": arn("pipes", f"pipe/{name}"), "currentState": "RUNNING"}
         if typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             return name, {"arn": arn("cloudwatch", f"alarm:{name}")}
         if typ == "aws:cloudwatch/dashboard:Dashboard":

@@ -57,6 +57,7 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
     (["dlq", "peek"], ["orders"], True),
     (["dlq", "redrive"], ["inventory"], True),  # moto lacks move tasks: the empty-DLQ answer
     (["dlq", "purge"], ["orders", "--yes"], True),
+    (["cost"], ["--events-per-month", "1000000", "--breakdown"], False),  # helper "cost"
 ]
 
 

@@ -7,9 +7,23 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
+from typer.testing import CliRunner
 
 from eventpipe.operate.aws import Aws
 from tests.cli.stack import Stack
+
+
+@pytest.fixture(autouse=True)
+def eighty_columns(stack: Stack) -> None:
+    """Every command of this module runs in an 80-column terminal."""
+    stack.runner = CliRunner(env={"COLUMNS": "80"})
+
+
+def narrow(text: str) -> bool:
+    """Whether every table line fits 80 columns (prose is soft-wrapped: never broken
+    when piped, wrapped by the terminal)."""
+    table = [line for line in text.splitlines() if line[:1] in "┏┃┡│└├┗"]
+    return bool(table) and all(len(line) <= 80 for line in table)
 
 
 def test_status_counts_messages_dlq_depth_and_alarm_states(stack: Stack) -> None:
@@ -44,11 +58,15 @@ def test_status_counts_messages_dlq_depth_and_alarm_states(stack: Stack) -> None
     assert rows["inventory"]["alarmState"] == "OK"
     assert rows["mailer"]["alarmState"] == "INSUFFICIENT_DATA"
     assert rows["orders"]["oldestAgeSeconds"] is None  # moto has no SQS metrics
+    assert rows["orders"]["paused"] is False  # no mapping in this stack: not known
+    assert rows["orders"]["mappingState"] is None
     assert data["deliveryDlqDepth"] == 0
 
     table = stack.cli("status")
     assert table.exit_code == 0
-    assert "ALARM (eventpipe-dev-orders-dlq-not-empty)" in table.stdout
+    assert narrow(table.stdout), table.stdout
+    assert "ALARM (1)" in table.stdout
+    assert "orders: ALARM eventpipe-dev-orders-dlq-not-empty" in table.stdout
     assert "n/a" in table.stdout  # oldest age not available
     assert "eventpipe dlq peek orders" in table.stdout
     assert "\x1b[" not in table.stdout  # no colour codes when not a terminal
@@ -87,12 +105,16 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
 
     result = stack.cli("dlq", "peek", "orders", "--json")
     assert result.exit_code == 0, result.output
-    messages = {m["messageId"]: m for m in json.loads(result.stdout)}
+    data = json.loads(result.stdout)
+    assert (data["depth"], data["shown"], data["notShown"]) == (2, 2, 0)
+    messages = {m["messageId"]: m for m in data["messages"]}
     assert set(messages) == {poison, exhausted}
     assert messages[poison]["reason"]["errorType"] == "PermanentError"
     assert messages[poison]["reason"]["errorMessage"] == "amount must be positive"
     assert messages[poison]["event"]["detail"] == {"id": 7}
-    assert "retries exhausted" in messages[exhausted]["summary"]
+    assert messages[exhausted]["summary"] == (
+        "no reason recorded: the function crashed or timed out on every attempt"
+    )
 
     # Nothing consumed, nothing left hidden: both are visible again right away.
     attrs = stack.sqs.get_queue_attributes(
@@ -105,7 +127,8 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
     }
 
     table = stack.cli("dlq", "peek", "orders")
-    assert "PermanentError: amount must be positive" in table.stdout
+    assert "reason: PermanentError: amount must be positive" in table.stdout
+    assert "reason: no reason recorded: the function crashed or timed out" in table.stdout
     assert "Order Created from ecommerce.orders" in table.stdout
     assert "eventpipe dlq redrive orders" in table.stdout
 
@@ -113,8 +136,13 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
 def test_peek_limit_and_empty_dlq(stack: Stack) -> None:
     for n in range(15):
         stack.dead_letter("inventory", {"n": n}, "bad")
-    limited = json.loads(stack.cli("dlq", "peek", "inventory", "--json", "-n", "12").stdout)
+    data = json.loads(stack.cli("dlq", "peek", "inventory", "--json", "-n", "12").stdout)
+    limited = data["messages"]
     assert len(limited) == 12 and len({m["messageId"] for m in limited}) == 12
+    assert (data["notShown"], data["heldBack"]) == (3, 0)  # cut by --limit, not held back
+    table = stack.cli("dlq", "peek", "inventory", "-n", "12")
+    assert "3 more message(s) not shown (--limit 12)" in table.stdout
+    assert "eventpipe dlq peek inventory --limit 15" in table.stdout
     assert stack.depth(stack.consumer("inventory")["dlqUrl"]) == 15
     empty = stack.cli("dlq", "peek", "mailer")
     assert empty.exit_code == 0 and "is empty" in empty.stdout
@@ -139,7 +167,7 @@ def test_purge_yes_skips_the_prompt(stack: Stack) -> None:
     stack.dead_letter("orders", {"a": 2}, "x")
     result = stack.cli("dlq", "purge", "orders", "--yes", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"consumer": "orders", "purged": 2}
+    assert json.loads(result.stdout) == {"consumer": "orders", "intake": False, "purged": 2}
     assert stack.depth(stack.consumer("orders")["dlqUrl"]) == 0
 
 
@@ -248,6 +276,7 @@ def test_redrive_refuses_while_another_is_running(
         sqs.stubber.assert_no_pending_responses()  # and StartMessageMoveTask never called
     assert result.exit_code == 1
     assert "already running (7 message(s) moved so far)" in result.stderr
+    assert "eventpipe dlq cancel orders" in result.stderr
     assert "cancel-message-move-task --task-handle busy-1" in result.stderr
 
 
@@ -270,7 +299,8 @@ def test_redrive_that_fails_reports_the_reason(
         result = stack.cli("dlq", "redrive", "orders")
     assert result.exit_code == 1
     assert (
-        "redrive of orders failed after 0 message(s): AccessDenied on destination" in result.stderr
+        "redrive of the DLQ of orders failed after 0 message(s): AccessDenied on destination"
+        in result.stderr
     )
 
 
@@ -292,3 +322,250 @@ def test_redrive_started_elsewhere_in_between_is_reported_as_running(
         result = stack.cli("dlq", "redrive", "orders")
     assert result.exit_code == 1
     assert "already running" in result.stderr
+
+
+# --- a FIFO consumer (optionally fed through an intake queue and a pipe) ----------------
+
+
+def add_fifo_consumer(
+    stack: Stack,
+    name: str = "ledger",
+    *,
+    message_group: str | None = "$.detail.customerId",
+    intake: bool = True,
+) -> dict[str, Any]:
+    """Add a FIFO consumer to the moto stack and its outputs file, shaped as
+    components/consumer_pipeline.py exports it (interfaces.md): a FIFO queue and FIFO
+    DLQ, and for a JSON-path group the standard intake queue with its own DLQ."""
+    sqs = stack.sqs
+
+    def queue(queue_name: str, dlq_arn: str | None = None, fifo: bool = True) -> tuple[str, str]:
+        attributes = {"FifoQueue": "true"} if fifo else {}
+        if dlq_arn:
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}
+            )
+        url = sqs.create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+        return url, arn["QueueArn"]
+
+    dlq_url, dlq_arn = queue(f"eventpipe-dev-{name}-dlq.fifo")
+    queue_url, queue_arn = queue(f"eventpipe-dev-{name}.fifo", dlq_arn)
+    entry: dict[str, Any] = {
+        "plugin": "tests",
+        "fifo": True,
+        "source": "rule",
+        "queueUrl": queue_url,
+        "queueArn": queue_arn,
+        "dlqUrl": dlq_url,
+        "dlqArn": dlq_arn,
+        "functionName": f"eventpipe-dev-{name}",
+        "ruleName": f"eventpipe-dev-{name}",
+        "alarmNames": [],
+        "messageGroup": message_group,
+        "logGroupName": f"/aws/lambda/eventpipe-dev-{name}",
+    }
+    if intake:
+        intake_dlq_url, intake_dlq_arn = queue(f"eventpipe-dev-{name}-intake-dlq", fifo=False)
+        intake_url, intake_arn = queue(f"eventpipe-dev-{name}-intake", intake_dlq_arn, fifo=False)
+        entry |= {
+            "intakeQueueUrl": intake_url,
+            "intakeQueueArn": intake_arn,
+            "intakeDlqUrl": intake_dlq_url,
+            "intakeDlqArn": intake_dlq_arn,
+            "pipeName": f"eventpipe-dev-{name}",
+            "pipeArn": f"arn:aws:pipes:us-east-1:123456789012:pipe/eventpipe-dev-{name}",
+            "pipeLogGroup": f"/aws/vendedlogs/pipes/eventpipe-dev-{name}",
+        }
+    stack.output["consumers"][name] = entry
+    stack.outputs_file.write_text(json.dumps({"eventpipe": stack.output}))
+    return entry
+
+
+def test_unknown_consumer_suggests_the_closest_name(stack: Stack) -> None:
+    for command in (["dlq", "peek", "ordrs"], ["status", "-c", "ordrs"], ["logs", "ordrs"]):
+        result = stack.cli(*command)
+        assert result.exit_code == 1
+        assert "Did you mean 'orders'?" in result.stderr, command
+    far = stack.cli("dlq", "peek", "zzzz")
+    assert "Did you mean" not in far.stderr and "inventory, mailer, orders" in far.stderr
+
+
+def test_peek_on_a_fifo_dlq_counts_what_sqs_holds_back(stack: Stack) -> None:
+    """SQS returns no more of a group while its first messages are in flight: the peek
+    says exactly how many it could not show, why, and how to see them."""
+    ledger = add_fifo_consumer(stack, intake=False)
+    for n in range(15):
+        stack.sqs.send_message(
+            QueueUrl=ledger["dlqUrl"],
+            MessageBody=json.dumps({"n": n}),
+            MessageGroupId="customer-a",
+            MessageDeduplicationId=f"a{n}",
+        )
+    for n in range(2):
+        stack.sqs.send_message(
+            QueueUrl=ledger["dlqUrl"],
+            MessageBody=json.dumps({"n": n}),
+            MessageGroupId="customer-b",
+            MessageDeduplicationId=f"b{n}",
+        )
+    data = json.loads(stack.cli("dlq", "peek", "ledger", "--json", "-n", "100").stdout)
+    assert data["fifo"] is True and data["depth"] == 17
+    shown = data["shown"]
+    assert 0 < shown < 17
+    assert data["notShown"] == data["heldBack"] == 17 - shown
+    groups = {m["group"] for m in data["messages"]}
+    assert groups == {"customer-a", "customer-b"}
+    # Nothing consumed, nothing left hidden.
+    assert stack.depth(ledger["dlqUrl"]) == 17
+    attrs = stack.sqs.get_queue_attributes(
+        QueueUrl=ledger["dlqUrl"], AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    assert attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+    table = stack.cli("dlq", "peek", "ledger", "-n", "100")
+    assert table.exit_code == 0, table.output
+    text = " ".join(table.stdout.split())
+    assert f"{17 - shown} message(s) in the DLQ of ledger could not be shown" in text
+    assert "FIFO queue SQS returns no more messages of a message group" in text
+    assert "eventpipe dlq redrive ledger" in text
+    assert "group customer-a" in text
+
+
+def test_intake_dlq_peek_purge_and_status(stack: Stack) -> None:
+    ledger = add_fifo_consumer(stack)
+    event = {"source": "ledger", "detail-type": "Entry", "detail": {"amount": 3}}
+    wrapped = {
+        "eventpipe": {"reason": "the event has no $.detail.customerId (the message group)"},
+        "event": event,
+    }
+    stack.sqs.send_message(QueueUrl=ledger["intakeDlqUrl"], MessageBody=json.dumps(wrapped))
+    stack.sqs.send_message(QueueUrl=ledger["intakeDlqUrl"], MessageBody=json.dumps(event))
+    stack.sqs.send_message(QueueUrl=ledger["intakeQueueUrl"], MessageBody=json.dumps(event))
+
+    status = json.loads(stack.cli("status", "--json", "-c", "ledger").stdout)
+    [row] = status["consumers"]
+    assert (row["intakeVisible"], row["intakeInFlight"], row["intakeDlqDepth"]) == (1, 0, 2)
+    assert row["dlqDepth"] == 0
+    table = stack.cli("status", "-c", "ledger")
+    text = " ".join(table.stdout.split())
+    assert "ledger intake queue (before the pipe): 1 waiting, 0 in flight, 2 in its DLQ" in text
+    assert "eventpipe dlq peek ledger --intake" in text
+
+    # The consumer's own DLQ is empty, but peek points at the intake DLQ.
+    plain = stack.cli("dlq", "peek", "ledger")
+    assert "The DLQ of ledger is empty" in plain.stdout
+    assert "holds 2 event(s) the pipe could not deliver" in " ".join(plain.stdout.split())
+
+    data = json.loads(stack.cli("dlq", "peek", "ledger", "--intake", "--json").stdout)
+    assert data["intake"] is True and data["shown"] == 2
+    summaries = sorted(m["summary"] for m in data["messages"])
+    assert summaries == [
+        "no reason recorded: the pipe could not deliver it to the FIFO queue on every "
+        "attempt (see the pipe's log)",
+        "the event has no $.detail.customerId (the message group)",
+    ]
+    assert all(m["event"] == event for m in data["messages"])  # unwrapped
+
+    purged = stack.cli("dlq", "purge", "ledger", "--intake", "--yes", "--json")
+    assert json.loads(purged.stdout) == {"consumer": "ledger", "intake": True, "purged": 2}
+    assert stack.depth(ledger["intakeDlqUrl"]) == 0
+    assert stack.depth(ledger["intakeQueueUrl"]) == 1  # the intake queue itself untouched
+
+
+def test_intake_on_a_consumer_without_one_is_refused(stack: Stack) -> None:
+    for command in (["dlq", "peek"], ["dlq", "purge", "--yes"], ["dlq", "redrive"]):
+        result = stack.cli(*command[:2], "orders", *command[2:], "--intake")
+        assert result.exit_code == 1
+        assert "orders has no intake queue" in result.stderr
+        assert "drop --intake" in result.stderr
+
+
+def test_intake_redrive_moves_back_to_the_intake_queue(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = add_fifo_consumer(stack)
+    sqs = StubbedSqs(stack, monkeypatch)
+    sqs.depth(2)
+    sqs.stubber.add_response(
+        "list_message_move_tasks",
+        {"Results": []},
+        {"SourceArn": ledger["intakeDlqArn"], "MaxResults": 10},
+    )
+    sqs.stubber.add_response(
+        "start_message_move_task",
+        {"TaskHandle": "h-intake"},
+        {"SourceArn": ledger["intakeDlqArn"], "DestinationArn": ledger["intakeQueueArn"]},
+    )
+    with sqs.stubber:
+        result = stack.cli("dlq", "redrive", "ledger", "--intake", "--no-wait")
+        sqs.stubber.assert_no_pending_responses()
+    assert result.exit_code == 0, result.output
+    assert "eventpipe dlq cancel ledger --intake" in " ".join(result.stdout.split())
+
+
+def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqs = StubbedSqs(stack, monkeypatch)
+    sqs.tasks(
+        {"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders["dlqArn"]},
+        {"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": sqs.orders["dlqArn"]},
+    )
+    sqs.stubber.add_response(
+        "cancel_message_move_task",
+        {"ApproximateNumberOfMessagesMoved": 3},
+        {"TaskHandle": "run-1"},
+    )
+    sqs.depth(5)
+    with sqs.stubber:
+        result = stack.cli("dlq", "cancel", "orders", "--json")
+        sqs.stubber.assert_no_pending_responses()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "consumer": "orders",
+        "intake": False,
+        "status": "CANCELLING",
+        "taskHandle": "run-1",
+        "moved": 3,
+        "leftInDlq": 5,
+    }
+
+
+def test_cancel_with_nothing_running_says_so(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqs = StubbedSqs(stack, monkeypatch)
+    sqs.tasks({"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders["dlqArn"]})
+    with sqs.stubber:
+        result = stack.cli("dlq", "cancel", "orders")
+        sqs.stubber.assert_no_pending_responses()  # CancelMessageMoveTask never called
+    assert result.exit_code == 0, result.output
+    assert "No redrive of the DLQ of orders is running: nothing to cancel." in result.stdout
+
+
+def test_cancel_against_moto_says_the_api_is_not_emulated(stack: Stack) -> None:
+    result = stack.cli("dlq", "cancel", "orders")
+    assert result.exit_code == 1
+    assert "does not implement SQS message move tasks" in result.stderr
+
+
+def test_a_record_held_behind_another_names_it(stack: Stack) -> None:
+    """The runtime's reason for a FIFO record that never ran on its last receive."""
+    attributes = {
+        "eventpipe.error_type": "BatchHaltedError",
+        "eventpipe.error_message": "an earlier record of its group failed",
+        "eventpipe.receive_count": "5",
+        "eventpipe.held_behind": "m-first",
+        "eventpipe.message_group": "customer-9",
+    }
+    stack.sqs.send_message(
+        QueueUrl=stack.consumer("orders")["dlqUrl"],
+        MessageBody="{}",
+        MessageAttributes={
+            k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+        },
+    )
+    [message] = json.loads(stack.cli("dlq", "peek", "orders", "--json").stdout)["messages"]
+    assert message["summary"] == (
+        "BatchHaltedError: an earlier record of its group failed (held behind message "
+        "m-first of group customer-9)"
+    )
+    assert message["reason"]["heldBehind"] == "m-first"
+    assert message["reason"]["messageGroup"] == "customer-9"

@@ -42,3 +42,31 @@ def settled(components: Iterable[EventBus | ConsumerPipeline]) -> pulumi.Output[
     """An Output resolved once every child resource of ``components`` is registered."""
     urns = [r.urn for c in components for r in c.resources.values()]
     return pulumi.Output.all(*urns)
+
+
+def build_attached(
+    consumers: Sequence[tuple[str, Consumer]],
+    stack_settings: StackSettings,
+    build_dir: Path,
+) -> tuple[EventBus, list[ConsumerPipeline]]:
+    """:func:`build`, then the stack-level functions, as ``__main__.py`` does."""
+    bus, pipelines = build(consumers, stack_settings, build_dir)
+    bus.attach(pipelines, build_dir)
+    return bus, pipelines
+
+
+def settled_all(bus: EventBus, pipelines: Sequence[ConsumerPipeline]) -> pulumi.Output[list[str]]:
+    """:func:`settled` over the bus, the pipelines and the stack-level components."""
+    extra = [c for c in (bus.breaker, bus.dead_letter_archive) if c is not None]
+    urns = [r.urn for c in [bus, *pipelines, *extra] for r in c.resources.values()]
+    return pulumi.Output.all(*urns)
+
+
+def allow_actions(document: dict[str, object]) -> list[str]:
+    """Every action an IAM document allows (to check none has a wildcard)."""
+    actions: list[str] = []
+    for statement in document["Statement"]:  # type: ignore[attr-defined]
+        if statement["Effect"] == "Allow":
+            value = statement["Action"]
+            actions += value if isinstance(value, list) else [value]
+    return actions

@@ -134,3 +134,25 @@ def test_the_bus_warns_when_the_stack_declares_more_rules_than_the_quota(
 
     run()
     assert len(warned) == 1 and "301 EventBridge rules" in warned[0]
+
+
+def test_rule_count_includes_missing_field_rules() -> None:
+    from components.event_bus import rule_count
+    from eventpipe.consumer import Consumer
+
+    handler = "ep_fixture.handlers:direct"
+    pattern = {"source": ["shop"]}
+    consumers = [
+        Consumer(name="plain", handler=handler, pattern=pattern),
+        Consumer(name="direct", handler=handler),
+        Consumer(name="fixed", handler=handler, pattern=pattern, fifo=True, message_group="g"),
+        Consumer(
+            name="keyed", handler=handler, pattern=pattern, fifo=True,
+            message_group="$.detail.customerId",
+        ),
+        Consumer(
+            name="required", handler=handler, fifo=True, message_group="$.detail.customerId",
+            pattern={"detail": {"customerId": [{"prefix": "c"}]}},
+        ),
+    ]  # fmt: skip
+    assert rule_count(consumers) == 5  # 4 rule-fed + 1 missing-field rule

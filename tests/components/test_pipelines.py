@@ -11,6 +11,7 @@ import pulumi
 import pytest
 
 from components.function import ENTRY_POINT
+from components.intake import per_key_fifo
 from components.naming import TAG_CONSUMER, TAG_PLUGIN, TAG_STACK
 from eventpipe import contract
 from eventpipe.consumer import Consumer
@@ -88,8 +89,16 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
             }
         ]
 
-    # rule and target
-    if consumer.pattern is not None:
+    # rule and target (a per-key FIFO consumer's rule feeds its intake queue: test_intake.py)
+    if per_key_fifo(consumer):
+        rule = mocks.one("aws:cloudwatch/eventRule:EventRule", f"{name}-rule")
+        intake = mocks.one("aws:sqs/queue:Queue", f"{name}-intake")
+        target = mocks.one("aws:cloudwatch/eventTarget:EventTarget", f"{name}-target")
+        assert target.inputs["arn"] == intake.outputs["arn"] and "sqsTarget" not in target.inputs
+        assert [s for s in policy(queue_policy)["Statement"] if s["Effect"] == "Allow"] == []
+        pipe = mocks.one("aws:pipes/pipe:Pipe", f"{name}-pipe")
+        assert pipe.inputs["target"] == queue.outputs["arn"]
+    elif consumer.pattern is not None:
         rule = mocks.one("aws:cloudwatch/eventRule:EventRule", f"{name}-rule")
         assert json.loads(rule.inputs["eventPattern"]) == consumer.pattern
         assert rule.inputs["eventBusName"] == bus.outputs["name"]
@@ -172,7 +181,7 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
         for r in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
         if r.name.startswith(f"{name}-")
     ]
-    assert len(alarms) == 5
+    assert len(alarms) == (7 if per_key_fifo(consumer) else 5)
     for alarm in alarms:
         assert alarm.inputs["alarmActions"] == [topic.outputs["arn"]]
         assert alarm.inputs["okActions"] == [topic.outputs["arn"]]
@@ -292,7 +301,9 @@ def test_stack_resources_and_delivery_dlq_policy(mocks: AwsMocks, build_dir: Any
                 )
             dashboard = mocks.one("aws:cloudwatch/dashboard:Dashboard", "eventpipe-dashboard")
             widgets = json.loads(dashboard.inputs["dashboardBody"])["widgets"]
-            assert len(widgets) == 6 * len(consumers)
+            # six a consumer, three more for a per-key FIFO consumer's intake queue
+            per_key = sum(1 for _, c in consumers if per_key_fifo(c))
+            assert per_key == 1 and len(widgets) == 6 * len(consumers) + 3 * per_key
             for recorded in mocks.resources:
                 if recorded.typ.startswith("aws:") and "tags" in recorded.inputs:
                     assert recorded.inputs["tags"][TAG_STACK] == "test", recorded.name

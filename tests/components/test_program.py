@@ -83,10 +83,29 @@ def test_program_exports_structured_output(
             assert fifo["dlqArn"].endswith(":eventpipe-test-fixture-fifo-dlq.fifo")
             assert fifo["functionName"] == "eventpipe-test-fixture-fifo"
             assert fifo["ruleName"] == "eventpipe-test-fixture-fifo"
-            assert len(fifo["alarmNames"]) == 5
+            # five alarms plus the intake queue's two (message_group is a path)
+            assert len(fifo["alarmNames"]) == 7
             assert fifo["resources"]["bucket"]
+            # the per-key FIFO keys (docs/components.md, "Stack output")
+            assert fifo["messageGroup"] == "$.detail.thingId"
+            assert fifo["intakeQueueUrl"].endswith("/eventpipe-test-fixture-fifo-intake")
+            assert fifo["intakeQueueArn"].endswith(":eventpipe-test-fixture-fifo-intake")
+            assert fifo["intakeDlqUrl"].endswith("/eventpipe-test-fixture-fifo-intake-dlq")
+            assert fifo["intakeDlqArn"].endswith(":eventpipe-test-fixture-fifo-intake-dlq")
+            assert fifo["pipeName"] == "eventpipe-test-fixture-fifo"
+            assert fifo["pipeArn"].endswith(":pipe/eventpipe-test-fixture-fifo")
+            assert fifo["pipeLogGroup"] == "/aws/vendedlogs/pipes/eventpipe-test-fixture-fifo"
+            assert fifo["missingGroupRuleName"] == "eventpipe-test-fixture-fifo-nogroup"
+            assert fifo["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-fifo"
+            fifo_esm = mocks.one(
+                "aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-fifo-esm"
+            )
+            assert fifo["eventSourceMappingUuid"] == fifo_esm.outputs["uuid"]
             direct = consumers["fixture-direct"]
             assert direct["source"] == "queue" and direct["ruleName"] is None
+            assert direct["messageGroup"] is None and direct["intakeQueueUrl"] is None
+            assert direct["pipeName"] is None and direct["pipeArn"] is None
+            assert direct["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-direct"
             mapping = mocks.one(
                 "aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-direct-esm"
             )

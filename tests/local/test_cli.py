@@ -137,3 +137,54 @@ def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path:
     assert process.returncode == 0, output
     assert "stopped." in output
     assert not announcement.exists()
+    text = " ".join(output.split())
+    # Where each function's log is, and the command that follows it.
+    assert "function logs" in text and "/aws/lambda/" in text
+    assert "follow: eventpipe logs e2e-reject --local --follow" in output
+    # Piped, a delivery line is never hard-wrapped: outcome and reason on one line.
+    [line] = [li for li in output.splitlines() if "-> e2e-reject" in li]
+    assert "dead-lettered attempt" in line and "PermanentError" in line
+    # The rejected event's outcome is printed once, as dead-lettered, with its reason.
+    assert text.count("-> e2e-reject dead-lettered") == 1, output
+    assert "-> e2e-reject ok" not in text
+    assert "PermanentError" in text
+
+
+def _announce(project: Path, pid: int, endpoint: str = "http://127.0.0.1:4566") -> Path:
+    path = project / ".eventpipe" / "dev-dev.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pid": pid, "endpointUrl": endpoint, "region": "us-east-1"}))
+    return path
+
+
+def test_a_second_dev_refuses_to_start_and_names_the_running_one(tmp_path: Path) -> None:
+    project = real_project(tmp_path / "project", "dev", {"eventpipe:publishSchemas": False})
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        announcement = _announce(project, running.pid, "http://127.0.0.1:45678")
+        result = runner.invoke(app, ["dev", "--project-dir", str(project)], env={"COLUMNS": "80"})
+        assert result.exit_code == 1, result.output
+        text = " ".join(result.output.split())
+        assert "already running" in text
+        assert f"pid {running.pid}" in text
+        assert "http://127.0.0.1:45678" in text
+        assert "running since" in text and "UTC" in text
+        assert "deploying" not in text  # refused before anything started
+        assert announcement.exists()  # the running one's file is left alone
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_a_stale_announcement_is_replaced(tmp_path: Path) -> None:
+    from eventpipe.cli.local import claim_announcement
+
+    project = tmp_path / "project"
+    project.mkdir()
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()
+    announcement = _announce(project, exited.pid)
+    note = claim_announcement(project, "dev")
+    assert note is not None and f"pid {exited.pid}" in note and "has exited" in note
+    assert not announcement.exists()
+    assert claim_announcement(project, "dev") is None

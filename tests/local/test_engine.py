@@ -3,7 +3,8 @@
 What is checked here does not depend on the project's own program: every declared
 resource lands in the emulator with its attributes, stack config reaches the program,
 the event source mapping deletes only what succeeded, redrives by maxReceiveCount, kills
-a worker that overruns its timeout, resolves FIFO group paths and keeps group order.
+a worker that overruns its timeout, runs the EventBridge Pipe that sets FIFO groups from
+the event and keeps group order, and leaves a rule target's MessageGroupId literal.
 """
 
 from __future__ import annotations
@@ -101,8 +102,17 @@ def test_rules_targets_and_other_resources_exist(engine: LocalEngine) -> None:
         "MaximumRetryAttempts": 2,
         "MaximumEventAgeInSeconds": 600,
     }
+    literal = engine.client("sqs").get_queue_attributes(
+        QueueUrl=engine.outputs["literalFifoUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    assert targets[literal]["SqsParameters"] == {"MessageGroupId": "$.detail.group"}
     fifo_arn = engine.outputs["consumers"]["mini-fifo"]["queueArn"]
-    assert targets[fifo_arn]["SqsParameters"] == {"MessageGroupId": "$.detail.group"}
+    assert fifo_arn not in targets  # the pipe feeds it, not the rule
+    pipe = engine.client("pipes").describe_pipe(Name="mini-pipe")
+    assert pipe["Target"] == fifo_arn
+    assert pipe["TargetParameters"]["SqsQueueParameters"]["MessageGroupId"] == (
+        "$.body.detail.group"
+    )
     assert (
         events.describe_archive(ArchiveName=bus["archiveArn"].rsplit("/", 1)[-1])["RetentionDays"]
         == 3
@@ -174,17 +184,42 @@ def test_timeout_kills_the_worker_and_fails_the_batch(engine: LocalEngine, effec
     assert "timed out" in record.last_error
 
 
-def test_fifo_groups_resolved_from_the_event_and_kept_in_order(
-    engine: LocalEngine, effects: Path
-) -> None:
+def test_fifo_groups_set_by_the_pipe_and_kept_in_order(engine: LocalEngine, effects: Path) -> None:
     details = [
         {"id": f"{group}-{n:02d}", "group": group} for n in range(12) for group in ("a", "b", "c")
     ]
     _publish(engine, "mini-fifo", details)
-    assert engine.wait_until_settled(30)
+    assert engine.wait_until_settled(60), engine.queue_depths()
     seen: dict[str, list[str]] = {}
     for group, item, _count, _marker in _lines(effects):
         seen.setdefault(group, []).append(item)
-    assert sorted(seen) == ["a", "b", "c"]  # "$.detail.group" resolved per event
+    assert sorted(seen) == ["a", "b", "c"]  # "$.body.detail.group" evaluated by the pipe
     for group, items in seen.items():
-        assert items == [f"{group}-{n:02d}" for n in range(12)]
+        # In the order they reached the FIFO queue; EventBridge and the standard intake
+        # queue do not keep publish order, so only each group's set is fixed here.
+        assert sorted(items) == [f"{group}-{n:02d}" for n in range(12)]
+    outputs = engine.outputs["consumers"]["mini-fifo"]
+    assert engine.client("pipes").describe_pipe(Name=outputs["pipeName"])["CurrentState"]
+    literal = engine.client("sqs").receive_message(
+        QueueUrl=engine.outputs["literalFifoUrl"],
+        MaxNumberOfMessages=10,
+        MessageSystemAttributeNames=["All"],
+    )["Messages"]
+    # A rule target's group id is literal, as on AWS: every event in one group.
+    assert {m["Attributes"]["MessageGroupId"] for m in literal} == {"$.detail.group"}
+
+
+def test_an_event_without_its_group_ends_in_the_intake_dlq(engine: LocalEngine) -> None:
+    _publish(engine, "mini-fifo", [{"id": "no-group"}])
+    outputs = engine.outputs["consumers"]["mini-fifo"]
+    sqs = engine.client("sqs")
+    deadline = time.monotonic() + 90
+    moved: list[dict[str, object]] = []
+    while not moved:
+        assert time.monotonic() < deadline, "the event never reached the intake DLQ"
+        moved = sqs.receive_message(QueueUrl=outputs["intakeDlqUrl"]).get("Messages", [])
+        time.sleep(0.05)
+    assert json.loads(str(moved[0]["Body"]))["detail"] == {"id": "no-group"}
+    events = engine.client("logs").filter_log_events(logGroupName=outputs["pipeLogGroup"])
+    steps = {json.loads(e["message"])["messageType"] for e in events["events"]}
+    assert "TargetInvocationFailed" in steps  # the pipe logged why, at level ERROR

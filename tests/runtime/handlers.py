@@ -110,3 +110,19 @@ def declare_plugin_env(ctx: Any) -> Any:
     from eventpipe import ConsumerResources
 
     return ConsumerResources(environment={"PLUGIN_VAR": "from-the-plugin"})
+
+
+def always_permanent(body) -> None:  # type: ignore[no-untyped-def]
+    """Dead-letters every record (direct-queue body handler)."""
+    CALLS.append(body)
+    raise PermanentError("this record can never be processed")
+
+
+def long_permanent(body) -> None:  # type: ignore[no-untyped-def]
+    """Raises a PermanentError whose message is far past the DLQ reason limit."""
+    raise PermanentError("why " * 2000)
+
+
+def always_retry(body) -> None:  # type: ignore[no-untyped-def]
+    CALLS.append(body)
+    raise RetryableError("still busy")

@@ -56,7 +56,13 @@ def test_failed_record_visibility_follows_backoff(
 ) -> None:
     monkeypatch.setattr(backoff_module, "new_rng", lambda: random.Random(3))
     expected = round(random.Random(3).uniform(0, min(300, 10 * 2 ** (receive_count - 1))))
-    env = {contract.ENV_BACKOFF_BASE: "10", contract.ENV_BACKOFF_MAX: "300"}
+    # maxReceiveCount above every receive count here: a failure on the last receive is
+    # dead-lettered with its reason instead of retried.
+    env = {
+        contract.ENV_BACKOFF_BASE: "10",
+        contract.ENV_BACKOFF_MAX: "300",
+        contract.ENV_MAX_RECEIVE_COUNT: "10",
+    }
     event = eventbridge_event("Order Created", "shop", {"orderId": "retry-1"})
     before = time.time() * 1000
     result = invoke_consumer(

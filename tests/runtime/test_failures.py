@@ -155,14 +155,16 @@ def test_fifo_stops_at_first_failure(invoke_consumer: ConsumerInvoker) -> None:
     assert handlers.CALLS == ["ok-0", "ok-1", "retry-2"]  # later records never ran
 
 
-def test_fifo_permanent_failure_halts_the_rest(invoke_consumer: ConsumerInvoker) -> None:
+def test_fifo_dead_lettered_record_does_not_halt_the_rest(
+    invoke_consumer: ConsumerInvoker,
+) -> None:
     ids = ["ok-0", "perm-1", "ok-2", "ok-3"]
     result = invoke_consumer(BY_ID, [order(i) for i in ids], fifo=True, group_id="g1")
     mids = result.message_ids
-    assert result.succeeded == [mids[0]]
+    assert result.succeeded == [mids[0], mids[2], mids[3]]
     assert result.dead_lettered_ids == [mids[1]]
-    assert result.retried == mids[2:]
-    assert handlers.CALLS == ["ok-0", "perm-1"]
+    assert result.retried == []
+    assert ids == handlers.CALLS  # the blocker is gone: its successors ran, in order
 
 
 def test_fifo_dlq_copy_keeps_group_and_uses_message_id_for_dedup(

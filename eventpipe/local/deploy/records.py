@@ -50,6 +50,36 @@ class MappingSpec:
 
 
 @dataclass
+class PipeSpec:
+    """An EventBridge Pipe from an SQS queue to an SQS queue, as the local runner needs it.
+
+    Read from the ``aws:pipes/pipe:Pipe`` inputs (pulumi_aws names, camelCase)."""
+
+    name: str
+    arn: str
+    source_arn: str
+    target_arn: str
+    batch_size: int = 10
+    """sourceParameters.sqsQueueParameters.batchSize (Pipes' default: 10)."""
+    batching_window: float = 0.0
+    """sourceParameters.sqsQueueParameters.maximumBatchingWindowInSeconds."""
+    input_template: str | None = None
+    """targetParameters.inputTemplate (None: the source record, JSON-encoded)."""
+    message_group_id: str | None = None
+    """targetParameters.sqsQueueParameters.messageGroupId: a literal or a JSON path."""
+    message_deduplication_id: str | None = None
+    """targetParameters.sqsQueueParameters.messageDeduplicationId."""
+    log_group: str | None = None
+    """The CloudWatch Logs group of logConfiguration.cloudwatchLogsLogDestination."""
+    log_level: str = "OFF"
+    """logConfiguration.level: OFF, ERROR, INFO or TRACE."""
+    include_execution_data: bool = False
+    """logConfiguration.includeExecutionDatas contains ``ALL``."""
+    running: bool = True
+    """desiredState is RUNNING (the default) rather than STOPPED."""
+
+
+@dataclass
 class Created:
     """One resource the program declared and what the engine did with it."""
 
@@ -74,6 +104,7 @@ class DeployState:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     """By function name."""
     mappings: list[MappingSpec] = field(default_factory=list)
+    pipes: list[PipeSpec] = field(default_factory=list)
 
     def queue_by_url(self, url: str) -> QueueInfo | None:
         return next((q for q in self.queues.values() if q.url == url), None)

@@ -12,11 +12,17 @@ Follows what Lambda documents for SQS mappings:
   runtime's backoff), and the queue's own ``maxReceiveCount`` moves it to the DLQ;
 * FIFO: a message group never has two batches running at once (SQS withholds a group
   with in-flight messages; the poller also runs a group's batches one after the other in
-  receive order, so a batch still finishing its deletes is never overtaken).
+  receive order, so a batch still finishing its deletes is never overtaken);
+* a disabled mapping does not poll: before each receive the poller reads the mapping's
+  ``Enabled`` flag in the emulator's Lambda backend (:mod:`.mapping_state`), so
+  ``UpdateEventSourceMapping(Enabled=False)`` stops it (batches in flight finish, then
+  the state reads ``Disabled``) and ``Enabled=True`` resumes it, as on AWS
+  (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import deque
@@ -27,13 +33,41 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import MappingSpec, QueueInfo
 from eventpipe.local.emulator.server import Emulator
-from eventpipe.local.functions.pool import FunctionPool
+from eventpipe.local.functions.mapping_state import MappingState
+from eventpipe.local.functions.pool import FunctionPool, Invocation
 from eventpipe.local.watch.tracker import Delivery, Tracker, describe, message_key
 
 POLL_WAIT_SECONDS = 1
 """Long-poll wait of each receive: short, so stopping never waits long."""
 FIFO_POLL_INTERVAL = 0.05
 """Pause between short polls of an empty FIFO queue (see ``_collect``)."""
+PAUSED_CHECK_INTERVAL = 0.1
+"""How often a disabled mapping's poller looks at the mapping's state again."""
+
+DeadLetterLookup = Callable[[str, set[str]], dict[str, tuple[str, str]]]
+"""(consumer, keys) -> the keys with a copy in the consumer's DLQ: key -> (id, reason)."""
+
+
+def record_reasons(lines: list[str]) -> dict[str, str]:
+    """Each record's failure reason from the runtime's JSON log lines: message id ->
+    ``ErrorType: message`` (the last one logged wins)."""
+    reasons: dict[str, str] = {}
+    for line in lines:
+        if not line.startswith("{"):
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(data, dict) or not data.get("message_id"):
+            continue
+        error_type = data.get("error_type") or data.get("exception_name")
+        error = data.get("error")
+        if error_type or error:
+            reasons[str(data["message_id"])] = f"{error_type or 'Error'}: {error or ''}".rstrip(
+                ": "
+            )
+    return reasons
 
 
 def to_record(message: dict[str, Any], queue: QueueInfo, region: str) -> dict[str, Any]:
@@ -77,8 +111,12 @@ class MappingPoller:
         tracker: Tracker,
         time_scale: float = 1.0,
         on_error: Callable[[str], None] | None = None,
+        state: MappingState | None = None,
+        dead_letters: DeadLetterLookup | None = None,
     ):
         self.mapping = mapping
+        self.state = state or MappingState()
+        self._dead_letters = dead_letters
         self.queue = queue
         self.pool = pool
         self.consumer = consumer
@@ -95,12 +133,20 @@ class MappingPoller:
         self._turn_changed = threading.Condition()
         self._batch_id = 0
         self._in_flight = 0
+        self.invocations = 0
+        """Invocations so far, and those that failed as a whole (the Lambda ``Errors``)."""
+        self.errors = 0
         self._threads: list[threading.Thread] = []
 
     @property
     def in_flight(self) -> int:
         with self._lock:
             return self._in_flight
+
+    @property
+    def paused(self) -> bool:
+        """The mapping is disabled and no batch of it is running."""
+        return not self.state.enabled() and self.in_flight == 0
 
     def start(self) -> None:
         thread = threading.Thread(target=self._loop, name=f"poller-{self.consumer}", daemon=True)
@@ -119,6 +165,11 @@ class MappingPoller:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if not self.state.enabled():
+                self.state.confirm(polling=self.in_flight > 0)
+                self._stop.wait(PAUSED_CHECK_INTERVAL)
+                continue
+            self.state.confirm(polling=True)
             if not self._slots.acquire(timeout=0.2):
                 continue
             try:
@@ -215,8 +266,18 @@ class MappingPoller:
 
     def _invoke(self, batch: list[dict[str, Any]]) -> None:
         records = [to_record(m, self.queue, self._region) for m in batch]
-        invocation = self.pool.invoke({"Records": records})
-        ids = {m["MessageId"] for m in batch}
+        keys = {m["MessageId"]: message_key(m["Body"]) for m in batch}
+        self.tracker.begin(self.consumer, list(keys.values()))
+        try:
+            invocation = self.pool.invoke({"Records": records})
+        except BaseException:
+            self.tracker.batch(self.consumer, self._deliveries(batch, {}), set(keys.values()),
+                               "the local invoker failed", self.queue.max_receive_count)  # fmt: skip
+            raise
+        with self._lock:
+            self.invocations += 1
+            self.errors += 0 if invocation.ok else 1
+        ids = set(keys)
         failed_ids, error = set(ids), invocation.error
         if invocation.ok:
             failed_ids, error = self._failures(invocation.result, ids)
@@ -229,18 +290,34 @@ class MappingPoller:
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
                 ],
             )
-        deliveries = [
+        handled = {keys[m["MessageId"]] for m in succeeded}
+        # The runtime reports a record it dead-lettered as handled: look for its copy.
+        dead = self._dead_letters(self.consumer, handled) if self._dead_letters and handled else {}
+        self.tracker.batch(
+            self.consumer,
+            self._deliveries(batch, record_reasons(invocation.logs)),
+            {keys[i] for i in failed_ids},
+            error,
+            self.queue.max_receive_count,
+            dead_letters=dead,
+            log=self._log_location(invocation),
+        )
+
+    def _deliveries(self, batch: list[dict[str, Any]], reasons: dict[str, str]) -> list[Delivery]:
+        return [
             Delivery(
                 key=message_key(m["Body"]),
                 label=describe(m["Body"]),
                 receive_count=int((m.get("Attributes") or {}).get("ApproximateReceiveCount", 1)),
+                reason=reasons.get(m["MessageId"], ""),
             )
             for m in batch
         ]
-        failed_keys = {message_key(m["Body"]) for m in batch if m["MessageId"] in failed_ids}
-        self.tracker.batch(
-            self.consumer, deliveries, failed_keys, error, self.queue.max_receive_count
-        )
+
+    def _log_location(self, invocation: Invocation) -> str:
+        if not invocation.log_stream:
+            return self.pool.log_group
+        return f"{self.pool.log_group} {invocation.log_stream}"
 
     def _failures(self, result: Any, ids: set[str]) -> tuple[set[str], str | None]:
         """Records to keep, from the function's response, as Lambda reads it."""

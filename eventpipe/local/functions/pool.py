@@ -5,20 +5,30 @@ leaked global in one function never touches another. A pool holds as many worker
 the mapping may run at once (its ScalingConfig.MaximumConcurrency, capped for a laptop).
 A worker that overruns the function timeout is killed and replaced, and the invocation
 fails, as Lambda does.
+
+Each worker is one execution environment with its own log stream
+(:class:`.function_logs.LogStream`): the pool writes the platform's START / END / REPORT
+lines around each invocation, as Lambda does
+(https://docs.aws.amazon.com/lambda/latest/operatorguide/log-structure.html), and hands
+the function's own lines back with the result, so the poller can show a failure's reason.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import queue
 import threading
 import time
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from eventpipe.local.deploy.records import FunctionSpec
+from eventpipe.local.functions.function_logs import LogStream, stream_name
 from eventpipe.local.functions.worker import serve
 
 START_TIMEOUT = 60.0
@@ -34,27 +44,59 @@ class Invocation:
     error: str | None = None
     duration: float = 0.0
     timed_out: bool = False
+    logs: list[str] = field(default_factory=list)
+    """The function's own log lines of this invocation, in order."""
+    log_stream: str = ""
+    """The CloudWatch Logs stream they went to."""
 
 
 class WorkerProcess:
     """One execution environment of a function."""
 
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], log_path: Path):
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        env: dict[str, str],
+        log_dir: Path,
+        logs_client: Callable[[], Any] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ):
         self.spec = spec
         self.env = env
-        self.log_path = log_path
+        self.log_dir = log_dir
+        self.log_group = env.get("AWS_LAMBDA_LOG_GROUP_NAME") or f"/aws/lambda/{spec.name}"
         self.init_error: str | None = None
         self.init_seconds = 0.0
+        self.stream: LogStream | None = None
+        self._logs_client = logs_client
+        self._on_error = on_error
+        self._reported_init = False
         self._process: Any = None
         self._conn: Any = None
 
     def start(self) -> None:
+        """A fresh environment: a new process and, as on Lambda, a new log stream."""
+        self.init_error = None
+        self._reported_init = False
+        name = stream_name()
+        stream = self.stream = LogStream(
+            self._logs_client,
+            self.log_group,
+            self.log_dir / f"{name.rsplit(']', 1)[-1]}.log",
+            name=name,
+            on_error=self._on_error,
+        )
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
-        spec = {"name": self.spec.name, "arn": self.spec.arn, "memory": self.spec.memory}
+        spec = {
+            "name": self.spec.name,
+            "arn": self.spec.arn,
+            "memory": self.spec.memory,
+            "log_stream": stream.name,
+        }
         self._process = context.Process(
             target=serve,
-            args=(child, self.spec.handler, self.env, spec, str(self.log_path)),
+            args=(child, self.spec.handler, self.env, spec, str(stream.path)),
             name=f"eventpipe-fn-{self.spec.name}",
             daemon=True,
         )
@@ -73,34 +115,79 @@ class WorkerProcess:
             self.init_seconds = float(payload)
         else:
             self.init_error = str(payload)
+        # The stream (and, if the stack did not declare it, the group) appears with the
+        # first invocation, as on Lambda, where the environment starts on demand; the
+        # init output waits in the file until then.
+
+    def _report(self, request_id: str, started: float, extra: Sequence[str] = ()) -> list[str]:
+        duration = (time.monotonic() - started) * 1000
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\t"
+            f"Billed Duration: {math.ceil(duration)} ms\tMemory Size: {self.spec.memory} MB"
+        )
+        if not self._reported_init:
+            report += f"\tInit Duration: {self.init_seconds * 1000:.2f} ms"
+            self._reported_init = True
+        return [*extra, f"END RequestId: {request_id}", report]
+
+    def _ship(
+        self, request_id: str, started: float, extra: Sequence[str] = ()
+    ) -> tuple[list[str], str]:
+        if self.stream is None:
+            return [], ""
+        before = [f"START RequestId: {request_id} Version: $LATEST"]
+        if not self._reported_init:
+            before.insert(0, "INIT_START Runtime Version: local (this interpreter)")
+        lines = self.stream.ship(before=before, after=self._report(request_id, started, extra))
+        return lines, self.stream.name
 
     def invoke(self, event: dict[str, Any], timeout: float) -> Invocation:
-        if self.init_error is not None:
-            return Invocation(ok=False, error=f"Runtime.ImportModuleError: {self.init_error}")
         started = time.monotonic()
+        request_id = str(uuid.uuid4())
+        if self.init_error is not None:
+            error = f"Runtime.ImportModuleError: {self.init_error}"
+            logs, stream = self._ship(request_id, started)
+            return Invocation(ok=False, error=error, logs=logs, log_stream=stream)
         try:
-            self._conn.send((event, timeout))
+            self._conn.send((event, timeout, request_id))
             if not self._conn.poll(timeout):
                 self.kill()
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+                logs, stream = self._ship(
+                    request_id,
+                    started,
+                    [f"{stamp}Z {request_id} Task timed out after {timeout:.2f} seconds"],
+                )
                 self.start()  # a fresh environment, as Lambda gives after a timeout
                 return Invocation(
                     ok=False,
                     error=f"Task timed out after {timeout:.2f} seconds",
                     duration=time.monotonic() - started,
                     timed_out=True,
+                    logs=logs,
+                    log_stream=stream,
                 )
             kind, payload = self._conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.kill()
+            error = f"Runtime.ExitError: worker died ({exc})"
+            logs, stream = self._ship(
+                request_id, started, [f"RequestId: {request_id} Error: {error}"]
+            )
             self.start()
-            return Invocation(ok=False, error=f"Runtime.ExitError: worker died ({exc})")
+            return Invocation(ok=False, error=error, logs=logs, log_stream=stream)
         duration = time.monotonic() - started
+        logs, stream = self._ship(request_id, started)
         if kind == "ok":
-            return Invocation(ok=True, result=payload, duration=duration)
+            return Invocation(
+                ok=True, result=payload, duration=duration, logs=logs, log_stream=stream
+            )
         return Invocation(
             ok=False,
             error=f"{payload.get('errorType')}: {payload.get('errorMessage')}",
             duration=duration,
+            logs=logs,
+            log_stream=stream,
         )
 
     def kill(self) -> None:
@@ -122,13 +209,42 @@ class WorkerProcess:
 class FunctionPool:
     """Up to ``size`` warm workers of one function; ``invoke`` borrows an idle one."""
 
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], log_path: Path, size: int):
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        env: dict[str, str],
+        log_dir: Path,
+        size: int,
+        logs_client: Callable[[], Any] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ):
         self.spec = spec
         self.size = max(1, size)
-        self._workers = [WorkerProcess(spec, env, log_path) for _ in range(self.size)]
+        self.log_dir = log_dir
+        self._workers = [
+            WorkerProcess(spec, env, log_dir, logs_client, on_error) for _ in range(self.size)
+        ]
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._stopped = threading.Event()
         self._scaling: threading.Thread | None = None
+
+    @property
+    def log_group(self) -> str:
+        return self._workers[0].log_group
+
+    def restart(self) -> None:
+        """Replace every environment with a fresh one (new code), one at a time: each
+        worker finishes the batch it is running first, so nothing in flight is lost."""
+        if self._scaling is not None:
+            self._scaling.join(START_TIMEOUT)
+        for _ in range(len(self._workers)):
+            worker = self._idle.get()
+            try:
+                worker.stop()
+                if not self._stopped.is_set():
+                    worker.start()
+            finally:
+                self._idle.put(worker)
 
     def start(self) -> None:
         """Start the first worker and return; the others start in the background and

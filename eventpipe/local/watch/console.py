@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from eventpipe.local.deploy.records import Deployment
@@ -67,16 +68,43 @@ def grouped_notices(deployment: Deployment) -> list[str]:
 
 
 def log_line(console: Console, entry: LogEntry) -> None:
-    """``10:00:01  Order Created (ecommerce.orders) 1a2b -> order-processing  ok #1``."""
+    """``10:00:01  Order Created (ecommerce.orders) 1a2b -> order-processing  ok attempt 1``.
+
+    Printed with ``soft_wrap``: never hard-wrapped (a terminal wraps a long line itself,
+    a pipe gets it whole); a failure's log location goes on its own line."""
     outcome, style = _STYLE[entry.outcome]
     stamp = time.strftime("%H:%M:%S")
-    detail = f"  [dim]{entry.detail}[/]" if entry.detail else ""
+    detail = f"  {escape(entry.detail)}" if entry.detail else ""
     console.print(
-        f"[dim]{stamp}[/]  {entry.label} -> [bold]{entry.consumer}[/]  {outcome} "
+        f"[dim]{stamp}[/]  {escape(entry.label)} -> [bold]{entry.consumer}[/]  {outcome} "
         f"[dim]attempt {entry.attempt}[/]{detail}",
         style=style or None,
         highlight=False,
+        soft_wrap=True,
     )
+    if entry.log and entry.outcome != "ok":
+        console.print(
+            f"          [dim]full log: {escape(entry.log)}[/]", highlight=False, soft_wrap=True
+        )
+
+
+def logs_hint(consumer: str, stack: str) -> str:
+    """The command that follows a consumer's function log of a running ``dev``."""
+    stack_flag = "" if stack == "dev" else f" --stack {stack}"
+    return f"eventpipe logs {consumer} --local{stack_flag} --follow"
+
+
+def print_log_locations(console: Console, functions: dict[str, str], stack: str) -> None:
+    """Where each consumer's function log is: its log group, then the command to follow
+    it, each on its own line (readable at 80 columns, never hard-wrapped)."""
+    if not functions:
+        return
+    console.print("function logs (CloudWatch Logs in the emulator):")
+    for consumer, group in sorted(functions.items()):
+        console.print(f"  {consumer}: {escape(group)}", highlight=False, soft_wrap=True)
+        console.print(
+            f"    [dim]follow:[/] {logs_hint(consumer, stack)}", highlight=False, soft_wrap=True
+        )
 
 
 def outcome_table(summary: dict[str, Counts], deployed: list[str]) -> Table:

@@ -33,7 +33,10 @@ def _reason(attributes: dict[str, Any]) -> str:
     error_type, message = value(DLQ_ATTR_ERROR_TYPE), value(DLQ_ATTR_ERROR_MESSAGE)
     if error_type or message:
         return f"sent by the runtime: {error_type}: {message}".rstrip(": ")
-    return "moved by SQS after maxReceiveCount"
+    return (
+        "moved by SQS after maxReceiveCount; no reason recorded: the function crashed or "
+        "timed out on every attempt"
+    )
 
 
 class DlqWatcher:
@@ -49,23 +52,45 @@ class DlqWatcher:
     def poll(self) -> None:
         for dlq in self.dlqs:
             if self.emulator.embedded:
-                self._peek(dlq)
+                for copy_id, key, label, reason in self._peek(dlq):
+                    self.tracker.dead_lettered(dlq.consumer, key, label, reason, copy_id)
             else:
                 attributes = self.emulator.client("sqs").get_queue_attributes(
                     QueueUrl=dlq.url, AttributeNames=["ApproximateNumberOfMessages"]
                 )["Attributes"]
                 self.counts[dlq.consumer] = int(attributes["ApproximateNumberOfMessages"])
 
-    def _peek(self, dlq: WatchedDlq) -> None:
+    def find(self, consumer: str, keys: set[str]) -> dict[str, tuple[str, str]]:
+        """Which of ``keys`` have a copy in ``consumer``'s DLQ now: key -> (copy id,
+        reason). Empty against another emulator (its DLQ cannot be read in place)."""
+        if not self.emulator.embedded:
+            return {}
+        found: dict[str, tuple[str, str]] = {}
+        for dlq in self.dlqs:
+            if dlq.consumer != consumer:
+                continue
+            for copy_id, key, _label, reason in self._peek(dlq):
+                if key in keys:
+                    found[key] = (copy_id, reason)
+        return found
+
+    def _peek(self, dlq: WatchedDlq) -> list[tuple[str, str, str, str]]:
         from moto.sqs.models import sqs_backends
 
         queue = sqs_backends[self.account][self.emulator.region].queues.get(dlq.name)
         if queue is None:
-            return
+            return []
         messages = list(queue._messages)
         self.counts[dlq.consumer] = len(messages)
+        seen = []
         for message in messages:
             body = str(message.body)
-            self.tracker.dead_lettered(
-                dlq.consumer, message_key(body), describe(body), _reason(message.message_attributes)
+            seen.append(
+                (
+                    str(message.id),
+                    message_key(body),
+                    describe(body),
+                    _reason(message.message_attributes),
+                )
             )
+        return seen

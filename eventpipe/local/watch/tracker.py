@@ -3,6 +3,15 @@
 A message is identified by its event id when the body is an EventBridge envelope (so a
 copy in the DLQ, moved by redrive or sent by the runtime, is recognised), else by a hash
 of its body (direct-queue consumers).
+
+Each delivery's outcome is logged once: ``ok``, ``retry`` (with the failure's reason, as
+the function logged it) or ``dead-letter`` (with the reason the DLQ copy carries). A
+record the runtime dead-lettered itself is reported handled in the function's response;
+the poller looks in the DLQ before recording the batch (:meth:`Tracker.batch`'s
+``dead_letters``), so such a record is logged as dead-lettered, not as ``ok``. While a
+record's batch is in flight the DLQ watcher leaves it to the poller. A record that
+arrives again after being dead-lettered (a redrive, a replay) starts a new round: its
+next outcome is logged again, whatever it is.
 """
 
 from __future__ import annotations
@@ -51,6 +60,8 @@ class LogEntry:
     detail: str = ""
     key: str = ""
     """The message identity (see :func:`message_key`)."""
+    log: str = ""
+    """Where the function's full log of this attempt is (group and stream), if known."""
 
 
 @dataclass
@@ -63,6 +74,10 @@ class MessageRecord:
     handled: bool = False
     dead_lettered: bool = False
     last_error: str = ""
+    redriven: int = 0
+    """Times it came back after being dead-lettered (redrive, replay)."""
+    dlq_copies: set[str] = field(default_factory=set)
+    """DLQ message ids already attributed to this record (each is logged once)."""
 
     @property
     def outcome(self) -> Outcome:
@@ -90,6 +105,8 @@ class Delivery:
     key: str
     label: str
     receive_count: int
+    reason: str = ""
+    """The failure's reason as the function logged it (error type and message)."""
 
 
 @dataclass
@@ -99,12 +116,26 @@ class Tracker:
     on_log: Callable[[LogEntry], None] | None = None
     records: dict[tuple[str, str], MessageRecord] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _in_flight: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def _record(self, consumer: str, key: str, label: str) -> MessageRecord:
         record = self.records.get((consumer, key))
         if record is None:
             record = self.records[(consumer, key)] = MessageRecord(consumer, key, label)
         return record
+
+    def begin(self, consumer: str, keys: list[str]) -> None:
+        """A batch of these records is in flight: the poller will report their outcome."""
+        with self._lock:
+            for key in keys:
+                self._in_flight[(consumer, key)] = self._in_flight.get((consumer, key), 0) + 1
+
+    def _done(self, consumer: str, key: str) -> None:
+        count = self._in_flight.get((consumer, key), 0) - 1
+        if count > 0:
+            self._in_flight[(consumer, key)] = count
+        else:
+            self._in_flight.pop((consumer, key), None)
 
     def batch(
         self,
@@ -113,23 +144,47 @@ class Tracker:
         failed: set[str],
         error: str | None,
         max_receive_count: int | None,
+        dead_letters: dict[str, tuple[str, str]] | None = None,
+        log: str = "",
     ) -> None:
-        """Record one invocation: ``failed`` holds the keys the function did not handle."""
+        """Record one invocation: ``failed`` holds the keys the function did not handle;
+        ``dead_letters`` the batch's keys found in the DLQ now (key -> DLQ message id and
+        reason), which the runtime dead-lettered and reported handled."""
+        dead_letters = dead_letters or {}
         entries = []
         with self._lock:
             for delivery in deliveries:
+                self._done(consumer, delivery.key)
                 record = self._record(consumer, delivery.key, delivery.label)
+                if record.dead_lettered:  # back from the DLQ: a new round
+                    record.dead_lettered = False
+                    record.handled = False
+                    record.redriven += 1
                 record.attempts += 1
                 attempt = max(delivery.receive_count, record.attempts)
-                if delivery.key in failed:
+                copy = dead_letters.get(delivery.key)
+                if copy is not None and copy[0] not in record.dlq_copies:
+                    record.dlq_copies.add(copy[0])
+                    record.dead_lettered = True
                     record.failures += 1
-                    record.last_error = error or "reported in batchItemFailures"
+                    record.last_error = copy[1]
+                    entries.append(
+                        LogEntry(
+                            consumer, delivery.label, "dead-letter", attempt, copy[1],
+                            delivery.key, log,
+                        )
+                    )  # fmt: skip
+                elif delivery.key in failed:
+                    record.failures += 1
+                    record.last_error = delivery.reason or error or "reported in batchItemFailures"
                     last = max_receive_count is not None and attempt >= max_receive_count
                     detail = record.last_error
                     if last:
                         detail += " - maxReceiveCount reached, SQS moves it to the DLQ"
                     entries.append(
-                        LogEntry(consumer, delivery.label, "retry", attempt, detail, delivery.key)
+                        LogEntry(
+                            consumer, delivery.label, "retry", attempt, detail, delivery.key, log
+                        )
                     )
                 else:
                     record.handled = True
@@ -138,10 +193,23 @@ class Tracker:
                     )
         self._emit(entries)
 
-    def dead_lettered(self, consumer: str, key: str, label: str, reason: str) -> bool:
-        """Note a message seen in ``consumer``'s DLQ; True the first time."""
+    def dead_lettered(
+        self, consumer: str, key: str, label: str, reason: str, copy_id: str = ""
+    ) -> bool:
+        """Note a message seen in ``consumer``'s DLQ; True the first time it is logged.
+
+        A record whose batch is in flight is left to :meth:`batch`; a DLQ copy already
+        attributed (``copy_id``) is not logged again."""
         with self._lock:
+            if (consumer, key) in self._in_flight:
+                return False
             record = self._record(consumer, key, label)
+            if copy_id and copy_id in record.dlq_copies:
+                return False
+            if not copy_id and record.dead_lettered:
+                return False
+            if copy_id:
+                record.dlq_copies.add(copy_id)
             if record.dead_lettered:
                 return False
             record.dead_lettered = True

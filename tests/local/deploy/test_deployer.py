@@ -29,7 +29,7 @@ def test_the_program_deploys_again_in_the_same_process(project: Path) -> None:
         emulator.stop()
     assert len(first.state.resources) == len(second.state.resources) > 20
     assert first.eventpipe["consumers"].keys() == second.eventpipe["consumers"].keys()
-    assert len(queues) == 4  # the second run re-created them, it did not add to the first
+    assert len(queues) == 7  # the second run re-created them, it did not add to the first
 
 
 def test_missing_stack_file_names_the_file_and_the_fix(project: Path) -> None:

@@ -1,12 +1,11 @@
-"""Pure pieces of local mode: message identity, outcome accounting, FIFO group paths,
-sample checks. No emulator needed."""
+"""Pure pieces of local mode: message identity, outcome accounting, sample
+checks. No emulator needed."""
 
 from __future__ import annotations
 
 import json
 
 import eventpipe
-from eventpipe.local.emulator.shims import message_group, resolve_path
 from eventpipe.local.watch.demo_checks import Published, Sample, check
 from eventpipe.local.watch.tracker import Delivery, Tracker, message_key
 
@@ -54,15 +53,6 @@ def test_the_log_says_when_the_last_attempt_failed() -> None:
     assert lines[0].key == "k"
 
 
-def test_fifo_group_paths_resolve_against_the_event() -> None:
-    event = {"id": "e-9", "detail": {"customerId": "c-1", "nested": {"n": 5}}}
-    assert message_group(event, "$.detail.customerId") == "c-1"
-    assert resolve_path(event, "$.detail.nested.n") == "5"
-    assert message_group(event, "fixed-group") == "fixed-group"
-    assert message_group(event, "$.detail.missing") == "e-9"  # still delivered, unordered
-    assert message_group(event, None) is None
-
-
 def _published(expect: dict[str, str], key: str) -> Published:
     sample = eventpipe.SampleEvent(source="s", detail_type="d", detail={}, expect=expect)
     return Published(Sample("plugin", sample), key)
@@ -84,3 +74,57 @@ def test_sample_check_reports_each_mismatch_and_skips_undeployed_consumers() -> 
         ("std", "dead-lettered", "not received"),
     ]
     assert notes == ["'gone' is not deployed in this stack; its expectation is skipped"]
+
+
+def test_a_record_the_runtime_dead_lettered_is_logged_once_as_dead_lettered() -> None:
+    lines: list = []
+    tracker = Tracker(on_log=lines.append)
+    tracker.begin("c", ["k", "fine"])
+    # While the batch is in flight the DLQ watcher leaves the record to the poller.
+    assert not tracker.dead_lettered("c", "k", "label", "sent by the runtime: X", "copy-1")
+    tracker.batch(
+        "c",
+        [Delivery("k", "label", 1), Delivery("fine", "fine", 1)],
+        set(),
+        None,
+        3,
+        dead_letters={"k": ("copy-1", "sent by the runtime: PermanentError: bad")},
+        log="/aws/lambda/fn 2026/12/02/[$LATEST]ab",
+    )
+    assert [(e.key, e.outcome) for e in lines] == [("k", "dead-letter"), ("fine", "ok")]
+    assert "PermanentError: bad" in lines[0].detail
+    assert lines[0].log == "/aws/lambda/fn 2026/12/02/[$LATEST]ab"
+    # The watcher sees the same copy later: not logged again.
+    assert not tracker.dead_lettered("c", "k", "label", "sent by the runtime: X", "copy-1")
+    assert tracker.outcome("c", "k") == "dead-lettered"
+    assert len(lines) == 2
+
+
+def test_a_redriven_record_that_fails_again_is_dead_lettered_again() -> None:
+    lines: list = []
+    tracker = Tracker(on_log=lines.append)
+    assert tracker.dead_lettered("c", "k", "label", "moved by SQS", "copy-1")
+    tracker.begin("c", ["k"])
+    tracker.batch(
+        "c",
+        [Delivery("k", "label", 1)],
+        set(),
+        None,
+        3,
+        dead_letters={"k": ("copy-2", "sent by the runtime: PermanentError: still bad")},
+    )
+    assert [e.outcome for e in lines] == ["dead-letter", "dead-letter"]
+    assert "still bad" in lines[-1].detail
+    assert tracker.records[("c", "k")].redriven == 1
+    # Redriven again, it now succeeds: ok, and the outcome is no longer dead-lettered.
+    tracker.begin("c", ["k"])
+    tracker.batch("c", [Delivery("k", "label", 1)], set(), None, 3)
+    assert lines[-1].outcome == "ok"
+    assert tracker.outcome("c", "k") == "retried"
+
+
+def test_a_retry_shows_the_reason_the_function_logged() -> None:
+    lines: list = []
+    tracker = Tracker(on_log=lines.append)
+    tracker.batch("c", [Delivery("k", "label", 1, reason="ValueError: no")], {"k"}, None, 3)
+    assert lines[0].outcome == "retry" and lines[0].detail == "ValueError: no"

@@ -5,13 +5,16 @@ Each shim is applied only to the moto running in this process (``eventpipe dev``
 each docstring stating the AWS behaviour it reproduces and citing AWS:
 
 * :mod:`~eventpipe.local.emulator.shims.events`: the whole event, ``account`` included,
-  delivered to a target without an input transformer (as AWS does); and, NOT as AWS does,
-  a ``$.detail.x`` MessageGroupId resolved per event (to be removed with issue 9).
+  delivered to a target without an input transformer (as AWS does). A rule target's
+  MessageGroupId stays literal, as on AWS (JSON-path groups go through a Pipe).
+* :mod:`~eventpipe.local.emulator.shims.replay`: a replay reaches only the rules in its
+  ``Destination.FilterArns``, as on AWS.
 * :mod:`~eventpipe.local.emulator.shims.event_patterns`: rules and archives match events
   with eventpipe's own matcher, which follows EventBridge (moto misses fields inside
   arrays of objects and ``exists`` on empty arrays).
 * :mod:`~eventpipe.local.emulator.shims.fifo`: FIFO groups after a retry resume with their
-  oldest message, as on AWS.
+  oldest message, a receive fills up from one group first, and sequence numbers grow
+  within a group, as on AWS.
 * :mod:`~eventpipe.local.emulator.shims.queue_cost`: moto's SQS cost per message stays flat as a
   queue grows.
 * :mod:`~eventpipe.local.emulator.shims.move_tasks`: DLQ redrive (SQS message move tasks) on the
@@ -23,13 +26,12 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
 from __future__ import annotations
 
 from eventpipe.local.emulator.shims.event_patterns import rule_matching
-from eventpipe.local.emulator.shims.events import (
-    group_from_event,
-    message_group,
-    resolve_path,
-    whole_event,
+from eventpipe.local.emulator.shims.events import whole_event
+from eventpipe.local.emulator.shims.fifo import (
+    fifo_group_batches,
+    fifo_release,
+    fifo_sequence_numbers,
 )
-from eventpipe.local.emulator.shims.fifo import fifo_release
 from eventpipe.local.emulator.shims.move_tasks import (
     MOVE_HIDE_SECONDS,
     MOVE_TASK_HISTORY,
@@ -43,6 +45,7 @@ from eventpipe.local.emulator.shims.move_tasks import (
     start_move_task,
 )
 from eventpipe.local.emulator.shims.queue_cost import flat_queue_cost
+from eventpipe.local.emulator.shims.replay import replay_filter, rules_to_replay
 
 _APPLIED = False
 
@@ -52,11 +55,13 @@ def apply_moto_shims() -> None:
     global _APPLIED
     if _APPLIED:
         return
-    group_from_event()
     whole_event()
+    replay_filter()
     rule_matching()
     flat_queue_cost()
     fifo_release()
+    fifo_sequence_numbers()
+    fifo_group_batches()
     message_origin()
     move_task_api()
     _APPLIED = True
@@ -71,7 +76,7 @@ __all__ = [
     "apply_moto_shims",
     "cancel_move_task",
     "list_move_tasks",
-    "message_group",
-    "resolve_path",
+    "replay_filter",
+    "rules_to_replay",
     "start_move_task",
 ]

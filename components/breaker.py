@@ -1,0 +1,335 @@
+"""The stack's circuit breaker: per-consumer alarms, one rule, one function, one group.
+
+    consumer function --RecordsRetried--> <consumer>-breaker alarm
+        --state change (default bus)--> breaker rule --> breaker function
+            --> UpdateEventSourceMapping (disable / half-open at 2 / restore)
+            --> one-time schedule breaker-<consumer> (group <prefix>breaker) --> breaker function
+
+The alarm counts the runtime's ``RecordsRetried`` metric (namespace ``eventpipe``,
+dimension ``service`` = the consumer, which Powertools metrics add:
+https://docs.powertools.aws.dev/lambda/python/latest/core/metrics/), not Lambda's
+``Errors``: the runtime reports failed records as batch item failures, so an invocation
+whose every record failed still counts as a success in ``Errors`` ("Handling errors for
+an SQS event source in Lambda",
+https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html). Missing
+data is ``ignore``: a disabled mapping has no invocations, and the alarm keeps its state
+(see ``eventpipe.stack_functions.breaker``). CloudWatch sends alarm state changes to the
+account's default event bus ("Alarm events and EventBridge",
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html),
+so the rule lives there whatever bus the consumers use.
+
+Least privilege: the function may update only this stack's mappings
+(``lambda:UpdateEventSourceMapping`` on each mapping's ARN: "Actions, resources, and
+condition keys for AWS Lambda",
+https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html),
+get, create and delete schedules only in its own group, pass only the scheduler role and
+only to Scheduler, and set the state of only the breaker alarms (the half-open step).
+No action has a wildcard.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam, naming
+from eventpipe import contract
+from eventpipe.config import StackSettings
+from eventpipe.consumer import Consumer
+from eventpipe.stack_functions import breaker as handler_module
+from eventpipe.stack_functions import settings as fn_settings
+
+TYPE = "eventpipe:index:CircuitBreaker"
+ALARM_SUFFIX = "-breaker"
+METRIC = "RecordsRetried"
+FUNCTION_TIMEOUT = 30
+FUNCTION_MEMORY = 128
+SCHEDULE_ACTIONS = ["scheduler:GetSchedule", "scheduler:CreateSchedule", "scheduler:DeleteSchedule"]
+
+
+@dataclass
+class BreakerTarget:
+    """One consumer with a breaker: what the alarm and the policy need of its pipeline."""
+
+    consumer: Consumer
+    function_name: pulumi.Input[str]
+    mapping_uuid: pulumi.Input[str]
+    entry: dict[str, Any]
+    """The consumer's stack-output extras: ``circuitBreaker`` is set here."""
+
+
+@dataclass
+class CircuitBreakerArgs:
+    settings: StackSettings
+    targets: Sequence[BreakerTarget]
+    region: str
+    account_id: pulumi.Input[str]
+    alarm_topic_arn: pulumi.Input[str]
+    code: pulumi.Archive
+
+
+def alarm_name(prefix: str, consumer: str) -> str:
+    return naming.consumer_name(prefix, consumer, naming.LIMIT_ALARM, ALARM_SUFFIX)
+
+
+def alarm_pattern(prefix: str) -> dict[str, Any]:
+    """The rule's pattern: state changes of this stack's breaker alarms only."""
+    return {
+        "source": ["aws.cloudwatch"],
+        "detail-type": [handler_module.ALARM_EVENT],
+        "detail": {"alarmName": [{"wildcard": f"{prefix}*{ALARM_SUFFIX}"}]},
+    }
+
+
+def mapping_arn(region: str, account_id: Any, uuid: Any) -> pulumi.Output[str]:
+    return pulumi.Output.concat(
+        "arn:aws:lambda:", region, ":", account_id, ":event-source-mapping:", uuid
+    )
+
+
+def breaker_statements(
+    *,
+    mapping_arns: Sequence[Any],
+    schedule_arn_pattern: Any,
+    scheduler_role_arn: Any,
+    alarm_arns: Sequence[Any],
+    log_group_arn: Any,
+) -> list[dict[str, Any]]:
+    """The breaker function's whole policy."""
+    return [
+        {
+            "Sid": "SwitchMappings",
+            "Effect": "Allow",
+            "Action": ["lambda:UpdateEventSourceMapping"],
+            "Resource": list(mapping_arns),
+        },
+        {
+            "Sid": "HalfOpenSchedules",
+            "Effect": "Allow",
+            "Action": SCHEDULE_ACTIONS,
+            "Resource": schedule_arn_pattern,
+        },
+        {
+            "Sid": "PassSchedulerRole",
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": scheduler_role_arn,
+            "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        },
+        {
+            "Sid": "ResetBreakerAlarms",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:SetAlarmState"],
+            "Resource": list(alarm_arns),
+        },
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": iam.LOG_ACTIONS,
+            "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
+        },
+    ]
+
+
+def scheduler_trust(account_id: Any) -> pulumi.Output[str]:
+    """EventBridge Scheduler may assume the role, for schedules of this account only
+    ("Set up the execution role", https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html)."""
+    return pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "scheduler.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+    )
+
+
+def _description(consumer: Consumer, cooldown: int, uuid: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The alarm's description: what the breaker function needs, as JSON."""
+    return pulumi.Output.from_input(uuid).apply(
+        lambda value: handler_module.breaker_description(
+            consumer.name, value, consumer.max_concurrency, cooldown
+        )
+    )
+
+
+class CircuitBreaker(pulumi.ComponentResource):
+    """Every breaker of the stack (declared only when a consumer has one)."""
+
+    def __init__(
+        self, name: str, args: CircuitBreakerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        settings, prefix = args.settings, args.settings.prefix
+        tags = naming.stack_tags(settings)
+        child = pulumi.ResourceOptions(parent=self)
+        self.resources: dict[str, pulumi.Resource] = {}
+        stem = f"{prefix}breaker"
+
+        group = aws.scheduler.ScheduleGroup(
+            f"{name}-schedules", name=naming.fit(stem, 64), tags=tags, opts=child
+        )
+        function_name = naming.stack_name(prefix, "breaker", naming.LIMIT_FUNCTION)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=naming.log_group_name(function_name),
+            retention_in_days=settings.log_retention_days,
+            tags=tags,
+            opts=child,
+        )
+        scheduler_role = aws.iam.Role(
+            f"{name}-scheduler-role",
+            name=naming.stack_name(prefix, "breaker-scheduler", naming.LIMIT_ROLE),
+            assume_role_policy=scheduler_trust(args.account_id),
+            description="EventBridge Scheduler invokes the eventpipe circuit breaker",
+            tags=tags,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=naming.stack_name(prefix, "breaker", naming.LIMIT_ROLE),
+            assume_role_policy=iam.assume_role_policy(),
+            description="eventpipe circuit breaker: switches this stack's event source mappings",
+            tags=tags,
+            opts=child,
+        )
+
+        alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
+        for target in args.targets:
+            consumer = target.consumer
+            breaker = consumer.circuit_breaker
+            assert breaker is not None  # only consumers with a breaker are targets
+            alarm = aws.cloudwatch.MetricAlarm(
+                f"{name}-{consumer.name}-alarm",
+                name=alarm_name(prefix, consumer.name),
+                alarm_description=_description(consumer, breaker.cooldown, target.mapping_uuid),
+                namespace=contract.METRICS_NAMESPACE,
+                metric_name=METRIC,
+                dimensions={"service": consumer.name},
+                statistic="Sum",
+                period=breaker.period,
+                evaluation_periods=1,
+                threshold=breaker.errors,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                treat_missing_data="ignore",
+                alarm_actions=[args.alarm_topic_arn],
+                ok_actions=[args.alarm_topic_arn],
+                tags=naming.consumer_tags(settings, consumer.name, "eventpipe"),
+                opts=child,
+            )
+            alarms[consumer.name] = alarm
+            self.resources[f"alarm-{consumer.name}"] = alarm
+            target.entry["circuitBreaker"] = {
+                "errors": breaker.errors,
+                "period": breaker.period,
+                "cooldown": breaker.cooldown,
+                "alarmName": alarm.name,
+            }
+
+        schedule_arns = pulumi.Output.concat(
+            "arn:aws:scheduler:", args.region, ":", args.account_id, ":schedule/", group.name, "/*"
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=role.id,
+            name="eventpipe-breaker",
+            policy=iam.document(
+                breaker_statements(
+                    mapping_arns=[
+                        mapping_arn(args.region, args.account_id, t.mapping_uuid)
+                        for t in args.targets
+                    ],
+                    schedule_arn_pattern=schedule_arns,
+                    scheduler_role_arn=scheduler_role.arn,
+                    alarm_arns=[a.arn for a in alarms.values()],
+                    log_group_arn=log_group.arn,
+                )
+            ),
+            opts=child,
+        )
+        function = aws.lambda_.Function(
+            f"{name}-function",
+            name=function_name,
+            role=role.arn,
+            runtime=settings.python_runtime,
+            architectures=[settings.architecture],
+            handler=fn_settings.BREAKER_HANDLER,
+            code=args.code,
+            timeout=FUNCTION_TIMEOUT,
+            memory_size=FUNCTION_MEMORY,
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables={
+                    fn_settings.ENV_BREAKER_SCHEDULE_GROUP: group.name,
+                    fn_settings.ENV_BREAKER_SCHEDULER_ROLE: scheduler_role.arn,
+                }
+            ),
+            description="eventpipe circuit breaker: opens, half-opens and closes consumers",
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, policy]),
+        )
+        invoke = aws.iam.RolePolicy(
+            f"{name}-scheduler-policy",
+            role=scheduler_role.id,
+            name="eventpipe-breaker-invoke",
+            policy=iam.document(
+                [
+                    {
+                        "Sid": "InvokeBreaker",
+                        "Effect": "Allow",
+                        "Action": ["lambda:InvokeFunction"],
+                        "Resource": function.arn,
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-rule",
+            name=naming.stack_name(prefix, "breaker", naming.LIMIT_RULE),
+            event_bus_name="default",
+            event_pattern=json.dumps(alarm_pattern(prefix)),
+            description="eventpipe circuit breaker: state changes of this stack's breaker alarms",
+            tags=tags,
+            opts=child,
+        )
+        permission = aws.lambda_.Permission(
+            f"{name}-permission",
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            opts=child,
+        )
+        target_resource = aws.cloudwatch.EventTarget(
+            f"{name}-target",
+            rule=rule.name,
+            event_bus_name="default",
+            target_id="breaker",
+            arn=function.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+        )
+        self.resources.update(
+            schedules=group, logs=log_group, scheduler_role=scheduler_role, role=role,
+            policy=policy, function=function, scheduler_policy=invoke, rule=rule,
+            permission=permission, target=target_resource,
+        )  # fmt: skip
+        self.function_name, self.rule_name, self.group_name = function.name, rule.name, group.name
+        self.register_outputs({"functionName": function.name, "ruleName": rule.name})
+
+    def output_entry(self) -> dict[str, Any]:
+        """The top-level ``breaker`` entry of the stack output."""
+        return {
+            "functionName": self.function_name,
+            "ruleName": self.rule_name,
+            "scheduleGroup": self.group_name,
+        }

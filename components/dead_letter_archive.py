@@ -1,0 +1,294 @@
+"""Dead letters that never expire: a private bucket and a scheduled archiver.
+
+With ``eventpipe:deadLetterArchive: {afterDays: N, expireDays: M}`` the stack declares
+
+- one bucket, private: all four S3 Block Public Access settings on ("Blocking public
+  access to your Amazon S3 storage",
+  https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html),
+  ACLs disabled (``BucketOwnerEnforced``), default encryption SSE-S3, a bucket policy
+  denying any request without TLS (``aws:SecureTransport``), and a lifecycle rule
+  expiring objects M days after they are written ("Expiring objects",
+  https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html);
+- the archiver function (``eventpipe.stack_functions.archiver``), run hourly by an
+  EventBridge Scheduler rate schedule
+  (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html), which
+  moves every DLQ message older than N days (the DLQs keep 14) into the bucket as
+  ``<consumer>/<YYYY-MM-DD>/<message id>.json``.
+
+The archiver may receive, delete and re-show messages of the stack's DLQs only, write
+objects to the bucket only, publish metrics to the ``eventpipe`` namespace only
+(``PutMetricData`` has no resource-level permission, so the resource is ``*`` and the
+``cloudwatch:namespace`` condition key scopes it: "Actions, resources, and condition keys
+for Amazon CloudWatch",
+https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html)
+and publish its notice to the alarm topic only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam, naming
+from components.breaker import scheduler_trust
+from eventpipe import contract
+from eventpipe.config import DeadLetterArchive as ArchiveSettings
+from eventpipe.config import StackSettings
+from eventpipe.stack_functions import settings as fn_settings
+
+TYPE = "eventpipe:index:DeadLetterArchive"
+SCHEDULE = "rate(1 hour)"
+FUNCTION_TIMEOUT = 300
+FUNCTION_MEMORY = 256
+DLQ_ACTIONS = [
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueUrl",
+]
+BUCKET_PREFIX_LIMIT = 37
+"""Pulumi's ``bucket_prefix`` takes at most 37 characters (it adds a unique suffix)."""
+
+
+@dataclass
+class DeadLetterArchiveArgs:
+    settings: StackSettings
+    archive: ArchiveSettings
+    dlqs: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]]
+    """Consumer (or ``_delivery``) -> (DLQ name, DLQ ARN)."""
+    region: str
+    account_id: pulumi.Input[str]
+    alarm_topic_arn: pulumi.Input[str]
+    code: pulumi.Archive
+
+
+def bucket_prefix(prefix: str) -> str:
+    """A bucket name prefix from the stack prefix: S3 takes lower-case letters, digits,
+    '-' and '.' ("General purpose bucket naming rules",
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)."""
+    stem = re.sub(r"[^a-z0-9-]", "-", prefix.lower()) + "dead-letters-"
+    return stem.lstrip("-")[:BUCKET_PREFIX_LIMIT] or "eventpipe-dead-letters-"
+
+
+def bucket_policy_statements(bucket_arn: Any) -> list[dict[str, Any]]:
+    """Deny every request that does not use TLS."""
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    ]
+
+
+def archiver_statements(
+    *, dlq_arns: list[Any], bucket_arn: Any, topic_arn: Any, log_group_arn: Any
+) -> list[dict[str, Any]]:
+    return [
+        {"Sid": "ReadDeadLetters", "Effect": "Allow", "Action": DLQ_ACTIONS, "Resource": dlq_arns},
+        {
+            "Sid": "WriteArchive",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject"],
+            "Resource": pulumi.Output.concat(bucket_arn, "/*"),
+        },
+        {
+            "Sid": "CountArchived",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": contract.METRICS_NAMESPACE}},
+        },
+        {"Sid": "Notify", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": topic_arn},
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": iam.LOG_ACTIONS,
+            "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
+        },
+    ]
+
+
+class DeadLetterArchive(pulumi.ComponentResource):
+    """The archive bucket, the archiver and its schedule."""
+
+    def __init__(
+        self, name: str, args: DeadLetterArchiveArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        settings, prefix, archive = args.settings, args.settings.prefix, args.archive
+        tags = naming.stack_tags(settings)
+        child = pulumi.ResourceOptions(parent=self)
+        self.archive = archive
+
+        bucket = aws.s3.Bucket(
+            f"{name}-bucket", bucket_prefix=bucket_prefix(prefix), tags=tags, opts=child
+        )
+        block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        ownership = aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="AES256"
+                    )
+                )
+            ],
+            opts=child,
+        )
+        bucket_policy = aws.s3.BucketPolicy(
+            f"{name}-bucket-policy",
+            bucket=bucket.id,
+            policy=iam.document(bucket_policy_statements(bucket.arn)),
+            # S3 refuses a policy while the public access block is being applied.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
+        )
+        lifecycle = aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-archived-dead-letters",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                        days=archive.expire_days
+                    ),
+                )
+            ],
+            opts=child,
+        )
+
+        function_name = naming.stack_name(prefix, "dlq-archiver", naming.LIMIT_FUNCTION)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=naming.log_group_name(function_name),
+            retention_in_days=settings.log_retention_days,
+            tags=tags,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=naming.stack_name(prefix, "dlq-archiver", naming.LIMIT_ROLE),
+            assume_role_policy=iam.assume_role_policy(),
+            description="eventpipe dead-letter archiver: DLQs -> archive bucket",
+            tags=tags,
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=role.id,
+            name="eventpipe-dlq-archiver",
+            policy=iam.document(
+                archiver_statements(
+                    dlq_arns=[arn for _, arn in args.dlqs.values()],
+                    bucket_arn=bucket.arn,
+                    topic_arn=args.alarm_topic_arn,
+                    log_group_arn=log_group.arn,
+                )
+            ),
+            opts=child,
+        )
+        queues = pulumi.Output.all(
+            *[pulumi.Output.from_input(queue_name) for queue_name, _ in args.dlqs.values()]
+        ).apply(lambda names: json.dumps(dict(zip(args.dlqs, names, strict=True))))
+        function = aws.lambda_.Function(
+            f"{name}-function",
+            name=function_name,
+            role=role.arn,
+            runtime=settings.python_runtime,
+            architectures=[settings.architecture],
+            handler=fn_settings.ARCHIVER_HANDLER,
+            code=args.code,
+            timeout=FUNCTION_TIMEOUT,
+            memory_size=FUNCTION_MEMORY,
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables={
+                    fn_settings.ENV_ARCHIVE_BUCKET: bucket.bucket,
+                    fn_settings.ENV_ARCHIVE_AFTER_DAYS: str(archive.after_days),
+                    fn_settings.ENV_ARCHIVE_QUEUES: queues,
+                    fn_settings.ENV_ARCHIVE_TOPIC: args.alarm_topic_arn,
+                }
+            ),
+            description="eventpipe dead-letter archiver: old dead letters to S3",
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, policy]),
+        )
+        scheduler_role = aws.iam.Role(
+            f"{name}-scheduler-role",
+            name=naming.stack_name(prefix, "dlq-archiver-scheduler", naming.LIMIT_ROLE),
+            assume_role_policy=scheduler_trust(args.account_id),
+            description="EventBridge Scheduler runs the eventpipe dead-letter archiver",
+            tags=tags,
+            opts=child,
+        )
+        invoke = aws.iam.RolePolicy(
+            f"{name}-scheduler-policy",
+            role=scheduler_role.id,
+            name="eventpipe-dlq-archiver-invoke",
+            policy=iam.document(
+                [
+                    {
+                        "Sid": "InvokeArchiver",
+                        "Effect": "Allow",
+                        "Action": ["lambda:InvokeFunction"],
+                        "Resource": function.arn,
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        schedule = aws.scheduler.Schedule(
+            f"{name}-schedule",
+            name=naming.fit(f"{prefix}dlq-archiver", 64),
+            schedule_expression=SCHEDULE,
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=function.arn, role_arn=scheduler_role.arn, input="{}"
+            ),
+            description="eventpipe: archive dead letters before SQS deletes them",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[invoke]),
+        )
+        self.resources: dict[str, pulumi.Resource] = dict(
+            bucket=bucket, public_access_block=block, ownership=ownership,
+            encryption=encryption, bucket_policy=bucket_policy, lifecycle=lifecycle,
+            logs=log_group, role=role, policy=policy, function=function,
+            scheduler_role=scheduler_role, scheduler_policy=invoke, schedule=schedule,
+        )  # fmt: skip
+        self.bucket_name, self.function_name = bucket.bucket, function.name
+        self.schedule_name = schedule.name
+        self.register_outputs({"bucketName": bucket.bucket, "functionName": function.name})
+
+    def output_entry(self) -> dict[str, Any]:
+        """The top-level ``deadLetterArchive`` entry of the stack output."""
+        return {
+            "bucketName": self.bucket_name,
+            "archiverFunctionName": self.function_name,
+            "afterDays": self.archive.after_days,
+            "expireDays": self.archive.expire_days,
+            "scheduleName": self.schedule_name,
+        }

@@ -1,0 +1,123 @@
+"""``eventpipe logs CONSUMER``: the consumer function's CloudWatch log.
+
+Thin: options, the stack (:mod:`eventpipe.cli.options`), then
+:mod:`eventpipe.operate.logs`, which reads and follows the log the same way on AWS and
+on the local engine.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from eventpipe.cli.options import StackOptions, connected, stack_command
+from eventpipe.cli.output import console, emit_json
+from eventpipe.cli.queues import ConsumerArg
+from eventpipe.operate import logs as logs_ops
+from eventpipe.operate.replay import parse_time
+
+_LEVEL_STYLE = {"ERROR": "red", "CRITICAL": "red", "WARNING": "yellow", "DEBUG": "dim"}
+
+
+def _print_line(out: Console, line: logs_ops.LogLine) -> None:
+    """One log event: time, level, message, the record it is about; a failure's
+    traceback below it, indented, so it reads as part of the line above."""
+    stamp = line.time.strftime("%H:%M:%S")
+    level = line.level or ("ERROR" if line.is_error else "")
+    style = _LEVEL_STYLE.get(level, "")
+    head = f"[{style}]{level:<7}[/]" if style else f"{level:<7}"
+    text = escape(line.message)
+    about = []
+    if line.message_id:
+        about.append(f"message {line.message_id}")
+    if line.correlation_id:
+        about.append(f"event {line.correlation_id}")
+    if line.error and line.error not in line.message:
+        text += f": {escape(line.error)}"
+    if about:
+        text += f" [dim]({escape(', '.join(about))})[/]"
+    out.print(f"{stamp} {head} {text}")
+    if line.exception:
+        for row in line.exception.rstrip().splitlines():
+            out.print(f"    {escape(row)}")
+
+
+@stack_command
+def logs(
+    consumer: ConsumerArg,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new lines until Ctrl-C.")
+    ] = False,
+    since: Annotated[
+        str, typer.Option("--since", help="Start: 10m, 2h, 1d, ISO 8601, today ...")
+    ] = "10m",
+    filter_text: Annotated[
+        str | None,
+        typer.Option(
+            "--filter",
+            help="Only lines containing this text (or a CloudWatch filter pattern "
+            'starting with { [ " ? or %).',
+        ),
+    ] = None,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="Only errors (ERROR lines and tracebacks).")
+    ] = False,
+    pipe: Annotated[
+        bool,
+        typer.Option("--pipe", help="The consumer's pipe's log instead (per-key FIFO)."),
+    ] = False,
+    *,
+    opts: StackOptions,
+    as_json: bool,
+) -> None:
+    """Show the consumer function's log (CloudWatch Logs), errors with their traceback
+    and the record (SQS message id, event id) they belong to.
+
+    Reads the function's log group with FilterLogEvents; --follow polls it every two
+    seconds. --pipe reads the EventBridge pipe's log of a per-key FIFO consumer. With
+    --json, one JSON document; with --json --follow, one JSON object per line.
+    """
+    start = logs_ops.to_millis(parse_time(since))
+    pattern = logs_ops.filter_pattern(filter_text)
+    out = console()
+    shown = 0
+    collected: list[dict[str, object]] = []
+    with connected(opts) as (target, aws):
+        found = target.outputs.consumer(consumer)
+        group = logs_ops.pipe_log_group(found) if pipe else logs_ops.log_group(found)
+        client = aws.client("logs")
+        lines = (
+            logs_ops.follow(client, group, start_ms=start, pattern=pattern)
+            if follow
+            else logs_ops.read(client, group, start_ms=start, pattern=pattern)
+        )
+        if follow and not as_json:
+            typer.echo(f"Following {group} (Ctrl-C to stop) ...", err=True)
+        try:
+            for line in lines:
+                if errors and not line.is_error:
+                    continue
+                shown += 1
+                if as_json and follow:  # a stream: one JSON object per line
+                    typer.echo(json.dumps(line.to_dict(), default=str))
+                elif as_json:
+                    collected.append(line.to_dict())
+                else:
+                    _print_line(out, line)
+        except KeyboardInterrupt:
+            return
+    if as_json and not follow:
+        emit_json({"consumer": consumer, "logGroup": group, "lines": collected})
+        return
+    if not shown and not as_json:
+        what = f" matching {filter_text!r}" if filter_text else ""
+        typer.echo(f"No log lines{what} in {group} since {since}.", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``logs`` to ``app``."""
+    app.command("logs")(logs)

@@ -1,0 +1,141 @@
+"""A local execution environment's log stream in the emulator's CloudWatch Logs.
+
+Lambda sends a function's output to the log group ``/aws/lambda/<function name>`` (or the
+group the function's logging config names), one log stream per execution environment,
+named ``YYYY/MM/DD/[<version>]<environment id>``; each environment writes START, END and
+REPORT lines around every invocation
+(https://docs.aws.amazon.com/lambda/latest/operatorguide/log-structure.html,
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html). The local
+engine does the same in the emulator, so ``eventpipe logs`` reads a local function with
+the FilterLogEvents/GetLogEvents calls it makes on AWS.
+
+The worker writes to its own file (so a crash's last words and output from C extensions
+are kept too); :class:`LogStream` reads what was added since the last call and sends
+it with PutLogEvents, one event per line. PutLogEvents takes at most 10,000 events and
+1,048,576 bytes per call, each event's size counting its UTF-8 bytes plus 26
+(https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html);
+batches stay well below both. Not verified against AWS: an event larger than the
+per-event limit is cut here (at 256 KiB); AWS documents a 1 MB event limit and
+truncation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+MAX_EVENT_BYTES = 256 * 1024
+MAX_BATCH_EVENTS = 1_000
+MAX_BATCH_BYTES = 900_000
+EVENT_OVERHEAD = 26
+
+
+def stream_name(version: str = "$LATEST", now: dt.datetime | None = None) -> str:
+    """``2026/12/02/[$LATEST]0123456789abcdef0123456789abcdef``, as Lambda names them."""
+    day = (now or dt.datetime.now(dt.UTC)).strftime("%Y/%m/%d")
+    return f"{day}/[{version}]{secrets.token_hex(16)}"
+
+
+class LogStream:
+    """One execution environment's stream: its file on disk and its CloudWatch twin."""
+
+    def __init__(
+        self,
+        client_factory: Callable[[], Any] | None,
+        group: str,
+        path: Path,
+        name: str | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ):
+        self.group = group
+        self.name = name or stream_name()
+        self.path = path
+        self._client_factory = client_factory
+        self._client: Any = None
+        self._on_error = on_error
+        self._offset = 0
+        self._pending = ""
+        self._lock = threading.Lock()
+        self._created = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+    def _logs(self) -> Any:
+        if self._client is None and self._client_factory is not None:
+            self._client = self._client_factory()
+        return self._client
+
+    def _ensure(self) -> None:
+        if self._created:
+            return
+        logs = self._logs()
+        # Lambda creates the default group on first invoke if the stack did not.
+        with contextlib.suppress(ClientError):
+            logs.create_log_group(logGroupName=self.group)
+        with contextlib.suppress(ClientError):
+            logs.create_log_stream(logGroupName=self.group, logStreamName=self.name)
+        self._created = True
+
+    def read_new(self) -> list[str]:
+        """Lines the worker wrote since the last call (a partial last line waits)."""
+        with self.path.open("rb") as handle:
+            handle.seek(self._offset)
+            data = handle.read()
+        self._offset += len(data)
+        text = self._pending + data.decode("utf-8", errors="replace")
+        *lines, self._pending = text.split("\n")
+        return [line.replace("\r", "\n") for line in lines if line.strip()]
+
+    def ship(self, before: Sequence[str] = (), after: Sequence[str] = ()) -> list[str]:
+        """Send ``before`` + the worker's new lines + ``after``; return the worker's lines.
+
+        ``before``/``after`` are the platform's own lines (START, END, REPORT)."""
+        with self._lock:
+            lines = self.read_new()
+            self.put([*before, *lines, *after])
+            return lines
+
+    def put(self, messages: list[str]) -> None:
+        if not messages or self._client_factory is None:
+            return
+        stamp = int(time.time() * 1000)
+        events = [
+            {"timestamp": stamp, "message": _trim(message)} for message in messages if message
+        ]
+        try:
+            self._ensure()
+            for batch in _batches(events):
+                self._logs().put_log_events(
+                    logGroupName=self.group, logStreamName=self.name, logEvents=batch
+                )
+        except (BotoCoreError, ClientError) as exc:
+            if self._on_error:
+                self._on_error(f"cannot write to log group {self.group}: {exc}")
+
+
+def _trim(message: str) -> str:
+    data = message.encode()
+    if len(data) <= MAX_EVENT_BYTES - EVENT_OVERHEAD:
+        return message
+    return data[: MAX_EVENT_BYTES - EVENT_OVERHEAD - 20].decode(errors="ignore") + " ...[truncated]"
+
+
+def _batches(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    batches: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for event in events:
+        cost = len(event["message"].encode()) + EVENT_OVERHEAD
+        if batches[-1] and (len(batches[-1]) >= MAX_BATCH_EVENTS or size + cost > MAX_BATCH_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(event)
+        size += cost
+    return [batch for batch in batches if batch]

@@ -1,0 +1,237 @@
+"""The circuit breaker under mocks: one alarm per consumer with a breaker, the rule on the
+default bus, the function and its least-privilege policy, the scheduler role, outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.breaker import SCHEDULE_ACTIONS
+from eventpipe import contract
+from eventpipe.consumer import CircuitBreaker, Consumer
+from eventpipe.patterns import matches
+from eventpipe.stack_functions.breaker import parse_description
+from eventpipe.stack_functions.settings import (
+    BREAKER_HANDLER,
+    ENV_BREAKER_SCHEDULE_GROUP,
+    ENV_BREAKER_SCHEDULER_ROLE,
+)
+from eventpipe.testing.pulumi_mocks import AwsMocks, policy
+from tests.components.helpers import allow_actions, build_attached, settings, settled_all
+
+HANDLER = "ep_fixture.handlers:direct"
+ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
+
+
+def consumers() -> list[tuple[str, Consumer]]:
+    pattern = {"source": ["shop"]}
+    return [
+        ("shop", Consumer(name="orders", handler=HANDLER, pattern=pattern, max_concurrency=8,
+                          circuit_breaker=CircuitBreaker(errors=10, period=60, cooldown=300))),
+        ("shop", Consumer(name="mail", handler=HANDLER, pattern=pattern,
+                          circuit_breaker=CircuitBreaker(errors=3, period=120, cooldown=600))),
+        ("shop", Consumer(name="audit", handler=HANDLER, pattern=pattern)),
+    ]  # fmt: skip
+
+
+def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: Path) -> None:
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+
+        def check(_: object) -> None:
+            alarms = {
+                a.inputs["name"]: a
+                for a in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+                if a.inputs["name"].endswith("-breaker")
+            }
+            assert set(alarms) == {"eventpipe-test-orders-breaker", "eventpipe-test-mail-breaker"}
+            orders = alarms["eventpipe-test-orders-breaker"].inputs
+            assert orders["namespace"] == "eventpipe" and orders["metricName"] == "RecordsRetried"
+            assert orders["dimensions"] == {"service": "orders"}
+            assert orders["statistic"] == "Sum" and orders["period"] == 60
+            assert orders["evaluationPeriods"] == 1 and orders["threshold"] == 10
+            assert orders["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+            assert orders["treatMissingData"] == "ignore"  # a disabled mapping stays ALARM
+            topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms").outputs["arn"]
+            assert orders["alarmActions"] == [topic] and orders["okActions"] == [topic]
+            mapping = mocks.one(ESM, "orders-esm").outputs["uuid"]
+            described = parse_description(
+                "eventpipe-test-orders-breaker", orders["alarmDescription"]
+            )
+            assert described is not None
+            assert (described.consumer, described.mapping) == ("orders", mapping)
+            assert (described.max_concurrency, described.cooldown) == (8, 300)
+            mail = parse_description(
+                "x", alarms["eventpipe-test-mail-breaker"].inputs["alarmDescription"]
+            )
+            assert mail is not None and mail.max_concurrency is None and mail.cooldown == 600
+            entries = {p.consumer.name: p.output_entry() for p in pipelines}
+            assert entries["audit"]["circuitBreaker"] is None
+            assert {k: v for k, v in entries["orders"]["circuitBreaker"].items() if k != "alarmName"} == {
+                "errors": 10, "period": 60, "cooldown": 300,
+            }  # fmt: skip
+
+        return settled_all(bus, pipelines).apply(check)
+
+    run()
+
+
+def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_dir: Path) -> None:
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+
+        def check(_: object) -> None:
+            rule = mocks.one("aws:cloudwatch/eventRule:EventRule", "eventpipe-breaker-rule")
+            assert rule.inputs["eventBusName"] == "default"  # where CloudWatch sends them
+            assert rule.inputs["name"] == "eventpipe-test-breaker"
+            pattern = json.loads(rule.inputs["eventPattern"])
+
+            def event(alarm: str) -> dict[str, Any]:
+                return {"source": "aws.cloudwatch", "detail-type": "CloudWatch Alarm State Change",
+                        "detail": {"alarmName": alarm}}  # fmt: skip
+
+            assert matches(pattern, event("eventpipe-test-orders-breaker"))
+            assert not matches(pattern, event("eventpipe-test-orders-function-errors"))
+            assert not matches(pattern, event("eventpipe-prod-orders-breaker"))
+            target = mocks.one("aws:cloudwatch/eventTarget:EventTarget", "eventpipe-breaker-target")
+            function = mocks.one("aws:lambda/function:Function", "eventpipe-breaker-function")
+            assert target.inputs["arn"] == function.outputs["arn"]
+            permission = mocks.one(
+                "aws:lambda/permission:Permission", "eventpipe-breaker-permission"
+            )
+            assert permission.inputs["principal"] == "events.amazonaws.com"
+            assert permission.inputs["sourceArn"] == rule.outputs["arn"]
+
+        return settled_all(bus, pipelines).apply(check)
+
+    run()
+
+
+def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Path) -> None:
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+
+        def check(_: object) -> None:
+            function = mocks.one("aws:lambda/function:Function", "eventpipe-breaker-function")
+            assert function.inputs["name"] == "eventpipe-test-breaker"
+            assert function.inputs["handler"] == BREAKER_HANDLER
+            group = mocks.one(
+                "aws:scheduler/scheduleGroup:ScheduleGroup", "eventpipe-breaker-schedules"
+            )
+            scheduler_role = mocks.one("aws:iam/role:Role", "eventpipe-breaker-scheduler-role")
+            env = function.inputs["environment"]["variables"]
+            assert (
+                env[ENV_BREAKER_SCHEDULE_GROUP] == group.inputs["name"] == "eventpipe-test-breaker"
+            )
+            assert env[ENV_BREAKER_SCHEDULER_ROLE] == scheduler_role.outputs["arn"]
+            document = policy(
+                mocks.one("aws:iam/rolePolicy:RolePolicy", "eventpipe-breaker-policy")
+            )
+            by_sid = {s["Sid"]: s for s in document["Statement"]}
+            assert all(s["Effect"] == "Allow" for s in by_sid.values())
+            assert all("*" not in a for a in allow_actions(document)), "no wildcard action"
+            uuids = [mocks.one(ESM, f"{n}-esm").outputs["uuid"] for n in ("orders", "mail")]
+            assert by_sid["SwitchMappings"] == {
+                "Sid": "SwitchMappings",
+                "Effect": "Allow",
+                "Action": ["lambda:UpdateEventSourceMapping"],
+                "Resource": [
+                    f"arn:aws:lambda:us-east-1:123456789012:event-source-mapping:{u}" for u in uuids
+                ],
+            }  # fmt: skip  (only the breaker consumers' mappings, not audit's)
+            assert by_sid["HalfOpenSchedules"]["Action"] == SCHEDULE_ACTIONS
+            assert by_sid["HalfOpenSchedules"]["Resource"] == (
+                "arn:aws:scheduler:us-east-1:123456789012:schedule/eventpipe-test-breaker/*"
+            )
+            assert by_sid["PassSchedulerRole"]["Action"] == ["iam:PassRole"]
+            assert by_sid["PassSchedulerRole"]["Resource"] == scheduler_role.outputs["arn"]
+            assert by_sid["PassSchedulerRole"]["Condition"] == {
+                "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
+            }
+            alarm_arns = sorted(by_sid["ResetBreakerAlarms"]["Resource"])
+            assert alarm_arns == [
+                "arn:aws:cloudwatch:us-east-1:123456789012:alarm:eventpipe-test-mail-breaker",
+                "arn:aws:cloudwatch:us-east-1:123456789012:alarm:eventpipe-test-orders-breaker",
+            ]
+            assert set(by_sid) == {"SwitchMappings", "HalfOpenSchedules", "PassSchedulerRole",
+                                   "ResetBreakerAlarms", "WriteOwnLogs"}  # fmt: skip
+            trust = json.loads(scheduler_role.inputs["assumeRolePolicy"])["Statement"][0]
+            assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+            assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+            invoke = policy(
+                mocks.one("aws:iam/rolePolicy:RolePolicy", "eventpipe-breaker-scheduler-policy")
+            )["Statement"]
+            assert invoke == [{"Sid": "InvokeBreaker", "Effect": "Allow",
+                               "Action": ["lambda:InvokeFunction"],
+                               "Resource": function.outputs["arn"]}]  # fmt: skip
+            assert bus.stack_outputs()["breaker"] is not None
+
+        return settled_all(bus, pipelines).apply(check)
+
+    run()
+
+
+def test_no_breaker_no_breaker_resources(mocks: AwsMocks, build_dir: Path) -> None:
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        bus, pipelines = build_attached(consumers()[2:], settings(), build_dir)
+
+        def check(_: object) -> None:
+            assert not [r for r in mocks.resources if "breaker" in r.name]
+            assert bus.stack_outputs()["breaker"] is None
+
+        return settled_all(bus, pipelines).apply(check)
+
+    run()
+
+
+def test_the_program_exports_the_issue_13_keys(
+    mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.components.test_program import _config, _fixture_only, _run_program
+
+    _fixture_only(monkeypatch)
+    _config(
+        {
+            "topics": ["orders"],
+            "deadLetterArchive": {"afterDays": 7, "expireDays": 90},
+            "consumers": {
+                "fixture-direct": {"circuitBreaker": {"errors": 5, "period": 60, "cooldown": 120}}
+            },
+        }
+    )
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        outputs = _run_program()
+
+        def check(stack_output: dict[str, Any]) -> None:
+            assert set(stack_output["topics"]) == {"orders"}
+            assert stack_output["topics"]["orders"].endswith(":eventpipe-test-orders")
+            assert stack_output["breaker"] == {
+                "functionName": "eventpipe-test-breaker",
+                "ruleName": "eventpipe-test-breaker",
+                "scheduleGroup": "eventpipe-test-breaker",
+            }
+            archive = stack_output["deadLetterArchive"]
+            assert archive["afterDays"] == 7 and archive["expireDays"] == 90
+            assert archive["archiverFunctionName"] == "eventpipe-test-dlq-archiver"
+            assert archive["scheduleName"] == "eventpipe-test-dlq-archiver"
+            direct = stack_output["consumers"]["fixture-direct"]
+            assert direct["circuitBreaker"] == {
+                "errors": 5, "period": 60, "cooldown": 120,
+                "alarmName": "eventpipe-test-fixture-direct-breaker",
+            }  # fmt: skip
+            assert direct["topicArn"] is None and direct["subscriptionArn"] is None
+            assert stack_output["consumers"]["fixture-fifo"]["circuitBreaker"] is None
+
+        return pulumi.Output.from_input(outputs[contract.STACK_OUTPUT]).apply(check)
+
+    run()

@@ -1,0 +1,167 @@
+"""The dead-letter archive under mocks: a private, encrypted, TLS-only bucket expiring
+objects after expireDays, and an hourly archiver with least privilege."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+
+from components.dead_letter_archive import DLQ_ACTIONS, bucket_prefix
+from eventpipe.consumer import Consumer
+from eventpipe.stack_functions.settings import (
+    ARCHIVER_HANDLER,
+    ENV_ARCHIVE_AFTER_DAYS,
+    ENV_ARCHIVE_BUCKET,
+    ENV_ARCHIVE_QUEUES,
+    ENV_ARCHIVE_TOPIC,
+)
+from eventpipe.testing.pulumi_mocks import AwsMocks, policy
+from tests.components.helpers import allow_actions, build_attached, settings, settled_all
+
+HANDLER = "ep_fixture.handlers:direct"
+ARCHIVE = {"deadLetterArchive": {"afterDays": 10, "expireDays": 365}}
+
+
+def consumers() -> list[tuple[str, Consumer]]:
+    return [
+        ("shop", Consumer(name="orders", handler=HANDLER, pattern={"source": ["shop"]})),
+        ("shop", Consumer(name="ledger", handler=HANDLER, fifo=True, pattern={"source": ["x"]})),
+    ]
+
+
+def test_the_bucket_is_private_encrypted_tls_only_and_expires(
+    mocks: AwsMocks, build_dir: Path
+) -> None:
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        bus, pipelines = build_attached(consumers(), settings(**ARCHIVE), build_dir)
+
+        def check(_: object) -> None:
+            bucket = mocks.one("aws:s3/bucket:Bucket", "eventpipe-dead-letter-archive-bucket")
+            assert bucket.inputs["bucketPrefix"] == "eventpipe-test-dead-letters-"
+            block = mocks.one(
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                "eventpipe-dead-letter-archive-public-access-block",
+            ).inputs
+            assert block["bucket"] == bucket.outputs["bucket"]
+            for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
+                        "restrictPublicBuckets"):  # fmt: skip
+                assert block[key] is True, key
+            encryption = mocks.one(
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "eventpipe-dead-letter-archive-encryption",
+            ).inputs
+            [rule] = encryption["rules"]
+            assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+            ownership = mocks.one(
+                "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+                "eventpipe-dead-letter-archive-ownership",
+            ).inputs
+            assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
+            [deny] = policy(
+                mocks.one(
+                    "aws:s3/bucketPolicy:BucketPolicy",
+                    "eventpipe-dead-letter-archive-bucket-policy",
+                )
+            )["Statement"]
+            arn = bucket.outputs["arn"]
+            assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
+            assert deny["Resource"] == [arn, f"{arn}/*"]
+            assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            lifecycle = mocks.one(
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                "eventpipe-dead-letter-archive-lifecycle",
+            ).inputs
+            [expire] = lifecycle["rules"]
+            assert expire["status"] == "Enabled" and expire["expiration"]["days"] == 365
+            assert expire["filter"] == {"prefix": ""}  # every object
+
+        return settled_all(bus, pipelines).apply(check)
+
+    run()
+
+
+def test_the_archiver_reads_every_dlq_and_has_least_privilege(
+    mocks: AwsMocks, build_dir: Path
+) -> None:
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        bus, pipelines = build_attached(consumers(), settings(**ARCHIVE), build_dir)
+
+        def check(_: object) -> None:
+            function = mocks.one(
+                "aws:lambda/function:Function", "eventpipe-dead-letter-archive-function"
+            )
+            assert function.inputs["handler"] == ARCHIVER_HANDLER
+            bucket = mocks.one("aws:s3/bucket:Bucket", "eventpipe-dead-letter-archive-bucket")
+            topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms").outputs["arn"]
+            env = function.inputs["environment"]["variables"]
+            assert env[ENV_ARCHIVE_BUCKET] == bucket.outputs["bucket"]
+            assert env[ENV_ARCHIVE_AFTER_DAYS] == "10"
+            assert env[ENV_ARCHIVE_TOPIC] == topic
+            assert json.loads(env[ENV_ARCHIVE_QUEUES]) == {
+                "orders": "eventpipe-test-orders-dlq",
+                "ledger": "eventpipe-test-ledger-dlq.fifo",
+                "_delivery": "eventpipe-test-delivery-dlq",
+            }
+            document = policy(
+                mocks.one("aws:iam/rolePolicy:RolePolicy", "eventpipe-dead-letter-archive-policy")
+            )
+            assert all("*" not in a for a in allow_actions(document)), "no wildcard action"
+            by_sid = {s["Sid"]: s for s in document["Statement"]}
+            dlq_arns = [
+                mocks.one("aws:sqs/queue:Queue", name).outputs["arn"]
+                for name in ("orders-dlq", "ledger-dlq", "eventpipe-delivery-dlq")
+            ]
+            assert by_sid["ReadDeadLetters"]["Action"] == DLQ_ACTIONS
+            assert by_sid["ReadDeadLetters"]["Resource"] == dlq_arns  # the DLQs, not the queues
+            assert by_sid["WriteArchive"] == {
+                "Sid": "WriteArchive", "Effect": "Allow", "Action": ["s3:PutObject"],
+                "Resource": f"{bucket.outputs['arn']}/*",
+            }  # fmt: skip
+            count = by_sid["CountArchived"]
+            assert count["Action"] == ["cloudwatch:PutMetricData"]
+            assert count["Condition"] == {"StringEquals": {"cloudwatch:namespace": "eventpipe"}}
+            assert by_sid["Notify"]["Resource"] == topic
+            schedule = mocks.one(
+                "aws:scheduler/schedule:Schedule", "eventpipe-dead-letter-archive-schedule"
+            ).inputs
+            assert schedule["scheduleExpression"] == "rate(1 hour)"
+            assert schedule["target"]["arn"] == function.outputs["arn"]
+            role = mocks.one("aws:iam/role:Role", "eventpipe-dead-letter-archive-scheduler-role")
+            assert schedule["target"]["roleArn"] == role.outputs["arn"]
+            invoke = policy(
+                mocks.one(
+                    "aws:iam/rolePolicy:RolePolicy",
+                    "eventpipe-dead-letter-archive-scheduler-policy",
+                )
+            )["Statement"]
+            assert [s["Action"] for s in invoke] == [["lambda:InvokeFunction"]]
+            assert invoke[0]["Resource"] == function.outputs["arn"]
+            assert bus.stack_outputs()["deadLetterArchive"]["afterDays"] == 10
+
+        return settled_all(bus, pipelines).apply(check)
+
+    run()
+
+
+def test_no_archive_configured_no_archive_resources(mocks: AwsMocks, build_dir: Path) -> None:
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+
+        def check(_: object) -> None:
+            assert not mocks.named("eventpipe-dead-letter-archive")
+            assert bus.stack_outputs()["deadLetterArchive"] is None
+
+        return settled_all(bus, pipelines).apply(check)
+
+    run()
+
+
+def test_bucket_prefix_is_a_valid_bucket_name_start() -> None:
+    assert bucket_prefix("Shop_Prod-") == "shop-prod-dead-letters-"
+    assert bucket_prefix("x" * 24) == ("x" * 24 + "dead-letters-")[:37]
+    assert bucket_prefix("") == "dead-letters-"

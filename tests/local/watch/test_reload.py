@@ -1,0 +1,103 @@
+"""``eventpipe dev`` notices code, plugin and stack-file changes; a pool restart runs the
+new code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from eventpipe.local.deploy.records import FunctionSpec
+from eventpipe.local.functions.pool import FunctionPool
+from eventpipe.local.watch.reload import ChangeWatcher, WatchedFunction, watched_functions
+
+
+def _touch(path: Path, text: str) -> None:
+    path.write_text(text)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_a_handler_change_restarts_that_function_and_a_stack_change_asks_for_a_restart(
+    tmp_path: Path,
+) -> None:
+    handler = tmp_path / "handler.py"
+    handler.write_text("x = 1\n")
+    stack_file = tmp_path / "Pulumi.dev.yaml"
+    stack_file.write_text("config: {}\n")
+    plugins = {frozenset({"a = a.plugin"})}
+    restarted: list[str] = []
+    said: list[str] = []
+    watcher = ChangeWatcher(
+        [WatchedFunction("orders", "fn-orders", [handler])],
+        [stack_file],
+        restart=restarted.append,
+        report=said.append,
+        restart_hint="eventpipe dev --stack dev",
+        plugins=lambda: next(iter(plugins)),
+    )
+    watcher.poll()
+    assert (restarted, said) == ([], [])
+
+    _touch(handler, "x = 2\n")
+    watcher.poll()
+    assert restarted == ["fn-orders"]
+    assert "orders: handler code changed (handler.py)" in said[-1]
+    watcher.poll()
+    assert restarted == ["fn-orders"]  # once per change
+
+    _touch(stack_file, "config: {a: 1}\n")
+    watcher.poll()
+    assert "Pulumi.dev.yaml changed" in said[-1]
+    assert "Restart needed" in said[-1] and "`eventpipe dev --stack dev`" in said[-1]
+
+    plugins.clear()
+    plugins.add(frozenset({"a = a.plugin", "b = b.plugin"}))
+    watcher.poll()
+    assert "plugin added: b = b.plugin" in said[-1] and "Restart needed" in said[-1]
+    assert restarted == ["fn-orders"]
+
+
+def test_watched_files_are_the_handler_package(tmp_path: Path) -> None:
+    package = tmp_path / "reloadpkg_watch"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "handlers.py").write_text("def handle(event): pass\n")
+    (package / "models.py").write_text("")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        [watched] = watched_functions(
+            [
+                (
+                    "fn",
+                    {
+                        "EVENTPIPE_HANDLER": "reloadpkg_watch.handlers:handle",
+                        "EVENTPIPE_CONSUMER": "c",
+                    },
+                ),
+                ("other", {}),
+            ]
+        )
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert watched.consumer == "c"
+    assert {p.name for p in watched.files} == {"__init__.py", "handlers.py", "models.py"}
+
+
+def test_a_restarted_pool_runs_the_new_code(tmp_path: Path) -> None:
+    module = tmp_path / "reload_target_mod.py"
+    module.write_text("def handler(event, context):\n    return {'version': 1}\n")
+    spec = FunctionSpec("fn", "arn:aws:lambda:us-east-1:1:function:fn", "reload_target_mod.handler",
+                        {}, timeout=30, memory=128)  # fmt: skip
+    sys.path.insert(0, str(tmp_path))
+    pool = FunctionPool(spec, {"PYTHONPATH": str(tmp_path)}, tmp_path / "logs", 1)
+    try:
+        pool.start()
+        assert pool.invoke({}).result == {"version": 1}
+        _touch(module, "def handler(event, context):\n    return {'version': 2}\n")
+        assert pool.invoke({}).result == {"version": 1}  # a warm worker keeps its code
+        pool.restart()
+        assert pool.invoke({}).result == {"version": 2}
+    finally:
+        pool.stop()
+        sys.path.remove(str(tmp_path))

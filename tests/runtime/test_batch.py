@@ -1,0 +1,136 @@
+"""BatchRunner details the failure-table tests do not reach: SQS call shapes and input
+checks (issue 9 item 10's surviving mutants)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from eventpipe.runtime import handler
+from eventpipe.runtime.batch import SQS_MAX_BATCH_ENTRIES, queue_url_from_arn
+from eventpipe.testing import eventbridge_event, lambda_context, sqs_event, sqs_record
+from tests.runtime.fakes import make_runner
+
+BY_ID = "tests.runtime.handlers:by_order_id"
+
+
+def order(order_id: str) -> dict[str, Any]:
+    return eventbridge_event("Order Created", "ecommerce.orders", {"orderId": order_id})
+
+
+@pytest.mark.parametrize("failures", [10, 11, 23])
+def test_visibility_changes_go_in_chunks_of_at_most_ten(failures: int) -> None:
+    runner, sqs, _ = make_runner(BY_ID)
+    records = [sqs_record(order(f"retry-{i}")) for i in range(failures)]
+    runner.run(sqs_event(records), None)
+    sizes = [len(call["Entries"]) for call in sqs.visibility_calls]
+    assert SQS_MAX_BATCH_ENTRIES == 10
+    assert all(size <= 10 for size in sizes)
+    assert sum(sizes) == failures
+    assert len(sizes) == -(-failures // 10)
+    assert set(sqs.visibility()) == {r["receiptHandle"] for r in records}
+    for call in sqs.visibility_calls:
+        ids = [e["Id"] for e in call["Entries"]]
+        assert len(set(ids)) == len(ids)  # Ids unique within a request, as SQS requires
+        assert (
+            call["QueueUrl"]
+            == "https://sqs.us-east-1.amazonaws.com/123456789012/eventpipe-test-queue"
+        )
+
+
+def test_records_of_two_queues_get_one_call_each() -> None:
+    runner, sqs, _ = make_runner(BY_ID)
+    other = "arn:aws:sqs:eu-west-1:210987654321:other"
+    records = [sqs_record(order("retry-1")), sqs_record(order("retry-2"), queue_arn=other)]
+    runner.run(sqs_event(records), None)
+    urls = sorted(call["QueueUrl"] for call in sqs.visibility_calls)
+    assert urls == [
+        "https://sqs.eu-west-1.amazonaws.com/210987654321/other",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/eventpipe-test-queue",
+    ]
+
+
+def test_successes_get_no_visibility_call() -> None:
+    runner, sqs, _ = make_runner(BY_ID)
+    runner.run(sqs_event([sqs_record(order("ok-1"))]), None)
+    assert sqs.visibility_calls == []
+
+
+def test_visibility_failure_is_logged_and_not_fatal() -> None:
+    runner, sqs, logger = make_runner(BY_ID)
+    sqs.visibility_error = RuntimeError("throttled")
+    record = sqs_record(order("retry-1"))
+    response = runner.run(sqs_event([record]), None)
+    assert response["batchItemFailures"] == [{"itemIdentifier": record["messageId"]}]
+    [line] = [x for x in logger.lines if x[1].startswith("ChangeMessageVisibility failed")]
+    assert "throttled" in line[2]["error"]
+
+
+@pytest.mark.parametrize(
+    ("arn", "url"),
+    [
+        (
+            "arn:aws:sqs:us-east-1:123456789012:q",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+        ),
+        (
+            "arn:aws-cn:sqs:cn-north-1:123456789012:q.fifo",
+            "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q.fifo",
+        ),
+        (
+            "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:q",
+            "https://sqs.us-gov-west-1.amazonaws.com/123456789012/q",
+        ),
+    ],
+)
+def test_queue_url_from_arn(arn: str, url: str) -> None:
+    assert queue_url_from_arn(arn) == url
+
+
+@pytest.mark.parametrize(
+    "arn", ["", "arn:aws:sns:us-east-1:123456789012:t", "arn:aws:sqs:us-east-1:123456789012"]
+)
+def test_queue_url_from_arn_refuses_other_arns(arn: str) -> None:
+    with pytest.raises(ValueError, match="not an SQS queue ARN"):
+        queue_url_from_arn(arn)
+
+
+@pytest.mark.parametrize("records", [None, {}, "x", {"0": {}}, 3])
+def test_an_event_without_a_records_list_is_refused(
+    records: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner, _, _ = make_runner(BY_ID)
+    event: dict[str, Any] = {} if records is None else {"Records": records}
+    with pytest.raises(ValueError, match="expects an SQS event"):
+        runner.run(event, None)
+
+
+def test_the_idempotency_context_is_registered_on_every_invocation() -> None:
+    runner, _, _ = make_runner(BY_ID)
+
+    class Guard:
+        def __init__(self) -> None:
+            self.contexts: list[Any] = []
+
+        def register_context(self, context: Any) -> None:
+            self.contexts.append(context)
+
+        def run(self, key: str, thunk: Any) -> bool:
+            thunk()
+            return True
+
+    guard = Guard()
+    runner.idempotency = guard
+    runner._idempotency_key = lambda event_id, info: event_id or info.message_id
+    first, second = lambda_context("a"), lambda_context("b")
+    runner.run(sqs_event([sqs_record(order("ok-1"))]), first)
+    runner.run(sqs_event([sqs_record(order("ok-2"))]), second)
+    assert guard.contexts == [first, second]
+
+
+def test_entry_point_returns_partial_batch_response(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EVENTPIPE_HANDLER", BY_ID)
+    monkeypatch.setenv("EVENTPIPE_DLQ_URL", "")
+    record = sqs_record(order("ok-1"))
+    assert handler(sqs_event([record]), lambda_context()) == {"batchItemFailures": []}
