@@ -11,7 +11,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eventpipe.consumer import Consumer
-from eventpipe.exceptions import Problem
+from eventpipe.exceptions import EventpipeError, EventpipeWarning, Problem
 
 # Field names as written in stack config (camelCase), mapped to the model's names.
 CONFIG_FIELDS: dict[str, str] = {
@@ -321,16 +322,101 @@ def _override_key_problems(settings: StackSettings) -> list[Problem]:
     return problems
 
 
+class StackFileError(EventpipeError):
+    """Raised when ``Pulumi.<stack>.yaml`` is not YAML eventpipe can read (a syntax
+    error, or no ``config:`` mapping); the message names the file, line and column."""
+
+
+def load_stack_yaml(path: Path) -> dict[str, Any]:
+    """The ``config:`` mapping of a Pulumi stack file, or a :class:`StackFileError`
+    naming the file, the line and the column of a YAML syntax error (no traceback).
+
+    Every reader of a stack file goes through here: the CLI (:func:`read_stack_file`) and
+    the local engine's program runner.
+    """
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        what = str(exc.problem or exc.context)
+        start = exc.context_mark
+        if exc.context and start is not None and start is not mark:
+            # e.g. an unclosed `{`: where it opened is what the reader needs
+            what += (
+                f" ({exc.context}, which began at line {start.line + 1}, column {start.column + 1})"
+            )
+        raise StackFileError(
+            f"{path}: {where}: YAML syntax error: {what}. Fix the YAML there (a stack "
+            "file is `config:` then indented `eventpipe:key: value` lines; quote values "
+            "holding `:` or `{`)"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StackFileError(
+            f"{path}: the file holds a {type(data).__name__}, not a mapping. Fix: start it "
+            "with `config:` and indent the `eventpipe:key: value` lines under it"
+        )
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(
+            f"{path}: `config:` holds a {type(config).__name__}, not a mapping. Fix: "
+            "indent `eventpipe:key: value` lines under `config:`"
+        )
+    return config
+
+
+NAMESPACE_LOOKALIKE = 0.8
+"""How close (difflib ratio) a config namespace must be to ``eventpipe`` to be taken for
+a misspelling of it: ``eventpip``, ``eventpipes`` and ``event-pipe`` are (0.94-0.95),
+``eventbridge`` (0.7) and ``events`` (0.67) are not."""
+
+
+def misspelt_namespace_keys(keys: Iterable[str]) -> list[str]:
+    """A warning for each ``namespace:key`` whose namespace looks like a misspelt
+    ``eventpipe`` (``eventpip:``, ``event-pipe:``, ``eventpipes:``): Pulumi accepts any
+    namespace, so such a key would otherwise be ignored without a word."""
+    messages = []
+    for key in keys:
+        namespace, colon, rest = key.partition(":")
+        if not colon or namespace == NAMESPACE:
+            continue
+        folded = namespace.lower().replace("-", "").replace("_", "")
+        if folded == NAMESPACE or difflib.get_close_matches(
+            folded, [NAMESPACE], n=1, cutoff=NAMESPACE_LOOKALIKE
+        ):
+            messages.append(
+                f"config key {key!r}: the namespace {namespace!r} looks like a misspelt "
+                f"{NAMESPACE!r}, so eventpipe ignores this key. Fix: write "
+                f"'{NAMESPACE}:{rest}'"
+            )
+    return messages
+
+
+def warn_misspelt_namespaces(keys: Iterable[str], where: str) -> None:
+    """Issue :func:`misspelt_namespace_keys`' warnings as :class:`EventpipeWarning` s
+    (the CLI prints them as ``warning: ...``)."""
+    for message in misspelt_namespace_keys(keys):
+        warnings.warn(EventpipeWarning(f"{where}: {message}"), stacklevel=3)
+
+
 def read_stack_file(project_dir: Path, stack: str) -> tuple[dict[str, Any], str | None]:
-    """The ``eventpipe:`` values and ``aws:region`` of ``Pulumi.<stack>.yaml``."""
+    """The ``eventpipe:`` values and ``aws:region`` of ``Pulumi.<stack>.yaml``.
+
+    A YAML syntax error is a :class:`StackFileError` naming the line and column; a key
+    in a namespace that looks like a misspelt ``eventpipe:`` is warned about.
+    """
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.exists():
         raise FileNotFoundError(
             f"no stack file {path}: create it with `pulumi stack init {stack}` "
             f"or copy Pulumi.dev.yaml"
         )
-    data = yaml.safe_load(path.read_text()) or {}
-    config = data.get("config") or {}
+    config = load_stack_yaml(path)
+    warn_misspelt_namespaces((str(k) for k in config), str(path))
     values = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(f"{NAMESPACE}:")}
     region = config.get("aws:region")
     return values, region
@@ -348,7 +434,12 @@ def read_pulumi_config() -> tuple[dict[str, Any], str | None]:
     region = None
     # The language host passes config through set_all_config (CONFIG); PULUMI_CONFIG is
     # the older environment channel that unit tests may still use.
-    for full_key, raw in {**get_config_env(), **CONFIG.get()}.items():
+    given = {**get_config_env(), **CONFIG.get()}
+    for message in misspelt_namespace_keys(given):
+        import pulumi
+
+        pulumi.log.warn(message)
+    for full_key, raw in given.items():
         namespace, _, key = full_key.partition(":")
         if full_key == "aws:region":
             region = raw

@@ -60,3 +60,9 @@ class InvalidConsumerError(EventpipeError, ValueError):
         self.errors = errors
         detail = "; ".join(f"{field}: {msg}" for field, msg in errors)
         super().__init__(f"invalid consumer {consumer or '(unnamed)'}: {detail}")
+
+
+class EventpipeWarning(UserWarning):
+    """Issued for a stack config that works but is probably not what was meant (a key in
+    a namespace that looks like a misspelt ``eventpipe:``); the CLI prints it as
+    ``warning: ...`` on stderr."""

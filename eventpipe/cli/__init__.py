@@ -17,7 +17,13 @@ applies it to every command).
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+import typer
+
 from eventpipe.cli import consumers, events, local, logs, mapping, new, queues, send
+from eventpipe.cli import cost as cost_command
 from eventpipe.cli.reporting import CommandApp
 
 __all__ = ["app", "main"]
@@ -29,9 +35,39 @@ app = CommandApp(
     pretty_exceptions_enable=False,
 )
 
-for group in (consumers, new, events, queues, local):
-    group.register(app)
-for group in (logs, send, mapping):  # helper "ops"
+DISTRIBUTION = "eventpipe"
+
+
+def package_version() -> str:
+    """The installed eventpipe distribution's version (``pyproject.toml``'s)."""
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed: run `make install`)"
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"eventpipe {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print eventpipe's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
+
+
+for group in (consumers, new, events, send, queues, logs, mapping, local, cost_command):
     group.register(app)
 
 

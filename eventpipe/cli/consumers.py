@@ -1,16 +1,29 @@
-"""``eventpipe consumers``: what a stack will build, before anything is deployed."""
+"""``eventpipe consumers [CONSUMER]``: what a stack will build, before anything is deployed.
+
+Without a name: the plugins and one row per consumer (patterns cut short to fit the
+terminal); with a name: that consumer whole, every setting and its full pattern.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from eventpipe.cli.options import ConfigStackOpt, ProjectOpt, project_dir
-from eventpipe.resolve import Resolved, resolve_from_file
+from eventpipe.cli.options import (
+    ConfigStackOpt,
+    JsonOpt,
+    ProjectOpt,
+    config_stack_flags,
+    project_dir,
+    suggest_command,
+)
+from eventpipe.cli.output import Column, console, emit_json, print_table
+from eventpipe.cli.reporting import CommandError
+from eventpipe.resolve import DeclaredConsumer, Resolved, resolve_from_file
 
 
 def register(app: typer.Typer) -> None:
@@ -18,41 +31,151 @@ def register(app: typer.Typer) -> None:
     app.command("consumers")(consumers)
 
 
-def _rows(resolved: Resolved) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for declared in resolved.consumers:
-        c = declared.consumer
-        rows.append(
-            {
-                "consumer": c.name,
-                "plugin": declared.plugin,
-                "distribution": declared.distribution,
-                "pattern": c.pattern,
-                "queue": "fifo" if c.fifo else "standard",
-                "source": c.source,
-                "batchSize": c.batch_size,
-                "batchingWindow": c.batching_window,
-                "timeout": c.timeout,
-                "visibilityTimeout": c.effective_visibility_timeout,
-                "maxConcurrency": c.max_concurrency,
-                "idempotent": c.idempotent,
-                "enabled": declared.enabled,
-            }
-        )
-    return rows
+def _row(declared: DeclaredConsumer) -> dict[str, Any]:
+    """One consumer as ``--json`` shows it (camelCase keys, docs/operations.md)."""
+    c = declared.consumer
+    return {
+        "consumer": c.name,
+        "plugin": declared.plugin,
+        "distribution": declared.distribution,
+        "pattern": c.pattern,
+        "queue": "fifo" if c.fifo else "standard",
+        "source": c.source,
+        "batchSize": c.batch_size,
+        "batchingWindow": c.batching_window,
+        "timeout": c.timeout,
+        "visibilityTimeout": c.effective_visibility_timeout,
+        "maxConcurrency": c.max_concurrency,
+        "idempotent": c.idempotent,
+        "enabled": declared.enabled,
+    }
 
 
-def _hooks_of(resolved: Resolved, plugin: str) -> str:
+def _detail(declared: DeclaredConsumer) -> dict[str, Any]:
+    """Everything about one consumer: the row plus every other declared setting."""
+    c = declared.consumer
+    return _row(declared) | {
+        "handler": c.handler,
+        "messageGroup": c.message_group,
+        "memory": c.memory,
+        "maxReceiveCount": c.max_receive_count,
+        "retention": c.retention,
+        "reservedConcurrency": c.reserved_concurrency,
+        "idempotencyTtl": c.idempotency_ttl,
+        "environment": dict(c.environment or {}),
+        "description": c.description,
+        "alarmOldestMessageAge": c.alarm_oldest_message_age,
+        "alarmQueueDepth": c.alarm_queue_depth,
+        "circuitBreaker": _breaker(c),
+        "topic": c.topic,
+        "filterPolicy": c.filter_policy,
+    }
+
+
+def _breaker(consumer: Any) -> dict[str, int] | None:
+    breaker = consumer.circuit_breaker
+    if breaker is None:
+        return None
+    return {"errors": breaker.errors, "period": breaker.period, "cooldown": breaker.cooldown}
+
+
+def _plugin_json(resolved: Resolved) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": p.name,
+            "distribution": p.distribution,
+            "version": p.version,
+            "module": p.module,
+            "hooks": _hooks_of(resolved, p.name),
+        }
+        for p in resolved.plugins
+    ]
+
+
+def _hooks_of(resolved: Resolved, plugin: str) -> list[str]:
     manager = resolved.loaded.manager
     module = manager.get_plugin(plugin)
     callers = manager.get_hookcallers(module) or []
-    return ", ".join(sorted(caller.name for caller in callers))
+    return sorted(caller.name for caller in callers)
+
+
+def _pattern_text(pattern: dict[str, Any] | None) -> str:
+    return json.dumps(pattern, separators=(",", ":")) if pattern is not None else "(direct queue)"
+
+
+def _batch_text(row: dict[str, Any]) -> str:
+    return f"{row['batchSize']}" + (f" / {row['batchingWindow']}s" if row["batchingWindow"] else "")
+
+
+def _find(resolved: Resolved, name: str, stack: str) -> DeclaredConsumer:
+    """The named consumer, or an error listing the known ones and the nearest name."""
+    by_name = {d.consumer.name: d for d in resolved.consumers}
+    if name in by_name:
+        return by_name[name]
+    close = difflib.get_close_matches(name, list(by_name), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise CommandError(
+        f"stack {stack!r} has no consumer {name!r}; {hint}its consumers are: "
+        f"{', '.join(sorted(by_name)) or '(none)'}"
+    )
+
+
+def _breaker_text(breaker: dict[str, Any] | None) -> str:
+    if not breaker:
+        return "-"
+    return ", ".join(f"{key} {value}" for key, value in breaker.items())
+
+
+def _print_detail(declared: DeclaredConsumer, stack: str) -> None:
+    detail = _detail(declared)
+    out = console()
+    pairs = [
+        ("plugin", f"{detail['plugin']} ({detail['distribution'] or 'not a distribution'})"),
+        ("enabled", "yes" if detail["enabled"] else "no (eventpipe:consumers.<name>.enabled)"),
+        ("handler", detail["handler"]),
+        (
+            "queue",
+            detail["queue"]
+            + (f", group {detail['messageGroup']}" if detail["queue"] == "fifo" else ""),
+        ),
+        ("batch", _batch_text(detail)),
+        ("timeout", f"{detail['timeout']}s (visibility {detail['visibilityTimeout']}s)"),
+        ("memory", f"{detail['memory']} MB"),
+        ("maxConcurrency", detail["maxConcurrency"]),
+        ("reservedConcurrency", detail["reservedConcurrency"]),
+        ("maxReceiveCount", detail["maxReceiveCount"]),
+        ("retention", f"{detail['retention']}s"),
+        ("idempotent", "yes" if detail["idempotent"] else "no"),
+        ("environment", ", ".join(sorted(detail["environment"])) or "-"),
+        (
+            "alarms",
+            f"oldest message {detail['alarmOldestMessageAge']}s, depth {detail['alarmQueueDepth']}",
+        ),
+        ("circuitBreaker", _breaker_text(detail["circuitBreaker"])),
+        ("topic", detail["topic"] or "-"),
+        ("filterPolicy", json.dumps(detail["filterPolicy"]) if detail["filterPolicy"] else "-"),
+        ("description", detail["description"] or "-"),
+    ]
+    print_table(
+        [Column("setting"), Column("value", wrap=True)],
+        [[key, "-" if value is None else str(value)] for key, value in pairs],
+        title=f"consumer {detail['consumer']} (stack {stack})",
+        out=out,
+    )
+    out.print("pattern:" if declared.consumer.pattern is not None else "pattern: (direct queue)")
+    if declared.consumer.pattern is not None:
+        # Whole and indented: the one place a long pattern is never cut short.
+        typer.echo(json.dumps(declared.consumer.pattern, indent=2))
 
 
 def consumers(
+    consumer: Annotated[
+        str | None,
+        typer.Argument(help="Show this consumer whole: every setting, the full pattern."),
+    ] = None,
     stack: ConfigStackOpt = "dev",
     project: ProjectOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List discovered plugins and the consumers the stack builds, with their settings.
 
@@ -60,46 +183,57 @@ def consumers(
     unwrapped line (easy to grep in CI logs).
     """
     resolved = resolve_from_file(project_dir(project, required=True), stack)
-    console = Console()
-    rows = _rows(resolved)
-    if as_json:
-        plugins = [vars(p) for p in resolved.plugins]
-        typer.echo(
-            json.dumps(
-                {"stack": stack, "plugins": plugins, "consumers": rows}, indent=2, default=str
-            )
-        )
+    if consumer is not None:
+        declared = _find(resolved, consumer, stack)
+        if as_json:
+            emit_json({"stack": stack, "consumer": _detail(declared)})
+        else:
+            _print_detail(declared, stack)
         return
-    plugin_table = Table(title="plugins")
-    for column in ("plugin", "distribution", "version", "hooks"):
-        plugin_table.add_column(column, no_wrap=column == "plugin")
-    for info in resolved.plugins:
-        hooks = _hooks_of(resolved, info.name)
-        plugin_table.add_row(info.name, info.distribution or "-", info.version or "-", hooks)
-    console.print(plugin_table)
-    table = Table(title=f"consumers (stack {stack})")
-    for column in ("consumer", "plugin", "pattern", "queue", "batch", "timeout", "enabled"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("consumer", "queue"))
-    for row in rows:
-        pattern = (
-            json.dumps(row["pattern"], separators=(",", ":"))
-            if row["pattern"] is not None
-            else "(direct queue)"
-        )
-        batch = f"{row['batchSize']}" + (
-            f" / {row['batchingWindow']}s" if row["batchingWindow"] else ""
-        )
-        table.add_row(
-            str(row["consumer"]),
-            str(row["plugin"]),
-            pattern,
-            str(row["queue"]),
-            batch,
-            f"{row['timeout']}s",
-            "yes" if row["enabled"] else "no",
-        )
-    console.print(table)
-    console.print(
+    rows = [_row(d) for d in resolved.consumers]
+    if as_json:
+        emit_json({"stack": stack, "plugins": _plugin_json(resolved), "consumers": rows})
+        return
+    out = console()
+    print_table(
+        [Column("plugin"), Column("distribution"), Column("version"), Column("hooks", wrap=True)],
+        [
+            [p["name"], p["distribution"] or "-", p["version"] or "-", ", ".join(p["hooks"])]
+            for p in _plugin_json(resolved)
+        ],
+        title="plugins",
+        out=out,
+    )
+    out.print()
+    print_table(
+        [
+            Column("consumer"),
+            Column("queue"),
+            Column("batch", justify="right"),
+            Column("timeout", justify="right"),
+            Column("enabled"),
+            Column("pattern", elide=True),
+        ],
+        [
+            [
+                str(row["consumer"]),
+                str(row["queue"]),
+                _batch_text(row),
+                f"{row['timeout']}s",
+                "yes" if row["enabled"] else "no",
+                _pattern_text(row["pattern"]),
+            ]
+            for row in rows
+        ],
+        title=f"consumers (stack {stack})",
+        more=f"{_detail_hint(stack, project)} shows a consumer whole",
+        out=out,
+    )
+    out.print(
         f"{len(resolved.plugins)} plugin(s), "
         f"{len(resolved.enabled)} of {len(rows)} consumer(s) enabled"
     )
+
+
+def _detail_hint(stack: str, project: Path | None) -> str:
+    return suggest_command("consumers", "NAME", flags=config_stack_flags(stack, project))

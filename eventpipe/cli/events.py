@@ -12,8 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
-from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import console, emit_json, fold_table, progress_bar
+from eventpipe.cli.options import (
+    StackOptions,
+    config_stack_flags,
+    connected,
+    stack_command,
+    suggest_command,
+)
+from eventpipe.cli.output import Column, console, emit_json, print_table, progress_bar, styled
 from eventpipe.cli.reporting import CommandError
 from eventpipe.operate import match as match_ops
 from eventpipe.operate import replay as replay_ops
@@ -29,16 +35,27 @@ def _publish_summary(result: PublishResult, bus: str) -> None:
         f"in {result.calls} call(s)" + (f", {result.retried} resend(s)" if result.retried else "")
     )
     if result.failures:
-        table = fold_table("failed events", ("#", "detail-type", "error", "message", "attempts"))
-        for failure in result.failures[:50]:
-            table.add_row(
-                str(failure.index),
-                failure.detail_type,
-                failure.error_code,
-                failure.error_message,
-                str(failure.attempts),
-            )
-        out.print(table, markup=False)
+        print_table(
+            [
+                Column("#", justify="right"),
+                Column("detail-type"),
+                Column("error"),
+                Column("attempts", justify="right"),
+                Column("message", wrap=True),
+            ],
+            [
+                [
+                    str(f.index),
+                    f.detail_type,
+                    f.error_code,
+                    str(f.attempts),
+                    f.error_message,
+                ]
+                for f in result.failures[:50]
+            ],
+            title="failed events",
+            out=out,
+        )
         if len(result.failures) > 50:
             out.print(f"... and {len(result.failures) - 50} more (use --json for all)")
 
@@ -118,29 +135,35 @@ def match(
     deployed: Annotated[
         bool,
         typer.Option(
-            "--deployed", help="Use the deployed rules' patterns instead of the plugins'."
+            "--deployed",
+            help="Ask the deployed rules (TestEventPattern) instead of the installed plugins.",
         ),
     ] = False,
     *,
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Which consumers' event patterns match EVENT (EventBridge TestEventPattern).
+    """Which consumers' event patterns match EVENT.
 
-    Missing envelope fields (id, account, time, region, resources) are filled in;
-    source and detail-type must be given.
+    By default the installed plugins' patterns for the stack (what the next `pulumi up`
+    deploys), checked by eventpipe's matcher: no stack outputs, AWS or Pulumi CLI needed.
+    --deployed asks EventBridge's TestEventPattern about the deployed rules. Missing
+    envelope fields (id, account, time, region, resources) are filled in; source and
+    detail-type must be given.
     """
     data = read_json_argument(event)
     if not isinstance(data, dict):
         raise CommandError("the event must be a JSON object")
-    with connected(opts) as (target, aws):
-        full = match_ops.complete_event(data, target.outputs, target.region)
-        events_client = aws.client("events")
-        if deployed:
+    if deployed:
+        with connected(opts) as (target, aws):
+            full = match_ops.complete_event(data, target.outputs, target.region)
+            events_client = aws.client("events")
             patterns = match_ops.patterns_from_rules(events_client, target.outputs)
-        else:
-            patterns = match_ops.patterns_from_plugins(opts.directory, opts.stack)
-        results = match_ops.match_event(events_client, full, patterns)
+            results = match_ops.match_event(events_client, full, patterns)
+    else:
+        patterns = match_ops.patterns_from_plugins(opts.directory, opts.stack)
+        full = match_ops.complete_event(data, None, opts.region)
+        results = match_ops.match_with_plugins(full, patterns)
     if as_json:
         emit_json({"event": full, "results": [r.to_dict() for r in results]})
         return
@@ -148,17 +171,32 @@ def match(
     if not results:
         out.print("No consumer has an event pattern (direct-queue consumers only).")
         return
-    table = fold_table(
-        f"{full['detail-type']} from {full['source']}", ("consumer", "matches", "pattern")
+    print_table(
+        [Column("consumer"), Column("matches"), Column("pattern", elide=True)],
+        [
+            [
+                r.consumer,
+                styled("yes", "green") if r.matched else "no",
+                json.dumps(r.pattern, separators=(",", ":")),
+            ]
+            for r in results
+        ],
+        title=f"{full['detail-type']} from {full['source']}",
+        more=(
+            suggest_command(
+                "consumers", "NAME", flags=config_stack_flags(opts.stack, opts.project_dir)
+            )
+            + " shows a plugin's pattern whole"
+            if not deployed
+            else "--json shows the deployed patterns whole"
+        ),
+        out=out,
     )
-    for r in results:
-        mark = "[green]yes[/]" if r.matched else "no"
-        table.add_row(r.consumer, mark, json.dumps(r.pattern))
-    out.print(table)
     matched = [r.consumer for r in results if r.matched]
     engine = {r.engine for r in results}
     out.print(
-        f"{len(matched)} of {len(results)} consumer(s) match (checked with {', '.join(engine)})."
+        f"{len(matched)} of {len(results)} consumer(s) match (checked with {', '.join(engine)}).",
+        markup=False,
     )
 
 

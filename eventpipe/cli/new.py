@@ -17,6 +17,15 @@ def register(app: typer.Typer) -> None:
     app.command("new")(new)
 
 
+def _shown(path: Path) -> Path:
+    """``path`` relative to the cwd when it is below it: short enough for an 80-column
+    terminal, and the hints below still paste as is (they run from the cwd)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def new(
     name: Annotated[str, typer.Argument(help="Consumer name, e.g. order-audit.")],
     source: Annotated[
@@ -34,11 +43,11 @@ def new(
     """Scaffold a consumer plugin in consumers/NAME that passes its own tests."""
     consumers_dir = directory or project_dir(project) / "consumers"
     files = scaffold(name, consumers_dir, source=source, detail_type=detail_type)
-    root = consumers_dir / name
+    root = _shown(consumers_dir / name)
     out = console()
     out.print(f"Created {root} ({len(files)} files):", markup=False)
     for path in files:
-        out.print(f"  {path.relative_to(root)}", markup=False)
+        out.print(f"  {path.relative_to(consumers_dir / name)}", markup=False)
     out.print(
         "Next:\n"
         f"  pip install -e {root}   (or `make install`)\n"

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import shlex
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -23,6 +24,8 @@ import typer
 from eventpipe.cli.reporting import CommandError
 from eventpipe.operate.aws import Aws, aws_errors
 from eventpipe.operate.stack_outputs import StackTarget, find_target
+
+DEFAULT_STACK = "dev"
 
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack to act on.")]
 OutputsOpt = Annotated[
@@ -60,7 +63,7 @@ class StackOptions:
     command parameter (same name, ``Annotated`` type and default, in this order).
     """
 
-    stack: StackOpt = "dev"
+    stack: StackOpt = DEFAULT_STACK
     outputs: OutputsOpt = None
     endpoint_url: EndpointOpt = None
     profile: ProfileOpt = None
@@ -83,6 +86,49 @@ class StackOptions:
             region=self.region,
         )
         return target, Aws(target, profile=self.profile)
+
+    def target_flags(self) -> list[str]:
+        """The options of this invocation that choose the target stack, as typed on a
+        command line (defaults left out): what a suggested command must repeat so that
+        pasting it acts on the same stack, account and emulator."""
+        flags: list[str] = []
+        if self.local:
+            flags.append("--local")
+        if self.stack != DEFAULT_STACK:
+            flags += ["--stack", self.stack]
+        for flag, value in (
+            ("--outputs", self.outputs),
+            ("--endpoint-url", self.endpoint_url),
+            ("--profile", self.profile),
+            ("--region", self.region),
+            ("--project-dir", self.project_dir),
+        ):
+            if value is not None:
+                flags += [flag, str(value)]
+        return flags
+
+    def suggest(self, *words: str) -> str:
+        """``eventpipe WORDS ...`` carrying this invocation's target options, quoted for
+        a POSIX shell and wrapped in backticks: a hint the operator can paste as is.
+
+        >>> StackOptions(stack="prod", profile="ops").suggest("dlq", "peek", "orders")
+        '`eventpipe dlq peek orders --stack prod --profile ops`'
+        """
+        return suggest_command(*words, flags=self.target_flags())
+
+
+def suggest_command(*words: str, flags: Sequence[str] = ()) -> str:
+    """``eventpipe WORDS FLAGS`` quoted for a POSIX shell, in backticks. Commands that
+    have :class:`StackOptions` use :meth:`StackOptions.suggest`; the others (``dev``,
+    ``consumers``) pass the flags they were given, e.g. ``["--stack", stack]``."""
+    return "`" + shlex.join(["eventpipe", *words, *flags]) + "`"
+
+
+def config_stack_flags(stack: str, project: Path | None = None) -> list[str]:
+    """The target flags of a command that reads the stack's config file (``--stack``
+    unless it is the default, ``--project-dir`` when given)."""
+    flags = [] if stack == DEFAULT_STACK else ["--stack", stack]
+    return flags + ([] if project is None else ["--project-dir", str(project)])
 
 
 def nearest_project_dir(start: Path | None = None) -> Path | None:

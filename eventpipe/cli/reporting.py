@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -29,7 +30,7 @@ from typing import Any, TypeVar
 import typer
 
 from eventpipe.cli.output import err_console
-from eventpipe.exceptions import EventpipeError
+from eventpipe.exceptions import EventpipeError, EventpipeWarning
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -69,12 +70,40 @@ def report(message: str) -> None:
     err_console().print(f"[bold red]error:[/] {escape(message)}")
 
 
+def warn(message: str) -> None:
+    """Print ``message`` on stderr as eventpipe's warning (the command goes on)."""
+    from rich.markup import escape
+
+    err_console().print(f"[bold yellow]warning:[/] {escape(message)}")
+
+
+@contextmanager
+def warnings_printed() -> Iterator[None]:
+    """Print every :class:`~eventpipe.exceptions.EventpipeWarning` issued inside as
+    ``warning: ...`` on stderr, when it is issued (``dev`` runs for hours) and each time
+    (a command reads a stack file once); other warnings go where Python sends them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", EventpipeWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+            if issubclass(category, EventpipeWarning):
+                warn(str(message))
+            else:
+                shown(message, category, *args, **kw)
+
+        warnings.showwarning = show
+        yield
+
+
 @contextmanager
 def reported() -> Iterator[None]:
     """Run a command body: an error the operator can act on ends it with its message on
-    stderr and :data:`EXIT_FAILED`; anything else is a bug and keeps its traceback."""
+    stderr and :data:`EXIT_FAILED`; anything else is a bug and keeps its traceback.
+    Configuration warnings are printed as they are issued (:func:`warnings_printed`)."""
     try:
-        yield
+        with warnings_printed():
+            yield
     except Exception as exc:
         message = _message(exc)
         if message is None:

@@ -21,11 +21,17 @@ from eventpipe.operate.stack_outputs import StackOutputs
 
 ENGINE_AWS = "TestEventPattern"
 ENGINE_LOCAL = "local matcher (endpoint lacks TestEventPattern)"
+ENGINE_PLUGINS = "eventpipe's matcher, on the installed plugins' patterns"
+UNDEPLOYED_ACCOUNT = "123456789012"
+"""The envelope's ``account`` when no stack output says which (``match`` without
+``--deployed``): AWS's documentation example account; give ``account`` in the event when
+a pattern matches on it."""
 
 
-def complete_event(event: dict[str, Any], outputs: StackOutputs, region: str | None) -> dict:
+def complete_event(event: dict[str, Any], outputs: StackOutputs | None, region: str | None) -> dict:
     """Fill the envelope fields TestEventPattern requires (id, account, time, region,
-    resources) when the given event lacks them; source and detail-type must be given."""
+    resources) when the given event lacks them; source and detail-type must be given.
+    Without ``outputs`` (nothing deployed) the account is :data:`UNDEPLOYED_ACCOUNT`."""
     missing = [key for key in ("source", "detail-type") if key not in event]
     if missing:
         raise OperateError(
@@ -35,9 +41,9 @@ def complete_event(event: dict[str, Any], outputs: StackOutputs, region: str | N
     full = {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "account": outputs.bus.account,
+        "account": outputs.bus.account if outputs is not None else UNDEPLOYED_ACCOUNT,
         "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": region or outputs.region or "us-east-1",
+        "region": region or (outputs.region if outputs is not None else None) or "us-east-1",
         "resources": [],
         "detail": {},
     }
@@ -83,6 +89,17 @@ def match_event(
         else:
             results.append(MatchResult(name, _local_match(pattern, event), ENGINE_LOCAL, pattern))
     return results
+
+
+def match_with_plugins(
+    event: dict[str, Any], patterns: dict[str, dict[str, Any]]
+) -> list[MatchResult]:
+    """Test ``event`` against each pattern with eventpipe's matcher (aws/event-ruler's
+    semantics, :mod:`eventpipe.patterns`), in name order: no AWS call, no stack needed."""
+    return [
+        MatchResult(name, _local_match(patterns[name], event), ENGINE_PLUGINS, patterns[name])
+        for name in sorted(patterns)
+    ]
 
 
 def patterns_from_plugins(project_dir: Path, stack: str) -> dict[str, dict[str, Any]]:

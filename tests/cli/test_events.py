@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
+from eventpipe.operate import match as match_ops
 from eventpipe.operate.aws import Aws
 from tests.cli.stack import Stack
 
@@ -306,3 +307,39 @@ def test_replay_names_are_unique_and_valid(stack: Stack) -> None:
     future = plan_replay(outputs, now - timedelta(hours=1), now + timedelta(days=1), now=now)
     assert future.end == now  # EventBridge rejects an end in the future
     assert future.consumers == ["inventory", "orders"]  # rule-fed consumers only
+
+
+def test_match_needs_no_stack_outputs_credentials_or_pulumi(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The default answers from the installed plugins: nothing deployed, no Pulumi CLI
+    on PATH, no AWS credentials, no AWS call."""
+    from typer.testing import CliRunner
+
+    from eventpipe.cli import app
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `pulumi` to find
+    monkeypatch.setenv("EVENTPIPE_PLUGINS", "orders,priority-orders")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: eventpipe\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+
+    def no_aws(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("match called AWS")
+
+    monkeypatch.setattr(Aws, "client", no_aws)
+    big = dict(ORDER, detail={"amount": 1500, "customerId": "c-1"})
+    result = CliRunner().invoke(app, ["match", json.dumps(big), "-s", "dev", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {r["consumer"]: r["matched"] for r in data["results"]} == {
+        "order-processing": True,
+        "priority-orders": True,
+    }
+    assert {r["engine"] for r in data["results"]} == {match_ops.ENGINE_PLUGINS}
+    assert data["event"]["account"] == match_ops.UNDEPLOYED_ACCOUNT
+    small = CliRunner().invoke(app, ["match", json.dumps(dict(ORDER, detail={"amount": 5}))])
+    assert small.exit_code == 0, small.output
+    assert "1 of 2 consumer(s) match" in small.stdout

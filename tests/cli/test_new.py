@@ -35,7 +35,7 @@ def test_new_scaffolds_a_plugin_that_passes_its_own_tests(
     )
     assert result.exit_code == 0, result.output
     root = project / "consumers" / "parcel-audit"
-    assert "pip install -e" in result.stdout and str(root) in result.stdout
+    assert "pip install -e consumers/parcel-audit" in result.stdout  # relative: pasteable here
 
     pyproject = tomllib.loads((root / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == "eventpipe-parcel-audit"
@@ -116,3 +116,12 @@ def test_existing_folder_is_not_overwritten(project: Path) -> None:
     assert result.exit_code == 1
     assert "already exists" in result.stderr
     assert (project / "consumers" / "taken" / "keep.txt").read_text() == "mine"
+
+
+def test_new_output_fits_80_columns(project: Path) -> None:
+    from tests.cli.terminal import TERMINAL_80, too_wide
+
+    result = runner.invoke(app, ["new", "order-audit"], env=TERMINAL_80)
+    assert result.exit_code == 0, result.output
+    assert too_wide(result.stdout) == []
+    assert "Created consumers/order-audit (" in result.stdout

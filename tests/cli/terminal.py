@@ -1,0 +1,25 @@
+"""Rendering as an 80-column terminal would, for CliRunner tests.
+
+CliRunner's stdout is not a terminal, so rich would render piped output (no wrapping,
+no colour). ``TTY_COMPATIBLE=1`` makes rich treat it as a terminal of ``COLUMNS``
+columns; ``NO_COLOR`` keeps colour codes out so widths can be measured (bold and dim
+remain and are stripped by :func:`plain_lines`).
+"""
+
+from __future__ import annotations
+
+import re
+
+TERMINAL_80 = {"COLUMNS": "80", "TTY_COMPATIBLE": "1", "NO_COLOR": "1"}
+PIPED = {"COLUMNS": "80", "TTY_COMPATIBLE": "0"}
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def plain_lines(text: str) -> list[str]:
+    """``text``'s lines without ANSI escape codes."""
+    return ANSI.sub("", text).splitlines()
+
+
+def too_wide(text: str, width: int = 80) -> list[str]:
+    """The lines of ``text`` wider than ``width`` columns (none is the expectation)."""
+    return [line for line in plain_lines(text) if len(line) > width]
