@@ -23,6 +23,9 @@ from eventpipe.cli.output import VERBATIM_KEYS
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
 from tests.cli.test_app import _commands
+from tests.cli.test_logs import powertools
+from tests.cli.test_logs import write as write_log
+from tests.cli.test_pause import deploy_function
 
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 EVENT = json.dumps(
@@ -42,6 +45,10 @@ def project(stack: Stack, tmp_path: Path) -> Stack:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
     body = json.loads(EVENT) | {"id": "e-1", "detail": {"amount": -12.5, "note": "x" * 150}}
     stack.dead_letter("orders", body, REASON)
+    # For logs, pause and resume (helper "ops"): a function log line, and a function with
+    # its event source mapping created disabled, so moto never invokes it (no Docker).
+    write_log(stack, powertools("ERROR", REASON, message_id="m-1", exception="Traceback"))
+    deploy_function(stack, "mailer", uuid_in_output=True, enabled=False)
     return stack
 
 
@@ -57,6 +64,12 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
     (["dlq", "peek"], ["orders"], True),
     (["dlq", "redrive"], ["inventory"], True),  # moto lacks move tasks: the empty-DLQ answer
     (["dlq", "purge"], ["orders", "--yes"], True),
+    (["dlq", "cancel"], ["inventory"], True),  # empty DLQ: nothing to cancel
+    (["logs"], ["orders", "--since", "1h"], True),
+    (["send"], ["inventory", "a message body"], True),
+    (["pause"], ["mailer"], True),
+    (["cost"], [], False),
+    (["resume"], ["mailer"], True),
 ]
 
 
