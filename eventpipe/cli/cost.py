@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from eventpipe.cli.options import ConfigStackOpt, JsonOpt, ProjectOpt, project_dir
-from eventpipe.cli.output import console, emit_json
+from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, styled
 from eventpipe.cost import Assumptions, ConsumerCost, Estimate, estimate, load_prices
 from eventpipe.cost.estimator import MILLION
 from eventpipe.resolve import resolve_from_file
@@ -30,62 +29,80 @@ def usd(value: float) -> str:
     return f"{value:,.2f}" if value >= 1 else f"{value:.4f}"
 
 
-def _fixed_table(result: Estimate) -> Table:
-    table = Table(title=f"fixed monthly cost (stack {result.stack})")
-    table.add_column("service", no_wrap=True)
-    table.add_column("item", overflow="fold")
-    table.add_column("quantity", justify="right")
-    table.add_column("USD/month", justify="right", no_wrap=True)
-    for line in result.fixed:
-        table.add_row(line.service, line.item, f"{line.quantity:,.0f}", usd(line.cost))
-    table.add_row("", "total", "", usd(result.fixed_monthly), style="bold")
-    return table
+def _fixed_table(result: Estimate) -> None:
+    rows: list[list[Cell]] = [
+        [line.service, line.item, f"{line.quantity:,.0f}", usd(line.cost)] for line in result.fixed
+    ]
+    rows.append(["", styled("total", "bold"), "", styled(usd(result.fixed_monthly), "bold")])
+    print_table(
+        [
+            Column("service"),
+            Column("item", wrap=True),
+            Column("quantity", justify="right"),
+            Column("USD/month", justify="right"),
+        ],
+        rows,
+        title=f"fixed monthly cost (stack {result.stack})",
+    )
 
 
-def _consumer_table(result: Estimate) -> Table:
-    table = Table(title="USD per million events, by consumer")
-    table.add_column("consumer", overflow="fold")
-    for column, _ in SERVICE_COLUMNS:
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("Lambda", justify="right", no_wrap=True)
-    table.add_column("other", justify="right", no_wrap=True)
-    table.add_column("total", justify="right", no_wrap=True)
+def _consumer_table(result: Estimate) -> None:
+    rows: list[list[Cell]] = []
     for c in result.consumers:
         services = c.by_service()
         cells = [sum(services.get(s, 0.0) for s in group) for _, group in SERVICE_COLUMNS]
         lambda_cost = services.get("Lambda", 0.0)
         other = c.per_million - sum(cells) - lambda_cost
         name = c.consumer.name + (" (pipe)" if c.pipe else "")
-        table.add_row(name, *(usd(v) for v in (*cells, lambda_cost, other, c.per_million)))
-    return table
+        rows.append([name, *(usd(v) for v in (*cells, lambda_cost, other, c.per_million))])
+    print_table(
+        [
+            Column("consumer", wrap=True),
+            *(Column(column, justify="right") for column, _ in SERVICE_COLUMNS),
+            Column("Lambda", justify="right"),
+            Column("other", justify="right"),
+            Column("total", justify="right"),
+        ],
+        rows,
+        title="USD per million events, by consumer",
+    )
 
 
-def _breakdown_table(c: ConsumerCost) -> Table:
-    table = Table(title=f"{c.consumer.name}: USD per million events")
-    table.add_column("service", no_wrap=True)
-    table.add_column("item", overflow="fold")
-    table.add_column("per event", justify="right", no_wrap=True)
-    table.add_column("USD/1M", justify="right", no_wrap=True)
-    for line in (*c.shared, *c.lines):
-        table.add_row(line.service, line.item, f"{line.quantity:.4g}", usd(line.cost * MILLION))
-    table.add_row("", "total", "", usd(c.per_million), style="bold")
-    return table
+def _breakdown_table(c: ConsumerCost) -> None:
+    rows: list[list[Cell]] = [
+        [line.service, line.item, f"{line.quantity:.4g}", usd(line.cost * MILLION)]
+        for line in (*c.shared, *c.lines)
+    ]
+    rows.append(["", styled("total", "bold"), "", styled(usd(c.per_million), "bold")])
+    print_table(
+        [
+            Column("service"),
+            Column("item", wrap=True),
+            Column("per event", justify="right"),
+            Column("USD/1M", justify="right"),
+        ],
+        rows,
+        title=f"{c.consumer.name}: USD per million events",
+    )
 
 
-def _monthly_table(result: Estimate) -> Table | None:
+def _monthly_table(result: Estimate) -> None:
     monthly = result.monthly
     if monthly is None:
-        return None
+        return
     n = result.assumptions.events_per_month
-    table = Table(title=f"monthly at {n:,} events per consumer")
-    table.add_column("part", overflow="fold")
-    table.add_column("USD/month", justify="right", no_wrap=True)
-    table.add_row("fixed", usd(monthly["fixed"]))
-    table.add_row("bus and topics (once per published event)", usd(monthly["shared"]))
-    table.add_row(f"{len(result.consumers)} consumer(s)", usd(monthly["consumers"]))
-    table.add_row("custom metrics of the consumers that run", usd(monthly["metrics"]))
-    table.add_row("total", usd(monthly["total"]), style="bold")
-    return table
+    rows: list[list[Cell]] = [
+        ["fixed", usd(monthly["fixed"])],
+        ["bus and topics (once per published event)", usd(monthly["shared"])],
+        [f"{len(result.consumers)} consumer(s)", usd(monthly["consumers"])],
+        ["custom metrics of the consumers that run", usd(monthly["metrics"])],
+        [styled("total", "bold"), styled(usd(monthly["total"]), "bold")],
+    ]
+    print_table(
+        [Column("part", wrap=True), Column("USD/month", justify="right")],
+        rows,
+        title=f"monthly at {n:,} events per consumer",
+    )
 
 
 def cost(
@@ -107,6 +124,9 @@ def cost(
     idle_pollers: Annotated[
         int, typer.Option("--idle-pollers", help="Long polls kept on each idle queue.")
     ] = Assumptions.idle_pollers,
+    poll_seconds: Annotated[
+        int, typer.Option("--poll-seconds", help="Wait of each idle long poll (1-20 s).")
+    ] = Assumptions.poll_seconds,
     log_kb: Annotated[
         float, typer.Option("--log-kb", help="Log data per invocation (KB).")
     ] = Assumptions.log_kb,
@@ -119,10 +139,11 @@ def cost(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Estimate what the stack costs: fixed monthly, and per million events per consumer.
+    """Estimate the stack's fixed monthly cost and its cost per million events.
 
-    us-east-1 list prices from the dated table in eventpipe/cost/prices.toml, free tiers
-    not applied; every assumption is an option (see docs/cost.md).
+    Prices: the dated us-east-1 table (eventpipe/cost/prices.toml), no free tiers.
+
+    Every assumption is an option; docs/cost.md gives the model and its sources.
     """
     resolved = resolve_from_file(project_dir(project, required=True), stack)
     prices = load_prices()
@@ -131,6 +152,7 @@ def cost(
         duration_ms=duration_ms,
         failure_rate=failure_rate,
         idle_pollers=idle_pollers,
+        poll_seconds=poll_seconds,
         log_kb=log_kb,
         events_per_month=events_per_month,
         archiver_runs_per_day=archiver_runs_per_day,
@@ -141,15 +163,13 @@ def cost(
     if as_json:
         emit_json(result.to_json())
         return
-    out = console()
-    out.print(_fixed_table(result))
-    out.print(_consumer_table(result))
+    _fixed_table(result)
+    _consumer_table(result)
     if breakdown:
         for consumer_cost in result.consumers:
-            out.print(_breakdown_table(consumer_cost))
-    monthly = _monthly_table(result)
-    if monthly is not None:
-        out.print(monthly)
+            _breakdown_table(consumer_cost)
+    _monthly_table(result)
+    out = console()
     for line in footer(result):
         out.print(line, soft_wrap=True, markup=False)
 

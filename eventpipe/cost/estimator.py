@@ -76,8 +76,10 @@ BREAKER_ALARMS_PER_CONSUMER = 1
 """A consumer with a ``circuit_breaker`` gets its own breaker alarm (Errors >= errors in
 period) beside the five, whose state changes drive the stack's breaker function."""
 ARCHIVER_RUNS_PER_DAY = 24
-"""The dead-letter archiver's schedule, assumed hourly on EventBridge Scheduler."""
-ARCHIVER_MEMORY_MB = 128
+"""components/dead_letter_archive.py ``SCHEDULE`` (``rate(1 hour)`` on EventBridge
+Scheduler; a test keeps the two equal)."""
+ARCHIVER_MEMORY_MB = 256
+"""components/dead_letter_archive.py ``FUNCTION_MEMORY`` (a test keeps the two equal)."""
 ARCHIVER_RUN_SECONDS = 1.0
 """Assumed length of one archiver run (a receive per DLQ, a few objects written)."""
 RUNTIME_METRICS = (

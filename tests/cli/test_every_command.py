@@ -68,8 +68,8 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
     (["logs"], ["orders", "--since", "1h"], True),
     (["send"], ["inventory", "a message body"], True),
     (["pause"], ["mailer"], True),
-    (["cost"], [], False),
     (["resume"], ["mailer"], True),
+    (["cost"], ["--events-per-month", "1000000", "--breakdown"], False),  # helper "cost"
 ]
 
 

@@ -21,6 +21,13 @@ config:
     priority-orders: {memory: 512}
 """
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+TERMINAL_80 = {"COLUMNS": "80", "TTY_COMPATIBLE": "1"}
+"""How eventpipe's tests render a terminal of 80 columns (eventpipe/cli/output.py)."""
+
+
+def widest(output: str) -> int:
+    return max(len(ANSI.sub("", line)) for line in output.splitlines())
 
 
 @pytest.fixture
@@ -75,13 +82,10 @@ def test_json_is_camel_case_and_adds_up(project: Path) -> None:
 
 
 def test_table_fits_80_columns_and_prints_the_table_date(project: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["cost", "--events-per-month", "1000000"], env={"COLUMNS": "80"}
-    )
+    result = CliRunner().invoke(app, ["cost", "--events-per-month", "1000000"], env=TERMINAL_80)
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
-    text = result.output
+    assert widest(result.output) <= 80
+    text = ANSI.sub("", result.output)
     assert f"table dated {load_prices().date}" in text
     for expected in ("fixed monthly cost", "per million events", "order-processing", "total"):
         assert expected in text
@@ -101,17 +105,56 @@ def test_a_bad_assumption_exits_1_naming_the_option(project: Path) -> None:
 
 
 def test_breakdown_lists_every_line_within_80_columns(project: Path) -> None:
-    result = CliRunner().invoke(app, ["cost", "--breakdown"], env={"COLUMNS": "80"})
+    result = CliRunner().invoke(app, ["cost", "--breakdown"], env=TERMINAL_80)
     assert result.exit_code == 0, result.output
-    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert widest(result.output) <= 80
     assert "order-processing: USD per million events" in result.output
     assert "pipe request" in result.output and "intake SendMessage" in result.output
 
 
 def test_another_region_is_told_the_prices_are_us_east_1(project: Path) -> None:
     (project / "Pulumi.dev.yaml").write_text(STACK.replace("us-east-1", "eu-west-1"))
-    result = CliRunner().invoke(app, ["cost"], env={"COLUMNS": "80"})
+    result = CliRunner().invoke(app, ["cost"])
     assert result.exit_code == 0, result.output
     assert "Note: stack region eu-west-1; these are us-east-1 prices." in result.output
     data = json.loads(CliRunner().invoke(app, ["cost", "--json"]).output)
     assert data["stackRegion"] == "eu-west-1" and data["priceTable"]["region"] == "us-east-1"
+
+
+def test_every_assumption_the_errors_name_is_an_option(project: Path) -> None:
+    result = CliRunner().invoke(app, ["cost", "--poll-seconds", "30"])
+    assert result.exit_code == 1
+    assert "--poll-seconds" in result.output
+    for option in (
+        "--events-per-month",
+        "--duration-ms",
+        "--failure-rate",
+        "--event-kb",
+        "--idle-pollers",
+        "--poll-seconds",
+        "--log-kb",
+        "--archiver-runs-per-day",
+    ):
+        assert option in CliRunner().invoke(app, ["cost", "--help"], env={"COLUMNS": "200"}).output
+
+
+def test_forty_character_names_still_fit_80_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventpipe.cli import cost as cost_cli
+    from eventpipe.config import StackSettings
+    from eventpipe.consumer import Consumer
+    from eventpipe.cost import Assumptions, estimate
+
+    for key, value in TERMINAL_80.items():
+        monkeypatch.setenv(key, value)
+    names = ["a" * 40, "b" * 39 + "c"]
+    consumers = [
+        Consumer(name=n, handler="m:f", pattern={"source": ["s"]}, fifo=True, message_group="$.id")
+        for n in names
+    ]
+    result = estimate(StackSettings(), consumers, load_prices(), Assumptions())
+    cost_cli._consumer_table(result)
+    out = capsys.readouterr().out
+    assert widest(out) <= 80
+    assert "a" * 20 in ANSI.sub("", out)  # the name is folded, never cut

@@ -311,3 +311,15 @@ def test_pipe_consumers_have_their_intake_alarms(round_prices: PriceTable) -> No
     assert items["intake alarms"].quantity == 2
     direct = Consumer(name="direct", handler="m:f", fifo=True, message_group="$.id")
     assert not estimate_module.is_pipe_consumer(direct)  # no rule, no intake queue
+
+
+def test_archiver_and_intake_figures_are_what_the_components_declare() -> None:
+    from components import dead_letter_archive
+    from components.alarms import intake_alarm_specs
+
+    amount, unit = dead_letter_archive.SCHEDULE.removeprefix("rate(").rstrip(")").split()
+    per_day = {"minute": 1440, "minutes": 1440, "hour": 24, "hours": 24, "day": 1, "days": 1}
+    assert per_day[unit] // int(amount) == estimate_module.ARCHIVER_RUNS_PER_DAY
+    assert estimate_module.ARCHIVER_MEMORY_MB == dead_letter_archive.FUNCTION_MEMORY
+    keyed = rule_consumer("keyed", fifo=True, message_group="$.detail.id")
+    assert len(intake_alarm_specs(keyed)) == estimate_module.INTAKE_ALARMS_PER_PIPE

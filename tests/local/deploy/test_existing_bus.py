@@ -16,7 +16,9 @@ from tests.local.conftest import REAL_PLUGINS, PluginEnv, real_project
 
 def _deploy(tmp_path: Path, bus: str) -> tuple[Deployment, dict[str, Any]]:
     """Deploy the project's program with an existing bus; return it and, for the bus, its
-    rules and one event put on it, read back from order-processing's queue."""
+    rules and one event put on it, read back from the queue order-processing's rule targets
+    (its intake queue: the consumer is grouped by a path, so a Pipe feeds its FIFO queue,
+    and no pipe runs in a bare deploy)."""
     project = real_project(
         tmp_path / "project",
         "dev",
@@ -47,7 +49,8 @@ def _deploy(tmp_path: Path, bus: str) -> tuple[Deployment, dict[str, Any]]:
                 }
             ]
         )
-        queue = deployment.eventpipe["consumers"]["order-processing"]["queueUrl"]
+        outputs = deployment.eventpipe["consumers"]["order-processing"]
+        queue = outputs.get("intakeQueueUrl") or outputs["queueUrl"]
         seen["delivered"] = [
             json.loads(m["Body"])["detail"]
             for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
