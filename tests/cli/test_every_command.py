@@ -23,7 +23,8 @@ from eventpipe.cli.output import VERBATIM_KEYS
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
 from tests.cli.test_app import _commands
-from tests.cli.test_logs import TRACEBACK, powertools, write
+from tests.cli.test_logs import powertools
+from tests.cli.test_logs import write as write_log
 from tests.cli.test_pause import deploy_function
 from tests.cli.test_queues import StubbedSqs
 
@@ -45,16 +46,10 @@ def project(stack: Stack, tmp_path: Path) -> Stack:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
     body = json.loads(EVENT) | {"id": "e-1", "detail": {"amount": -12.5, "note": "x" * 150}}
     stack.dead_letter("orders", body, REASON)
-    # the function's log (logs) and its event source mapping (pause, resume), as
-    # `pulumi up` leaves them; helpers of the commands' own tests
-    # (on mailer, which nothing here sends to: moto would try to run the function in
-    # Docker on every message)
-    deploy_function(stack, "mailer", uuid_in_output=True)
-    write(
-        stack,
-        powertools("INFO", "processing", message_id="m-1"),
-        powertools("ERROR", "handler failed", message_id="m-1", exception=TRACEBACK),
-    )
+    # For logs, pause and resume (helper "ops"): a function log line, and a function with
+    # its event source mapping created disabled, so moto never invokes it (no Docker).
+    write_log(stack, powertools("ERROR", REASON, message_id="m-1", exception="Traceback"))
+    deploy_function(stack, "mailer", uuid_in_output=True, enabled=False)
     return stack
 
 
@@ -70,6 +65,11 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
     (["dlq", "peek"], ["orders"], True),
     (["dlq", "redrive"], ["inventory"], True),  # moto lacks move tasks: the empty-DLQ answer
     (["dlq", "purge"], ["orders", "--yes"], True),
+    (["dlq", "cancel"], ["inventory"], True),  # empty DLQ: nothing to cancel
+    (["logs"], ["orders", "--since", "1h"], True),
+    (["send"], ["inventory", "a message body"], True),
+    (["pause"], ["mailer"], True),
+    (["resume"], ["mailer"], True),
     (["cost"], ["--events-per-month", "1000000", "--breakdown"], False),  # helper "cost"
     (["send"], ["inventory", '{"to": "a@example.com", "note": "' + "y" * 120 + '"}'], True),
     (["logs"], ["orders"], True),
@@ -143,11 +143,12 @@ def test_consumer_detail_shows_the_whole_pattern(project: Stack) -> None:
 def test_dlq_cancel_json_is_camel_case(project: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(project, monkeypatch)
     dlq = sqs.orders["dlqArn"]
+    sqs.depth(8)  # a DLQ with nothing in it has no redrive to cancel: asked first
     sqs.tasks({"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": dlq})
     sqs.stubber.add_response(
         "cancel_message_move_task", {"ApproximateNumberOfMessagesMoved": 3}, {"TaskHandle": "run-1"}
     )
-    sqs.depth(5)
+    sqs.depth(5)  # what is left in the DLQ after the cancel
     with sqs.stubber:
         result = _run(project, ["dlq", "cancel"], ["orders"], True, "--json")
     assert result.exit_code == 0, result.output
