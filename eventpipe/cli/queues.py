@@ -104,8 +104,9 @@ def status(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Per consumer: messages waiting and in flight, DLQ depth, oldest message age, alarms,
-    whether it is paused, and a pipe consumer's intake queue and intake DLQ."""
+    """Per consumer: queue and DLQ depth, oldest message age, alarms, paused.
+
+    Also a pipe consumer's intake queue and intake DLQ."""
     with connected(opts) as (target, aws):
         sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
         rows = stack_status(
@@ -311,8 +312,9 @@ def redrive(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Move the DLQ's messages back to the consumer's queue (SQS StartMessageMoveTask);
-    with --intake, the intake DLQ's back to the intake queue."""
+    """Move the DLQ's messages back to the consumer's queue.
+
+    SQS StartMessageMoveTask; with --intake, the intake DLQ's back to the intake queue."""
     out = console()
     with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
