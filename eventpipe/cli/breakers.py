@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from eventpipe.cli.options import StackOptions
+from eventpipe.cli.output import Cell, styled
 from eventpipe.operate import breakers as breaker_ops
 from eventpipe.operate.aws import Aws
 from eventpipe.operate.stack_outputs import StackTarget
@@ -27,11 +28,13 @@ def states(
     )
 
 
-def polling_cell(state: breaker_ops.BreakerState | None) -> str | None:
+def polling_cell(state: breaker_ops.BreakerState | None) -> Cell | None:
     """The status table's "polling" cell for a tripped breaker (None: not tripped)."""
     if state is None or not state.tripped:
         return None
-    return "[red]breaker open[/]" if state.state == breaker_ops.OPEN else "[yellow]half-open[/]"
+    if state.state == breaker_ops.OPEN:
+        return styled("breaker open", "red")
+    return styled("half-open", "yellow")
 
 
 def print_lines(out: Any, opts: StackOptions, found: dict[str, breaker_ops.BreakerState]) -> None:

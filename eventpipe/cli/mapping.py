@@ -55,16 +55,19 @@ def _switch(consumer: str, enabled: bool, opts: StackOptions, as_json: bool) -> 
 
 @stack_command
 def pause(consumer: ConsumerArg, *, opts: StackOptions, as_json: bool) -> None:
-    """Stop the consumer's function receiving messages (UpdateEventSourceMapping
-    Enabled=false); messages wait in its queue until `eventpipe resume`."""
+    """Stop a consumer's function receiving messages; they wait in its queue.
+
+    UpdateEventSourceMapping Enabled=false; nothing is dead-lettered meanwhile.
+    `eventpipe resume` turns it back on."""
     _switch(consumer, False, opts, as_json)
 
 
 @stack_command
 def resume(consumer: ConsumerArg, *, opts: StackOptions, as_json: bool) -> None:
-    """Let the consumer's function receive messages again (UpdateEventSourceMapping
-    Enabled=true); an open or half-open circuit breaker is closed: its configured
-    concurrency restored and its half-open schedule deleted."""
+    """Let a consumer's function receive messages again.
+
+    UpdateEventSourceMapping Enabled=true; an open or half-open circuit breaker is
+    closed: its configured concurrency restored and its half-open schedule deleted."""
     _switch(consumer, True, opts, as_json)
 
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from eventpipe.cli import archive as archive_cli
 from eventpipe.cli import breakers as breakers_cli
 from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import console, emit_json, progress_bar
+from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, progress_bar, styled
 from eventpipe.cli.reporting import CommandApp, CommandError
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
@@ -68,21 +66,9 @@ def consumer_queues(
 
 def again(opts: StackOptions, *words: str) -> str:
     """A command to suggest, carrying the target options this one ran with, quoted for a
-    POSIX shell, so it can be pasted as it is."""
-    parts = ["eventpipe", *words]
-    if opts.stack != "dev":
-        parts += ["--stack", opts.stack]
-    if opts.local:
-        parts.append("--local")
-    if opts.outputs is not None:
-        parts += ["--outputs", str(opts.outputs)]
-    if opts.endpoint_url:
-        parts += ["--endpoint-url", opts.endpoint_url]
-    if opts.profile:
-        parts += ["--profile", opts.profile]
-    if opts.region:
-        parts += ["--region", opts.region]
-    return shlex.join(parts)
+    POSIX shell (:meth:`~eventpipe.cli.options.StackOptions.suggest`, without its
+    backticks: the messages here add their own)."""
+    return opts.suggest(*words).strip("`")
 
 
 def _count(value: int | None) -> str:
@@ -99,22 +85,24 @@ def _age(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f}h"
 
 
-def _alarm_cell(row: ConsumerStatus) -> str:
+def _alarm_cell(row: ConsumerStatus) -> Cell:
     """The worst alarm state, one short word (names follow the table)."""
     state = row.alarm_state
     if state == "ALARM":
-        return f"[red]ALARM ({len(row.firing)})[/]"
+        return styled(f"ALARM ({len(row.firing)})", "red")
     if state == "MISSING":
-        return "[yellow]missing[/]"
-    return {"OK": "[green]OK[/]", "INSUFFICIENT_DATA": "no data"}.get(state, state)
+        return styled("missing", "yellow")
+    if state == "OK":
+        return styled("OK", "green")
+    return {"INSUFFICIENT_DATA": "no data"}.get(state, state)
 
 
-def _state_cell(row: ConsumerStatus) -> str:
+def _state_cell(row: ConsumerStatus) -> Cell:
     """Whether Lambda polls the queue: running, paused, or n/a (mapping not readable)."""
     if row.mapping is None:
         return "n/a"
     if row.paused:
-        return "[yellow]paused[/]"
+        return styled("paused", "yellow")
     return "running" if row.mapping_state == "Enabled" else row.mapping_state or "n/a"
 
 
@@ -127,8 +115,9 @@ def status(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Per consumer: messages waiting and in flight, DLQ depth, oldest message age, alarms,
-    whether it is paused, and a pipe consumer's intake queue and intake DLQ."""
+    """Per consumer: queue and DLQ depth, oldest message age, alarms, paused.
+
+    Also a pipe consumer's intake queue and intake DLQ."""
     with connected(opts) as (target, aws):
         sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
         rows = stack_status(
@@ -156,29 +145,29 @@ def status(
         return
     out = console()
     out.print(f"eventpipe status: stack {target.outputs.stack} ({target.origin})", markup=False)
-    table = Table()
     numeric = ("waiting", "in flight", "DLQ", "oldest")
-    for column in ("consumer", *numeric, "polling", "alarms"):
-        table.add_column(
-            column,
-            justify="right" if column in numeric else "left",
-            no_wrap=column != "consumer",
-            overflow="fold",
-        )
-    for row in rows:
-        dlq_cell = _count(row.dlq_depth)
-        if row.dlq_depth:
-            dlq_cell = f"[red]{dlq_cell}[/]"
-        table.add_row(
-            row.consumer,
-            _count(row.visible),
-            _count(row.in_flight),
-            dlq_cell,
-            _age(row.oldest_age_seconds),
-            breakers_cli.polling_cell(breakers.get(row.consumer)) or _state_cell(row),
-            _alarm_cell(row),
-        )
-    out.print(table)
+    columns = [
+        Column("consumer"),
+        *(Column(name, justify="right") for name in numeric),
+        Column("polling"),
+        Column("alarms"),
+    ]
+    print_table(
+        columns,
+        [
+            [
+                row.consumer,
+                _count(row.visible),
+                _count(row.in_flight),
+                styled(_count(row.dlq_depth), "red") if row.dlq_depth else _count(row.dlq_depth),
+                _age(row.oldest_age_seconds),
+                breakers_cli.polling_cell(breakers.get(row.consumer)) or _state_cell(row),
+                _alarm_cell(row),
+            ]
+            for row in rows
+        ],
+        out=out,
+    )
     for row in rows:
         for name, state in sorted(row.alarms.items()):
             if state in ("ALARM", "MISSING"):
@@ -356,9 +345,10 @@ def redrive(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Move the DLQ's messages back to the consumer's queue (SQS StartMessageMoveTask);
-    with --intake, the intake DLQ's back to the intake queue; with --archived, the
-    archived dead letters (S3) back to the consumer's queue."""
+    """Move the DLQ's messages back to the consumer's queue.
+
+    SQS StartMessageMoveTask; with --intake, the intake DLQ's back to the intake queue;
+    with --archived, the archived dead letters (S3) back to the consumer's queue."""
     if archived:
         if intake or rate is not None or not wait:
             raise CommandError("--archived sends at once: drop --intake, --rate and --no-wait")

@@ -60,8 +60,9 @@ def send(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Send messages straight to the consumer's queue (not through the bus), in batches
-    of up to 10 (SendMessageBatch), retrying entries SQS failed on its side.
+    """Send messages straight to a consumer's queue, not through the bus.
+
+    Batches of up to 10 (SendMessageBatch), retrying entries SQS failed on its side.
 
     A FIFO queue needs a message group: --group, unless the consumer has a fixed one.
     """
