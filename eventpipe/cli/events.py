@@ -90,7 +90,11 @@ def _events_to_publish(
 def publish(
     file: Annotated[
         str | None,
-        typer.Argument(help="JSON or JSON-lines file of events; - for stdin.", show_default=False),
+        typer.Argument(
+            help="JSON or JSON-lines file of events (with --topic: one message per line); - for "
+            "stdin.",
+            show_default=False,
+        ),
     ] = None,
     detail_type: Annotated[
         str | None, typer.Option("--detail-type", "-t", help="Detail type of one event.")
