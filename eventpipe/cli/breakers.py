@@ -41,6 +41,9 @@ def print_lines(out: Any, opts: StackOptions, found: dict[str, breaker_ops.Break
     """One line per open or half-open breaker: since when, why, what happens next, and
     the command that closes it by hand."""
     for name, state in sorted(found.items()):
+        if state.state == breaker_ops.UNKNOWN:
+            out.print(f"{name}: circuit breaker state unknown: {state.reason}.", markup=False)
+            continue
         if not state.tripped:
             continue
         if state.state == breaker_ops.OPEN:

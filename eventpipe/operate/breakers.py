@@ -41,7 +41,7 @@ from eventpipe.stack_functions.breaker import (
     schedule_name,
 )
 
-CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
+CLOSED, OPEN, HALF_OPEN, UNKNOWN = "closed", "open", "half-open", "unknown"
 _AT = re.compile(r"^at\((?P<time>[0-9T:\-]+)\)$")
 _RECORD = re.compile(
     r"^open since (?P<since>\S+) \(alarm (?P<alarm>[^)]*)\): (?P<reason>.*)$", re.S
@@ -54,7 +54,8 @@ class BreakerState:
 
     consumer: str
     state: str
-    """``closed``, ``open`` or ``half-open``."""
+    """``closed``, ``open``, ``half-open``, or ``unknown`` when its schedule cannot be
+    read (``reason`` says why)."""
     alarm_name: str | None = None
     since: str | None = None
     """When it (last) opened, ISO 8601 UTC, from the schedule's description."""
@@ -70,7 +71,7 @@ class BreakerState:
     @property
     def tripped(self) -> bool:
         """Open or half-open: ``eventpipe resume`` would close it."""
-        return self.state != CLOSED
+        return self.state in (OPEN, HALF_OPEN)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` shape (camelCase)."""
@@ -173,8 +174,22 @@ def breaker_states(
     with_breaker = [c for c in consumers if has_breaker(c)]
     if not with_breaker:
         return {}
+    from botocore.exceptions import ClientError
+
     group = schedule_group(outputs)
-    return {c.name: breaker_state(scheduler, lambda_client, group, c, now) for c in with_breaker}
+    found = {}
+    for consumer in with_breaker:
+        try:
+            found[consumer.name] = breaker_state(scheduler, lambda_client, group, consumer, now)
+        except ClientError as exc:  # e.g. no scheduler:GetSchedule: say so, show the rest
+            error = exc.response.get("Error", {})
+            found[consumer.name] = BreakerState(
+                consumer.name,
+                UNKNOWN,
+                (consumer.circuit_breaker or {}).get("alarmName"),
+                reason=f"its schedule cannot be read: {error.get('Code')}: {error.get('Message')}",
+            )
+    return found
 
 
 @dataclass(frozen=True)
@@ -241,6 +256,7 @@ __all__ = [
     "HALF_OPEN",
     "HALF_OPEN_CONCURRENCY",
     "OPEN",
+    "UNKNOWN",
     "BreakerState",
     "ClosedBreaker",
     "breaker_state",

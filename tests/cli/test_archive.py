@@ -246,16 +246,3 @@ def test_archived_refuses_intake(stack: Stack) -> None:
     with_archive(stack)
     result = stack.cli("dlq", "redrive", "orders", "--archived", "--intake")
     assert result.exit_code == 1 and "drop --intake" in result.stderr
-
-
-def test_send_entry_decodes_binary_attributes() -> None:
-    from eventpipe.operate.stack_outputs import ConsumerOutputs
-
-    consumer = ConsumerOutputs("orders", "u", "a", "du", "da")
-    message = archive_ops.ArchivedMessage(
-        "orders/2026-12-01/m.json",
-        {"body": "x", "messageAttributes": {"b": {"DataType": "Binary", "BinaryValue": "aGk="}}},
-    )
-    entry = archive_ops.send_entry(consumer, 0, message)
-    assert entry["MessageAttributes"]["b"] == {"DataType": "Binary", "BinaryValue": b"hi"}
-    assert "MessageGroupId" not in entry

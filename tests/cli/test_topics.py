@@ -11,7 +11,6 @@ import boto3
 import pytest
 from typer.testing import CliRunner
 
-from eventpipe.operate import topics as topic_ops
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, too_wide
 
@@ -151,35 +150,3 @@ def test_bad_topic_input_is_refused_before_any_call(
 def test_topic_options_need_topic(stack: Stack) -> None:
     result = stack.cli("publish", "-m", "x")
     assert result.exit_code == 1 and "need --topic NAME" in result.stderr
-
-
-def test_retryable_failed_entries_are_sent_again() -> None:
-    calls: list[list[str]] = []
-
-    class FlakySns:
-        def publish_batch(self, **kwargs: Any) -> dict[str, Any]:
-            ids = [e["Id"] for e in kwargs["PublishBatchRequestEntries"]]
-            calls.append(ids)
-            if len(calls) == 1:
-                return {
-                    "Successful": [{"Id": ids[0], "MessageId": "m0"}],
-                    "Failed": [
-                        {"Id": i, "Code": "InternalError", "SenderFault": False} for i in ids[1:]
-                    ],
-                }
-            return {"Successful": [{"Id": i, "MessageId": f"m{i}"} for i in ids]}
-
-    arn = "arn:aws:sns:us-east-1:123456789012:eventpipe-dev-payments"
-    entries = topic_ops.build_entries(arn, ["a", "b", "c"], {})
-    result = topic_ops.publish(FlakySns(), arn, entries, sleep=lambda _: None)
-    assert calls == [["0", "1", "2"], ["1", "2"]]
-    assert result.ok and result.retried == 2 and result.message_ids == {0: "m0", 1: "m1", 2: "m2"}
-
-
-def test_batches_respect_the_size_limit() -> None:
-    arn = "arn:aws:sns:us-east-1:123456789012:t"
-    entries = topic_ops.build_entries(arn, ["x" * 100_000] * 5, {})
-    sizes = [len(b) for b in topic_ops.batches(entries, topic_ops.DEFAULT_MAX_BYTES)]
-    assert sizes == [2, 2, 1]
-    with pytest.raises(topic_ops.TopicInputError, match="at most 262,144"):
-        topic_ops.build_entries(arn, ["x" * 262_145], {})
