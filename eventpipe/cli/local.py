@@ -146,7 +146,7 @@ def dev(
         print_log_locations(
             console,
             {engine.consumer_of(pool.spec): pool.log_group for pool in engine.pools.values()},
-            stack,
+            config_stack_flags(stack, directory),
         )
         write_announcement(
             project,
