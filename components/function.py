@@ -133,6 +133,17 @@ def declare_function(
     return FunctionSide(log_group, role, policy, function, mapping)
 
 
+OPERATOR_OWNED_MAPPING_FIELDS = ["enabled"]
+"""Fields of the event source mapping that ``pulumi up`` leaves alone once it exists.
+
+``eventpipe pause`` and the circuit breaker disable a mapping with
+UpdateEventSourceMapping(Enabled=false); without this, the next ``pulumi up`` would see
+drift and re-enable it, ending a pause or an open breaker behind the operator's back.
+``eventpipe resume`` (or the breaker closing) is the way back. The concurrency the breaker
+lowers while half-open is not listed: a ``pulumi up`` then restores the configured value,
+the same thing closing the breaker does."""
+
+
 def event_source_mapping(
     name: str,
     consumer: Consumer,
@@ -158,5 +169,7 @@ def event_source_mapping(
         function_response_types=["ReportBatchItemFailures"],
         scaling_config=scaling,
         tags=tags,
-        opts=opts,
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(ignore_changes=OPERATOR_OWNED_MAPPING_FIELDS)
+        ),
     )

@@ -57,6 +57,12 @@ PIPE_SOURCE_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueA
 """What a pipe needs on an SQS source (Pipes SQS source, "Execution role permissions")."""
 PIPE_TARGET_ACTIONS = ["sqs:SendMessage"]
 """What a pipe needs on an SQS target: it calls SendMessage."""
+PIPE_LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
+"""What a pipe needs to write to its CloudWatch Logs destination. The Pipes API reference
+(``PipeLogConfiguration``) names no permission; AWS's own CDK grants the pipe role write
+access to the log group (``CloudwatchLogsLogDestination.grantPush`` ->
+``logGroup.grantWrite``: these two actions), which is what is followed here. Not verified
+against a deployed pipe (docs/components.md says so)."""
 DEDUPLICATION_PATH = "$.body.id"
 """The FIFO deduplication id: the EventBridge event id, so a redelivered intake message
 (at-least-once) is dropped by SQS's 5-minute deduplication window."""
@@ -119,8 +125,11 @@ class Intake:
     resources: dict[str, pulumi.Resource]
 
 
-def pipe_role_statements(intake_arn: Any, fifo_arn: Any) -> list[dict[str, Any]]:
-    """The pipe role's policy: read the intake queue, send to the FIFO queue, nothing else.
+def pipe_role_statements(
+    intake_arn: Any, fifo_arn: Any, log_group_arn: Any
+) -> list[dict[str, Any]]:
+    """The pipe role's policy: read the intake queue, send to the FIFO queue, write its
+    own log group, nothing else.
 
     The queues use SSE-SQS (service-managed keys), so no KMS permission is needed; a
     customer-managed key would need ``kms:Decrypt``/``kms:GenerateDataKey`` (Pipes error
@@ -131,6 +140,9 @@ def pipe_role_statements(intake_arn: Any, fifo_arn: Any) -> list[dict[str, Any]]
          "Resource": intake_arn},
         {"Sid": "SendToFifo", "Effect": "Allow", "Action": PIPE_TARGET_ACTIONS,
          "Resource": fifo_arn},
+        # The streams of this log group only (log-stream ARNs are the group's ARN + ":*").
+        {"Sid": "WritePipeLog", "Effect": "Allow", "Action": PIPE_LOG_ACTIONS,
+         "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")]},
     ]  # fmt: skip
 
 
@@ -220,7 +232,7 @@ def declare_intake(
         f"{name}-pipe-policy",
         role=role.id,
         name="eventpipe-pipe",
-        policy=iam.document(pipe_role_statements(queue.arn, fifo_queue.arn)),
+        policy=iam.document(pipe_role_statements(queue.arn, fifo_queue.arn, log_group.arn)),
         opts=child,
     )
     group_path = pipes_paths.sqs_source_path(consumer.message_group)

@@ -375,14 +375,15 @@ a misspelling of it: ``eventpip``, ``eventpipes`` and ``event-pipe`` are (0.94-0
 ``eventbridge`` (0.7) and ``events`` (0.67) are not."""
 
 
-def misspelt_namespace_keys(keys: Iterable[str]) -> list[str]:
+def misspelt_namespace_keys(keys: Iterable[str], project: str | None = None) -> list[str]:
     """A warning for each ``namespace:key`` whose namespace looks like a misspelt
     ``eventpipe`` (``eventpip:``, ``event-pipe:``, ``eventpipes:``): Pulumi accepts any
-    namespace, so such a key would otherwise be ignored without a word."""
+    namespace, so such a key would otherwise be ignored without a word. The project's
+    own namespace (its ``Pulumi.yaml`` name, e.g. ``eventpipe-shop``) is never one."""
     messages = []
     for key in keys:
         namespace, colon, rest = key.partition(":")
-        if not colon or namespace == NAMESPACE:
+        if not colon or namespace in (NAMESPACE, project):
             continue
         folded = namespace.lower().replace("-", "").replace("_", "")
         if folded == NAMESPACE or difflib.get_close_matches(
@@ -396,11 +397,21 @@ def misspelt_namespace_keys(keys: Iterable[str]) -> list[str]:
     return messages
 
 
-def warn_misspelt_namespaces(keys: Iterable[str], where: str) -> None:
+def warn_misspelt_namespaces(keys: Iterable[str], where: str, project: str | None) -> None:
     """Issue :func:`misspelt_namespace_keys`' warnings as :class:`EventpipeWarning` s
     (the CLI prints them as ``warning: ...``)."""
-    for message in misspelt_namespace_keys(keys):
+    for message in misspelt_namespace_keys(keys, project):
         warnings.warn(EventpipeWarning(f"{where}: {message}"), stacklevel=3)
+
+
+def _project_name(project_dir: Path) -> str | None:
+    """The ``name`` of the project's ``Pulumi.yaml`` (its config namespace), if readable."""
+    try:
+        data = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return None
+    name = data.get("name") if isinstance(data, dict) else None
+    return str(name) if name else None
 
 
 def read_stack_file(project_dir: Path, stack: str) -> tuple[dict[str, Any], str | None]:
@@ -416,7 +427,7 @@ def read_stack_file(project_dir: Path, stack: str) -> tuple[dict[str, Any], str 
             f"or copy Pulumi.dev.yaml"
         )
     config = load_stack_yaml(path)
-    warn_misspelt_namespaces((str(k) for k in config), str(path))
+    warn_misspelt_namespaces((str(k) for k in config), str(path), _project_name(project_dir))
     values = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(f"{NAMESPACE}:")}
     region = config.get("aws:region")
     return values, region
@@ -435,9 +446,9 @@ def read_pulumi_config() -> tuple[dict[str, Any], str | None]:
     # The language host passes config through set_all_config (CONFIG); PULUMI_CONFIG is
     # the older environment channel that unit tests may still use.
     given = {**get_config_env(), **CONFIG.get()}
-    for message in misspelt_namespace_keys(given):
-        import pulumi
+    import pulumi
 
+    for message in misspelt_namespace_keys(given, pulumi.get_project()):
         pulumi.log.warn(message)
     for full_key, raw in given.items():
         namespace, _, key = full_key.partition(":")

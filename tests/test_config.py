@@ -81,6 +81,15 @@ def test_other_namespaces_are_left_alone() -> None:
     assert misspelt_namespace_keys(keys) == []
 
 
+def test_the_projects_own_namespace_is_not_a_misspelling(project: Path) -> None:
+    assert misspelt_namespace_keys(["eventpipes:x"], project="eventpipes") == []
+    (project / "Pulumi.yaml").write_text("name: eventpipe-mini\nruntime: python\n")
+    (project / "Pulumi.dev.yaml").write_text("config:\n  eventpipe-mini:effectsFile: x\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_stack_file(project, "dev")  # no warning
+
+
 def test_reading_warns_and_the_cli_prints_the_warning(project: Path) -> None:
     (project / "Pulumi.dev.yaml").write_text(
         "config:\n  aws:region: us-east-1\n  eventpip:busName: typo-bus\n"

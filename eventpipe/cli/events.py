@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from eventpipe.cli import topics as topics_cli
 from eventpipe.cli.options import (
     StackOptions,
     config_stack_flags,
@@ -89,7 +90,11 @@ def _events_to_publish(
 def publish(
     file: Annotated[
         str | None,
-        typer.Argument(help="JSON or JSON-lines file of events; - for stdin.", show_default=False),
+        typer.Argument(
+            help="JSON or JSON-lines file of events (with --topic: one message per line); - for "
+            "stdin.",
+            show_default=False,
+        ),
     ] = None,
     detail_type: Annotated[
         str | None, typer.Option("--detail-type", "-t", help="Detail type of one event.")
@@ -101,6 +106,33 @@ def publish(
     detail: Annotated[
         str | None, typer.Option("--detail", "-d", help="Detail JSON object, @file or -.")
     ] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(
+            "--topic",
+            help="Publish to this stack topic (eventpipe:topics) instead of the bus; FILE "
+            "then holds one message per line.",
+        ),
+    ] = None,
+    message: Annotated[
+        str | None, typer.Option("--message", "-m", help="With --topic: one message.")
+    ] = None,
+    attribute: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attribute",
+            "-a",
+            help="With --topic: a message attribute NAME=VALUE or NAME:TYPE=VALUE "
+            "(repeatable; what filter policies match).",
+        ),
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", help="With --topic: message group (FIFO topic).")
+    ] = None,
+    dedup_id: Annotated[
+        str | None,
+        typer.Option("--dedup-id", help="With --topic: deduplication id (FIFO topic)."),
+    ] = None,
     *,
     opts: StackOptions,
     as_json: bool,
@@ -110,7 +142,18 @@ def publish(
     One event from options (--detail-type, --source, --detail), or many from a file
     (a JSON object or array, or JSON lines) or stdin. Events in a file use EventBridge's
     keys: {"source": ..., "detail-type": ..., "detail": {...}}.
+
+    With --topic NAME, messages go to that SNS topic of the stack instead (SNS
+    PublishBatch, 10 a call), with --attribute message attributes.
     """
+    if topic is not None:  # SNS: eventpipe/cli/topics.py
+        if detail_type or source or detail:
+            raise CommandError("--topic publishes messages: use --message, not --detail-type")
+        texts = topics_cli.messages(file, message)
+        topics_cli.publish(opts, topic, texts, attribute or [], group, dedup_id, as_json)
+        return
+    if message or attribute or group or dedup_id:
+        raise CommandError("--message, --attribute, --group and --dedup-id need --topic NAME")
     events, from_file = _events_to_publish(file, detail_type, detail)
     with connected(opts) as (target, aws):
         publisher = Publisher(target.outputs.bus.name, client=aws.client("events"), source=source)

@@ -16,8 +16,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from eventpipe.cli.options import ConfigStackOpt, ProjectOpt, project_dir
+from eventpipe.cli.options import (
+    ConfigStackOpt,
+    ProjectOpt,
+    config_stack_flags,
+    project_dir,
+    suggest_command,
+)
 from eventpipe.cli.reporting import CommandError
 from eventpipe.operate.stack_outputs import announcement_path, pid_alive, write_announcement
 
@@ -139,7 +146,7 @@ def dev(
         print_log_locations(
             console,
             {engine.consumer_of(pool.spec): pool.log_group for pool in engine.pools.values()},
-            stack,
+            config_stack_flags(stack, directory),
         )
         write_announcement(
             project,
@@ -148,12 +155,14 @@ def dev(
             region=engine.emulator.region,
             outputs=engine.outputs,
         )
-        stack_flag = "" if stack == "dev" else f" --stack {stack}"
+        target = config_stack_flags(stack, directory)
+        publish = suggest_command("publish", flags=["--local", *target]).rstrip("`")
         console.print(
             f"[green]ready[/]: {len(engine.pollers)} consumer(s) polling. Publish with "
-            f"`eventpipe publish --local{stack_flag} ...`; Ctrl-C stops."
+            f"{escape(publish)} ...`; Ctrl-C stops.",
+            soft_wrap=True,
         )
-        hint = "eventpipe dev" + stack_flag + (f" --project-dir {directory}" if directory else "")
+        hint = suggest_command("dev", flags=target).strip("`")
         watcher = _change_watcher(engine, project, stack, hint)
         while True:
             time.sleep(WATCH_INTERVAL)

@@ -74,8 +74,9 @@ def logs(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Show the consumer function's log (CloudWatch Logs), errors with their traceback
-    and the record (SQS message id, event id) they belong to.
+    """Show a consumer function's log, errors with their traceback and record.
+
+    Errors come with the record (SQS message id, event id) they belong to.
 
     Reads the function's log group with FilterLogEvents; --follow polls it every two
     seconds. --pipe reads the EventBridge pipe's log of a per-key FIFO consumer. With

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
+from eventpipe.cli import archive as archive_cli
+from eventpipe.cli import breakers as breakers_cli
 from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import console, emit_json, progress_bar
+from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, progress_bar, styled
 from eventpipe.cli.reporting import CommandApp, CommandError
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
 from eventpipe.operate.status import ConsumerStatus, delivery_dlq_depth, stack_status
+from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
 
 ConsumerArg = Annotated[str, typer.Argument(help="Consumer name (see `eventpipe status`).")]
 
@@ -27,6 +28,14 @@ dlq_app = CommandApp(
 )
 
 
+ArchivedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--archived",
+        help="Act on the dead-letter archive (S3): dead letters the archiver moved out of "
+        "the DLQ before SQS could delete them.",
+    ),
+]
 IntakeOpt = Annotated[
     bool,
     typer.Option(
@@ -57,21 +66,9 @@ def consumer_queues(
 
 def again(opts: StackOptions, *words: str) -> str:
     """A command to suggest, carrying the target options this one ran with, quoted for a
-    POSIX shell, so it can be pasted as it is."""
-    parts = ["eventpipe", *words]
-    if opts.stack != "dev":
-        parts += ["--stack", opts.stack]
-    if opts.local:
-        parts.append("--local")
-    if opts.outputs is not None:
-        parts += ["--outputs", str(opts.outputs)]
-    if opts.endpoint_url:
-        parts += ["--endpoint-url", opts.endpoint_url]
-    if opts.profile:
-        parts += ["--profile", opts.profile]
-    if opts.region:
-        parts += ["--region", opts.region]
-    return shlex.join(parts)
+    POSIX shell (:meth:`~eventpipe.cli.options.StackOptions.suggest`, without its
+    backticks: the messages here add their own)."""
+    return opts.suggest(*words).strip("`")
 
 
 def _count(value: int | None) -> str:
@@ -88,22 +85,24 @@ def _age(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f}h"
 
 
-def _alarm_cell(row: ConsumerStatus) -> str:
+def _alarm_cell(row: ConsumerStatus) -> Cell:
     """The worst alarm state, one short word (names follow the table)."""
     state = row.alarm_state
     if state == "ALARM":
-        return f"[red]ALARM ({len(row.firing)})[/]"
+        return styled(f"ALARM ({len(row.firing)})", "red")
     if state == "MISSING":
-        return "[yellow]missing[/]"
-    return {"OK": "[green]OK[/]", "INSUFFICIENT_DATA": "no data"}.get(state, state)
+        return styled("missing", "yellow")
+    if state == "OK":
+        return styled("OK", "green")
+    return {"INSUFFICIENT_DATA": "no data"}.get(state, state)
 
 
-def _state_cell(row: ConsumerStatus) -> str:
+def _state_cell(row: ConsumerStatus) -> Cell:
     """Whether Lambda polls the queue: running, paused, or n/a (mapping not readable)."""
     if row.mapping is None:
         return "n/a"
     if row.paused:
-        return "[yellow]paused[/]"
+        return styled("paused", "yellow")
     return "running" if row.mapping_state == "Enabled" else row.mapping_state or "n/a"
 
 
@@ -116,48 +115,59 @@ def status(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Per consumer: messages waiting and in flight, DLQ depth, oldest message age, alarms,
-    whether it is paused, and a pipe consumer's intake queue and intake DLQ."""
+    """Per consumer: queue and DLQ depth, oldest message age, alarms, paused.
+
+    Also a pipe consumer's intake queue and intake DLQ."""
     with connected(opts) as (target, aws):
         sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
         rows = stack_status(
             target.outputs, sqs, cloudwatch, consumer or None, lambda_client=aws.client("lambda")
         )
         undelivered = delivery_dlq_depth(target.outputs, sqs)
+        breakers = breakers_cli.states(target, aws, consumer or None)
+        archived = archive_cli.counts(target, aws, [r.consumer for r in rows])
     if as_json:
         emit_json(
             {
                 "stack": target.outputs.stack,
-                "consumers": [r.to_dict() for r in rows],
+                "consumers": [
+                    r.to_dict()
+                    | {
+                        "breaker": b.to_dict() if (b := breakers.get(r.consumer)) else None,
+                        "archived": archived.get(r.consumer),
+                    }
+                    for r in rows
+                ],
                 "deliveryDlqDepth": undelivered,
+                "deliveryArchived": archived.get(ARCHIVE_DELIVERY_KEY),
             }
         )
         return
     out = console()
     out.print(f"eventpipe status: stack {target.outputs.stack} ({target.origin})", markup=False)
-    table = Table()
     numeric = ("waiting", "in flight", "DLQ", "oldest")
-    for column in ("consumer", *numeric, "polling", "alarms"):
-        table.add_column(
-            column,
-            justify="right" if column in numeric else "left",
-            no_wrap=column != "consumer",
-            overflow="fold",
-        )
-    for row in rows:
-        dlq_cell = _count(row.dlq_depth)
-        if row.dlq_depth:
-            dlq_cell = f"[red]{dlq_cell}[/]"
-        table.add_row(
-            row.consumer,
-            _count(row.visible),
-            _count(row.in_flight),
-            dlq_cell,
-            _age(row.oldest_age_seconds),
-            _state_cell(row),
-            _alarm_cell(row),
-        )
-    out.print(table)
+    columns = [
+        Column("consumer"),
+        *(Column(name, justify="right") for name in numeric),
+        Column("polling"),
+        Column("alarms"),
+    ]
+    print_table(
+        columns,
+        [
+            [
+                row.consumer,
+                _count(row.visible),
+                _count(row.in_flight),
+                styled(_count(row.dlq_depth), "red") if row.dlq_depth else _count(row.dlq_depth),
+                _age(row.oldest_age_seconds),
+                breakers_cli.polling_cell(breakers.get(row.consumer)) or _state_cell(row),
+                _alarm_cell(row),
+            ]
+            for row in rows
+        ],
+        out=out,
+    )
     for row in rows:
         for name, state in sorted(row.alarms.items()):
             if state in ("ALARM", "MISSING"):
@@ -176,7 +186,11 @@ def status(
             f"{row.consumer} intake queue (before the pipe): {_count(row.intake_visible)} "
             f"waiting, {_count(row.intake_in_flight)} in flight{dlq_note}"
         )
-    paused = [r for r in rows if r.paused]
+    breakers_cli.print_lines(out, opts, breakers)
+    bucket = (target.outputs.dead_letter_archive or {}).get("bucketName")
+    archive_cli.print_lines(out, opts, bucket, archived)
+    tripped = {n for n, b in breakers.items() if b.tripped}
+    paused = [r for r in rows if r.paused and r.consumer not in tripped]
     for row in paused:
         out.print(
             f"{row.consumer} is paused (event source mapping {row.mapping_state}): its "
@@ -205,6 +219,7 @@ def peek(
     consumer: ConsumerArg,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 10,
     intake: IntakeOpt = False,
+    archived: ArchivedOpt = False,
     *,
     opts: StackOptions,
     as_json: bool,
@@ -212,8 +227,14 @@ def peek(
     """Show DLQ messages and why they failed, leaving them in the queue.
 
     On a FIFO DLQ, SQS holds back the rest of a message group while its first messages
-    are in flight; peek says how many it could not show, and why.
+    are in flight; peek says how many it could not show, and why. With --archived, the
+    dead letters archived in S3 instead.
     """
+    if archived:
+        if intake:
+            raise CommandError("--archived reads the consumer's archive; drop --intake")
+        archive_cli.peek(opts, consumer, limit, as_json, _print_message)
+        return
     intake_flag = ("--intake",) if intake else ()
     with consumer_queues(opts, consumer) as (_, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
@@ -319,12 +340,20 @@ def redrive(
         bool, typer.Option("--wait/--no-wait", help="Follow the task until it ends.")
     ] = True,
     intake: IntakeOpt = False,
+    archived: ArchivedOpt = False,
     *,
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Move the DLQ's messages back to the consumer's queue (SQS StartMessageMoveTask);
-    with --intake, the intake DLQ's back to the intake queue."""
+    """Move the DLQ's messages back to the consumer's queue.
+
+    SQS StartMessageMoveTask; with --intake, the intake DLQ's back to the intake queue;
+    with --archived, the archived dead letters (S3) back to the consumer's queue."""
+    if archived:
+        if intake or rate is not None or not wait:
+            raise CommandError("--archived sends at once: drop --intake, --rate and --no-wait")
+        archive_cli.redrive(opts, consumer, as_json)
+        return
     out = console()
     with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)

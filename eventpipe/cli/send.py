@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import console, emit_json, fold_table, progress_bar
+from eventpipe.cli.output import Column, console, emit_json, print_table, progress_bar
 from eventpipe.cli.queues import ConsumerArg
 from eventpipe.cli.reporting import CommandError
 from eventpipe.operate import send as send_ops
@@ -60,8 +60,9 @@ def send(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Send messages straight to the consumer's queue (not through the bus), in batches
-    of up to 10 (SendMessageBatch), retrying entries SQS failed on its side.
+    """Send messages straight to a consumer's queue, not through the bus.
+
+    Batches of up to 10 (SendMessageBatch), retrying entries SQS failed on its side.
 
     A FIFO queue needs a message group: --group, unless the consumer has a fixed one.
     """
@@ -95,12 +96,14 @@ def send(
             f"{target_consumer.queue_name} in {result.calls} call(s){retried}"
         )
         if result.failures:
-            table = fold_table("failed messages", ("#", "code", "message", "attempts"))
-            for failure in result.failures[:50]:
-                table.add_row(
-                    str(failure.index + 1), failure.code, failure.message, str(failure.attempts)
-                )
-            out.print(table, markup=False)
+            print_table(
+                [Column("#", "right"), "code", Column("message", wrap=True),
+                 Column("attempts", "right")],
+                [(str(f.index + 1), f.code, f.message, str(f.attempts))
+                 for f in result.failures[:50]],
+                title="failed messages",
+                out=out,
+            )  # fmt: skip
     if not result.ok:
         raise CommandError(f"{len(result.failures)} of {result.total} message(s) not sent")
 

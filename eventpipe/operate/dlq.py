@@ -451,6 +451,10 @@ def cancel_redrive(sqs: Any, queue: DeadLetterQueue, target: StackTarget) -> Can
     """
     from botocore.exceptions import ClientError
 
+    if depth(sqs, queue.url) == 0:
+        # Nothing visible and nothing in flight: no task is moving anything (a running
+        # task holds the messages it moves in flight), so there is nothing to stop.
+        return CancelResult(cancelled=False)
     running = running_task(sqs, queue, target)
     if running is None or not running.get("TaskHandle"):
         return CancelResult(cancelled=False)

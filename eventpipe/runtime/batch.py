@@ -169,17 +169,50 @@ class BatchRunner:
     def _dead_letter(self, info: RecordInfo, reason: Reason, exc: BaseException) -> None:
         """Copy the record to the DLQ and count it handled; if the copy fails, retry it."""
         try:
-            send_to_dlq(
-                self.sqs,
-                self.settings.dlq_url,
-                info,
-                reason,
-                self.settings.consumer,
-                log=self._log_warning,
-            )
+            self._copy_to_dlq(info, reason)
         except DeadLetterError as dlq_exc:
             self._retry(info, dlq_exc)
             raise dlq_exc from exc
+
+    def _hold(self, info: RecordInfo, blocker: Blocker) -> None:
+        """A FIFO record behind a failed one of its group: not run, retried after it.
+
+        On its last receive it is dead-lettered instead, naming the record and group it
+        waited behind; if that copy fails it is retried after the blocker all the same.
+        """
+        group = info.group_id or ""
+        self._delays[info.message_id] = blocker.delay
+        if not info.last_attempt:
+            raise BatchHaltedError(
+                f"held behind message {blocker.message_id} of FIFO message group {group!r}, "
+                "which failed in this batch; retried after it to keep the group's order"
+            )
+        reason = Reason(
+            "BatchHaltedError",
+            f"never ran on its last receive ({info.receive_count} of "
+            f"{info.max_receive_count}): held behind message {blocker.message_id} of "
+            f"message group {group!r}, which failed "
+            f"({blocker.reason.error_type}: {blocker.reason.error_message})",
+            held_behind=blocker.message_id,
+            group=group,
+        )
+        try:
+            self._copy_to_dlq(info, reason)
+        except DeadLetterError as dlq_exc:
+            self._log_failure(info, dlq_exc, blocker.delay)
+            raise
+        del self._delays[info.message_id]
+
+    def _copy_to_dlq(self, info: RecordInfo, reason: Reason) -> None:
+        """Send the DLQ copy (raising :class:`DeadLetterError`), then count and log it."""
+        send_to_dlq(
+            self.sqs,
+            self.settings.dlq_url,
+            info,
+            reason,
+            self.settings.consumer,
+            log=self._log_warning,
+        )
         self._stats.dead_lettered += 1
         extra: dict[str, Any] = {
             "message_id": info.message_id,
@@ -192,51 +225,6 @@ class BatchRunner:
             extra["held_behind"] = reason.held_behind
             extra["message_group"] = reason.group
         self.logger.error("record sent to the DLQ", extra=extra)
-
-    def _hold(self, info: RecordInfo, blocker: Blocker) -> None:
-        """A FIFO record behind a failed one of its group: not run, retried after it."""
-        group = info.group_id or ""
-        if info.last_attempt:
-            reason = Reason(
-                "BatchHaltedError",
-                f"never ran on its last receive ({info.receive_count} of "
-                f"{info.max_receive_count}): held behind message {blocker.message_id} of "
-                f"message group {group!r}, which failed "
-                f"({blocker.reason.error_type}: {blocker.reason.error_message})",
-                held_behind=blocker.message_id,
-                group=group,
-            )
-            try:
-                send_to_dlq(
-                    self.sqs,
-                    self.settings.dlq_url,
-                    info,
-                    reason,
-                    self.settings.consumer,
-                    log=self._log_warning,
-                )
-            except DeadLetterError as dlq_exc:
-                self._delays[info.message_id] = blocker.delay
-                self._log_failure(info, dlq_exc, blocker.delay)
-                raise
-            self._stats.dead_lettered += 1
-            self.logger.error(
-                "record sent to the DLQ",
-                extra={
-                    "message_id": info.message_id,
-                    "error_type": reason.error_type,
-                    "error": reason.error_message,
-                    "receive_count": info.receive_count,
-                    "held_behind": blocker.message_id,
-                    "message_group": group,
-                },
-            )
-            return
-        self._delays[info.message_id] = blocker.delay
-        raise BatchHaltedError(
-            f"held behind message {blocker.message_id} of FIFO message group {group!r}, "
-            "which failed in this batch; retried after it to keep the group's order"
-        )
 
     def _log_warning(self, message: str, extra: dict[str, Any]) -> None:
         self.logger.warning(message, extra=extra)

@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from eventpipe import contract
@@ -96,8 +96,8 @@ def _trim_to_bytes(text: str, limit: int) -> str:
     """``text`` cut so its UTF-8 form has at most ``limit`` bytes, saying it was cut."""
     if len(text.encode()) <= limit:
         return text
-    budget = limit - len(TRUNCATED)
-    cut = text.encode()[: max(budget, 0)].decode(errors="ignore")
+    # Callers never ask for less than MIN_ERROR_BYTES, so the budget stays positive.
+    cut = text.encode()[: limit - len(TRUNCATED)].decode(errors="ignore")
     return cut + TRUNCATED
 
 
@@ -114,12 +114,7 @@ def _valid_number(text: str) -> bool:
     """SQS Number: up to 38 significant digits, between 10^-128 and 10^+126."""
     if not _NUMBER.match(text):
         return False
-    try:
-        number = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        return False
-    if number == 0:
-        return True
+    number = Decimal(text)  # the pattern admits only what Decimal parses
     # Significant digits, counted exactly (normalize() would round to the context's 28).
     digits = len(str(int("".join(map(str, number.as_tuple().digits)))).rstrip("0"))
     return digits <= 38 and -128 <= number.adjusted() <= 126
@@ -136,33 +131,33 @@ def valid_name(name: str) -> bool:
     )
 
 
+def _valid_type(data_type: Any) -> bool:
+    """``String``, ``Number`` or ``Binary``, optionally with a ``.label``, at most 256."""
+    if not isinstance(data_type, str) or len(data_type) > 256:
+        return False
+    base, dot, label = data_type.partition(".")
+    return base in _BASE_TYPES and (not dot or bool(label)) and sanitize(label) == label
+
+
 def send_shape(name: str, attr: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Lambda event attribute -> SendMessage attribute, or ``None`` when SQS would reject
-    it as given (the value then travels in the JSON attribute instead)."""
+    """Lambda event attribute (``dataType``, ``stringValue``, base64 ``binaryValue``) ->
+    SendMessage attribute, or ``None`` when SQS would reject it as given (the value then
+    travels in the JSON attribute instead)."""
     if not isinstance(attr, Mapping) or not valid_name(name):
         return None
-    data_type = attr.get("dataType") or attr.get("DataType")
-    if not isinstance(data_type, str) or len(data_type) > 256 or sanitize(data_type) != data_type:
+    data_type: str = attr.get("dataType")  # type: ignore[assignment]
+    if not _valid_type(data_type):
         return None
-    base = data_type.split(".", 1)[0]
-    if base not in _BASE_TYPES or data_type.endswith("."):
-        return None
-    if base == "Binary":
-        raw = attr.get("binaryValue", attr.get("BinaryValue"))
-        if isinstance(raw, bytes | bytearray):
-            value = bytes(raw)
-        elif isinstance(raw, str):
-            try:
-                value = base64.b64decode(raw, validate=True)
-            except (binascii.Error, ValueError):
-                return None
-        else:
+    if data_type.startswith("Binary"):
+        try:
+            value = base64.b64decode(attr.get("binaryValue") or "", validate=True)
+        except (binascii.Error, ValueError, TypeError):
             return None
         return {"DataType": data_type, "BinaryValue": value} if value else None
-    text = attr.get("stringValue", attr.get("StringValue"))
+    text = attr.get("stringValue")
     if not isinstance(text, str) or not text or sanitize(text) != text:
         return None
-    if base == "Number" and not _valid_number(text):
+    if data_type.startswith("Number") and not _valid_number(text):
         return None
     return {"DataType": data_type, "StringValue": text}
 

@@ -69,3 +69,13 @@ def test_help_shows_flags_as_flags_and_fits_80_columns() -> None:
     # an option that takes a value still says what it takes
     [stack_line] = [line for line in plain_lines(publish) if "│ --stack " in line]
     assert "<str>" in stack_line and "-s" in stack_line
+
+
+def test_each_command_summary_is_one_line_in_the_command_list() -> None:
+    """The command list shows the first paragraph of each command's help; a summary
+    broken over two source lines is printed broken mid-sentence (rich keeps the
+    newline), so each summary is one line ending in a full stop."""
+    for words, command in _commands():
+        summary = (command.help or "").strip().split("\n\n")[0]
+        assert summary and "\n" not in summary, f"eventpipe {' '.join(words)}: {summary!r}"
+        assert summary.endswith("."), f"eventpipe {' '.join(words)}: {summary!r}"

@@ -23,6 +23,10 @@ from eventpipe.cli.output import VERBATIM_KEYS
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
 from tests.cli.test_app import _commands
+from tests.cli.test_logs import powertools
+from tests.cli.test_logs import write as write_log
+from tests.cli.test_pause import deploy_function
+from tests.cli.test_queues import StubbedSqs
 
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 EVENT = json.dumps(
@@ -42,6 +46,10 @@ def project(stack: Stack, tmp_path: Path) -> Stack:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
     body = json.loads(EVENT) | {"id": "e-1", "detail": {"amount": -12.5, "note": "x" * 150}}
     stack.dead_letter("orders", body, REASON)
+    # For logs, pause and resume (helper "ops"): a function log line, and a function with
+    # its event source mapping created disabled, so moto never invokes it (no Docker).
+    write_log(stack, powertools("ERROR", REASON, message_id="m-1", exception="Traceback"))
+    deploy_function(stack, "mailer", uuid_in_output=True, enabled=False)
     return stack
 
 
@@ -57,8 +65,21 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
     (["dlq", "peek"], ["orders"], True),
     (["dlq", "redrive"], ["inventory"], True),  # moto lacks move tasks: the empty-DLQ answer
     (["dlq", "purge"], ["orders", "--yes"], True),
+    (["dlq", "cancel"], ["inventory"], True),  # empty DLQ: nothing to cancel
+    (["logs"], ["orders", "--since", "1h"], True),
+    (["send"], ["inventory", "a message body"], True),
+    (["pause"], ["mailer"], True),
+    (["resume"], ["mailer"], True),
     (["cost"], ["--events-per-month", "1000000", "--breakdown"], False),  # helper "cost"
+    (["send"], ["inventory", '{"to": "a@example.com", "note": "' + "y" * 120 + '"}'], True),
+    (["logs"], ["orders"], True),
+    (["pause"], ["mailer"], True),
+    (["resume"], ["mailer"], True),
 ]
+COVERED_ELSEWHERE = {
+    "dlq cancel": "needs a stubbed SQS (moto lacks CancelMessageMoveTask): "
+    "test_dlq_cancel_json_is_camel_case below",
+}
 
 
 def _run(stack: Stack, words: list[str], args: list[str], outputs: bool, *extra: str) -> Any:
@@ -104,7 +125,7 @@ def test_every_json_command_is_covered() -> None:
         for words, command in _commands()
         if any(param.name == "as_json" for param in command.params)
     }
-    covered = {" ".join(words) for words, _, _ in INVOCATIONS}
+    covered = {" ".join(words) for words, _, _ in INVOCATIONS} | set(COVERED_ELSEWHERE)
     assert with_json - covered == set(), "add an invocation to INVOCATIONS for these"
 
 
@@ -117,3 +138,19 @@ def test_consumer_detail_shows_the_whole_pattern(project: Stack) -> None:
     assert "maxReceiveCount" in text and "priority_orders.handler:flag" in text
     typo = _run(project, ["consumers"], ["priority-order"], False)
     assert typo.exit_code == 1 and "did you mean 'priority-orders'?" in typo.stderr
+
+
+def test_dlq_cancel_json_is_camel_case(project: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqs = StubbedSqs(project, monkeypatch)
+    dlq = sqs.orders["dlqArn"]
+    sqs.depth(8)  # a DLQ with nothing in it has no redrive to cancel: asked first
+    sqs.tasks({"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": dlq})
+    sqs.stubber.add_response(
+        "cancel_message_move_task", {"ApproximateNumberOfMessagesMoved": 3}, {"TaskHandle": "run-1"}
+    )
+    sqs.depth(5)  # what is left in the DLQ after the cancel
+    with sqs.stubber:
+        result = _run(project, ["dlq", "cancel"], ["orders"], True, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [key for _, key in _keys(data) if not CAMEL.match(key)] == []

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from eventpipe.operate import logs as logs_ops
 from tests.cli.stack import Stack
+from tests.cli.terminal import PIPED, TERMINAL_80, too_wide
 
 GROUP = "/aws/lambda/eventpipe-dev-orders"
 STREAM = "2026/12/02/[$LATEST]0123456789abcdef0123456789abcdef"
@@ -29,8 +30,11 @@ TRACEBACK = (
 
 
 @pytest.fixture(autouse=True)
-def eighty_columns(stack: Stack) -> None:
-    stack.runner = CliRunner(env={"COLUMNS": "80"})
+def piped(stack: Stack) -> None:
+    """Piped, as `eventpipe logs ... | grep` reads it: one log event per line (plus its
+    traceback lines), never wrapped; :func:`test_a_terminal_of_80_columns` checks the
+    terminal rendering."""
+    stack.runner = CliRunner(env=PIPED)
 
 
 def powertools(level: str, message: str, **extra: Any) -> str:
@@ -238,3 +242,21 @@ def test_pipe_log_of_a_per_key_fifo_consumer(stack: Stack) -> None:
     assert "ExecutionFailed" in result.stdout
     refused = stack.cli("logs", "orders", "--pipe")
     assert refused.exit_code == 1 and "orders has no pipe" in refused.stderr
+
+
+def test_a_terminal_of_80_columns(stack: Stack) -> None:
+    failing_run(stack)
+    result = stack.runner.invoke(
+        stack_app(),
+        ["logs", "orders", "--since", "1h", "--outputs", str(stack.outputs_file)],
+        env=TERMINAL_80,
+    )
+    assert result.exit_code == 0, result.output
+    assert too_wide(result.stdout) == []
+    assert "card declined" in result.stdout
+
+
+def stack_app() -> Any:
+    from eventpipe.cli import app
+
+    return app

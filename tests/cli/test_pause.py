@@ -13,11 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.cli.stack import Stack
+from tests.cli.terminal import TERMINAL_80, plain_lines
 
 
 @pytest.fixture(autouse=True)
 def eighty_columns(stack: Stack) -> None:
-    stack.runner = CliRunner(env={"COLUMNS": "80"})
+    stack.runner = CliRunner(env=TERMINAL_80)
 
 
 def _zip() -> bytes:
@@ -27,7 +28,7 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-def deploy_function(stack: Stack, name: str, *, uuid_in_output: bool) -> str:
+def deploy_function(stack: Stack, name: str, *, uuid_in_output: bool, enabled: bool = True) -> str:
     """The consumer's function and its SQS event source mapping, as `pulumi up` makes
     them; returns the mapping's UUID."""
     iam = boto3.client("iam", region_name="us-east-1")
@@ -60,6 +61,7 @@ def deploy_function(stack: Stack, name: str, *, uuid_in_output: bool) -> str:
             EventSourceArn=consumer["queueArn"],
             FunctionName=consumer["functionName"],
             BatchSize=10,
+            Enabled=enabled,
         )["UUID"]
     )
     if uuid_in_output:
@@ -92,7 +94,7 @@ def test_pause_and_resume_switch_the_mapping(stack: Stack, uuid_in_output: bool)
     assert (row["visible"], row["dlqDepth"]) == (3, 0)
     table = stack.cli("status")
     assert "paused" in table.stdout
-    assert "orders is paused" in " ".join(table.stdout.split())
+    assert "orders is paused" in " ".join(" ".join(plain_lines(table.stdout)).split())
     assert "eventpipe resume orders" in table.stdout
 
     resumed = stack.cli("resume", "orders")
@@ -107,7 +109,7 @@ def test_pause_text_says_what_happens_and_how_to_resume(stack: Stack) -> None:
     deploy_function(stack, "inventory", uuid_in_output=True)
     result = stack.cli("pause", "inventory")
     assert result.exit_code == 0, result.output
-    text = " ".join(result.stdout.split())
+    text = " ".join(" ".join(plain_lines(result.stdout)).split())
     assert "Paused inventory" in text and "Messages wait in the queue" in text
     assert "eventpipe resume inventory --outputs" in text
 

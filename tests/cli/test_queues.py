@@ -9,21 +9,28 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
+from eventpipe.cli import app
 from eventpipe.operate.aws import Aws
 from tests.cli.stack import Stack
+from tests.cli.terminal import PIPED, TERMINAL_80, plain_lines, too_wide
 
 
 @pytest.fixture(autouse=True)
 def eighty_columns(stack: Stack) -> None:
-    """Every command of this module runs in an 80-column terminal."""
-    stack.runner = CliRunner(env={"COLUMNS": "80"})
+    """Every command of this module renders for an 80-column terminal
+    (tests/cli/terminal.py)."""
+    stack.runner = CliRunner(env=TERMINAL_80)
+
+
+def words(text: str) -> str:
+    """``text`` without colour codes, its lines joined: what a reader sees, wherever the
+    terminal wrapped it."""
+    return " ".join(" ".join(plain_lines(text)).split())
 
 
 def narrow(text: str) -> bool:
-    """Whether every table line fits 80 columns (prose is soft-wrapped: never broken
-    when piped, wrapped by the terminal)."""
-    table = [line for line in text.splitlines() if line[:1] in "┏┃┡│└├┗"]
-    return bool(table) and all(len(line) <= 80 for line in table)
+    """Whether every line fits the 80-column terminal the commands render for."""
+    return too_wide(text) == []
 
 
 def test_status_counts_messages_dlq_depth_and_alarm_states(stack: Stack) -> None:
@@ -69,7 +76,8 @@ def test_status_counts_messages_dlq_depth_and_alarm_states(stack: Stack) -> None
     assert "orders: ALARM eventpipe-dev-orders-dlq-not-empty" in table.stdout
     assert "n/a" in table.stdout  # oldest age not available
     assert "eventpipe dlq peek orders" in table.stdout
-    assert "\x1b[" not in table.stdout  # no colour codes when not a terminal
+    piped = stack.runner.invoke(app, ["status", "--outputs", str(stack.outputs_file)], env=PIPED)
+    assert piped.exit_code == 0 and "\x1b[" not in piped.stdout  # no codes when piped
 
 
 def test_status_reports_alarms_missing_from_cloudwatch(stack: Stack) -> None:
@@ -141,8 +149,8 @@ def test_peek_limit_and_empty_dlq(stack: Stack) -> None:
     assert len(limited) == 12 and len({m["messageId"] for m in limited}) == 12
     assert (data["notShown"], data["heldBack"]) == (3, 0)  # cut by --limit, not held back
     table = stack.cli("dlq", "peek", "inventory", "-n", "12")
-    assert "3 more message(s) not shown (--limit 12)" in table.stdout
-    assert "eventpipe dlq peek inventory --limit 15" in table.stdout
+    assert "3 more message(s) not shown (--limit 12)" in words(table.stdout)
+    assert "eventpipe dlq peek inventory --limit 15" in words(table.stdout)
     assert stack.depth(stack.consumer("inventory")["dlqUrl"]) == 15
     empty = stack.cli("dlq", "peek", "mailer")
     assert empty.exit_code == 0 and "is empty" in empty.stdout
@@ -425,7 +433,7 @@ def test_peek_on_a_fifo_dlq_counts_what_sqs_holds_back(stack: Stack) -> None:
 
     table = stack.cli("dlq", "peek", "ledger", "-n", "100")
     assert table.exit_code == 0, table.output
-    text = " ".join(table.stdout.split())
+    text = words(table.stdout)
     assert f"{17 - shown} message(s) in the DLQ of ledger could not be shown" in text
     assert "FIFO queue SQS returns no more messages of a message group" in text
     assert "eventpipe dlq redrive ledger" in text
@@ -448,14 +456,14 @@ def test_intake_dlq_peek_purge_and_status(stack: Stack) -> None:
     assert (row["intakeVisible"], row["intakeInFlight"], row["intakeDlqDepth"]) == (1, 0, 2)
     assert row["dlqDepth"] == 0
     table = stack.cli("status", "-c", "ledger")
-    text = " ".join(table.stdout.split())
+    text = words(table.stdout)
     assert "ledger intake queue (before the pipe): 1 waiting, 0 in flight, 2 in its DLQ" in text
     assert "eventpipe dlq peek ledger --intake" in text
 
     # The consumer's own DLQ is empty, but peek points at the intake DLQ.
     plain = stack.cli("dlq", "peek", "ledger")
     assert "The DLQ of ledger is empty" in plain.stdout
-    assert "holds 2 event(s) the pipe could not deliver" in " ".join(plain.stdout.split())
+    assert "holds 2 event(s) the pipe could not deliver" in words(plain.stdout)
 
     data = json.loads(stack.cli("dlq", "peek", "ledger", "--intake", "--json").stdout)
     assert data["intake"] is True and data["shown"] == 2
@@ -501,11 +509,12 @@ def test_intake_redrive_moves_back_to_the_intake_queue(
         result = stack.cli("dlq", "redrive", "ledger", "--intake", "--no-wait")
         sqs.stubber.assert_no_pending_responses()
     assert result.exit_code == 0, result.output
-    assert "eventpipe dlq cancel ledger --intake" in " ".join(result.stdout.split())
+    assert "eventpipe dlq cancel ledger --intake" in words(result.stdout)
 
 
 def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(stack, monkeypatch)
+    sqs.depth(8)
     sqs.tasks(
         {"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders["dlqArn"]},
         {"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": sqs.orders["dlqArn"]},
@@ -532,6 +541,7 @@ def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.Monk
 
 def test_cancel_with_nothing_running_says_so(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(stack, monkeypatch)
+    sqs.depth(2)
     sqs.tasks({"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders["dlqArn"]})
     with sqs.stubber:
         result = stack.cli("dlq", "cancel", "orders")
@@ -540,7 +550,16 @@ def test_cancel_with_nothing_running_says_so(stack: Stack, monkeypatch: pytest.M
     assert "No redrive of the DLQ of orders is running: nothing to cancel." in result.stdout
 
 
+def test_cancel_of_an_empty_dlq_needs_no_task_list(stack: Stack) -> None:
+    """Nothing visible, nothing in flight: no task is moving anything (moto, which lacks
+    move tasks, is not even asked)."""
+    result = stack.cli("dlq", "cancel", "orders")
+    assert result.exit_code == 0, result.output
+    assert "nothing to cancel" in result.stdout
+
+
 def test_cancel_against_moto_says_the_api_is_not_emulated(stack: Stack) -> None:
+    stack.dead_letter("orders", {"a": 1}, "x")
     result = stack.cli("dlq", "cancel", "orders")
     assert result.exit_code == 1
     assert "does not implement SQS message move tasks" in result.stderr

@@ -12,12 +12,13 @@ from typer.testing import CliRunner
 from eventpipe.operate import send as send_ops
 from eventpipe.operate.stack_outputs import ConsumerOutputs
 from tests.cli.stack import Stack
+from tests.cli.terminal import TERMINAL_80
 from tests.cli.test_queues import add_fifo_consumer
 
 
 @pytest.fixture(autouse=True)
 def eighty_columns(stack: Stack) -> None:
-    stack.runner = CliRunner(env={"COLUMNS": "80"})
+    stack.runner = CliRunner(env=TERMINAL_80)
 
 
 def drain(stack: Stack, url: str) -> list[dict[str, Any]]:

@@ -78,3 +78,28 @@ def test_eventpipe_variables_win_over_the_plugins_in_the_kit() -> None:
     [seen] = handlers.CALLS
     assert seen[contract.ENV_CONSUMER] == CONSUMER.name
     assert seen[contract.ENV_BACKOFF_BASE] != "1"
+
+
+def test_pulumi_up_leaves_a_paused_or_tripped_mapping_disabled(monkeypatch: Any) -> None:
+    """`eventpipe pause` and the breaker set Enabled=false out of band; the mapping is
+    declared with ignore_changes on `enabled`, so the next `pulumi up` keeps it off."""
+    from components import function
+
+    seen: dict[str, Any] = {}
+
+    def record(name: str, **kwargs: Any) -> str:
+        seen.update(kwargs, name=name)
+        return "mapping"
+
+    monkeypatch.setattr(function.aws.lambda_, "EventSourceMapping", record)
+    function.event_source_mapping(
+        "orders-mapping",
+        Consumer(name="orders", handler="tests.runtime.handlers:untyped"),
+        queue_arn="arn:aws:sqs:us-east-1:123456789012:q",
+        function_arn="arn:aws:lambda:us-east-1:123456789012:function:f",
+        tags={},
+        opts=pulumi.ResourceOptions(),
+    )
+    assert seen["name"] == "orders-mapping"
+    assert seen["opts"].ignore_changes == ["enabled"] == function.OPERATOR_OWNED_MAPPING_FIELDS
+    assert "enabled" not in seen  # never declared: the operator's state stays the operator's

@@ -11,6 +11,7 @@ import pulumi
 from components.intake import (
     DEDUPLICATION_PATH,
     EVENT_FIELDS,
+    PIPE_LOG_ACTIONS,
     PIPE_SOURCE_ACTIONS,
     PIPE_TARGET_ACTIONS,
     event_input_template,
@@ -168,13 +169,17 @@ def test_the_pipe_role_has_only_what_the_pipe_needs(mocks: AwsMocks, build_dir: 
         }
         intake = mocks.one("aws:sqs/queue:Queue", "orders-intake")
         fifo = mocks.one("aws:sqs/queue:Queue", "orders-queue")
+        logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "orders-pipe-logs").outputs["arn"]
         found = statements(mocks.one("aws:iam/rolePolicy:RolePolicy", "orders-pipe-policy"))
         assert found == [
             {"Sid": "ReadIntake", "Effect": "Allow", "Action": PIPE_SOURCE_ACTIONS,
              "Resource": intake.outputs["arn"]},
             {"Sid": "SendToFifo", "Effect": "Allow", "Action": PIPE_TARGET_ACTIONS,
              "Resource": fifo.outputs["arn"]},
+            {"Sid": "WritePipeLog", "Effect": "Allow", "Action": PIPE_LOG_ACTIONS,
+             "Resource": [logs, f"{logs}:*"]},
         ]  # fmt: skip
+        assert PIPE_LOG_ACTIONS == ["logs:CreateLogStream", "logs:PutLogEvents"]
         for statement in found:
             assert all("*" not in action for action in statement["Action"])
         assert set(PIPE_SOURCE_ACTIONS) == {

@@ -140,7 +140,9 @@ def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path:
     text = " ".join(output.split())
     # Where each function's log is, and the command that follows it.
     assert "function logs" in text and "/aws/lambda/" in text
-    assert "follow: eventpipe logs e2e-reject --local --follow" in output
+    assert f"follow: eventpipe logs e2e-reject --local --project-dir {project} --follow" in output
+    # The publish hint can be pasted: it carries the --project-dir dev ran with.
+    assert f"`eventpipe publish --local --project-dir {project} ...`" in output
     # Piped, a delivery line is never hard-wrapped: outcome and reason on one line.
     [line] = [li for li in output.splitlines() if "-> e2e-reject" in li]
     assert "dead-lettered attempt" in line and "PermanentError" in line
@@ -188,3 +190,55 @@ def test_a_stale_announcement_is_replaced(tmp_path: Path) -> None:
     assert note is not None and f"pid {exited.pid}" in note and "has exited" in note
     assert not announcement.exists()
     assert claim_announcement(project, "dev") is None
+
+
+def test_dev_restarts_a_consumers_workers_when_its_code_changes(
+    tmp_path: Path, capsys: object
+) -> None:
+    from eventpipe.cli.local import _change_watcher
+    from eventpipe.local.deploy.records import FunctionSpec
+
+    package = tmp_path / "devreload_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    handler = package / "handlers.py"
+    handler.write_text("def handle(event): pass\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    stack_file = project / "Pulumi.dev.yaml"
+    stack_file.write_text("config: {}\n")
+
+    class Pool:
+        restarts = 0
+
+        def __init__(self) -> None:
+            env = {"EVENTPIPE_HANDLER": "devreload_pkg.handlers:handle", "EVENTPIPE_CONSUMER": "c"}
+            self.spec = FunctionSpec("fn-c", "arn:fn", "h", env, timeout=3, memory=128)
+
+        def restart(self) -> None:
+            Pool.restarts += 1
+
+    class Engine:
+        pools = {"fn-c": Pool()}
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        watcher = _change_watcher(Engine(), project, "dev", "eventpipe dev")
+    finally:
+        sys.path.remove(str(tmp_path))
+
+    def bump(path: Path) -> None:
+        path.write_text(path.read_text() + "\n")
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+    bump(handler)
+    watcher.poll()
+    assert Pool.restarts == 1
+    bump(stack_file)
+    watcher.poll()
+    out = " ".join(capsys.readouterr().out.split())  # type: ignore[attr-defined]
+    assert "c: handler code changed (handlers.py); restarting its workers" in out
+    assert "Pulumi.dev.yaml changed" in out and "Restart needed" in out
+    assert "`eventpipe dev`" in out
+    assert Pool.restarts == 1

@@ -187,9 +187,12 @@ def test_redrive_of_an_empty_dlq_says_so(engine: LocalEngine, project: Path) -> 
 def test_a_redrive_already_running_is_refused_with_the_way_out(
     engine: LocalEngine, project: Path
 ) -> None:
+    # 120 messages at 1 message/s keep the other redrive RUNNING for about two minutes,
+    # far beyond the one CLI call below even on a loaded machine; with 3 it could end
+    # before the CLI looked (a timing margin of two seconds).
     orders = [
         {"orderId": f"redrive-busy-{n}", "customerId": "customer-busy", "amount": 7}
-        for n in range(3)
+        for n in range(120)
     ]
     _dead_letter(engine, "order-processing", orders)
     sqs, consumer = engine.client("sqs"), engine.outputs["consumers"]["order-processing"]
@@ -199,6 +202,8 @@ def test_a_redrive_already_running_is_refused_with_the_way_out(
         MaxNumberOfMessagesPerSecond=1,
     )["TaskHandle"]
 
+    tasks = sqs.list_message_move_tasks(SourceArn=consumer["dlqArn"])["Results"]
+    assert tasks[0]["Status"] == "RUNNING"
     refused = _redrive(project, "order-processing")
 
     assert refused.exit_code == 1
@@ -207,7 +212,7 @@ def test_a_redrive_already_running_is_refused_with_the_way_out(
     sqs.cancel_message_move_task(TaskHandle=handle)
     result = _redrive(project, "order-processing")  # allowed once the first has ended
     assert result.exit_code == 0, result.output
-    assert engine.wait_until_settled(30), engine.queue_depths()
+    assert engine.wait_until_settled(180), engine.queue_depths()
     assert _dlq_depth(engine, "order-processing") == 0
     for order in orders:  # every message processed: moved by one redrive or the other
         item = _item(engine, "order-processing", "ordersTable", f"ORDER#{order['orderId']}")

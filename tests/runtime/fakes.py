@@ -30,6 +30,7 @@ class FakeSqs:
         self.visibility_calls: list[dict[str, Any]] = []
         self.reject = reject
         self.visibility_error: Exception | None = None
+        self.visibility_failed: list[dict[str, Any]] = []
 
     def send_message(self, **params: Any) -> dict[str, Any]:
         self.attempts.append(params)
@@ -44,7 +45,7 @@ class FakeSqs:
         self.visibility_calls.append({"QueueUrl": QueueUrl, "Entries": list(Entries)})
         if self.visibility_error is not None:
             raise self.visibility_error
-        return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": []}
+        return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": self.visibility_failed}
 
     def visibility(self) -> dict[str, int]:
         """Receipt handle -> the visibility timeout set for it."""
@@ -61,11 +62,16 @@ class RecordingLogger:
     def __init__(self) -> None:
         self.lines: list[tuple[str, str, dict[str, Any]]] = []
 
-    def _log(self, level: str, message: str, extra: Mapping[str, Any] | None) -> None:
-        self.lines.append((level, message, dict(extra or {})))
+    def _log(
+        self, level: str, message: str, extra: Mapping[str, Any] | None, exc_info: Any = None
+    ) -> None:
+        values = dict(extra or {})
+        if exc_info is not None:
+            values["_exc_info"] = exc_info
+        self.lines.append((level, message, values))
 
     def warning(self, message: str, extra: Any = None, exc_info: Any = None) -> None:
-        self._log("warning", message, extra)
+        self._log("warning", message, extra, exc_info)
 
     def error(self, message: str, extra: Any = None, exc_info: Any = None) -> None:
         self._log("error", message, extra)

@@ -10,7 +10,8 @@ import pytest
 from eventpipe.runtime import handler
 from eventpipe.runtime.batch import SQS_MAX_BATCH_ENTRIES, queue_url_from_arn
 from eventpipe.testing import eventbridge_event, lambda_context, sqs_event, sqs_record
-from tests.runtime.fakes import make_runner
+from tests.runtime import handlers
+from tests.runtime.fakes import StepRng, make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
 
@@ -134,3 +135,101 @@ def test_entry_point_returns_partial_batch_response(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("EVENTPIPE_DLQ_URL", "")
     record = sqs_record(order("ok-1"))
     assert handler(sqs_event([record]), lambda_context()) == {"batchItemFailures": []}
+
+
+def test_failure_logs_say_what_happens_next() -> None:
+    runner, _, logger = make_runner(BY_ID, max_receive_count=5)
+    early = sqs_record(order("retry-1"), receive_count=2)
+    runner.run(sqs_event([early]), None)
+    [(level, message, extra)] = logger.about(early["messageId"])
+    assert (level, message) == ("warning", "record failed; SQS delivers it again after the backoff")
+    assert extra["max_receive_count"] == 5 and extra["receive_count"] == 2
+    assert extra["error_type"] == "RetryableError"
+    assert extra["error"] == "dependency busy for retry-1"
+    assert isinstance(extra["_exc_info"], Exception)  # the traceback is logged
+
+
+def test_a_failed_copy_on_the_last_receive_says_sqs_redrive_moves_it() -> None:
+    runner, _, logger = make_runner(BY_ID, max_receive_count=2, dlq_url="")
+    last = sqs_record(order("retry-1"), receive_count=2)
+    runner.run(sqs_event([last]), None)
+    [(_level, message, extra)] = logger.about(last["messageId"])
+    assert message == "record failed on its last attempt; SQS's redrive moves it to the DLQ"
+    assert extra["error_type"] == "DeadLetterError"
+
+
+def test_only_failed_records_get_a_visibility_change_wherever_they_are() -> None:
+    runner, sqs, _ = make_runner(BY_ID)
+    records = [sqs_record(order(i)) for i in ("ok-0", "retry-1", "ok-2", "retry-3")]
+    runner.run(sqs_event(records), None)
+    assert set(sqs.visibility()) == {records[1]["receiptHandle"], records[3]["receiptHandle"]}
+
+
+def test_a_record_failing_before_the_handler_gets_the_first_backoff() -> None:
+    runner, sqs, _ = make_runner(BY_ID)
+    runner.backoff.rng = StepRng()  # type: ignore[assignment]
+    record = sqs_record(order("ok-1"))
+    record["attributes"]["ApproximateReceiveCount"] = "not a number"
+    response = runner.run(sqs_event([record]), None)
+    assert response["batchItemFailures"] == [{"itemIdentifier": record["messageId"]}]
+    assert sqs.visibility() == {record["receiptHandle"]: round(0.9 * 4)}  # base 4, receive 1
+
+
+def test_a_held_record_reports_why_it_did_not_run() -> None:
+    runner, _, _ = make_runner(BY_ID, fifo=True)
+    records = [
+        sqs_record(order("retry-0"), fifo=True, group_id="G"),
+        sqs_record(order("g-1"), fifo=True, group_id="G"),
+    ]
+    runner.run(sqs_event(records), None)
+    reasons = [str(exc[1]) for exc in runner.processor.exceptions]
+    assert reasons[1] == (
+        f"held behind message {records[0]['messageId']} of FIFO message group 'G', "
+        "which failed in this batch; retried after it to keep the group's order"
+    )
+
+
+def test_entries_sqs_could_not_change_are_logged() -> None:
+    runner, sqs, logger = make_runner(BY_ID)
+    sqs.visibility_failed = [{"Id": "0", "Code": "ReceiptHandleIsInvalid", "SenderFault": True}]
+    runner.run(sqs_event([sqs_record(order("retry-1"))]), None)
+    [line] = [x for x in logger.lines if x[1].startswith("could not set the backoff")]
+    assert line[1] == (
+        "could not set the backoff of some records; they return after the queue's "
+        "visibility timeout"
+    )
+    assert line[2]["failed"] == sqs.visibility_failed
+
+
+def test_event_age_of_a_direct_queue_record_counts_from_its_sent_time() -> None:
+    import time
+
+    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue")
+    sent = int(time.time() * 1000) - 5000
+    runner.run(sqs_event([sqs_record({"a": 1}, sent_timestamp=sent)]), None)
+    [age] = runner._stats.ages
+    assert 5000 <= age < 120_000
+
+
+def test_idempotency_keys_are_event_ids() -> None:
+    runner, _, _ = make_runner("tests.runtime.handlers:typed_with_record")
+    keys: list[str] = []
+
+    class Guard:
+        def register_context(self, context: Any) -> None:
+            return None
+
+        def run(self, key: str, thunk: Any) -> bool:
+            keys.append(key)
+            thunk()
+            return True
+
+    from eventpipe.runtime.idempotency import idempotency_key
+
+    runner.idempotency = Guard()
+    runner._idempotency_key = idempotency_key
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o", "amount": 1})
+    runner.run(sqs_event([sqs_record(event)]), None)
+    assert keys == [event["id"]]
+    [(_, record)] = handlers.CALLS
+    assert record.message_id  # the record reached the handler through the guard

@@ -26,7 +26,7 @@ from eventpipe.runtime.dead_letters import (
 from eventpipe.runtime.decoding import record_info
 from eventpipe.testing import ConsumerInvoker, eventbridge_event, sqs_event, sqs_record
 from tests.runtime import handlers
-from tests.runtime.fakes import FakeSqs, make_runner
+from tests.runtime.fakes import FIFO_DLQ_URL, FakeSqs, make_runner
 
 PERMANENT = "tests.runtime.handlers:always_permanent"
 RETRY = "tests.runtime.handlers:always_retry"
@@ -334,3 +334,245 @@ NUMBERS = [
 def test_number_attributes_follow_sqs_rules(value: str, ok: bool) -> None:
     shaped = dead_letters.send_shape("n", lambda_attr("Number", value))
     assert (shaped is not None) is ok
+
+
+NAMES = [
+    ("a.b-c_9", True),
+    ("x" * 256, True),
+    ("x" * 257, False),
+    ("a.", False),
+    (".a", False),
+    ("a..b", False),
+    ("Amazon.x", False),
+    ("aws.X", False),
+    ("awsome", True),
+    ("sp ace", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize(("name", "ok"), NAMES)
+def test_attribute_names_follow_sqs_rules(name: str, ok: bool) -> None:
+    assert dead_letters.valid_name(name) is ok
+    shaped = dead_letters.send_shape(name, lambda_attr("String", "v"))
+    assert (shaped is not None) is ok
+
+
+TYPES = [
+    ("String", "v", True),
+    ("String.custom", "v", True),
+    ("Number.int", "5", True),
+    ("String." + "x" * 249, "v", True),  # 256 characters
+    ("String." + "x" * 250, "v", False),  # 257
+    ("String.", "v", False),
+    ("Strin", "v", False),
+    ("string", "v", False),
+    ("Number.", "5", False),
+    ("String.\x00", "v", False),
+    (None, "v", False),
+]
+
+
+@pytest.mark.parametrize(("data_type", "value", "ok"), TYPES)
+def test_data_types_follow_sqs_rules(data_type: Any, value: str, ok: bool) -> None:
+    shaped = dead_letters.send_shape("n", lambda_attr(data_type, value))
+    assert (shaped is not None) is ok
+    if ok:
+        assert shaped == {"DataType": data_type, "StringValue": value}
+
+
+BOUNDARY_NUMBERS = [
+    ("1e126", True),
+    ("9.99e126", True),
+    ("1e-128", True),
+    ("1e127", False),
+    ("1e-129", False),
+    ("-0", True),
+    ("1" + "0" * 60, True),  # trailing zeros are not significant digits
+    ("0." + "0" * 60 + "1", True),
+    ("1.5", True),
+    ("1.", True),
+    (".5", True),
+]
+
+
+@pytest.mark.parametrize(("value", "ok"), BOUNDARY_NUMBERS)
+def test_number_boundaries(value: str, ok: bool) -> None:
+    shaped = dead_letters.send_shape("n", lambda_attr("Number", value))
+    assert (shaped is not None) is ok
+
+
+def test_binary_values() -> None:
+    good = base64.b64encode(b"\x01\x02").decode()
+    assert dead_letters.send_shape("b", lambda_attr("Binary", None, good)) == {
+        "DataType": "Binary",
+        "BinaryValue": b"\x01\x02",
+    }
+    assert dead_letters.send_shape("b", lambda_attr("Binary", None, "")) is None
+    assert dead_letters.send_shape("b", lambda_attr("Binary", None, None)) is None
+    assert dead_letters.send_shape("b", lambda_attr("Binary", "text", "!!")) is None
+    # Not base64 as SQS takes it: a lenient decoder would drop the "!" and accept it.
+    assert dead_letters.send_shape("b", lambda_attr("Binary", None, "QUJD!")) is None
+    # A String is copied by its stringValue, whatever binaryValue says.
+    assert dead_letters.send_shape("s", lambda_attr("String", "t", "!!")) == {
+        "DataType": "String",
+        "StringValue": "t",
+    }
+    assert dead_letters.send_shape("s", lambda_attr("String", "bad\x00")) is None
+    assert dead_letters.send_shape("s", "not a mapping") is None  # type: ignore[arg-type]
+
+
+def test_raw_bytes_in_an_odd_record_travel_as_base64_json() -> None:
+    info = record_info(
+        sqs_record(
+            "b",
+            message_attributes={"odd": {"dataType": "Binary", "binaryValue": b"raw", "x": [b"y"]}},
+        ),
+        5,
+    )
+    params = build_message(info, RuntimeError("e"), "c", fifo_dlq=False)
+    spilled = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spilled["odd"]["binaryValue"] == base64.b64encode(b"raw").decode()
+    assert spilled["odd"]["x"] == [base64.b64encode(b"y").decode()]
+
+
+def test_reason_attributes_of_a_copy() -> None:
+    info = _info("body")
+    params = build_message(info, KeyError("k"), "orders", fifo_dlq=False)
+    sent = params["MessageAttributes"]
+    assert set(sent) == {
+        contract.DLQ_ATTR_ERROR_TYPE,
+        contract.DLQ_ATTR_ERROR_MESSAGE,
+        contract.DLQ_ATTR_CONSUMER,
+        contract.DLQ_ATTR_RECEIVE_COUNT,
+        contract.DLQ_ATTR_FAILED_AT,
+        contract.DLQ_ATTR_MESSAGE_ID,
+    }
+    assert sent[contract.DLQ_ATTR_ERROR_TYPE] == {"DataType": "String", "StringValue": "KeyError"}
+    assert sent[contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"] == "'k'"
+    assert sent[contract.DLQ_ATTR_CONSUMER]["StringValue"] == "orders"
+    assert sent[contract.DLQ_ATTR_RECEIVE_COUNT] == {"DataType": "Number", "StringValue": "1"}
+    assert sent[contract.DLQ_ATTR_MESSAGE_ID]["StringValue"] == info.message_id
+    assert params["MessageBody"] == "body"
+    assert "MessageGroupId" not in params and "MessageDeduplicationId" not in params
+    empty = build_message(info, RuntimeError(), "orders", fifo_dlq=False)
+    assert empty["MessageAttributes"][contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"] == (
+        "RuntimeError"
+    )
+
+
+def test_fifo_copy_without_a_group_uses_the_consumer() -> None:
+    params = build_message(_info(), RuntimeError("e"), "orders", fifo_dlq=True)
+    assert params["MessageGroupId"] == "orders"
+
+
+def test_four_originals_fit_beside_the_reason_and_a_fifth_spills() -> None:
+    four = build_message(_info(**{f"a{i}": "v" for i in range(4)}), RuntimeError(), "c", False)
+    assert DLQ_ATTR_ORIGINAL_ATTRIBUTES not in four["MessageAttributes"]
+    assert len(four["MessageAttributes"]) == SQS_MAX_ATTRIBUTES
+    five = build_message(_info(**{f"a{i}": "v" for i in range(5)}), RuntimeError(), "c", False)
+    attrs = five["MessageAttributes"]
+    assert len(attrs) == SQS_MAX_ATTRIBUTES
+    assert sorted(json.loads(attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])) == ["a3", "a4"]
+
+
+def test_a_held_copy_makes_room_for_its_two_attributes() -> None:
+    info = _info(**{f"a{i}": "v" for i in range(4)})
+    params = build_message(info, Reason("BatchHaltedError", "m", "m-0", "G"), "c", False)
+    attrs = params["MessageAttributes"]
+    assert len(attrs) == SQS_MAX_ATTRIBUTES
+    assert attrs[contract.DLQ_ATTR_HELD_BEHIND]["StringValue"] == "m-0"
+    assert attrs[contract.DLQ_ATTR_MESSAGE_GROUP]["StringValue"] == "G"
+    assert sorted(json.loads(attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])) == [
+        "a1",
+        "a2",
+        "a3",
+    ]
+
+
+def test_trimming_helpers() -> None:
+    assert dead_letters.truncate("abc", 3) == "abc"
+    cut = dead_letters.truncate("a" * 50, 20)
+    assert len(cut) == 20 and cut.endswith(dead_letters.TRUNCATED)
+    assert dead_letters._trim_to_bytes("é" * 10, 20) == "é" * 10
+    trimmed = dead_letters._trim_to_bytes("é" * 100, 30)
+    assert len(trimmed.encode()) <= 30 and trimmed.endswith(dead_letters.TRUNCATED)
+    assert trimmed.startswith("é")
+
+
+def test_compact_copy_to_a_fifo_dlq_keeps_group_reason_and_queue() -> None:
+    def reject_first(params: dict[str, Any]) -> Exception | None:
+        if DLQ_ATTR_ORIGINAL_ATTRIBUTES not in params["MessageAttributes"]:
+            return RuntimeError("InvalidParameterValue")
+        return None
+
+    runner, sqs, logger = make_runner(
+        PERMANENT, source="queue", fifo=True, sqs=FakeSqs(reject_first)
+    )
+    record = sqs_record("text", fifo=True, group_id="G1", message_attributes={"k": "v"})
+    runner.run(sqs_event([record]), None)
+    assert [a["QueueUrl"] for a in sqs.attempts] == [FIFO_DLQ_URL, FIFO_DLQ_URL]
+    [sent] = sqs.sent
+    assert sent["MessageGroupId"] == "G1"
+    assert sent["MessageDeduplicationId"] == record["messageId"]
+    attrs = sent["MessageAttributes"]
+    assert attrs[contract.DLQ_ATTR_ERROR_TYPE]["StringValue"] == "PermanentError"
+    [rejected] = [x for x in logger.lines if x[1].startswith("DLQ copy rejected")]
+    assert rejected[2]["error"] == "RuntimeError: InvalidParameterValue"
+
+
+def test_both_causes_are_named_when_every_copy_fails() -> None:
+    runner, _, logger = make_runner(
+        PERMANENT, source="queue", sqs=FakeSqs(lambda p: RuntimeError("AccessDenied"))
+    )
+    record = sqs_record("text")
+    runner.run(sqs_event([record]), None)
+    [warning] = [x for x in logger.about(record["messageId"]) if x[1].startswith("record failed")]
+    assert (
+        "(RuntimeError: AccessDenied; compact copy: RuntimeError: AccessDenied)"
+        in warning[2]["error"]
+    )
+
+
+def test_message_size_counts_name_type_and_value() -> None:
+    attrs = {
+        "ab": {"DataType": "String", "StringValue": "xyz"},
+        "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+    }
+    assert message_size("body", attrs) == 4 + (2 + 6 + 3) + (1 + 6 + 2)
+    assert message_size("é", {}) == 2
+
+
+def test_a_long_error_type_is_cut_to_256() -> None:
+    params = build_message(_info(), Reason("E" * 300, "m"), "c", fifo_dlq=False)
+    assert len(params["MessageAttributes"][contract.DLQ_ATTR_ERROR_TYPE]["StringValue"]) == 256
+
+
+def test_compact_copy_cuts_the_reason_to_200() -> None:
+    params = build_message(_info(a="1"), RuntimeError("r" * 500), "c", fifo_dlq=False, compact=True)
+    attrs = params["MessageAttributes"]
+    assert len(attrs[contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"]) == 200
+    assert "a" not in attrs
+    spill = json.loads(attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill == {"a": lambda_attr("String", "1")}
+    assert " " not in attrs[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"]  # compact JSON
+
+
+def test_an_unparsable_previous_spill_is_kept_as_it_was() -> None:
+    info = _info(**{DLQ_ATTR_ORIGINAL_ATTRIBUTES: "not json"})
+    params = build_message(info, RuntimeError("e"), "c", fifo_dlq=False)
+    spill = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["stringValue"] == "not json"
+    info = _info(**{DLQ_ATTR_ORIGINAL_ATTRIBUTES: "[1]"})
+    params = build_message(info, RuntimeError("e"), "c", fifo_dlq=False)
+    spill = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill[DLQ_ATTR_ORIGINAL_ATTRIBUTES]["stringValue"] == "[1]"
+
+
+def test_a_copy_that_cannot_fit_names_the_reason() -> None:
+    info = _info("q" * 2000)
+    with pytest.raises(CopyDoesNotFitError) as caught:
+        build_message(info, RuntimeError("z" * 400), "c", fifo_dlq=False, limit=2100)
+    text = str(caught.value)
+    assert "(reason: RuntimeError: " in text
+    assert "z" * 285 + dead_letters.TRUNCATED + ")" in text

@@ -91,6 +91,7 @@ def test_a_record_failing_on_its_last_receive_is_dead_lettered_and_does_not_halt
     assert response == {"batchItemFailures": []}
     assert handlers.CALLS == ["retry-0", "a-ok-1"]
     [dead] = sqs.sent
+    assert runner._stats.dead_lettered == 1
     values = attrs(dead)
     assert values[contract.DLQ_ATTR_ERROR_TYPE] == "RetryableError"
     assert values[contract.DLQ_ATTR_ERROR_MESSAGE] == "dependency busy for retry-0"
@@ -115,7 +116,12 @@ def test_a_held_record_on_its_last_receive_names_the_record_and_group_it_waited_
     assert blocker in values[contract.DLQ_ATTR_ERROR_MESSAGE]
     assert "RetryableError: dependency busy for retry-0" in values[contract.DLQ_ATTR_ERROR_MESSAGE]
     [line] = [x for x in logger.about(held) if x[0] == "error"]
+    assert line[1] == "record sent to the DLQ"
     assert line[2]["held_behind"] == blocker and line[2]["message_group"] == "G7"
+    assert line[2]["error_type"] == "BatchHaltedError"
+    assert line[2]["receive_count"] == 4 and line[2]["max_receive_count"] == 4
+    assert blocker in line[2]["error"]
+    assert runner._stats.dead_lettered == 1
 
 
 def test_a_held_record_whose_copy_fails_keeps_the_blockers_delay() -> None:
@@ -128,6 +134,9 @@ def test_a_held_record_whose_copy_fails_keeps_the_blockers_delay() -> None:
     assert vis[records[1]["receiptHandle"]] == vis[records[0]["receiptHandle"]] > 0
     [warning] = [x for x in logger.about(records[1]["messageId"]) if x[0] == "warning"]
     assert contract.ENV_DLQ_URL in warning[2]["error"]
+    assert warning[2]["retry_in_seconds"] == vis[records[0]["receiptHandle"]]
+    assert warning[1].startswith("record failed on its last attempt")
+    assert runner._stats.dead_lettered == 0
 
 
 def test_the_first_failure_of_a_group_is_the_one_named() -> None:
@@ -138,6 +147,7 @@ def test_the_first_failure_of_a_group_is_the_one_named() -> None:
         fifo("g-2", "G", receive_count=5),
     ]
     runner.run(sqs_event(records), None)
+    assert runner._stats.dead_lettered == 2
     assert [attrs(s)[contract.DLQ_ATTR_HELD_BEHIND] for s in sqs.sent] == [
         records[0]["messageId"],
         records[0]["messageId"],

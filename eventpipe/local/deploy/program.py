@@ -57,7 +57,7 @@ def read_project(directory: Path, stack: str, default_region: str = "us-east-1")
     from eventpipe.config import load_stack_yaml, warn_misspelt_namespaces
 
     raw = load_stack_yaml(stack_file)  # a syntax error names the line and column
-    warn_misspelt_namespaces((str(k) for k in raw), str(stack_file))
+    warn_misspelt_namespaces((str(k) for k in raw), str(stack_file), project)
     config: dict[str, str] = {}
     for key, value in raw.items():
         full_key = key if ":" in key else f"{project}:{key}"

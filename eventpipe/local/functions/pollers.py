@@ -269,11 +269,17 @@ class MappingPoller:
         keys = {m["MessageId"]: message_key(m["Body"]) for m in batch}
         self.tracker.begin(self.consumer, list(keys.values()))
         try:
-            invocation = self.pool.invoke({"Records": records})
+            self._invoke_and_settle(batch, records, keys)
         except BaseException:
-            self.tracker.batch(self.consumer, self._deliveries(batch, {}), set(keys.values()),
-                               "the local invoker failed", self.queue.max_receive_count)  # fmt: skip
+            # The poller's own failure (the emulator stopping): the records come back
+            # after their visibility timeout; the watcher may report them again.
+            self.tracker.abandon(self.consumer, list(keys.values()))
             raise
+
+    def _invoke_and_settle(
+        self, batch: list[dict[str, Any]], records: list[dict[str, Any]], keys: dict[str, str]
+    ) -> None:
+        invocation = self.pool.invoke({"Records": records})
         with self._lock:
             self.invocations += 1
             self.errors += 0 if invocation.ok else 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
 import time
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -88,13 +90,15 @@ def log_line(console: Console, entry: LogEntry) -> None:
         )
 
 
-def logs_hint(consumer: str, stack: str) -> str:
-    """The command that follows a consumer's function log of a running ``dev``."""
-    stack_flag = "" if stack == "dev" else f" --stack {stack}"
-    return f"eventpipe logs {consumer} --local{stack_flag} --follow"
+def logs_hint(consumer: str, target: Sequence[str] = ()) -> str:
+    """The command that follows a consumer's function log of a running ``dev``;
+    ``target`` is the ``--stack``/``--project-dir`` flags ``dev`` itself ran with."""
+    return shlex.join(["eventpipe", "logs", consumer, "--local", *target, "--follow"])
 
 
-def print_log_locations(console: Console, functions: dict[str, str], stack: str) -> None:
+def print_log_locations(
+    console: Console, functions: dict[str, str], target: Sequence[str] = ()
+) -> None:
     """Where each consumer's function log is: its log group, then the command to follow
     it, each on its own line (readable at 80 columns, never hard-wrapped)."""
     if not functions:
@@ -103,7 +107,9 @@ def print_log_locations(console: Console, functions: dict[str, str], stack: str)
     for consumer, group in sorted(functions.items()):
         console.print(f"  {consumer}: {escape(group)}", highlight=False, soft_wrap=True)
         console.print(
-            f"    [dim]follow:[/] {logs_hint(consumer, stack)}", highlight=False, soft_wrap=True
+            f"    [dim]follow:[/] {escape(logs_hint(consumer, target))}",
+            highlight=False,
+            soft_wrap=True,
         )
 
 

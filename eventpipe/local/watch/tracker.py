@@ -130,6 +130,12 @@ class Tracker:
             for key in keys:
                 self._in_flight[(consumer, key)] = self._in_flight.get((consumer, key), 0) + 1
 
+    def abandon(self, consumer: str, keys: list[str]) -> None:
+        """The batch of these records ended without an outcome (the poller failed)."""
+        with self._lock:
+            for key in keys:
+                self._done(consumer, key)
+
     def _done(self, consumer: str, key: str) -> None:
         count = self._in_flight.get((consumer, key), 0) - 1
         if count > 0:
@@ -168,12 +174,11 @@ class Tracker:
                     record.dead_lettered = True
                     record.failures += 1
                     record.last_error = copy[1]
-                    entries.append(
-                        LogEntry(
-                            consumer, delivery.label, "dead-letter", attempt, copy[1],
-                            delivery.key, log,
-                        )
-                    )  # fmt: skip
+                    reason = copy[1]
+                    entry = LogEntry(
+                        consumer, delivery.label, "dead-letter", attempt, reason, delivery.key, log
+                    )
+                    entries.append(entry)
                 elif delivery.key in failed:
                     record.failures += 1
                     record.last_error = delivery.reason or error or "reported in batchItemFailures"

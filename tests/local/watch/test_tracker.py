@@ -128,3 +128,11 @@ def test_a_retry_shows_the_reason_the_function_logged() -> None:
     tracker = Tracker(on_log=lines.append)
     tracker.batch("c", [Delivery("k", "label", 1, reason="ValueError: no")], {"k"}, None, 3)
     assert lines[0].outcome == "retry" and lines[0].detail == "ValueError: no"
+
+
+def test_an_abandoned_batch_leaves_its_records_to_the_watcher_again() -> None:
+    tracker = Tracker()
+    tracker.begin("c", ["k"])
+    assert not tracker.dead_lettered("c", "k", "label", "moved by SQS", "copy-1")
+    tracker.abandon("c", ["k"])
+    assert tracker.dead_lettered("c", "k", "label", "moved by SQS", "copy-1")
