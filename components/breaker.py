@@ -37,8 +37,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
-from components.stack_function import declare_stack_function
+from components import naming
+from components.stack_function import (
+    declare_invoke_policy,
+    declare_scheduler_role,
+    declare_stack_function,
+)
 from eventpipe import contract
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
@@ -130,24 +134,6 @@ def breaker_statements(
     ]
 
 
-def scheduler_trust(account_id: Any) -> pulumi.Output[str]:
-    """EventBridge Scheduler may assume the role, for schedules of this account only
-    ("Set up the execution role", https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html)."""
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "scheduler.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    )
-
-
 def _description(consumer: Consumer, cooldown: int, uuid: pulumi.Input[str]) -> pulumi.Output[str]:
     """The alarm's description: what the breaker function needs, as JSON."""
     return pulumi.Output.from_input(uuid).apply(
@@ -173,13 +159,14 @@ class CircuitBreaker(pulumi.ComponentResource):
         group = aws.scheduler.ScheduleGroup(
             f"{name}-schedules", name=naming.fit(stem, 64), tags=tags, opts=child
         )
-        scheduler_role = aws.iam.Role(
-            f"{name}-scheduler-role",
-            name=naming.stack_name(prefix, "breaker-scheduler", naming.LIMIT_ROLE),
-            assume_role_policy=scheduler_trust(args.account_id),
+        scheduler_role = declare_scheduler_role(
+            name,
+            stem="breaker-scheduler",
+            settings=settings,
+            account_id=args.account_id,
             description="EventBridge Scheduler invokes the eventpipe circuit breaker",
             tags=tags,
-            opts=child,
+            parent=self,
         )
 
         alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
@@ -244,22 +231,10 @@ class CircuitBreaker(pulumi.ComponentResource):
             parent=self,
         )
         function = side.function
-        invoke = aws.iam.RolePolicy(
-            f"{name}-scheduler-policy",
-            role=scheduler_role.id,
-            name="eventpipe-breaker-invoke",
-            policy=iam.document(
-                [
-                    {
-                        "Sid": "InvokeBreaker",
-                        "Effect": "Allow",
-                        "Action": ["lambda:InvokeFunction"],
-                        "Resource": function.arn,
-                    }
-                ]
-            ),
-            opts=child,
-        )
+        invoke = declare_invoke_policy(
+            name, scheduler_role, function, policy_name="eventpipe-breaker-invoke",
+            sid="InvokeBreaker", parent=self,
+        )  # fmt: skip
         rule = aws.cloudwatch.EventRule(
             f"{name}-rule",
             name=naming.stack_name(prefix, "breaker", naming.LIMIT_RULE),

@@ -36,8 +36,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam, naming
-from components.breaker import scheduler_trust
-from components.stack_function import declare_stack_function
+from components.stack_function import (
+    declare_invoke_policy,
+    declare_scheduler_role,
+    declare_stack_function,
+)
 from eventpipe import contract
 from eventpipe.config import DeadLetterArchive as ArchiveSettings
 from eventpipe.config import StackSettings
@@ -208,30 +211,19 @@ class DeadLetterArchive(pulumi.ComponentResource):
             parent=self,
         )
         function = side.function
-        scheduler_role = aws.iam.Role(
-            f"{name}-scheduler-role",
-            name=naming.stack_name(prefix, "dlq-archiver-scheduler", naming.LIMIT_ROLE),
-            assume_role_policy=scheduler_trust(args.account_id),
+        scheduler_role = declare_scheduler_role(
+            name,
+            stem="dlq-archiver-scheduler",
+            settings=settings,
+            account_id=args.account_id,
             description="EventBridge Scheduler runs the eventpipe dead-letter archiver",
             tags=tags,
-            opts=child,
+            parent=self,
         )
-        invoke = aws.iam.RolePolicy(
-            f"{name}-scheduler-policy",
-            role=scheduler_role.id,
-            name="eventpipe-dlq-archiver-invoke",
-            policy=iam.document(
-                [
-                    {
-                        "Sid": "InvokeArchiver",
-                        "Effect": "Allow",
-                        "Action": ["lambda:InvokeFunction"],
-                        "Resource": function.arn,
-                    }
-                ]
-            ),
-            opts=child,
-        )
+        invoke = declare_invoke_policy(
+            name, scheduler_role, function, policy_name="eventpipe-dlq-archiver-invoke",
+            sid="InvokeArchiver", parent=self,
+        )  # fmt: skip
         schedule = aws.scheduler.Schedule(
             f"{name}-schedule",
             name=naming.fit(f"{prefix}dlq-archiver", 64),
