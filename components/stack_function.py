@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam, naming
+from components.function import declare_log_group
 from eventpipe.config import StackSettings
 
 
@@ -55,13 +56,7 @@ def declare_stack_function(
     prefix = settings.prefix
     child = pulumi.ResourceOptions(parent=parent)
     function_name = naming.stack_name(prefix, stem, naming.LIMIT_FUNCTION)
-    log_group = aws.cloudwatch.LogGroup(
-        f"{name}-logs",
-        name=naming.log_group_name(function_name),
-        retention_in_days=settings.log_retention_days,
-        tags=tags,
-        opts=child,
-    )
+    log_group = declare_log_group(name, function_name, settings, tags=tags, opts=child)
     role = aws.iam.Role(
         f"{name}-role",
         name=naming.stack_name(prefix, stem, naming.LIMIT_ROLE),
