@@ -42,6 +42,38 @@ def alarm_specs(consumer: Consumer) -> list[AlarmSpec]:
     ]  # fmt: skip
 
 
+def _alarm(
+    name: str,
+    consumer: Consumer,
+    prefix: str,
+    spec: AlarmSpec,
+    dimensions: dict[str, pulumi.Input[str]],
+    *,
+    topic_arn: pulumi.Input[str],
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.MetricAlarm:
+    """One alarm of ``spec`` over one minute, notifying ``topic_arn`` on ALARM and OK."""
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-{spec.suffix}",
+        name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ALARM, f"-{spec.suffix}"),
+        namespace=spec.namespace,
+        metric_name=spec.metric,
+        statistic=spec.statistic,
+        period=60,
+        evaluation_periods=spec.evaluation_periods,
+        threshold=spec.threshold,
+        comparison_operator="GreaterThanThreshold",
+        dimensions=dimensions,
+        treat_missing_data="notBreaching",
+        alarm_actions=[topic_arn],
+        ok_actions=[topic_arn],
+        alarm_description=f"{consumer.name}: {spec.description}",
+        tags=tags,
+        opts=opts,
+    )
+
+
 def declare_alarms(
     name: str,
     consumer: Consumer,
@@ -61,23 +93,8 @@ def declare_alarms(
             dimensions = {"FunctionName": function_name}
         else:
             dimensions = {"QueueName": dlq_name if spec.suffix.startswith("dlq") else queue_name}
-        alarms[spec.suffix] = aws.cloudwatch.MetricAlarm(
-            f"{name}-{spec.suffix}",
-            name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ALARM, f"-{spec.suffix}"),
-            namespace=spec.namespace,
-            metric_name=spec.metric,
-            statistic=spec.statistic,
-            period=60,
-            evaluation_periods=spec.evaluation_periods,
-            threshold=spec.threshold,
-            comparison_operator="GreaterThanThreshold",
-            dimensions=dimensions,
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic_arn],
-            ok_actions=[topic_arn],
-            alarm_description=f"{consumer.name}: {spec.description}",
-            tags=tags,
-            opts=opts,
+        alarms[spec.suffix] = _alarm(
+            name, consumer, prefix, spec, dimensions, topic_arn=topic_arn, tags=tags, opts=opts
         )
     return alarms
 
@@ -111,22 +128,8 @@ def declare_intake_alarms(
     alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
     for spec in intake_alarm_specs(consumer):
         queue = intake_dlq_name if spec.suffix.startswith("intake-dlq") else intake_name
-        alarms[spec.suffix] = aws.cloudwatch.MetricAlarm(
-            f"{name}-{spec.suffix}",
-            name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ALARM, f"-{spec.suffix}"),
-            namespace=spec.namespace,
-            metric_name=spec.metric,
-            statistic=spec.statistic,
-            period=60,
-            evaluation_periods=spec.evaluation_periods,
-            threshold=spec.threshold,
-            comparison_operator="GreaterThanThreshold",
-            dimensions={"QueueName": queue},
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic_arn],
-            ok_actions=[topic_arn],
-            alarm_description=f"{consumer.name}: {spec.description}",
-            tags=tags,
+        alarms[spec.suffix] = _alarm(
+            name, consumer, prefix, spec, {"QueueName": queue}, topic_arn=topic_arn, tags=tags,
             opts=opts,
-        )
+        )  # fmt: skip
     return alarms

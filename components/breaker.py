@@ -37,7 +37,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
+from components import naming
+from components.stack_function import (
+    declare_invoke_policy,
+    declare_scheduler_role,
+    declare_stack_function,
+)
 from eventpipe import contract
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
@@ -98,9 +103,8 @@ def breaker_statements(
     schedule_arn_pattern: Any,
     scheduler_role_arn: Any,
     alarm_arns: Sequence[Any],
-    log_group_arn: Any,
 ) -> list[dict[str, Any]]:
-    """The breaker function's whole policy."""
+    """The breaker function's policy (:func:`declare_stack_function` adds its own logs)."""
     return [
         {
             "Sid": "SwitchMappings",
@@ -127,31 +131,7 @@ def breaker_statements(
             "Action": ["cloudwatch:SetAlarmState"],
             "Resource": list(alarm_arns),
         },
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": iam.LOG_ACTIONS,
-            "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
-        },
     ]
-
-
-def scheduler_trust(account_id: Any) -> pulumi.Output[str]:
-    """EventBridge Scheduler may assume the role, for schedules of this account only
-    ("Set up the execution role", https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html)."""
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "scheduler.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    )
 
 
 def _description(consumer: Consumer, cooldown: int, uuid: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -179,29 +159,14 @@ class CircuitBreaker(pulumi.ComponentResource):
         group = aws.scheduler.ScheduleGroup(
             f"{name}-schedules", name=naming.fit(stem, 64), tags=tags, opts=child
         )
-        function_name = naming.stack_name(prefix, "breaker", naming.LIMIT_FUNCTION)
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=naming.log_group_name(function_name),
-            retention_in_days=settings.log_retention_days,
-            tags=tags,
-            opts=child,
-        )
-        scheduler_role = aws.iam.Role(
-            f"{name}-scheduler-role",
-            name=naming.stack_name(prefix, "breaker-scheduler", naming.LIMIT_ROLE),
-            assume_role_policy=scheduler_trust(args.account_id),
+        scheduler_role = declare_scheduler_role(
+            name,
+            stem="breaker-scheduler",
+            settings=settings,
+            account_id=args.account_id,
             description="EventBridge Scheduler invokes the eventpipe circuit breaker",
             tags=tags,
-            opts=child,
-        )
-        role = aws.iam.Role(
-            f"{name}-role",
-            name=naming.stack_name(prefix, "breaker", naming.LIMIT_ROLE),
-            assume_role_policy=iam.assume_role_policy(),
-            description="eventpipe circuit breaker: switches this stack's event source mappings",
-            tags=tags,
-            opts=child,
+            parent=self,
         )
 
         alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
@@ -239,60 +204,37 @@ class CircuitBreaker(pulumi.ComponentResource):
         schedule_arns = pulumi.Output.concat(
             "arn:aws:scheduler:", args.region, ":", args.account_id, ":schedule/", group.name, "/*"
         )
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=role.id,
-            name="eventpipe-breaker",
-            policy=iam.document(
-                breaker_statements(
-                    mapping_arns=[
-                        mapping_arn(args.region, args.account_id, t.mapping_uuid)
-                        for t in args.targets
-                    ],
-                    schedule_arn_pattern=schedule_arns,
-                    scheduler_role_arn=scheduler_role.arn,
-                    alarm_arns=[a.arn for a in alarms.values()],
-                    log_group_arn=log_group.arn,
-                )
+        side = declare_stack_function(
+            name,
+            stem="breaker",
+            settings=settings,
+            role_description="eventpipe circuit breaker: switches this stack's event source mappings",
+            policy_name="eventpipe-breaker",
+            statements=breaker_statements(
+                mapping_arns=[
+                    mapping_arn(args.region, args.account_id, t.mapping_uuid) for t in args.targets
+                ],
+                schedule_arn_pattern=schedule_arns,
+                scheduler_role_arn=scheduler_role.arn,
+                alarm_arns=[a.arn for a in alarms.values()],
             ),
-            opts=child,
-        )
-        function = aws.lambda_.Function(
-            f"{name}-function",
-            name=function_name,
-            role=role.arn,
-            runtime=settings.python_runtime,
-            architectures=[settings.architecture],
             handler=fn_settings.BREAKER_HANDLER,
             code=args.code,
             timeout=FUNCTION_TIMEOUT,
-            memory_size=FUNCTION_MEMORY,
-            environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={
-                    fn_settings.ENV_BREAKER_SCHEDULE_GROUP: group.name,
-                    fn_settings.ENV_BREAKER_SCHEDULER_ROLE: scheduler_role.arn,
-                }
-            ),
+            memory=FUNCTION_MEMORY,
+            environment={
+                fn_settings.ENV_BREAKER_SCHEDULE_GROUP: group.name,
+                fn_settings.ENV_BREAKER_SCHEDULER_ROLE: scheduler_role.arn,
+            },
             description="eventpipe circuit breaker: opens, half-opens and closes consumers",
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, policy]),
+            parent=self,
         )
-        invoke = aws.iam.RolePolicy(
-            f"{name}-scheduler-policy",
-            role=scheduler_role.id,
-            name="eventpipe-breaker-invoke",
-            policy=iam.document(
-                [
-                    {
-                        "Sid": "InvokeBreaker",
-                        "Effect": "Allow",
-                        "Action": ["lambda:InvokeFunction"],
-                        "Resource": function.arn,
-                    }
-                ]
-            ),
-            opts=child,
-        )
+        function = side.function
+        invoke = declare_invoke_policy(
+            name, scheduler_role, function, policy_name="eventpipe-breaker-invoke",
+            sid="InvokeBreaker", parent=self,
+        )  # fmt: skip
         rule = aws.cloudwatch.EventRule(
             f"{name}-rule",
             name=naming.stack_name(prefix, "breaker", naming.LIMIT_RULE),
@@ -319,8 +261,8 @@ class CircuitBreaker(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )
         self.resources.update(
-            schedules=group, logs=log_group, scheduler_role=scheduler_role, role=role,
-            policy=policy, function=function, scheduler_policy=invoke, rule=rule,
+            schedules=group, logs=side.log_group, scheduler_role=scheduler_role, role=side.role,
+            policy=side.policy, function=function, scheduler_policy=invoke, rule=rule,
             permission=permission, target=target_resource,
         )  # fmt: skip
         self.function_name, self.rule_name, self.group_name = function.name, rule.name, group.name

@@ -36,7 +36,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam, naming
-from components.breaker import scheduler_trust
+from components.stack_function import (
+    declare_invoke_policy,
+    declare_scheduler_role,
+    declare_stack_function,
+)
 from eventpipe import contract
 from eventpipe.config import DeadLetterArchive as ArchiveSettings
 from eventpipe.config import StackSettings
@@ -91,8 +95,9 @@ def bucket_policy_statements(bucket_arn: Any) -> list[dict[str, Any]]:
 
 
 def archiver_statements(
-    *, dlq_arns: list[Any], bucket_arn: Any, topic_arn: Any, log_group_arn: Any
+    *, dlq_arns: list[Any], bucket_arn: Any, topic_arn: Any
 ) -> list[dict[str, Any]]:
+    """The archiver's policy (:func:`declare_stack_function` adds its own logs)."""
     return [
         {"Sid": "ReadDeadLetters", "Effect": "Allow", "Action": DLQ_ACTIONS, "Resource": dlq_arns},
         {
@@ -109,12 +114,6 @@ def archiver_statements(
             "Condition": {"StringEquals": {"cloudwatch:namespace": contract.METRICS_NAMESPACE}},
         },
         {"Sid": "Notify", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": topic_arn},
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": iam.LOG_ACTIONS,
-            "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
-        },
     ]
 
 
@@ -183,85 +182,48 @@ class DeadLetterArchive(pulumi.ComponentResource):
             opts=child,
         )
 
-        function_name = naming.stack_name(prefix, "dlq-archiver", naming.LIMIT_FUNCTION)
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=naming.log_group_name(function_name),
-            retention_in_days=settings.log_retention_days,
-            tags=tags,
-            opts=child,
-        )
-        role = aws.iam.Role(
-            f"{name}-role",
-            name=naming.stack_name(prefix, "dlq-archiver", naming.LIMIT_ROLE),
-            assume_role_policy=iam.assume_role_policy(),
-            description="eventpipe dead-letter archiver: DLQs -> archive bucket",
-            tags=tags,
-            opts=child,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=role.id,
-            name="eventpipe-dlq-archiver",
-            policy=iam.document(
-                archiver_statements(
-                    dlq_arns=[arn for _, arn in args.dlqs.values()],
-                    bucket_arn=bucket.arn,
-                    topic_arn=args.alarm_topic_arn,
-                    log_group_arn=log_group.arn,
-                )
-            ),
-            opts=child,
-        )
         queues = pulumi.Output.all(
             *[pulumi.Output.from_input(queue_name) for queue_name, _ in args.dlqs.values()]
         ).apply(lambda names: json.dumps(dict(zip(args.dlqs, names, strict=True))))
-        function = aws.lambda_.Function(
-            f"{name}-function",
-            name=function_name,
-            role=role.arn,
-            runtime=settings.python_runtime,
-            architectures=[settings.architecture],
+        side = declare_stack_function(
+            name,
+            stem="dlq-archiver",
+            settings=settings,
+            role_description="eventpipe dead-letter archiver: DLQs -> archive bucket",
+            policy_name="eventpipe-dlq-archiver",
+            statements=archiver_statements(
+                dlq_arns=[arn for _, arn in args.dlqs.values()],
+                bucket_arn=bucket.arn,
+                topic_arn=args.alarm_topic_arn,
+            ),
             handler=fn_settings.ARCHIVER_HANDLER,
             code=args.code,
             timeout=FUNCTION_TIMEOUT,
-            memory_size=FUNCTION_MEMORY,
-            environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={
-                    fn_settings.ENV_ARCHIVE_BUCKET: bucket.bucket,
-                    fn_settings.ENV_ARCHIVE_AFTER_DAYS: str(archive.after_days),
-                    fn_settings.ENV_ARCHIVE_QUEUES: queues,
-                    fn_settings.ENV_ARCHIVE_TOPIC: args.alarm_topic_arn,
-                }
-            ),
+            memory=FUNCTION_MEMORY,
+            environment={
+                fn_settings.ENV_ARCHIVE_BUCKET: bucket.bucket,
+                fn_settings.ENV_ARCHIVE_AFTER_DAYS: str(archive.after_days),
+                fn_settings.ENV_ARCHIVE_QUEUES: queues,
+                fn_settings.ENV_ARCHIVE_TOPIC: args.alarm_topic_arn,
+            },
             description="eventpipe dead-letter archiver: old dead letters to S3",
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, policy]),
+            parent=self,
         )
-        scheduler_role = aws.iam.Role(
-            f"{name}-scheduler-role",
-            name=naming.stack_name(prefix, "dlq-archiver-scheduler", naming.LIMIT_ROLE),
-            assume_role_policy=scheduler_trust(args.account_id),
+        function = side.function
+        scheduler_role = declare_scheduler_role(
+            name,
+            stem="dlq-archiver-scheduler",
+            settings=settings,
+            account_id=args.account_id,
             description="EventBridge Scheduler runs the eventpipe dead-letter archiver",
             tags=tags,
-            opts=child,
+            parent=self,
         )
-        invoke = aws.iam.RolePolicy(
-            f"{name}-scheduler-policy",
-            role=scheduler_role.id,
-            name="eventpipe-dlq-archiver-invoke",
-            policy=iam.document(
-                [
-                    {
-                        "Sid": "InvokeArchiver",
-                        "Effect": "Allow",
-                        "Action": ["lambda:InvokeFunction"],
-                        "Resource": function.arn,
-                    }
-                ]
-            ),
-            opts=child,
-        )
+        invoke = declare_invoke_policy(
+            name, scheduler_role, function, policy_name="eventpipe-dlq-archiver-invoke",
+            sid="InvokeArchiver", parent=self,
+        )  # fmt: skip
         schedule = aws.scheduler.Schedule(
             f"{name}-schedule",
             name=naming.fit(f"{prefix}dlq-archiver", 64),
@@ -276,7 +238,7 @@ class DeadLetterArchive(pulumi.ComponentResource):
         self.resources: dict[str, pulumi.Resource] = dict(
             bucket=bucket, public_access_block=block, ownership=ownership,
             encryption=encryption, bucket_policy=bucket_policy, lifecycle=lifecycle,
-            logs=log_group, role=role, policy=policy, function=function,
+            logs=side.log_group, role=side.role, policy=side.policy, function=function,
             scheduler_role=scheduler_role, scheduler_policy=invoke, schedule=schedule,
         )  # fmt: skip
         self.bucket_name, self.function_name = bucket.bucket, function.name

@@ -46,6 +46,25 @@ class FunctionInputs:
     code: pulumi.Archive
 
 
+def declare_log_group(
+    name: str,
+    function_name: str,
+    settings: StackSettings,
+    *,
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.LogGroup:
+    """``<name>-logs``: the function's log group (``/aws/lambda/<function name>``), with the
+    stack's retention; shared by consumer and stack-level functions."""
+    return aws.cloudwatch.LogGroup(
+        f"{name}-logs",
+        name=naming.log_group_name(function_name),
+        retention_in_days=settings.log_retention_days,
+        tags=tags,
+        opts=opts,
+    )
+
+
 def declare_function(
     name: str,
     consumer: Consumer,
@@ -61,13 +80,7 @@ def declare_function(
     prefix = settings.prefix
     child = pulumi.ResourceOptions(parent=parent)
     function_name = naming.consumer_name(prefix, consumer.name, naming.LIMIT_FUNCTION)
-    log_group = aws.cloudwatch.LogGroup(
-        f"{name}-logs",
-        name=naming.log_group_name(function_name),
-        retention_in_days=settings.log_retention_days,
-        tags=tags,
-        opts=child,
-    )
+    log_group = declare_log_group(name, function_name, settings, tags=tags, opts=child)
     role = aws.iam.Role(
         f"{name}-role",
         name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ROLE),

@@ -56,6 +56,16 @@ def assume_role_policy(service: str = "lambda.amazonaws.com") -> str:
     )
 
 
+def write_own_logs(log_group_arn: Any) -> Statement:
+    """Write to one log group's streams only (a stream's ARN is the group's ARN + ``:*``)."""
+    return {
+        "Sid": "WriteOwnLogs",
+        "Effect": "Allow",
+        "Action": LOG_ACTIONS,
+        "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
+    }
+
+
 def function_statements(
     *,
     queue_arn: Any,
@@ -74,12 +84,7 @@ def function_statements(
             "Resource": queue_arn,
         },
         {"Sid": "DeadLetter", "Effect": "Allow", "Action": DLQ_SEND_ACTIONS, "Resource": dlq_arn},
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": LOG_ACTIONS,
-            "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
-        },
+        write_own_logs(log_group_arn),
     ]
     if tracing:
         statements.append(

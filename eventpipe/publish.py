@@ -29,7 +29,7 @@ import time as _time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from eventpipe.exceptions import EventpipeError
 
@@ -48,6 +48,7 @@ RETRYABLE_CODES = frozenset(
 (``MalformedDetail``, ``AccessDeniedException``, ...) fail the same way every time."""
 
 Sleep = Callable[[float], None]
+T = TypeVar("T")
 
 
 class PublishError(EventpipeError):
@@ -308,29 +309,32 @@ class Publisher:
         """
         entries = self.entries(events)
         result = PublishResult(total=len(entries))
-        pending = list(range(len(entries)))
-        for attempt in range(1, self.max_attempts + 1):
-            if attempt > 1:
-                self._backoff(attempt - 1)
-                result.retried += len(pending)
-            retry: list[tuple[int, str, str]] = []
+
+        def send_round(pending: list[int], attempt: int, final: bool) -> list[int]:
+            retry: list[int] = []
             offset = 0
             for batch in batches([entries[i] for i in pending]):
                 indexes = pending[offset : offset + len(batch)]
                 offset += len(batch)
                 settled_before = result.succeeded + len(result.failures)
                 for index, code, message in self._send(batch, indexes, result):
-                    if code in RETRYABLE_CODES and attempt < self.max_attempts:
-                        retry.append((index, code, message))
+                    if code in RETRYABLE_CODES and not final:
+                        retry.append(index)
                     else:
                         result.failures.append(
                             FailedEntry(index, entries[index]["DetailType"], code, message, attempt)
                         )
                 if progress is not None:
                     progress(result.succeeded + len(result.failures) - settled_before)
-            pending = [index for index, _, _ in retry]
-            if not pending:
-                break
+            return retry
+
+        def resend(retry_number: int, count: int) -> None:
+            self._backoff(retry_number)
+            result.retried += count
+
+        retry_rounds(
+            list(range(len(entries))), send_round, max_attempts=self.max_attempts, resend=resend
+        )
         result.failures.sort(key=lambda f: f.index)
         return result
 
@@ -369,18 +373,58 @@ class Publisher:
     def _backoff(self, retry_number: int) -> None:
         """Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a random
         delay up to an exponentially growing cap, so throttled producers spread out."""
-        cap = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
-        self._sleep(self._rng() * cap)
+        self._sleep(full_jitter(retry_number, self.base_delay, self.max_delay, self._rng))
 
 
-def batches(entries: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Split entries, in order, into PutEvents calls of at most 10 entries and at most
-    1 MiB together. Each entry is known to fit on its own (checked in ``entries``)."""
+def full_jitter(
+    retry_number: int, base_delay: float, max_delay: float, rng: Callable[[], float]
+) -> float:
+    """The delay before retry ``retry_number`` (1 for the first): a random fraction of
+    ``base_delay * 2**(retry_number - 1)``, capped at ``max_delay`` (AWS Architecture
+    Blog, "Exponential Backoff And Jitter")."""
+    return rng() * min(max_delay, base_delay * (2 ** (retry_number - 1)))
+
+
+def retry_rounds(
+    pending: list[T],
+    send_round: Callable[[list[T], int, bool], list[T]],
+    *,
+    max_attempts: int,
+    resend: Callable[[int, int], None],
+) -> None:
+    """Send ``pending``, then again what is worth resending, up to ``max_attempts`` rounds.
+
+    ``send_round(pending, attempt, final)`` sends one round, records its successes and
+    its final failures itself, and returns the items to send again (none when ``final``,
+    the last attempt). ``resend(retry_number, count)`` is called before each resend
+    of ``count`` items (to back off and count them). Shared by :class:`Publisher` and the
+    operator's SQS/SNS senders (``eventpipe.operate.send``), so every sender retries the
+    same way.
+    """
+    for attempt in range(1, max_attempts + 1):
+        if attempt > 1:
+            resend(attempt - 1, len(pending))
+        pending = send_round(pending, attempt, attempt == max_attempts)
+        if not pending:
+            break
+
+
+def batches(
+    entries: Sequence[dict[str, Any]],
+    *,
+    size_of: Callable[[dict[str, Any]], int] = entry_size,
+    max_bytes: int = MAX_REQUEST_BYTES,
+    max_entries: int = MAX_ENTRIES_PER_CALL,
+) -> Iterator[list[dict[str, Any]]]:
+    """Split entries, in order, into calls of at most ``max_entries`` entries and at most
+    ``max_bytes`` together (by default PutEvents': 10 and 1 MiB). Each entry is known to
+    fit on its own (checked in ``entries``). The operator's SQS and SNS senders pass
+    their own ``size_of`` and limit."""
     batch: list[dict[str, Any]] = []
     size = 0
     for entry in entries:
-        entry_bytes = entry_size(entry)
-        if batch and (len(batch) == MAX_ENTRIES_PER_CALL or size + entry_bytes > MAX_REQUEST_BYTES):
+        entry_bytes = size_of(entry)
+        if batch and (len(batch) == max_entries or size + entry_bytes > max_bytes):
             yield batch
             batch, size = [], 0
         batch.append(entry)

@@ -29,19 +29,32 @@ def usd(value: float) -> str:
     return f"{value:,.2f}" if value >= 1 else f"{value:.4f}"
 
 
-def _fixed_table(result: Estimate) -> None:
-    rows: list[list[Cell]] = [
-        [line.service, line.item, f"{line.quantity:,.0f}", usd(line.cost)] for line in result.fixed
-    ]
-    rows.append(["", styled("total", "bold"), "", styled(usd(result.fixed_monthly), "bold")])
+def _lines_table(
+    rows: list[list[Cell]], total: float, *, quantity: str, cost: str, title: str
+) -> None:
+    """Service, item, quantity and cost lines with a bold total (fixed cost, breakdown)."""
+    rows.append(["", styled("total", "bold"), "", styled(usd(total), "bold")])
     print_table(
         [
             Column("service"),
             Column("item", wrap=True),
-            Column("quantity", justify="right"),
-            Column("USD/month", justify="right"),
+            Column(quantity, justify="right"),
+            Column(cost, justify="right"),
         ],
         rows,
+        title=title,
+    )
+
+
+def _fixed_table(result: Estimate) -> None:
+    rows: list[list[Cell]] = [
+        [line.service, line.item, f"{line.quantity:,.0f}", usd(line.cost)] for line in result.fixed
+    ]
+    _lines_table(
+        rows,
+        result.fixed_monthly,
+        quantity="quantity",
+        cost="USD/month",
         title=f"fixed monthly cost (stack {result.stack})",
     )
 
@@ -73,15 +86,11 @@ def _breakdown_table(c: ConsumerCost) -> None:
         [line.service, line.item, f"{line.quantity:.4g}", usd(line.cost * MILLION)]
         for line in (*c.shared, *c.lines)
     ]
-    rows.append(["", styled("total", "bold"), "", styled(usd(c.per_million), "bold")])
-    print_table(
-        [
-            Column("service"),
-            Column("item", wrap=True),
-            Column("per event", justify="right"),
-            Column("USD/1M", justify="right"),
-        ],
+    _lines_table(
         rows,
+        c.per_million,
+        quantity="per event",
+        cost="USD/1M",
         title=f"{c.consumer.name}: USD per million events",
     )
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from eventpipe.cli.options import (
@@ -25,6 +24,7 @@ from eventpipe.cli.options import (
     project_dir,
     suggest_command,
 )
+from eventpipe.cli.output import console as output_console
 from eventpipe.cli.reporting import CommandError
 from eventpipe.operate.stack_outputs import announcement_path, pid_alive, write_announcement
 
@@ -33,7 +33,8 @@ DEMO_TIMEOUT = 45.0
 WATCH_INTERVAL = 1.0
 """Seconds between two looks at the handler code, the plugins and the stack file."""
 
-console = Console(highlight=False)
+console = output_console()
+"""On a terminal, wrapped at its width; piped, never wrapped and without colour."""
 
 
 def _engine(

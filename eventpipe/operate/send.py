@@ -30,10 +30,11 @@ import hashlib
 import random
 import re
 import time as _time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from eventpipe import publish
 from eventpipe.operate.exceptions import OperateError
 from eventpipe.operate.stack_outputs import ConsumerOutputs
 
@@ -50,6 +51,8 @@ RETRYABLE_CALL_CODES = frozenset(
 _INVALID_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Sleep = Callable[[float], None]
+BatchCall = Callable[[list[dict[str, Any]]], Any]
+"""One batch API call (SendMessageBatch, PublishBatch) on the given entries: its response."""
 
 
 class SendInputError(OperateError):
@@ -75,9 +78,11 @@ class SendFailure:
 
 
 @dataclass
-class SendResult:
-    """What ``send`` did: message ids by input position, failures, calls made."""
+class BatchResult:
+    """What :func:`send_batches` did: message ids by input position, failures, calls
+    made. ``DONE_KEY`` names the count of accepted messages in :meth:`to_dict`."""
 
+    DONE_KEY: ClassVar[str] = "sent"
     total: int
     message_ids: dict[int, str] = field(default_factory=dict)
     failures: list[SendFailure] = field(default_factory=list)
@@ -85,22 +90,31 @@ class SendResult:
     retried: int = 0
 
     @property
-    def sent(self) -> int:
+    def done(self) -> int:
         return len(self.message_ids)
 
     @property
     def ok(self) -> bool:
-        return not self.failures and self.sent == self.total
+        return not self.failures and self.done == self.total
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
-            "sent": self.sent,
+            self.DONE_KEY: self.done,
             "calls": self.calls,
             "retried": self.retried,
             "messageIds": [self.message_ids.get(i) for i in range(self.total)],
             "failures": [f.to_dict() for f in self.failures],
         }
+
+
+@dataclass
+class SendResult(BatchResult):
+    """What ``send`` did."""
+
+    @property
+    def sent(self) -> int:
+        return self.done
 
 
 def fixed_group(consumer: ConsumerOutputs) -> str | None:
@@ -203,17 +217,9 @@ def build_entries(
 
 def batches(entries: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     """Entries in order, in calls of at most 10 entries and 1 MiB together."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    for entry in entries:
-        entry_bytes = entry_size(entry)
-        if batch and (len(batch) == MAX_ENTRIES_PER_CALL or size + entry_bytes > MAX_BATCH_BYTES):
-            yield batch
-            batch, size = [], 0
-        batch.append(entry)
-        size += entry_bytes
-    if batch:
-        yield batch
+    return publish.batches(
+        entries, size_of=entry_size, max_bytes=MAX_BATCH_BYTES, max_entries=MAX_ENTRIES_PER_CALL
+    )
 
 
 def send(
@@ -230,37 +236,72 @@ def send(
 ) -> SendResult:
     """Send ``entries`` (from :func:`build_entries`) to the consumer's queue."""
     result = SendResult(total=len(entries))
-    for batch in batches(entries):
-        pending = list(batch)
-        for attempt in range(1, max_attempts + 1):
-            if attempt > 1:
-                sleep(rng() * min(max_delay, base_delay * 2 ** (attempt - 2)))
-                result.retried += len(pending)
-            retry = []
-            for entry, code, message, sender_fault in _send_batch(sqs, consumer, pending, result):
-                if not sender_fault and attempt < max_attempts:
-                    retry.append(entry)
-                else:
-                    result.failures.append(SendFailure(int(entry["Id"]), code, message, attempt))
-            pending = retry
-            if not pending:
-                break
-        if progress is not None:
-            progress(len(batch))
-    result.failures.sort(key=lambda f: f.index)
+    send_batches(
+        batches(entries),
+        lambda batch: sqs.send_message_batch(QueueUrl=consumer.queue_url, Entries=batch),
+        result,
+        missing="SendMessageBatch returned no result for it",
+        max_attempts=max_attempts,
+        base_delay=base_delay,
+        max_delay=max_delay,
+        sleep=sleep,
+        rng=rng,
+        progress=progress,
+    )
     return result
 
 
+def send_batches(
+    batches: Iterable[list[dict[str, Any]]],
+    call: BatchCall,
+    result: BatchResult,
+    *,
+    missing: str,
+    max_attempts: int,
+    base_delay: float,
+    max_delay: float,
+    sleep: Sleep,
+    rng: Callable[[], float],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Send each batch with ``call``, resending its entries that were not the sender's
+    fault (with :func:`eventpipe.publish.retry_rounds`, full-jitter backoff) before the
+    next batch goes, so no later message overtakes an earlier one. SQS's
+    SendMessageBatch and SNS's PublishBatch answer alike (``Successful``, ``Failed``
+    with ``SenderFault``); ``missing`` is the message for an entry neither lists."""
+
+    def send_round(
+        pending: list[dict[str, Any]], attempt: int, final: bool
+    ) -> list[dict[str, Any]]:
+        retry = []
+        for entry, code, message, sender_fault in _send_batch(call, pending, result, missing):
+            if not sender_fault and not final:
+                retry.append(entry)
+            else:
+                result.failures.append(SendFailure(int(entry["Id"]), code, message, attempt))
+        return retry
+
+    def resend(retry_number: int, count: int) -> None:
+        sleep(publish.full_jitter(retry_number, base_delay, max_delay, rng))
+        result.retried += count
+
+    for batch in batches:
+        publish.retry_rounds(list(batch), send_round, max_attempts=max_attempts, resend=resend)
+        if progress is not None:
+            progress(len(batch))
+    result.failures.sort(key=lambda f: f.index)
+
+
 def _send_batch(
-    sqs: Any, consumer: ConsumerOutputs, batch: list[dict[str, Any]], result: SendResult
+    call: BatchCall, batch: list[dict[str, Any]], result: BatchResult, missing: str
 ) -> Iterator[tuple[dict[str, Any], str, str, bool]]:
-    """One SendMessageBatch call; records successes, yields each failed entry with its
-    code, message and whether it was the sender's fault."""
+    """One batch call; records successes, yields each failed entry with its code,
+    message and whether it was the sender's fault."""
     from botocore.exceptions import ClientError
 
     result.calls += 1
     try:
-        response = sqs.send_message_batch(QueueUrl=consumer.queue_url, Entries=batch)
+        response = call(batch)
     except ClientError as exc:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "ClientError"))
@@ -284,4 +325,4 @@ def _send_batch(
                 bool(failed.get("SenderFault", True)),
             )
     for entry in by_id.values():  # never seen from AWS, but never drop a message silently
-        yield entry, "MissingResult", "SendMessageBatch returned no result for it", False
+        yield entry, "MissingResult", missing, False

@@ -23,11 +23,12 @@ from __future__ import annotations
 import random
 import time as _time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from eventpipe import publish as _publish
 from eventpipe.operate.exceptions import OperateError, suggest
-from eventpipe.operate.send import MAX_ATTEMPTS, RETRYABLE_CALL_CODES, SendFailure
+from eventpipe.operate.send import MAX_ATTEMPTS, BatchResult, send_batches
 from eventpipe.operate.stack_outputs import StackOutputs
 
 MAX_ENTRIES_PER_CALL = 10
@@ -143,17 +144,9 @@ def build_entries(
 
 def batches(entries: Sequence[dict[str, Any]], max_bytes: int) -> Iterator[list[dict[str, Any]]]:
     """Entries in order, at most 10 and ``max_bytes`` together per call."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    for entry in entries:
-        entry_bytes = entry_size(entry)
-        if batch and (len(batch) == MAX_ENTRIES_PER_CALL or size + entry_bytes > max_bytes):
-            yield batch
-            batch, size = [], 0
-        batch.append(entry)
-        size += entry_bytes
-    if batch:
-        yield batch
+    return _publish.batches(
+        entries, size_of=entry_size, max_bytes=max_bytes, max_entries=MAX_ENTRIES_PER_CALL
+    )
 
 
 def topic_max_bytes(sns: Any, arn: str) -> int:
@@ -167,35 +160,19 @@ def topic_max_bytes(sns: Any, arn: str) -> int:
     return int(attrs.get("MaximumMessageSize") or DEFAULT_MAX_BYTES)
 
 
-@dataclass
-class TopicPublishResult:
-    """What ``publish --topic`` did: message ids by input position, failures, calls."""
+@dataclass(kw_only=True)
+class TopicPublishResult(BatchResult):
+    """What ``publish --topic`` did, and to which topic."""
 
+    DONE_KEY: ClassVar[str] = "published"
     topic: str
-    total: int
-    message_ids: dict[int, str] = field(default_factory=dict)
-    failures: list[SendFailure] = field(default_factory=list)
-    calls: int = 0
-    retried: int = 0
 
     @property
     def published(self) -> int:
-        return len(self.message_ids)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures and self.published == self.total
+        return self.done
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "topicArn": self.topic,
-            "total": self.total,
-            "published": self.published,
-            "calls": self.calls,
-            "retried": self.retried,
-            "messageIds": [self.message_ids.get(i) for i in range(self.total)],
-            "failures": [f.to_dict() for f in self.failures],
-        }
+        return {"topicArn": self.topic, **super().to_dict()}
 
 
 def publish(
@@ -212,47 +189,16 @@ def publish(
 ) -> TopicPublishResult:
     """Publish ``entries`` (from :func:`build_entries`); a batch's retries finish before
     the next batch goes, so on a FIFO topic no later message overtakes an earlier one."""
-    from botocore.exceptions import ClientError
-
     result = TopicPublishResult(topic=arn, total=len(entries))
-    for batch in batches(entries, max_bytes):
-        pending = list(batch)
-        for attempt in range(1, max_attempts + 1):
-            if attempt > 1:
-                sleep(rng() * min(max_delay, base_delay * 2 ** (attempt - 2)))
-                result.retried += len(pending)
-            result.calls += 1
-            failed: list[tuple[dict[str, Any], str, str, bool]] = []
-            try:
-                response = sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=pending)
-            except ClientError as exc:
-                error = exc.response.get("Error", {})
-                code = str(error.get("Code", "ClientError"))
-                if code not in RETRYABLE_CALL_CODES:
-                    raise
-                failed = [(e, code, str(error.get("Message", exc)), False) for e in pending]
-            else:
-                by_id = {e["Id"]: e for e in pending}
-                for ok in response.get("Successful", []):
-                    entry = by_id.pop(ok["Id"], None)
-                    if entry is not None:
-                        result.message_ids[int(entry["Id"])] = ok["MessageId"]
-                for bad in response.get("Failed", []):
-                    entry = by_id.pop(bad["Id"], None)
-                    if entry is not None:
-                        failed.append((entry, str(bad.get("Code", "Unknown")),
-                                       str(bad.get("Message", "no error message")),
-                                       bool(bad.get("SenderFault", True))))  # fmt: skip
-                for entry in by_id.values():  # never drop a message silently
-                    failed.append((entry, "MissingResult", "no result for it", False))
-            retry = []
-            for entry, code, message, sender_fault in failed:
-                if not sender_fault and attempt < max_attempts:
-                    retry.append(entry)
-                else:
-                    result.failures.append(SendFailure(int(entry["Id"]), code, message, attempt))
-            pending = retry
-            if not pending:
-                break
-    result.failures.sort(key=lambda f: f.index)
+    send_batches(
+        batches(entries, max_bytes),
+        lambda batch: sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=batch),
+        result,
+        missing="no result for it",
+        max_attempts=max_attempts,
+        base_delay=base_delay,
+        max_delay=max_delay,
+        sleep=sleep,
+        rng=rng,
+    )
     return result

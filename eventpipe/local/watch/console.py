@@ -113,12 +113,18 @@ def print_log_locations(
         )
 
 
+OUTCOME_COLUMNS = ("received", "ok", "retried", "dead-lettered", "pending")
+"""The count columns of the demo's summary, in the order the row gives them."""
+
+
 def outcome_table(summary: dict[str, Counts], deployed: list[str]) -> Table:
+    # Headers are the outcome words the console prints per record ("ok", "retry",
+    # "dead-lettered"); kept short so the table fits 80 columns with every header whole.
     table = Table(title="outcomes per consumer")
     consumers = sorted(set(deployed) | set(summary))
     table.add_column("consumer", no_wrap=True, min_width=max(map(len, consumers), default=8))
-    for column in ("received", "succeeded", "retried", "dead-lettered", "pending"):
-        table.add_column(column, justify="right")
+    for column in OUTCOME_COLUMNS:
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for consumer in consumers:
         counts = summary.get(consumer, Counts())
         table.add_row(
