@@ -3,10 +3,9 @@ its ``rate(1 hour)`` schedule (every second here, the runner's floor), against t
 emulator's SQS and S3, and moves a dead letter older than ``afterDays`` (1 day = 8.64 s
 scaled, through the function's ``EVENTPIPE_TIME_SCALE``) into the bucket with its reason.
 
-The archived letter is then redriven from the bucket the way docs/dead-letter-archive.md
-says ``dlq redrive --archived`` does (``body`` with ``messageAttributes`` to the
-consumer's queue, then the object deleted): that command is not in main yet, so the test
-does it with plain S3 and SQS calls.
+The archived letters are then redriven from the bucket by
+``eventpipe.operate.archive.redrive_archived``, what ``eventpipe dlq redrive --archived``
+runs, and the consumer handles them.
 
 Every wait is on a condition with a generous deadline (the suite runs on busy CPUs).
 """
@@ -21,6 +20,8 @@ from typing import Any
 import pytest
 
 from eventpipe.local import LocalEngine
+from eventpipe.operate.archive import redrive_archived
+from eventpipe.operate.stack_outputs import parse_outputs
 from tests.local.fixtures.plugins.issue13 import POISON
 from tests.local.issue13_support import issue13_engine, lines, wait_for
 
@@ -32,8 +33,11 @@ AFTER_DAYS = 1
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngine, Path]]:
     root = tmp_path_factory.mktemp("arc13")
     config = {"eventpipe:deadLetterArchive": {"afterDays": AFTER_DAYS, "expireDays": 30}}
-    with issue13_engine(root, "arc13", config, time_scale=SCALE) as e:
+    with issue13_engine(root, STACK, config, time_scale=SCALE) as e:
         yield e
+
+
+STACK = "arc13"
 
 
 def archived(engine: LocalEngine) -> list[dict[str, Any]]:
@@ -97,17 +101,11 @@ def test_old_dead_letter_is_archived_with_its_reason_and_redriven(
     )["Metrics"]
     assert any({"Name": "service", "Value": POISON} in m["Dimensions"] for m in metrics)
 
-    # Redrive from the bucket: body and message attributes back to the consumer's queue.
+    # Redrive from the bucket with what `eventpipe dlq redrive --archived` runs: body and
+    # message attributes back to the consumer's queue, each object deleted once SQS took it.
     (work / "cured").write_text("")
-    for obj, record in zip(objects, records, strict=True):
-        attributes = {
-            k: v for k, v in record["messageAttributes"].items() if not k.startswith("eventpipe.")
-        }
-        sqs.send_message(
-            QueueUrl=consumer["queueUrl"],
-            MessageBody=record["body"],
-            **({"MessageAttributes": attributes} if attributes else {}),
-        )
-        s3.delete_object(Bucket=bucket, Key=obj["Key"])
+    outputs = parse_outputs(eng.outputs, origin="the local engine", stack=STACK)
+    redriven = redrive_archived(s3, sqs, outputs, outputs.consumer(POISON))
+    assert (redriven.total, redriven.sent, redriven.deleted, redriven.ok) == (2, 2, 2, True)
     wait_for(lambda: sorted(lines(work / "poison.txt")) == ["1", "2"], "the redriven letters")
     assert archived(eng) == []
