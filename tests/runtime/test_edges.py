@@ -1,0 +1,130 @@
+"""Edge cases the mutation run showed no test noticed (benchmarks/README.md, "Mutation
+testing"): exact operator-facing log lines and DLQ copy details."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from eventpipe import contract
+from eventpipe.runtime.dead_letters import (
+    DLQ_ATTR_ORIGINAL_ATTRIBUTES,
+    MIN_ERROR_BYTES,
+    TRUNCATED,
+    CopyDoesNotFitError,
+    Reason,
+    build_message,
+    message_size,
+)
+from eventpipe.runtime.decoding import record_info
+from eventpipe.testing import eventbridge_event, sqs_event, sqs_record
+from tests.runtime.fakes import make_runner
+
+BY_ID = "tests.runtime.handlers:by_order_id"
+
+
+def order(order_id: str) -> dict[str, Any]:
+    return eventbridge_event("Order Created", "ecommerce.orders", {"orderId": order_id})
+
+
+def test_a_failed_visibility_call_logs_the_queue_and_the_error_type() -> None:
+    runner, sqs, logger = make_runner(BY_ID)
+    sqs.visibility_error = PermissionError("AccessDenied on ChangeMessageVisibilityBatch")
+    record = sqs_record(order("retry-1"))
+    runner.run(sqs_event([record]), None)
+    [line] = [x for x in logger.lines if x[1].startswith("ChangeMessageVisibility")]
+    assert line == (
+        "warning",
+        "ChangeMessageVisibility failed; records return after the queue's visibility timeout",
+        {
+            "queue_arn": record["eventSourceARN"],
+            "error": "PermissionError: AccessDenied on ChangeMessageVisibilityBatch",
+        },
+    )
+
+
+def test_a_previous_spill_in_send_message_shape_is_kept() -> None:
+    """An earlier copy's JSON attribute given as SendMessage spells it (``StringValue``)
+    is read as well as the Lambda event's ``stringValue``."""
+    earlier = {"old": {"dataType": "String", "stringValue": "kept"}}
+    raw = sqs_record("b")
+    raw["messageAttributes"] = {
+        DLQ_ATTR_ORIGINAL_ATTRIBUTES: {"DataType": "String", "StringValue": json.dumps(earlier)}
+    }
+    params = build_message(record_info(raw, 5), RuntimeError("e"), "c", fifo_dlq=False)
+    spill = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill == earlier
+
+
+def _info(body: str = "b") -> Any:
+    return record_info(sqs_record(body), 5)
+
+
+def test_failed_at_is_utc_with_its_offset() -> None:
+    params = build_message(_info(), RuntimeError("e"), "c", fifo_dlq=False)
+    stamp = params["MessageAttributes"][contract.DLQ_ATTR_FAILED_AT]["StringValue"]
+    parsed = datetime.fromisoformat(stamp)
+    assert parsed.utcoffset() == timedelta(0)
+    assert stamp.endswith("+00:00")
+
+
+def test_a_held_record_without_a_group_names_none() -> None:
+    reason = Reason("BatchHaltedError", "held", held_behind="m-1", group=None)
+    params = build_message(_info(), reason, "c", fifo_dlq=False)
+    attrs = params["MessageAttributes"]
+    assert attrs[contract.DLQ_ATTR_HELD_BEHIND]["StringValue"] == "m-1"
+    assert attrs[contract.DLQ_ATTR_MESSAGE_GROUP]["StringValue"] == "(none)"
+
+
+def test_attribute_values_json_cannot_hold_are_spilled_as_text() -> None:
+    """A record handed over with Python values (a local engine's decoder) still copies."""
+    info = record_info(sqs_record("b"), 5)
+    odd = {"dataType": "Number", "stringValue": Decimal("1.5"), "when": date(2026, 1, 2)}
+    info = replace(info, message_attributes={"odd": odd})
+    params = build_message(info, RuntimeError("e"), "c", fifo_dlq=False)
+    spill = json.loads(params["MessageAttributes"][DLQ_ATTR_ORIGINAL_ATTRIBUTES]["StringValue"])
+    assert spill == {"odd": {"dataType": "Number", "stringValue": "1.5", "when": "2026-01-02"}}
+
+
+def _fixed_bytes(info: Any, error_type: str = "E") -> int:
+    """Bytes of the copy without the error message's value (what build_message counts)."""
+    params = build_message(info, Reason(error_type, "x"), "c", fifo_dlq=False)
+    attrs = dict(params["MessageAttributes"])
+    del attrs[contract.DLQ_ATTR_ERROR_MESSAGE]
+    name = contract.DLQ_ATTR_ERROR_MESSAGE
+    return message_size(info.body, attrs) + len(name.encode()) + len(b"String")
+
+
+def test_the_copy_is_sent_when_exactly_the_minimum_reason_fits() -> None:
+    info = _info("q" * 500)
+    fixed = _fixed_bytes(info)
+    params = build_message(
+        info, Reason("E", "m" * 100), "c", fifo_dlq=False, limit=fixed + MIN_ERROR_BYTES
+    )
+    text = params["MessageAttributes"][contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"]
+    assert len(text.encode()) == MIN_ERROR_BYTES
+    assert text.endswith(TRUNCATED)
+    assert message_size(params["MessageBody"], params["MessageAttributes"]) == (
+        fixed + MIN_ERROR_BYTES
+    )
+    with pytest.raises(CopyDoesNotFitError):
+        build_message(
+            info, Reason("E", "m" * 100), "c", fifo_dlq=False, limit=fixed + MIN_ERROR_BYTES - 1
+        )
+
+
+def test_a_copy_that_cannot_fit_says_why_with_the_reason_cut_to_300() -> None:
+    info = _info("q" * 500)
+    with pytest.raises(CopyDoesNotFitError) as caught:
+        build_message(info, Reason("BigError", "r" * 400), "c", fifo_dlq=False, limit=600)
+    fixed = _fixed_bytes(info, "BigError")
+    assert str(caught.value) == (
+        f"message {info.message_id} cannot be copied to the DLQ with its reason: the "
+        f"body and attributes take {fixed} bytes of SQS's 600; it is left for SQS's "
+        f"redrive (reason: BigError: {'r' * (300 - len(TRUNCATED))}{TRUNCATED})"
+    )
