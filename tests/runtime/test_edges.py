@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from eventpipe import contract
+from eventpipe.runtime import batch
 from eventpipe.runtime.dead_letters import (
     DLQ_ATTR_ORIGINAL_ATTRIBUTES,
     MIN_ERROR_BYTES,
@@ -23,6 +24,7 @@ from eventpipe.runtime.dead_letters import (
 )
 from eventpipe.runtime.decoding import record_info
 from eventpipe.testing import eventbridge_event, sqs_event, sqs_record
+from tests.runtime import handlers
 from tests.runtime.fakes import make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
@@ -127,4 +129,101 @@ def test_a_copy_that_cannot_fit_says_why_with_the_reason_cut_to_300() -> None:
         f"message {info.message_id} cannot be copied to the DLQ with its reason: the "
         f"body and attributes take {fixed} bytes of SQS's 600; it is left for SQS's "
         f"redrive (reason: BigError: {'r' * (300 - len(TRUNCATED))}{TRUNCATED})"
+    )
+
+
+class _Guard:
+    """An idempotency guard that has seen the keys in ``seen`` (stands in for
+    IdempotencyGuard and its DynamoDB table)."""
+
+    def __init__(self, seen: set[str]) -> None:
+        self.seen = seen
+
+    def register_context(self, context: Any) -> None:
+        return None
+
+    def run(self, key: str, thunk: Any) -> bool:
+        if key in self.seen:
+            return False
+        thunk()
+        self.seen.add(key)
+        return True
+
+
+def _with_guard(handler: str, seen: set[str]) -> tuple[Any, Any, list[Any]]:
+    from eventpipe.runtime.idempotency import idempotency_key
+
+    runner, _, logger = make_runner(handler)
+    runner.idempotency = _Guard(seen)
+    runner._idempotency_key = idempotency_key
+    published: list[Any] = []
+    runner.obs.publish = published.append  # type: ignore[method-assign]
+    return runner, logger, published
+
+
+def test_duplicates_are_counted_logged_and_not_run() -> None:
+    first = eventbridge_event("Order Created", "shop", {"orderId": "o-1", "amount": 1})
+    second = eventbridge_event("Order Created", "shop", {"orderId": "o-2", "amount": 2})
+    fresh = eventbridge_event("Order Created", "shop", {"orderId": "o-3", "amount": 3})
+    runner, logger, published = _with_guard(
+        "tests.runtime.handlers:typed", {first["id"], second["id"]}
+    )
+    records = [sqs_record(first), sqs_record(second), sqs_record(fresh)]
+    assert runner.run(sqs_event(records), None) == {"batchItemFailures": []}
+    [stats] = published
+    assert stats.duplicates == 2
+    assert stats.succeeded == 3
+    assert [e.detail.order_id for e in handlers.CALLS] == ["o-3"]
+    skipped = [line for line in logger.lines if line[1] == "duplicate delivery skipped"]
+    assert skipped == [
+        (
+            "info",
+            "duplicate delivery skipped",
+            {"message_id": r["messageId"], "idempotency_key": e["id"]},
+        )
+        for r, e in zip(records[:2], (first, second), strict=True)
+    ]
+
+
+def test_no_duplicate_is_counted_when_every_record_is_new() -> None:
+    runner, logger, published = _with_guard("tests.runtime.handlers:typed", set())
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o-1", "amount": 1})
+    runner.run(sqs_event([sqs_record(event)]), None)
+    [stats] = published
+    assert stats.duplicates == 0
+    assert not [line for line in logger.lines if line[1] == "duplicate delivery skipped"]
+
+
+def test_a_guarded_handler_taking_the_record_gets_the_event_and_the_record() -> None:
+    runner, _, _ = _with_guard("tests.runtime.handlers:typed_with_record", set())
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o-9", "amount": 9})
+    record = sqs_record(event)
+    runner.run(sqs_event([record]), None)
+    [(got, info)] = handlers.CALLS
+    assert got.id == event["id"] and got.detail.order_id == "o-9"
+    assert info.message_id == record["messageId"]
+
+
+def test_event_age_is_measured_in_milliseconds_and_never_negative(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue")
+    monkeypatch.setattr(batch, "_now", lambda: 1_000.0)
+    records = [
+        sqs_record({"a": 1}, sent_timestamp=995_000),  # sent 5 s ago
+        sqs_record({"a": 2}, sent_timestamp=1_002_000),  # clock skew: "sent" in 2 s
+    ]
+    runner.run(sqs_event(records), None)
+    assert runner._stats.ages == [5000.0, 0.0]
+
+
+def test_a_union_detail_that_fails_is_dead_lettered_naming_both_models() -> None:
+    runner, sqs, _ = make_runner("tests.runtime.handlers:union")
+    event = eventbridge_event("Order Created", "shop", {"orderId": 1})
+    runner.run(sqs_event([sqs_record(event)]), None)
+    [sent] = sqs.sent
+    text = sent["MessageAttributes"][contract.DLQ_ATTR_ERROR_MESSAGE]["StringValue"]
+    assert text.splitlines()[0] == (
+        "EventBridge event (detail as tests.runtime.handlers.OrderCreated | "
+        "tests.runtime.handlers.OrderCancelled) failed validation (4 error(s)):"
     )
