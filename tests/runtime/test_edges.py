@@ -227,3 +227,11 @@ def test_a_union_detail_that_fails_is_dead_lettered_naming_both_models() -> None
         "EventBridge event (detail as tests.runtime.handlers.OrderCreated | "
         "tests.runtime.handlers.OrderCancelled) failed validation (4 error(s)):"
     )
+
+
+def test_handler_duration_is_measured_in_milliseconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue")
+    clock = iter([100.0, 100.25, 200.0, 200.5])
+    monkeypatch.setattr(batch, "_perf", lambda: next(clock))
+    runner.run(sqs_event([sqs_record({"a": 1}), sqs_record({"a": 2})]), None)
+    assert runner._stats.durations == [250.0, 500.0]
