@@ -4,6 +4,8 @@ testing"): exact operator-facing log lines and DLQ copy details."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 
 from eventpipe import contract
-from eventpipe.runtime import batch
+from eventpipe.runtime import PermanentError, RetryableError, batch
 from eventpipe.runtime.dead_letters import (
     DLQ_ATTR_ORIGINAL_ATTRIBUTES,
     MIN_ERROR_BYTES,
@@ -22,10 +24,13 @@ from eventpipe.runtime.dead_letters import (
     build_message,
     message_size,
 )
-from eventpipe.runtime.decoding import record_info
+from eventpipe.runtime.decoding import make_decoder, record_info
+from eventpipe.runtime.exceptions import DeadLetterError, InvalidEventError
+from eventpipe.runtime.introspect import shape_of
+from eventpipe.runtime.models import RecordInfo
 from eventpipe.testing import eventbridge_event, sqs_event, sqs_record
 from tests.runtime import handlers
-from tests.runtime.fakes import make_runner
+from tests.runtime.fakes import FakeSqs, StepRng, make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
 
@@ -235,3 +240,170 @@ def test_handler_duration_is_measured_in_milliseconds(monkeypatch: pytest.Monkey
     monkeypatch.setattr(batch, "_perf", lambda: next(clock))
     runner.run(sqs_event([sqs_record({"a": 1}), sqs_record({"a": 2})]), None)
     assert runner._stats.durations == [250.0, 500.0]
+
+
+def test_the_time_scale_shortens_the_backoff() -> None:
+    runner, sqs, _ = make_runner(BY_ID, env={contract.ENV_TIME_SCALE: "0.5"})
+    runner.backoff.rng = StepRng()  # type: ignore[assignment]
+    record = sqs_record(order("retry-1"))
+    runner.run(sqs_event([record]), None)
+    # ceiling min(900, 4 * 2**0) = 4; drawn 0.9 of it = 3.6 s; scaled by 0.5 -> 2 s.
+    assert sqs.visibility() == {record["receiptHandle"]: 2}
+
+
+@pytest.mark.parametrize(
+    ("order_id", "receive_count", "cause"),
+    [("perm-1", 1, PermanentError), ("retry-1", 5, RetryableError)],
+)
+def test_a_failed_dlq_copy_is_logged_with_the_handler_error_as_its_cause(
+    order_id: str, receive_count: int, cause: type[Exception]
+) -> None:
+    runner, _, logger = make_runner(BY_ID, sqs=FakeSqs(reject=lambda p: RuntimeError("denied")))
+    record = sqs_record(order(order_id), receive_count=receive_count)
+    response = runner.run(sqs_event([record]), None)
+    assert response == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
+    [failed] = [line for line in logger.about(record["messageId"]) if "_exc_info" in line[2]]
+    error = failed[2]["_exc_info"]
+    assert isinstance(error, DeadLetterError)
+    assert isinstance(error.__cause__, cause)
+    assert order_id in str(error.__cause__)
+
+
+def test_with_tracing_each_record_runs_in_its_own_subsegment() -> None:
+    runner, _, _ = make_runner("tests.runtime.handlers:typed_with_record")
+    spans: list[str] = []
+
+    @contextmanager
+    def subsegment(name: str) -> Iterator[None]:
+        spans.append(name)
+        yield
+
+    runner._tracing = True
+    runner.obs.subsegment = subsegment  # type: ignore[method-assign]
+    events = [
+        eventbridge_event("Order Created", "shop", {"orderId": f"o-{i}", "amount": 1})
+        for i in range(2)
+    ]
+    records = [sqs_record(e) for e in events]
+    assert runner.run(sqs_event(records), None) == {"batchItemFailures": []}
+    assert spans == ["## test-consumer", "## test-consumer"]
+    assert [(e.detail.order_id, r.message_id) for e, r in handlers.CALLS] == [
+        ("o-0", records[0]["messageId"]),
+        ("o-1", records[1]["messageId"]),
+    ]
+
+
+def test_an_event_that_is_not_an_sqs_batch_is_refused_with_the_expected_shape() -> None:
+    runner, _, _ = make_runner(BY_ID)
+    with pytest.raises(ValueError) as caught:
+        runner.run({"Records": {"body": "x"}}, None)
+    assert str(caught.value) == (
+        "eventpipe.runtime.handler expects an SQS event ({'Records': [...]})"
+    )
+
+
+def test_record_info_reads_every_field_of_a_fifo_record() -> None:
+    raw = {
+        "messageId": "m-1",
+        "receiptHandle": "rh-1",
+        "body": "hello",
+        "attributes": {
+            "ApproximateReceiveCount": "3",
+            "SentTimestamp": "1700000000123",
+            "MessageGroupId": "g-1",
+            "SequenceNumber": "18849",
+            "MessageDeduplicationId": "d-1",
+        },
+        "messageAttributes": {"a": {"dataType": "String", "stringValue": "1"}},
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q.fifo",
+    }
+    info = record_info(raw, 4)
+    assert info == RecordInfo(
+        "m-1",
+        "rh-1",
+        3,
+        1700000000123,
+        "arn:aws:sqs:us-east-1:123456789012:q.fifo",
+        "hello",
+        "g-1",
+        "18849",
+        "d-1",
+        raw["attributes"],
+        raw["messageAttributes"],
+        4,
+    )
+    assert isinstance(info.receive_count, int) and isinstance(info.sent_timestamp_ms, int)
+
+
+@pytest.mark.parametrize("empty", [None, {}])
+def test_record_info_defaults_of_a_bare_record(empty: Any) -> None:
+    """Only ``messageId`` is required; a record missing the rest (a hand-made test
+    event, a local engine) reads as a first delivery of an empty body."""
+    raw: dict[str, Any] = {"messageId": "m-2", "attributes": empty, "messageAttributes": empty}
+    info = record_info(raw, None)
+    assert info == RecordInfo("m-2", "", 1, 0, "", "", None, None, None, {}, {}, None)
+    assert info.receive_count == 1 and not info.last_attempt
+    with pytest.raises(KeyError):
+        record_info({"body": "x"}, None)
+
+
+def text_body(body: str) -> None:
+    """A direct-queue handler that wants the body as text, JSON or not."""
+
+
+def _decode_with(func: Any, body: str, source: str = "rule") -> tuple[Any, Any, Any]:
+    decode = make_decoder(shape_of(func, source), source)  # type: ignore[arg-type]
+    raw = sqs_record(body)
+    info = record_info(raw, None)
+    arg, event = decode(raw, info)
+    return arg, event, info
+
+
+def test_an_untyped_event_handler_failing_envelope_names_dict() -> None:
+    with pytest.raises(InvalidEventError) as caught:
+        _decode_with(handlers.untyped, json.dumps({"id": "x"}))
+    assert (
+        str(caught.value)
+        .splitlines()[0]
+        .startswith("EventBridge event (detail as dict) failed validation (")
+    )
+
+
+def test_a_typed_detail_failing_names_its_model() -> None:
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o"})
+    with pytest.raises(InvalidEventError) as caught:
+        _decode_with(handlers.detail_only, json.dumps(event))
+    assert str(caught.value).splitlines() == [
+        "EventBridge event (detail as OrderCreated) failed validation (1 error(s)):",
+        "  detail.amount: Field required",
+    ]
+
+
+@pytest.mark.parametrize("func", [handlers.typed, handlers.untyped, handlers.bare_event])
+def test_an_event_handler_gets_the_event_with_its_record(func: Any) -> None:
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o", "amount": 2})
+    arg, decoded, info = _decode_with(func, json.dumps(event))
+    assert arg is decoded
+    assert decoded.id == event["id"]
+    assert decoded.record is info
+
+
+def test_a_detail_handler_gets_the_typed_detail() -> None:
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o", "amount": 2})
+    arg, decoded, info = _decode_with(handlers.detail_only, json.dumps(event))
+    assert isinstance(arg, handlers.OrderCreated) and arg.order_id == "o"
+    assert decoded.id == event["id"] and decoded.record is info
+
+
+def test_body_handlers_get_json_parsed_text_as_is_or_their_model() -> None:
+    assert _decode_with(handlers.body_any, '{"a": [1, 2]}', "queue")[:2] == ({"a": [1, 2]}, None)
+    assert _decode_with(handlers.body_any, "plain {text", "queue")[:2] == ("plain {text", None)
+    assert _decode_with(text_body, '{"a": 1}', "queue")[:2] == ('{"a": 1}', None)
+    arg, event, _ = _decode_with(handlers.body_model, '{"orderId": "o", "amount": 3}', "queue")
+    assert event is None and arg == handlers.OrderCreated(orderId="o", amount=3)
+    with pytest.raises(InvalidEventError) as caught:
+        _decode_with(handlers.body_model, '{"orderId": "o"}', "queue")
+    assert str(caught.value).splitlines() == [
+        "message body (as OrderCreated) failed validation (1 error(s)):",
+        "  amount: Field required",
+    ]
