@@ -407,3 +407,20 @@ def test_body_handlers_get_json_parsed_text_as_is_or_their_model() -> None:
         "message body (as OrderCreated) failed validation (1 error(s)):",
         "  amount: Field required",
     ]
+
+
+def test_a_topic_fed_event_handler_gets_its_record_attached() -> None:
+    """An EventBridge event published to a topic: unwrapped, decoded, its record kept."""
+    event = eventbridge_event("Order Created", "shop", {"orderId": "o", "amount": 2})
+    envelope = json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": "dc1e94d9-56c5-5e96-808d-cc7f68faa162",
+            "TopicArn": "arn:aws:sns:us-east-2:111122223333:ExampleTopic1",
+            "Message": json.dumps(event),
+        }
+    )
+    arg, decoded, info = _decode_with(handlers.typed, envelope, "topic")
+    assert arg is decoded and decoded.id == event["id"]
+    assert decoded.record is info
+    assert info.body == envelope  # the record is what SQS delivered
