@@ -23,6 +23,7 @@ from eventpipe.runtime.dead_letters import (
     Reason,
     build_message,
     message_size,
+    send_to_dlq,
 )
 from eventpipe.runtime.decoding import make_decoder, record_info
 from eventpipe.runtime.exceptions import DeadLetterError, InvalidEventError
@@ -424,3 +425,15 @@ def test_a_topic_fed_event_handler_gets_its_record_attached() -> None:
     assert arg is decoded and decoded.id == event["id"]
     assert decoded.record is info
     assert info.body == envelope  # the record is what SQS delivered
+
+
+def test_a_missing_dlq_url_is_refused_saying_what_happens_instead() -> None:
+    info = _info()
+    sqs = FakeSqs()
+    with pytest.raises(DeadLetterError) as caught:
+        send_to_dlq(sqs, None, info, RuntimeError("e"), "c")
+    assert str(caught.value) == (
+        f"cannot dead-letter message {info.message_id}: {contract.ENV_DLQ_URL} is not set; "
+        "it is retried instead (SQS redrive moves it after maxReceiveCount)"
+    )
+    assert sqs.attempts == []
