@@ -43,7 +43,7 @@ clean:
 	rm -rf $(VENV) build .eventpipe
 
 # Mutation testing of eventpipe/runtime/ against tests/runtime/ (mutmut, pinned in
-# constraints.txt); slow (a full run takes 25-40 minutes on a loaded 2-CPU box), so not
+# constraints.txt); slow (a full run took 10.5 minutes on a loaded 2-CPU box), so not
 # part of `make test`. Config: [tool.mutmut] in pyproject.toml; figures and how to read
 # them: benchmarks/README.md ("Mutation testing").
 #   make mutation            fresh run over every mutant (deletes mutants/ first)
