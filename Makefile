@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PLUGINS := $(sort $(dir $(wildcard consumers/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint types pytest bench clean mutation
+.PHONY: install demo test lint types pytest bench clean mutation mutation-resume mutation-survivors
 
 install: $(STAMP)
 
@@ -43,10 +43,23 @@ clean:
 	rm -rf $(VENV) build .eventpipe
 
 # Mutation testing of eventpipe/runtime/ against tests/runtime/ (mutmut, pinned in
-# constraints.txt); slow (861 of 1,286 mutants took 30 minutes on a loaded 2-CPU box),
-# so not part of `make test`. Config: [tool.mutmut] in pyproject.toml; figures:
-# benchmarks/README.md.
+# constraints.txt); slow (a full run took 10.5 minutes on a loaded 2-CPU box), so not
+# part of `make test`. Config: [tool.mutmut] in pyproject.toml; figures and how to read
+# them: benchmarks/README.md ("Mutation testing").
+#   make mutation            fresh run over every mutant (deletes mutants/ first)
+#   make mutation-resume     finish an interrupted run: mutmut keeps each verdict in
+#                            mutants/ and checks only the mutants not yet checked
+#   make mutation-survivors  check the survivors again (after adding tests: mutmut never
+#                            re-checks a decided mutant unless it is named)
 mutation: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
+mutation-resume: $(STAMP)
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
+mutation-survivors: $(STAMP)
+	$(BIN)/mutmut run --max-children 2 $$($(BIN)/mutmut results | awk -F: '/: survived$$/ {print $$1}')
 	$(BIN)/mutmut results

@@ -83,7 +83,7 @@ class Settings:
             )
         base = _number(env, contract.ENV_BACKOFF_BASE, DEFAULT_BACKOFF_BASE) or 0.0
         cap = _number(env, contract.ENV_BACKOFF_MAX, DEFAULT_BACKOFF_MAX) or 0.0
-        scale = _number(env, contract.ENV_TIME_SCALE, 1.0)
+        scale = _number(env, contract.ENV_TIME_SCALE, 1.0) or 0.0
         mrc = _number(env, contract.ENV_MAX_RECEIVE_COUNT, None)
         vis = _number(env, contract.ENV_VISIBILITY_TIMEOUT, None)
         ttl = _number(env, contract.ENV_IDEMPOTENCY_TTL, 3600.0) or 3600.0
@@ -97,7 +97,7 @@ class Settings:
             visibility_timeout=int(vis) if vis is not None else None,
             backoff_base=max(base, 0.0),
             backoff_max=min(max(cap, 0.0), float(SQS_MAX_VISIBILITY)),
-            time_scale=max(scale if scale is not None else 1.0, 0.0),
+            time_scale=max(scale, 0.0),
             idempotency_table=(env.get(contract.ENV_IDEMPOTENCY_TABLE) or "").strip() or None,
             idempotency_ttl=int(ttl),
         )
