@@ -46,7 +46,7 @@ def project(stack: Stack, tmp_path: Path) -> Stack:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
     body = json.loads(EVENT) | {"id": "e-1", "detail": {"amount": -12.5, "note": "x" * 150}}
     stack.dead_letter("orders", body, REASON)
-    # For logs, pause and resume (helper "ops"): a function log line, and a function with
+    # For logs, pause and resume: a function log line, and a function with
     # its event source mapping created disabled, so moto never invokes it (no Docker).
     write_log(stack, powertools("ERROR", REASON, message_id="m-1", exception="Traceback"))
     deploy_function(stack, "mailer", uuid_in_output=True, enabled=False)
@@ -70,7 +70,7 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
     (["send"], ["inventory", "a message body"], True),
     (["pause"], ["mailer"], True),
     (["resume"], ["mailer"], True),
-    (["cost"], ["--events-per-month", "1000000", "--breakdown"], False),  # helper "cost"
+    (["cost"], ["--events-per-month", "1000000", "--breakdown"], False),
     (["send"], ["inventory", '{"to": "a@example.com", "note": "' + "y" * 120 + '"}'], True),
     (["logs"], ["orders"], True),
     (["pause"], ["mailer"], True),
