@@ -35,6 +35,7 @@ from eventpipe.local.deploy.records import MappingSpec, QueueInfo
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.functions.mapping_state import MappingState
 from eventpipe.local.functions.pool import FunctionPool, Invocation
+from eventpipe.local.sqs_batches import fill_window, receive
 from eventpipe.local.watch.tracker import Delivery, Tracker, describe, message_key
 
 POLL_WAIT_SECONDS = 1
@@ -194,14 +195,7 @@ class MappingPoller:
             self._threads = [t for t in self._threads if t.is_alive()] + [worker]
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
-        response = self._sqs.receive_message(
-            QueueUrl=self.queue.url,
-            MaxNumberOfMessages=max(1, min(10, count)),
-            WaitTimeSeconds=wait,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        return list(response.get("Messages", []))
+        return receive(self._sqs, self.queue.url, count, wait)
 
     def _collect(self) -> list[dict[str, Any]]:
         size = self.mapping.batch_size
@@ -215,15 +209,7 @@ class MappingPoller:
         else:
             batch = self._receive(size, POLL_WAIT_SECONDS)
         window = self.mapping.batching_window * self.time_scale
-        if not batch or window <= 0:
-            return batch
-        deadline = time.monotonic() + window
-        while len(batch) < size and time.monotonic() < deadline and not self._stop.is_set():
-            more = self._receive(size - len(batch), 0)
-            if not more:
-                time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
-            batch += more
-        return batch
+        return fill_window(self._sqs, self.queue.url, batch, size, window, self._stop)
 
     def _groups_of(self, batch: list[dict[str, Any]]) -> set[str]:
         if not self.queue.fifo:

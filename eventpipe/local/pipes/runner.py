@@ -50,6 +50,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from eventpipe.local.deploy.records import PipeSpec, QueueInfo
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.pipes.template import TemplateContext, render_template
+from eventpipe.local.sqs_batches import fill_window, receive
 from eventpipe.pipes_paths import MISSING, evaluate, is_json_path
 
 POLL_WAIT_SECONDS = 1
@@ -177,28 +178,13 @@ class PipeRunner:
                     self._in_flight -= 1
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
-        response = self._sqs.receive_message(
-            QueueUrl=self.source.url,
-            MaxNumberOfMessages=max(1, min(10, count)),
-            WaitTimeSeconds=wait,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        return list(response.get("Messages", []))
+        return receive(self._sqs, self.source.url, count, wait)
 
     def _collect(self) -> list[dict[str, Any]]:
         size = max(1, min(10, self.pipe.batch_size))
         batch = self._receive(size, POLL_WAIT_SECONDS)
         window = self.pipe.batching_window * self.time_scale
-        if not batch or window <= 0:
-            return batch
-        deadline = time.monotonic() + window
-        while len(batch) < size and time.monotonic() < deadline and not self._stop.is_set():
-            more = self._receive(size - len(batch), 0)
-            if not more:
-                time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
-            batch += more
-        return batch
+        return fill_window(self._sqs, self.source.url, batch, size, window, self._stop)
 
     # --- one execution -------------------------------------------------------------------
     def entry(self, index: int, record: dict[str, Any]) -> dict[str, Any]:
