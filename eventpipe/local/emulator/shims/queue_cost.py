@@ -14,6 +14,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from eventpipe.local.emulator.shims.scope import install
+
 
 def flat_queue_cost() -> None:
     """Give moto's SQS a plain clock and a direct retention-period check."""
@@ -31,7 +33,6 @@ def flat_queue_cost() -> None:
         period = int(self.get_queue(queue_name).message_retention_period)
         return bool(period + message.sent_timestamp / 1000 > time.time())
 
-    sqs_models.unix_time = unix_time
-    sqs_models.unix_time_millis = unix_time_millis
-    backend = sqs_models.SQSBackend
-    backend.is_message_valid_based_on_retention_period = retained  # type: ignore[method-assign]
+    install(sqs_models, "unix_time", unix_time)
+    install(sqs_models, "unix_time_millis", unix_time_millis)
+    install(sqs_models.SQSBackend, "is_message_valid_based_on_retention_period", retained)
