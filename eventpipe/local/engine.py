@@ -19,14 +19,15 @@ from eventpipe.local.deploy.deployer import deploy_program
 from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
 from eventpipe.local.emulator.server import Emulator, start_emulator
-from eventpipe.local.emulator.shims import apply_moto_shims, lambda_targets
+from eventpipe.local.emulator.shims import lambda_targets
 from eventpipe.local.functions import mapping_state
 from eventpipe.local.functions.async_invoke import AsyncInvoker
+from eventpipe.local.functions.log_metrics import EmfPublisher
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
 from eventpipe.local.pipes import PipeRunner
 from eventpipe.local.schedules import ScheduleRunner
-from eventpipe.local.watch.custom_metrics import MeteredPool, MetricStore, StackAlarmEvaluator
+from eventpipe.local.watch.alarms import AlarmEvaluator
 from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
 from eventpipe.local.watch.tracker import LogEntry, Tracker
 
@@ -81,8 +82,9 @@ class LocalEngine:
         self.pollers: list[MappingPoller] = []
         self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
-        self.alarms: StackAlarmEvaluator | None = None
-        self.metrics = MetricStore()
+        self.alarms: AlarmEvaluator | None = None
+        self.log_metrics = EmfPublisher(lambda: self.client("cloudwatch"), on_error=on_error)
+        """The functions' EMF log lines, published to the emulator's CloudWatch."""
         self.async_invokers: dict[str, AsyncInvoker] = {}
         """By function name: functions invoked asynchronously (rule and schedule targets)."""
         self.schedules: ScheduleRunner | None = None
@@ -102,20 +104,17 @@ class LocalEngine:
         """Start (or connect to) the emulator, deploy, start workers and pollers."""
         self.emulator = start_emulator(self.endpoint_url, region=self.files.region)
         try:
-            if self.emulator.embedded:
-                apply_moto_shims()
             self.deployment = deploy_program(self.files, self.emulator, self.time_scale)
             self._start_functions(self.deployment)
             self._start_pollers(self.deployment)
             self._start_pipes(self.deployment)
             self._start_async_functions(self.deployment)
-            self.alarms = StackAlarmEvaluator(
+            self.alarms = AlarmEvaluator(
                 self.emulator,
                 account=self.deployment.state.account,
                 time_scale=self.time_scale,
                 function_counts=self.function_counts,
                 on_change=self.on_alarm,
-                metrics=self.metrics,
             )
             self.alarms.load()
             self.schedules = ScheduleRunner(
@@ -198,17 +197,17 @@ class LocalEngine:
                 self.on_error(f"function {name} cannot start: {pool.init_error.splitlines()[0]}")
 
     def _pool(self, spec: FunctionSpec, log_dir: Path, size: int) -> FunctionPool:
-        """A function's workers; their EMF output feeds the local custom metrics."""
-        pool = MeteredPool(
+        """A function's workers; their log goes to the emulator's CloudWatch Logs, and its
+        EMF lines to the emulator's CloudWatch metrics."""
+        return FunctionPool(
             spec,
             self._function_env(spec),
             log_dir / spec.name,
             size,
             logs_client=lambda: self.client("logs"),
             on_error=self.on_error,
+            log_metrics=self.log_metrics,
         )
-        pool.metrics = self.metrics
-        return pool
 
     def _start_async_functions(self, deployment: Deployment) -> None:
         """One worker and an asynchronous-invocation queue for each function no event

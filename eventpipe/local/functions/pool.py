@@ -60,6 +60,7 @@ class WorkerProcess:
         log_dir: Path,
         logs_client: Callable[[], Any] | None = None,
         on_error: Callable[[str], None] | None = None,
+        log_metrics: Callable[[list[str]], object] | None = None,
     ):
         self.spec = spec
         self.env = env
@@ -70,6 +71,7 @@ class WorkerProcess:
         self.stream: LogStream | None = None
         self._logs_client = logs_client
         self._on_error = on_error
+        self._log_metrics = log_metrics
         self._reported_init = False
         self._process: Any = None
         self._conn: Any = None
@@ -85,6 +87,7 @@ class WorkerProcess:
             self.log_dir / f"{name.rsplit(']', 1)[-1]}.log",
             name=name,
             on_error=self._on_error,
+            on_put=self._log_metrics,
         )
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
@@ -217,12 +220,16 @@ class FunctionPool:
         size: int,
         logs_client: Callable[[], Any] | None = None,
         on_error: Callable[[str], None] | None = None,
+        log_metrics: Callable[[list[str]], object] | None = None,
     ):
+        """``log_metrics`` receives every batch of log lines written to the function's log
+        group (the engine's :class:`.log_metrics.EmfPublisher`)."""
         self.spec = spec
         self.size = max(1, size)
         self.log_dir = log_dir
         self._workers = [
-            WorkerProcess(spec, env, log_dir, logs_client, on_error) for _ in range(self.size)
+            WorkerProcess(spec, env, log_dir, logs_client, on_error, log_metrics)
+            for _ in range(self.size)
         ]
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._stopped = threading.Event()
