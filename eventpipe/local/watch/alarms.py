@@ -57,7 +57,6 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
