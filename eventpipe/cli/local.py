@@ -31,7 +31,7 @@ from eventpipe.operate.stack_outputs import announcement_path, pid_alive, write_
 DEMO_TIME_SCALE = 0.01
 DEMO_TIMEOUT = 45.0
 WATCH_INTERVAL = 1.0
-"""Seconds between two looks at the handler code, the plugins and the stack file."""
+"""Seconds the foreground loop waits for a file change before it reads the plugins again."""
 
 console = output_console()
 """On a terminal, wrapped at its width; piped, never wrapped and without colour."""
@@ -142,6 +142,7 @@ def dev(
     )
     announcement = announcement_path(project, stack)
     signal.signal(signal.SIGTERM, _interrupt)
+    watcher = None
     try:
         print_deploy(console, engine.deployment, stack, time_scale)
         print_log_locations(
@@ -166,11 +167,12 @@ def dev(
         hint = suggest_command("dev", flags=target).strip("`")
         watcher = _change_watcher(engine, project, stack, hint)
         while True:
-            time.sleep(WATCH_INTERVAL)
-            watcher.poll()
+            watcher.poll(WATCH_INTERVAL)
     except KeyboardInterrupt:
         console.print("stopping: letting batches in flight finish...")
     finally:
+        if watcher is not None:
+            watcher.close()
         _release_announcement(announcement)
         engine.stop()
         console.print("stopped.")

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from eventpipe.cli import app
 from tests.local.conftest import REAL_PLUGINS, REPO, PluginEnv, real_project
+from tests.local.watch.test_reload import poll_until
 
 runner = CliRunner()
 
@@ -232,12 +233,21 @@ def test_dev_restarts_a_consumers_workers_when_its_code_changes(
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
-    bump(handler)
-    watcher.poll()
-    assert Pool.restarts == 1
-    bump(stack_file)
-    watcher.poll()
-    out = " ".join(capsys.readouterr().out.split())  # type: ignore[attr-defined]
+    printed: list[str] = []
+
+    def said(text: str) -> bool:
+        printed.append(capsys.readouterr().out)  # type: ignore[attr-defined]
+        return text in "".join(printed)
+
+    try:
+        bump(handler)
+        poll_until(watcher, lambda: Pool.restarts > 0)
+        assert Pool.restarts == 1
+        bump(stack_file)
+        poll_until(watcher, lambda: said("Restart needed"))
+    finally:
+        watcher.close()
+    out = " ".join("".join(printed).split())
     assert "c: handler code changed (handlers.py); restarting its workers" in out
     assert "Pulumi.dev.yaml changed" in out and "Restart needed" in out
     assert "`eventpipe dev`" in out
