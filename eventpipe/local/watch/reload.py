@@ -19,6 +19,7 @@ project directory may hold a virtualenv). The installed plugins are read again a
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
 import queue
@@ -148,10 +149,9 @@ class ChangeWatcher:
     def poll(self, timeout: float = 0.0) -> None:
         """Act on every change seen so far, waiting up to ``timeout`` seconds for one."""
         changed: set[Path] = set()
-        try:
-            changed |= self._changes.get(timeout=timeout) if timeout > 0 else set()
-        except queue.Empty:
-            pass
+        if timeout > 0:
+            with contextlib.suppress(queue.Empty):
+                changed |= self._changes.get(timeout=timeout)
         while True:
             try:
                 changed |= self._changes.get_nowait()
