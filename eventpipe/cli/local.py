@@ -190,7 +190,7 @@ def demo(
 ) -> None:
     """Deploy locally, publish every plugin's sample events and check their outcomes."""
     from eventpipe.local.watch import demo_checks as samples
-    from eventpipe.local.watch.console import outcome_table, print_deploy
+    from eventpipe.local.watch.console import print_deploy, print_outcomes
 
     project = project_dir(directory, required=True)
     started = time.monotonic()
@@ -216,7 +216,7 @@ def demo(
         settled = engine.wait_until_settled(timeout)
         backlog = {} if settled else {c: n for c, n in engine.queue_depths().items() if n}
         deployed = sorted(engine.outputs.get("consumers") or {p.consumer for p in engine.pollers})
-        console.print(outcome_table(engine.tracker.summary(), deployed))
+        print_outcomes(console, engine.tracker.summary(), deployed)
         fifo = {
             name for name, c in (engine.outputs.get("consumers") or {}).items() if c.get("fifo")
         }
