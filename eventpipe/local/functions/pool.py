@@ -144,7 +144,15 @@ class WorkerProcess:
         lines = self.stream.ship(before=before, after=self._report(request_id, started, extra))
         return lines, self.stream.name
 
-    def invoke(self, event: dict[str, Any], timeout: float) -> Invocation:
+    def invoke(
+        self,
+        event: dict[str, Any],
+        timeout: float,
+        on_result: Callable[[Any], None] | None = None,
+    ) -> Invocation:
+        """Run one invocation. ``on_result`` gets the function's response as soon as it
+        arrives, before the function's log is shipped (Lambda's poller deletes a batch's
+        records when the function returns; log delivery runs beside it)."""
         started = time.monotonic()
         request_id = str(uuid.uuid4())
         if self.init_error is not None:
@@ -180,7 +188,11 @@ class WorkerProcess:
             self.start()
             return Invocation(ok=False, error=error, logs=logs, log_stream=stream)
         duration = time.monotonic() - started
-        logs, stream = self._ship(request_id, started)
+        try:
+            if kind == "ok" and on_result is not None:
+                on_result(payload)
+        finally:
+            logs, stream = self._ship(request_id, started)
         if kind == "ok":
             return Invocation(
                 ok=True, result=payload, duration=duration, logs=logs, log_stream=stream
@@ -277,7 +289,19 @@ class FunctionPool:
     def init_error(self) -> str | None:
         return next((w.init_error for w in self._workers if w.init_error), None)
 
+    def acquire(self, timeout: float | None = None) -> WorkerProcess | None:
+        """An idle, warm execution environment (None if none came within ``timeout``);
+        give it back with :meth:`release`."""
+        try:
+            return self._idle.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def release(self, worker: WorkerProcess) -> None:
+        self._idle.put(worker)
+
     def invoke(self, event: dict[str, Any]) -> Invocation:
+        """Invoke on the next idle environment (waiting for one)."""
         worker = self._idle.get()
         try:
             return worker.invoke(event, float(self.spec.timeout))
