@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eventpipe.contract import ENV_CONSUMER, ENV_TIME_SCALE, LOCAL_STATE_DIR
+from eventpipe.contract import ENV_CONSUMER, LOCAL_STATE_DIR
+from eventpipe.local import settling
 from eventpipe.local.deploy.deployer import deploy_program
 from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
@@ -22,6 +23,7 @@ from eventpipe.local.emulator.server import Emulator, start_emulator
 from eventpipe.local.emulator.shims import lambda_targets
 from eventpipe.local.functions import mapping_state
 from eventpipe.local.functions.async_invoke import AsyncInvoker
+from eventpipe.local.functions.environment import execution_environment
 from eventpipe.local.functions.log_metrics import EmfPublisher
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
@@ -157,25 +159,6 @@ class LocalEngine:
     def consumer_of(self, spec: FunctionSpec) -> str:
         return spec.environment.get(ENV_CONSUMER) or spec.name
 
-    def _function_env(self, spec: FunctionSpec) -> dict[str, str]:
-        assert self.emulator is not None
-        env = {
-            **spec.environment,
-            **self.emulator.environment(),
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-            "_HANDLER": spec.handler,
-            # No X-Ray daemon locally: the tracer stays a no-op instead of erroring.
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
-        }
-        if self.time_scale != 1:
-            env[ENV_TIME_SCALE] = str(self.time_scale)
-        return env
-
     def _start_functions(self, deployment: Deployment) -> None:
         log_dir = self.files.directory / LOCAL_STATE_DIR / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -199,9 +182,10 @@ class LocalEngine:
     def _pool(self, spec: FunctionSpec, log_dir: Path, size: int) -> FunctionPool:
         """A function's workers; their log goes to the emulator's CloudWatch Logs, and its
         EMF lines to the emulator's CloudWatch metrics."""
+        assert self.emulator is not None
         return FunctionPool(
             spec,
-            self._function_env(spec),
+            execution_environment(spec, self.emulator, self.time_scale),
             log_dir / spec.name,
             size,
             logs_client=lambda: self.client("logs"),
@@ -371,42 +355,19 @@ class LocalEngine:
     def queue_depths(self) -> dict[str, int]:
         """Messages per mapped queue (by consumer) and per pipe source (``pipe:<name>``):
         visible + in flight + delayed."""
-        sqs = self.client("sqs")
-        # Upstream first: a message a pipe moves during the reads is seen downstream.
         queues = [(f"pipe:{runner.pipe.name}", runner.source.url) for runner in self.pipes]
         queues += [(poller.consumer, poller.queue.url) for poller in self.pollers]
-        depths = {}
-        for key, url in queues:
-            attributes = sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                    "ApproximateNumberOfMessagesDelayed",
-                ],
-            )["Attributes"]
-            depths[key] = sum(int(v) for v in attributes.values())
-        return depths
+        return settling.queue_depths(self.client("sqs"), queues)
 
     def settled(self) -> bool:
-        if any(poller.in_flight for poller in self.pollers):
-            return False
-        if any(runner.in_flight for runner in self.pipes):
-            return False
-        if any(invoker.pending for invoker in self.async_invokers.values()):
-            return False
-        return not any(self.queue_depths().values())
+        readers: list[settling.Busy] = [*self.pollers, *self.pipes]
+        return settling.settled(readers, list(self.async_invokers.values()), self.queue_depths)
 
     def wait_until_settled(self, timeout: float = 60.0, interval: float = 0.1) -> bool:
-        """Wait until every mapped queue is empty and nothing is in flight (twice in a
-        row, so a batch between two checks is not missed). False on timeout."""
-        deadline = time.monotonic() + timeout
-        calm = 0
-        while time.monotonic() < deadline:
-            calm = calm + 1 if self.settled() else 0
-            if calm >= 2:
-                if self.watcher is not None:
-                    self.watcher.poll()
-                return True
-            time.sleep(interval)
-        return False
+        """Wait until every queue the engine reads is empty and nothing is in flight
+        (:mod:`.settling`), then look at the DLQs once more. False on timeout."""
+        if not settling.wait_until(self.settled, timeout, interval):
+            return False
+        if self.watcher is not None:
+            self.watcher.poll()
+        return True
