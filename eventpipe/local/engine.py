@@ -150,6 +150,7 @@ class LocalEngine:
             lambda_targets.unregister(invoker.pool.spec.arn)
             invoker.stop()
         _in_parallel([pool.stop for pool in self.pools.values()])
+        self.log_metrics.close()
         if self._monitor is not None:
             self._monitor.join(2)
         if self.emulator is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -81,35 +82,69 @@ def metric_data(line: str) -> list[tuple[str, dict[str, Any]]]:
 
 class EmfPublisher:
     """Sends the metrics of EMF log lines to CloudWatch (``PutMetricData``); call it with
-    the lines a log stream wrote. ``client`` makes the CloudWatch client (once)."""
+    the lines a log stream wrote. The metrics are sent by a thread of its own, in as few
+    requests as they fit, so an invocation never waits for them (CloudWatch Logs extracts
+    them asynchronously on AWS too); :meth:`flush` waits until everything handed over so
+    far is sent. ``client`` makes the CloudWatch client (once)."""
 
     def __init__(
         self, client: Callable[[], Any], on_error: Callable[[str], None] | None = None
     ) -> None:
         self._client_factory = client
-        self._client: Any = None
-        self._lock = threading.Lock()
         self._on_error = on_error
+        self._pending: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     def __call__(self, lines: Iterable[str]) -> int:
-        """Publish what ``lines`` carry; the number of metric entries sent."""
+        """Hand over what ``lines`` carry; the number of metric entries to send."""
+        entries = [entry for line in lines for entry in metric_data(line)]
+        if entries:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._send, name="emf-metrics", daemon=True
+                    )
+                    self._thread.start()
+            for entry in entries:
+                self._pending.put(entry)
+        return len(entries)
+
+    def flush(self) -> None:
+        """Wait until every metric handed over so far has been sent (or failed)."""
+        self._pending.join()
+
+    def close(self) -> None:
+        """Send what is pending, then stop the sending thread."""
+        if self._thread is not None:
+            self._pending.put(None)
+            self._thread.join(30)
+
+    def _send(self) -> None:
+        client = self._client_factory()
+        while True:
+            taken = [self._pending.get()]
+            while len(taken) < MAX_METRICS:
+                try:
+                    taken.append(self._pending.get_nowait())
+                except queue.Empty:
+                    break
+            entries = [entry for entry in taken if entry is not None]
+            try:
+                self._put(client, entries)
+            finally:
+                for _ in taken:
+                    self._pending.task_done()
+            if len(entries) < len(taken):
+                return
+
+    def _put(self, client: Any, entries: list[tuple[str, dict[str, Any]]]) -> None:
         by_namespace: dict[str, list[dict[str, Any]]] = {}
-        for line in lines:
-            for namespace, entry in metric_data(line):
-                by_namespace.setdefault(namespace, []).append(entry)
-        if not by_namespace:
-            return 0
-        with self._lock:
-            if self._client is None:
-                self._client = self._client_factory()
-        sent = 0
+        for namespace, entry in entries:
+            by_namespace.setdefault(namespace, []).append(entry)
         try:
-            for namespace, entries in by_namespace.items():
-                for start in range(0, len(entries), MAX_METRICS):
-                    chunk = entries[start : start + MAX_METRICS]
-                    self._client.put_metric_data(Namespace=namespace, MetricData=chunk)
-                    sent += len(chunk)
+            for namespace, data in by_namespace.items():
+                client.put_metric_data(Namespace=namespace, MetricData=data)
         except (BotoCoreError, ClientError) as exc:
             if self._on_error:
                 self._on_error(f"cannot publish metrics from the function's log: {exc}")
-        return sent

@@ -15,14 +15,16 @@ Follows what Lambda documents for SQS mappings:
   receive order, so a batch still finishing its deletes is never overtaken);
 * the engine's own work never eats into a visibility timeout: a batch is received only
   when an execution environment is free to run it (Lambda's pollers invoke as they
-  receive), its messages get the queue's whole visibility timeout again as the function
-  starts (ChangeMessageVisibility counts "from the time that you make the call":
-  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html),
+  receive); a FIFO batch that had to wait behind another batch of its group gets the
+  queue's whole visibility timeout again when its turn comes (ChangeMessageVisibility
+  counts "from the time that you make the call":
+  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html);
   and what succeeded is deleted as soon as the function returns, before its log is
-  shipped. So only the function's own run counts against a visibility timeout, which is
-  at least the function timeout, as Lambda requires; a time-scaled timeout can be as
-  short as that timeout, so on a busy machine waiting for a group's turn or shipping a
-  log would otherwise let a message reappear while its batch is still being handled;
+  shipped (Lambda delivers logs beside its poller, not before the deletes). So, as on
+  AWS, what counts against a visibility timeout is the function's own run, which the
+  timeout covers (Lambda requires visibility >= function timeout); a time-scaled timeout
+  can be as short as the function timeout, so on a busy machine the engine's own waits
+  would otherwise let a message reappear while its batch is still being handled;
 * a disabled mapping does not poll: before each receive the poller reads the mapping's
   ``Enabled`` flag in the emulator's Lambda backend (:mod:`.mapping_state`), so
   ``UpdateEventSourceMapping(Enabled=False)`` stops it (batches in flight finish, then
@@ -240,9 +242,16 @@ class MappingPoller:
             for group in groups:
                 self._turns.setdefault(group, deque()).append(batch_id)
 
-    def _wait_turn(self, batch_id: int, groups: set[str]) -> None:
+    def _wait_turn(self, batch_id: int, groups: set[str]) -> bool:
+        """Block until ``batch_id`` leads each of its groups; whether it had to wait."""
         with self._turn_changed:
-            self._turn_changed.wait_for(lambda: all(self._turns[g][0] == batch_id for g in groups))
+
+            def mine() -> bool:
+                return all(self._turns[g][0] == batch_id for g in groups)
+
+            waited = not mine()
+            self._turn_changed.wait_for(mine)
+            return waited
 
     def _end_turn(self, groups: set[str]) -> None:
         with self._turn_changed:
@@ -267,8 +276,8 @@ class MappingPoller:
             # runtime's backoff may be 0 s scaled), or once they are deleted, possibly
             # before the batch holding them has finished; the next batch of that group
             # waits here until this one's deletes are done.
-            self._wait_turn(batch_id, groups)
-            self._invoke(batch, worker, end_turn)
+            waited = self._wait_turn(batch_id, groups)
+            self._invoke(batch, worker, end_turn, renew=waited)
         except Exception as exc:  # keep polling; the messages reappear after the timeout
             if self._on_error:
                 self._on_error(f"{self.consumer}: batch failed in the poller: {exc}")
@@ -280,12 +289,19 @@ class MappingPoller:
             end_turn()
 
     def _invoke(
-        self, batch: list[dict[str, Any]], worker: WorkerProcess, end_turn: Callable[[], None]
+        self,
+        batch: list[dict[str, Any]],
+        worker: WorkerProcess,
+        end_turn: Callable[[], None],
+        renew: bool = False,
     ) -> None:
         records = [to_record(m, self.queue, self._region) for m in batch]
         keys = {m["MessageId"]: message_key(m["Body"]) for m in batch}
         self.tracker.begin(self.consumer, list(keys.values()))
         try:
+            if renew:  # it waited for its group's turn: the run starts with a whole timeout
+                renewed = {"VisibilityTimeout": self.queue.visibility_timeout}
+                self._each_ten("change_message_visibility_batch", batch, renewed)
             self._invoke_and_settle(batch, records, keys, worker, end_turn)
         except BaseException:
             # The poller's own failure (the emulator stopping): the records come back
@@ -312,8 +328,6 @@ class MappingPoller:
             )
             end_turn()  # the group's next batch may run now, while this one ships its log
 
-        renewed = {"VisibilityTimeout": self.queue.visibility_timeout}
-        self._each_ten("change_message_visibility_batch", batch, renewed)  # the run starts now
         invocation = worker.invoke(
             {"Records": records}, float(self.pool.spec.timeout), on_result=settle
         )

@@ -78,6 +78,7 @@ def test_published_lines_total_their_values_and_counts_in_cloudwatch(emulator: E
     errors: list[str] = []
     publish = EmfPublisher(lambda: emulator.client("cloudwatch"), on_error=errors.append)
     assert publish([EMF, "plain line", EMF]) == 2
+    publish.flush()
     assert errors == []
     assert _totals(emulator, "orders") == (6.0, 4)
     assert _totals(emulator, "billing") == (0.0, 0)  # another dimension value: another metric

@@ -70,9 +70,11 @@ def test_an_alarm_on_a_published_metric_follows_what_the_functions_publish(
     assert [a.name for a in evaluator.load()] == [ALARM]
     publish = EmfPublisher(lambda: emulator.client("cloudwatch"))
     publish([emf(1), emf(2)])  # 3 records retried in this period
+    publish.flush()
     evaluator.tick(now=1000.0)
     assert _state(emulator) == "ALARM"
     publish([emf(0)])
+    publish.flush()
     evaluator.tick(now=1060.0)  # the next period: 0 retried
     assert _state(emulator) == "OK"
     evaluator.tick(now=1120.0)  # nothing published: missing, treated as not breaching
@@ -86,7 +88,9 @@ def test_a_state_set_by_someone_else_is_followed_then_decided_afresh(emulator: E
         emulator, account="123456789012", on_change=lambda n, s, _r: changes.append((n, s))
     )
     evaluator.load()
-    EmfPublisher(lambda: emulator.client("cloudwatch"))([emf(5)])
+    publish = EmfPublisher(lambda: emulator.client("cloudwatch"))
+    publish([emf(5)])
+    publish.flush()
     evaluator.tick(now=2000.0)
     assert _state(emulator) == "ALARM"
     emulator.client("cloudwatch").set_alarm_state(

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from typing import Any
 
 from eventpipe.local.emulator.shims.scope import install
@@ -56,8 +57,8 @@ def fifo_release() -> None:
             queue.pending_messages.discard(message)
         return original(self, queue_name, *args, **kwargs)
 
-    def visible(message: Any) -> bool:
-        return bool(sqs_models.unix_time_millis() >= message.visible_at)
+    def visible(message: Any) -> bool:  # read for every message a receive scans: kept lean
+        return bool(time.time() * 1000.0 >= message.visible_at)
 
     install(sqs_models.SQSBackend, "receive_message", receive_message)
     install(sqs_models.Message, "visible", visible)

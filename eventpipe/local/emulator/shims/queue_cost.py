@@ -27,7 +27,7 @@ def flat_queue_cost() -> None:
         return time.time() if dt is None else original_unix_time(dt)
 
     def unix_time_millis(dt: Any = None) -> float:
-        return unix_time(dt) * 1000.0
+        return time.time() * 1000.0 if dt is None else original_unix_time(dt) * 1000.0
 
     def retained(self: Any, queue_name: str, message: Any) -> bool:
         period = int(self.get_queue(queue_name).message_retention_period)

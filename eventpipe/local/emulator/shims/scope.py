@@ -92,19 +92,22 @@ def install(
             return
         raw = vars(owner).get(name)
         replacement: Any
+        # The dispatchers run for every message moto scans (a receive reads each message's
+        # visibility): the mark is read through a local name, and nothing else is done.
+        embedded = _EMBEDDED.get
         if isinstance(raw, property):
             moto_get = raw.fget
             assert moto_get is not None
 
             def get(self: Any) -> Any:
-                return shim(self) if _EMBEDDED.get() else moto_get(self)
+                return shim(self) if embedded() else moto_get(self)
 
             replacement = property(get)
         elif isinstance(raw, staticmethod):
             moto_function = raw.__func__
 
             def static(*args: Any, **kwargs: Any) -> Any:
-                return (shim if _EMBEDDED.get() else moto_function)(*args, **kwargs)
+                return (shim if embedded() else moto_function)(*args, **kwargs)
 
             replacement = staticmethod(static)
         else:
@@ -113,7 +116,7 @@ def install(
                 raise AttributeError(f"{owner!r} has no {name!r} and no fallback was given")
 
             def call(*args: Any, **kwargs: Any) -> Any:
-                return (shim if _EMBEDDED.get() else moto_own)(*args, **kwargs)
+                return (shim if embedded() else moto_own)(*args, **kwargs)
 
             call.__name__ = name
             call.__qualname__ = f"{getattr(owner, '__qualname__', owner.__name__)}.{name}"
