@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pulumi
 
@@ -70,3 +71,26 @@ def allow_actions(document: dict[str, object]) -> list[str]:
             value = statement["Action"]
             actions += value if isinstance(value, list) else [value]
     return actions
+
+
+def run_to_completion(program: Callable[[], Any]) -> Any:
+    """Run ``program`` as ``pulumi up`` would (under ``pulumi.runtime.test``) and return
+    what its result resolved to, once every resource registration has finished.
+
+    Assert on ``AwsMocks.resources`` after this returns, never inside an ``apply`` of an
+    Output that does not depend on the resources checked: Pulumi sends each registration
+    to the mock monitor from a worker thread (``run_in_executor`` in
+    ``pulumi/runtime/resource.py``) and a resource behind ``depends_on`` registers only
+    after its dependencies, so such an ``apply`` can run before the resource exists.
+    ``pulumi.runtime.test`` returns only after Pulumi's ``wait_for_rpcs`` has drained
+    every outstanding registration.
+    """
+    resolved: list[Any] = []
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        return pulumi.Output.from_input(program()).apply(resolved.append)
+
+    run()
+    assert len(resolved) == 1, "the program's result never resolved"
+    return resolved[0]

@@ -21,7 +21,13 @@ from eventpipe.stack_functions.settings import (
     ENV_BREAKER_SCHEDULER_ROLE,
 )
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
-from tests.components.helpers import allow_actions, build_attached, settings, settled_all
+from tests.components.helpers import (
+    allow_actions,
+    build_attached,
+    run_to_completion,
+    settings,
+    settled_all,
+)
 
 HANDLER = "ep_fixture.handlers:direct"
 ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
@@ -192,7 +198,7 @@ def test_no_breaker_no_breaker_resources(mocks: AwsMocks, build_dir: Path) -> No
     run()
 
 
-def test_the_program_exports_the_issue_13_keys(
+def test_the_program_exports_topics_breaker_and_archive(
     mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.components.test_program import _config, _fixture_only, _run_program
@@ -208,30 +214,22 @@ def test_the_program_exports_the_issue_13_keys(
         }
     )
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
-        outputs = _run_program()
-
-        def check(stack_output: dict[str, Any]) -> None:
-            assert set(stack_output["topics"]) == {"orders"}
-            assert stack_output["topics"]["orders"].endswith(":eventpipe-test-orders")
-            assert stack_output["breaker"] == {
-                "functionName": "eventpipe-test-breaker",
-                "ruleName": "eventpipe-test-breaker",
-                "scheduleGroup": "eventpipe-test-breaker",
-            }
-            archive = stack_output["deadLetterArchive"]
-            assert archive["afterDays"] == 7 and archive["expireDays"] == 90
-            assert archive["archiverFunctionName"] == "eventpipe-test-dlq-archiver"
-            assert archive["scheduleName"] == "eventpipe-test-dlq-archiver"
-            direct = stack_output["consumers"]["fixture-direct"]
-            assert direct["circuitBreaker"] == {
-                "errors": 5, "period": 60, "cooldown": 120,
-                "alarmName": "eventpipe-test-fixture-direct-breaker",
-            }  # fmt: skip
-            assert direct["topicArn"] is None and direct["subscriptionArn"] is None
-            assert stack_output["consumers"]["fixture-fifo"]["circuitBreaker"] is None
-
-        return pulumi.Output.from_input(outputs[contract.STACK_OUTPUT]).apply(check)
-
-    run()
+    stack_output = run_to_completion(lambda: _run_program()[contract.STACK_OUTPUT])
+    assert set(stack_output["topics"]) == {"orders"}
+    assert stack_output["topics"]["orders"].endswith(":eventpipe-test-orders")
+    assert stack_output["breaker"] == {
+        "functionName": "eventpipe-test-breaker",
+        "ruleName": "eventpipe-test-breaker",
+        "scheduleGroup": "eventpipe-test-breaker",
+    }
+    archive = stack_output["deadLetterArchive"]
+    assert archive["afterDays"] == 7 and archive["expireDays"] == 90
+    assert archive["archiverFunctionName"] == "eventpipe-test-dlq-archiver"
+    assert archive["scheduleName"] == "eventpipe-test-dlq-archiver"
+    direct = stack_output["consumers"]["fixture-direct"]
+    assert direct["circuitBreaker"] == {
+        "errors": 5, "period": 60, "cooldown": 120,
+        "alarmName": "eventpipe-test-fixture-direct-breaker",
+    }  # fmt: skip
+    assert direct["topicArn"] is None and direct["subscriptionArn"] is None
+    assert stack_output["consumers"]["fixture-fifo"]["circuitBreaker"] is None

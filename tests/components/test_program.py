@@ -21,7 +21,7 @@ from eventpipe.consumer import Consumer, ConsumerResources
 from eventpipe.exceptions import ConfigurationError
 from eventpipe.operate.stack_outputs import parse_outputs
 from eventpipe.testing.pulumi_mocks import MOCK_LAYER_VERSION, AwsMocks, policy
-from tests.components.helpers import build, settings, settled
+from tests.components.helpers import build, run_to_completion, settings, settled
 
 PROJECT = Path(__file__).resolve().parents[2]
 MAIN = PROJECT / "__main__.py"
@@ -60,64 +60,55 @@ def test_program_exports_structured_output(
     _fixture_only(monkeypatch)
     _config({"tags": {"team": "t"}, "consumers": {"fixture-direct": {"batchSize": 7}}})
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
+    def program() -> Any:
         outputs = _run_program()
         assert {"busName", "busArn", contract.STACK_OUTPUT} <= set(outputs)
+        return [outputs["busName"], outputs[contract.STACK_OUTPUT]]
 
-        def check(values: list[Any]) -> None:
-            bus_name, stack_output = values
-            assert bus_name == "eventpipe-test-bus"
-            assert stack_output["project"] == "eventpipe" and stack_output["stack"] == "test"
-            assert stack_output["region"] == "us-east-1"
-            bus = stack_output["bus"]
-            assert bus["name"] == bus_name and bus["arn"].endswith(":event-bus/eventpipe-test-bus")
-            assert bus["idempotencyTable"] == "eventpipe-test-idempotency"
-            assert bus["deliveryDlqUrl"].endswith("/eventpipe-test-delivery-dlq")
-            consumers = stack_output["consumers"]
-            assert set(consumers) == {"fixture-fifo", "fixture-direct"}
-            fifo = consumers["fixture-fifo"]
-            assert fifo["plugin"] == "fixture" and fifo["fifo"] is True
-            assert fifo["source"] == "rule"
-            assert fifo["queueUrl"].endswith("/eventpipe-test-fixture-fifo.fifo")
-            assert fifo["dlqArn"].endswith(":eventpipe-test-fixture-fifo-dlq.fifo")
-            assert fifo["functionName"] == "eventpipe-test-fixture-fifo"
-            assert fifo["ruleName"] == "eventpipe-test-fixture-fifo"
-            # five alarms plus the intake queue's two (message_group is a path)
-            assert len(fifo["alarmNames"]) == 7
-            assert fifo["resources"]["bucket"]
-            # the per-key FIFO keys (docs/components.md, "Stack output")
-            assert fifo["messageGroup"] == "$.detail.thingId"
-            assert fifo["intakeQueueUrl"].endswith("/eventpipe-test-fixture-fifo-intake")
-            assert fifo["intakeQueueArn"].endswith(":eventpipe-test-fixture-fifo-intake")
-            assert fifo["intakeDlqUrl"].endswith("/eventpipe-test-fixture-fifo-intake-dlq")
-            assert fifo["intakeDlqArn"].endswith(":eventpipe-test-fixture-fifo-intake-dlq")
-            assert fifo["pipeName"] == "eventpipe-test-fixture-fifo"
-            assert fifo["pipeArn"].endswith(":pipe/eventpipe-test-fixture-fifo")
-            assert fifo["pipeLogGroup"] == "/aws/vendedlogs/pipes/eventpipe-test-fixture-fifo"
-            assert fifo["missingGroupRuleName"] == "eventpipe-test-fixture-fifo-nogroup"
-            assert fifo["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-fifo"
-            fifo_esm = mocks.one(
-                "aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-fifo-esm"
-            )
-            assert fifo["eventSourceMappingUuid"] == fifo_esm.outputs["uuid"]
-            direct = consumers["fixture-direct"]
-            assert direct["source"] == "queue" and direct["ruleName"] is None
-            assert direct["messageGroup"] is None and direct["intakeQueueUrl"] is None
-            assert direct["pipeName"] is None and direct["pipeArn"] is None
-            assert direct["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-direct"
-            mapping = mocks.one(
-                "aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-direct-esm"
-            )
-            assert mapping.inputs["batchSize"] == 7  # the stack override applied
-            # what the operator tools read back
-            parsed = parse_outputs(stack_output, origin="test", stack="test")
-            assert parsed.consumer("fixture-fifo").queue_url == fifo["queueUrl"]
-            assert parsed.consumer("fixture-direct").rule_name is None
-
-        return pulumi.Output.all(outputs["busName"], outputs[contract.STACK_OUTPUT]).apply(check)
-
-    run()
+    bus_name, stack_output = run_to_completion(program)
+    assert bus_name == "eventpipe-test-bus"
+    assert stack_output["project"] == "eventpipe" and stack_output["stack"] == "test"
+    assert stack_output["region"] == "us-east-1"
+    bus = stack_output["bus"]
+    assert bus["name"] == bus_name and bus["arn"].endswith(":event-bus/eventpipe-test-bus")
+    assert bus["idempotencyTable"] == "eventpipe-test-idempotency"
+    assert bus["deliveryDlqUrl"].endswith("/eventpipe-test-delivery-dlq")
+    consumers = stack_output["consumers"]
+    assert set(consumers) == {"fixture-fifo", "fixture-direct"}
+    fifo = consumers["fixture-fifo"]
+    assert fifo["plugin"] == "fixture" and fifo["fifo"] is True
+    assert fifo["source"] == "rule"
+    assert fifo["queueUrl"].endswith("/eventpipe-test-fixture-fifo.fifo")
+    assert fifo["dlqArn"].endswith(":eventpipe-test-fixture-fifo-dlq.fifo")
+    assert fifo["functionName"] == "eventpipe-test-fixture-fifo"
+    assert fifo["ruleName"] == "eventpipe-test-fixture-fifo"
+    # five alarms plus the intake queue's two (message_group is a path)
+    assert len(fifo["alarmNames"]) == 7
+    assert fifo["resources"]["bucket"]
+    # the per-key FIFO keys (docs/components.md, "Stack output")
+    assert fifo["messageGroup"] == "$.detail.thingId"
+    assert fifo["intakeQueueUrl"].endswith("/eventpipe-test-fixture-fifo-intake")
+    assert fifo["intakeQueueArn"].endswith(":eventpipe-test-fixture-fifo-intake")
+    assert fifo["intakeDlqUrl"].endswith("/eventpipe-test-fixture-fifo-intake-dlq")
+    assert fifo["intakeDlqArn"].endswith(":eventpipe-test-fixture-fifo-intake-dlq")
+    assert fifo["pipeName"] == "eventpipe-test-fixture-fifo"
+    assert fifo["pipeArn"].endswith(":pipe/eventpipe-test-fixture-fifo")
+    assert fifo["pipeLogGroup"] == "/aws/vendedlogs/pipes/eventpipe-test-fixture-fifo"
+    assert fifo["missingGroupRuleName"] == "eventpipe-test-fixture-fifo-nogroup"
+    assert fifo["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-fifo"
+    fifo_esm = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-fifo-esm")
+    assert fifo["eventSourceMappingUuid"] == fifo_esm.outputs["uuid"]
+    direct = consumers["fixture-direct"]
+    assert direct["source"] == "queue" and direct["ruleName"] is None
+    assert direct["messageGroup"] is None and direct["intakeQueueUrl"] is None
+    assert direct["pipeName"] is None and direct["pipeArn"] is None
+    assert direct["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-direct"
+    mapping = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-direct-esm")
+    assert mapping.inputs["batchSize"] == 7  # the stack override applied
+    # what the operator tools read back
+    parsed = parse_outputs(stack_output, origin="test", stack="test")
+    assert parsed.consumer("fixture-fifo").queue_url == fifo["queueUrl"]
+    assert parsed.consumer("fixture-direct").rule_name is None
 
 
 def test_program_reports_configuration_errors_without_traceback(
@@ -345,47 +336,35 @@ def test_dev_stack_with_installed_example_plugins(mocks: AwsMocks) -> None:
     pulumi.runtime.set_all_config(_stack_file_config("dev"))
     pulumi_settings._set_stack("dev")
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
-        outputs = _run_program()
+    stack_output = run_to_completion(lambda: _run_program()[contract.STACK_OUTPUT])
+    consumers = stack_output["consumers"]
+    assert set(consumers) == {
+        "order-processing",
+        "inventory-reservation",
+        "notifications",
+        "priority-orders",
+    }
+    assert consumers["order-processing"]["fifo"] is True
+    assert stack_output["bus"]["name"] == "eventpipe-dev-bus"
+    mapping = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "priority-orders-esm")
+    assert mapping.inputs["batchSize"] == 5  # consumers.priority-orders.batchSize
+    queue = mocks.one("aws:sqs/queue:Queue", "inventory-reservation-queue")
+    redrive = json.loads(queue.inputs["redrivePolicy"])
+    assert redrive["maxReceiveCount"] == 5  # defaults.maxReceiveCount
+    logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "order-processing-logs")
+    assert logs.inputs["retentionInDays"] == 14
+    function = mocks.one("aws:lambda/function:Function", "notifications-function")
+    assert function.inputs["tags"]["team"] == "commerce"
+    # handlers declaring a detail model have it published for producers
+    published = {s.inputs["name"].split("@")[0] for s in mocks.of_type("aws:schemas/schema:Schema")}
+    assert "order-processing" in published
+    assert mocks.of_type("aws:schemas/discoverer:Discoverer")
+    # every published schema is valid for the type it is published as
+    from jsonschema import Draft4Validator
 
-        def check(stack_output: dict[str, Any]) -> None:
-            consumers = stack_output["consumers"]
-            assert set(consumers) == {
-                "order-processing",
-                "inventory-reservation",
-                "notifications",
-                "priority-orders",
-            }
-            assert consumers["order-processing"]["fifo"] is True
-            assert stack_output["bus"]["name"] == "eventpipe-dev-bus"
-            mapping = mocks.one(
-                "aws:lambda/eventSourceMapping:EventSourceMapping", "priority-orders-esm"
-            )
-            assert mapping.inputs["batchSize"] == 5  # consumers.priority-orders.batchSize
-            queue = mocks.one("aws:sqs/queue:Queue", "inventory-reservation-queue")
-            redrive = json.loads(queue.inputs["redrivePolicy"])
-            assert redrive["maxReceiveCount"] == 5  # defaults.maxReceiveCount
-            logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "order-processing-logs")
-            assert logs.inputs["retentionInDays"] == 14
-            function = mocks.one("aws:lambda/function:Function", "notifications-function")
-            assert function.inputs["tags"]["team"] == "commerce"
-            # handlers declaring a detail model have it published for producers
-            published = {
-                s.inputs["name"].split("@")[0] for s in mocks.of_type("aws:schemas/schema:Schema")
-            }
-            assert "order-processing" in published
-            assert mocks.of_type("aws:schemas/discoverer:Discoverer")
-            # every published schema is valid for the type it is published as
-            from jsonschema import Draft4Validator
-
-            for schema in mocks.of_type("aws:schemas/schema:Schema"):
-                assert schema.inputs["type"] == "JSONSchemaDraft4"
-                Draft4Validator.check_schema(json.loads(schema.inputs["content"]))
-
-        return pulumi.Output.from_input(outputs[contract.STACK_OUTPUT]).apply(check)
-
-    run()
+    for schema in mocks.of_type("aws:schemas/schema:Schema"):
+        assert schema.inputs["type"] == "JSONSchemaDraft4"
+        Draft4Validator.check_schema(json.loads(schema.inputs["content"]))
 
 
 def test_region_follows_the_provider(mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch) -> None:
