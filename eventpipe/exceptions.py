@@ -6,6 +6,7 @@ All of them are detected before any resource is declared and reported together, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -66,3 +67,16 @@ class EventpipeWarning(UserWarning):
     """Issued for a stack config that works but is probably not what was meant (a key in
     a namespace that looks like a misspelt ``eventpipe:``); the CLI prints it as
     ``warning: ...`` on stderr."""
+
+
+def suggest(name: str, known: Iterable[str]) -> str | None:
+    """The known name closest to ``name`` (difflib's ratio >= 0.6), for "did you mean";
+    a case-only difference always counts."""
+    import difflib
+
+    candidates = list(known)
+    for candidate in candidates:
+        if candidate.lower() == name.lower():
+            return candidate
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -187,7 +187,8 @@ def status(
             f"waiting, {_count(row.intake_in_flight)} in flight{dlq_note}"
         )
     breakers_cli.print_lines(out, opts, breakers)
-    bucket = (target.outputs.dead_letter_archive or {}).get("bucketName")
+    archive = target.outputs.dead_letter_archive
+    bucket = archive.bucket_name if archive else None
     archive_cli.print_lines(out, opts, bucket, archived)
     tripped = {n for n, b in breakers.items() if b.tripped}
     paused = [r for r in rows if r.paused and r.consumer not in tripped]

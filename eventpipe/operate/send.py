@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 
 from eventpipe import publish
 from eventpipe.operate.exceptions import OperateError
-from eventpipe.operate.stack_outputs import ConsumerOutputs
+from eventpipe.stack_output import ConsumerOutputs
 
 MAX_ENTRIES_PER_CALL = 10
 MAX_BATCH_BYTES = 1_048_576

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from eventpipe import publish as _publish
-from eventpipe.operate.exceptions import OperateError, suggest
+from eventpipe.exceptions import suggest
+from eventpipe.operate.exceptions import OperateError
 from eventpipe.operate.send import MAX_ATTEMPTS, BatchResult, send_batches
-from eventpipe.operate.stack_outputs import StackOutputs
+from eventpipe.stack_output import StackOutputs
 
 MAX_ENTRIES_PER_CALL = 10
 DEFAULT_MAX_BYTES = 262_144

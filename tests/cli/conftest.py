@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,14 +36,13 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def stack(aws_env: None, tmp_path: Path) -> Iterator[Stack]:
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
-        output = build_stack(session)
-        outputs_file = tmp_path / "outputs.json"
-        outputs_file.write_text(json.dumps({"eventpipe": output, "other": 1}))
-        yield Stack(
-            output=output,
-            outputs_file=outputs_file,
+        stack = Stack(
+            output=build_stack(session),
+            outputs_file=tmp_path / "outputs.json",
             sqs=session.client("sqs"),
             events=session.client("events"),
             cloudwatch=session.client("cloudwatch"),
             runner=CliRunner(env={"COLUMNS": "200"}),
         )
+        stack.save(stack.output)
+        yield stack

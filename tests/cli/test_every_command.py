@@ -142,7 +142,7 @@ def test_consumer_detail_shows_the_whole_pattern(project: Stack) -> None:
 
 def test_dlq_cancel_json_is_camel_case(project: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(project, monkeypatch)
-    dlq = sqs.orders["dlqArn"]
+    dlq = sqs.orders.dlq_arn
     sqs.depth(8)  # a DLQ with nothing in it has no redrive to cancel: asked first
     sqs.tasks({"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": dlq})
     sqs.stubber.add_response(

@@ -23,10 +23,10 @@ from eventpipe.stack_functions.settings import (
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
 from tests.components.helpers import (
     allow_actions,
-    build_attached,
+    build_program,
+    resolved_json,
     run_to_completion,
     settings,
-    settled_all,
 )
 
 HANDLER = "ep_fixture.handlers:direct"
@@ -47,9 +47,9 @@ def consumers() -> list[tuple[str, Consumer]]:
 def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+        program = build_program(consumers(), settings(), build_dir)
 
-        def check(_: object) -> None:
+        def check(entries: dict[str, Any]) -> None:
             alarms = {
                 a.inputs["name"]: a
                 for a in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
@@ -76,13 +76,18 @@ def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: 
                 "x", alarms["eventpipe-test-mail-breaker"].inputs["alarmDescription"]
             )
             assert mail is not None and mail.max_concurrency is None and mail.cooldown == 600
-            entries = {p.consumer.name: p.output_entry() for p in pipelines}
-            assert entries["audit"]["circuitBreaker"] is None
-            assert {k: v for k, v in entries["orders"]["circuitBreaker"].items() if k != "alarmName"} == {
-                "errors": 10, "period": 60, "cooldown": 300,
+            assert entries == {  # each consumer's circuitBreaker entry; none for audit
+                "orders": {"errors": 10, "period": 60, "cooldown": 300,
+                           "alarmName": "eventpipe-test-orders-breaker"},
+                "mail": {"errors": 3, "period": 120, "cooldown": 600,
+                         "alarmName": "eventpipe-test-mail-breaker"},
             }  # fmt: skip
 
-        return settled_all(bus, pipelines).apply(check)
+        assert program.breaker is not None
+        entries = {n: resolved_json(e) for n, e in program.breaker.consumer_outputs.items()}
+        return pulumi.Output.all(program.settled(), pulumi.Output.all(**entries)).apply(
+            lambda values: check(values[1])
+        )
 
     run()
 
@@ -90,7 +95,7 @@ def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: 
 def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+        program = build_program(consumers(), settings(), build_dir)
 
         def check(_: object) -> None:
             rule = mocks.one("aws:cloudwatch/eventRule:EventRule", "eventpipe-breaker-rule")
@@ -114,7 +119,7 @@ def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_d
             assert permission.inputs["principal"] == "events.amazonaws.com"
             assert permission.inputs["sourceArn"] == rule.outputs["arn"]
 
-        return settled_all(bus, pipelines).apply(check)
+        return program.settled().apply(check)
 
     run()
 
@@ -122,9 +127,9 @@ def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_d
 def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+        program = build_program(consumers(), settings(), build_dir)
 
-        def check(_: object) -> None:
+        def check(entry: dict[str, Any]) -> None:
             function = mocks.one("aws:lambda/function:Function", "eventpipe-breaker-function")
             assert function.inputs["name"] == "eventpipe-test-breaker"
             assert function.inputs["handler"] == BREAKER_HANDLER
@@ -177,9 +182,16 @@ def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Pa
             assert invoke == [{"Sid": "InvokeBreaker", "Effect": "Allow",
                                "Action": ["lambda:InvokeFunction"],
                                "Resource": function.outputs["arn"]}]  # fmt: skip
-            assert bus.stack_outputs()["breaker"] is not None
+            assert entry == {  # the stack output's top-level breaker entry
+                "functionName": "eventpipe-test-breaker",
+                "ruleName": "eventpipe-test-breaker",
+                "scheduleGroup": "eventpipe-test-breaker",
+            }
 
-        return settled_all(bus, pipelines).apply(check)
+        assert program.breaker is not None
+        return pulumi.Output.all(program.settled(), resolved_json(program.breaker.outputs)).apply(
+            lambda values: check(values[1])
+        )
 
     run()
 
@@ -187,13 +199,13 @@ def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Pa
 def test_no_breaker_no_breaker_resources(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers()[2:], settings(), build_dir)
+        program = build_program(consumers()[2:], settings(), build_dir)
 
         def check(_: object) -> None:
             assert not [r for r in mocks.resources if "breaker" in r.name]
-            assert bus.stack_outputs()["breaker"] is None
+            assert program.breaker is None
 
-        return settled_all(bus, pipelines).apply(check)
+        return program.settled().apply(check)
 
     run()
 
