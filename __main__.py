@@ -9,6 +9,8 @@ the stack output (``eventpipe.stack_output``), which this program combines and e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pulumi
 
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
@@ -21,7 +23,7 @@ from eventpipe.resolve import resolve_from_pulumi
 from eventpipe.stack_output import StackOutputs
 
 try:
-    resolved = resolve_from_pulumi()
+    resolved = resolve_from_pulumi(program_dir=Path(__file__).parent)
 except ConfigurationError as err:
     # RunError prints the message alone: every problem, without a Python traceback.
     raise pulumi.RunError(str(err)) from None

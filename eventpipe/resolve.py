@@ -171,11 +171,15 @@ def resolve_from_file(project_dir: Path, stack: str, **kwargs: Any) -> Resolved:
     return resolve(values, stack=stack, region=region, **kwargs)
 
 
-def resolve_from_pulumi(**kwargs: Any) -> Resolved:
-    """Resolve the stack the running Pulumi program (or its mocks) is deploying."""
+def resolve_from_pulumi(program_dir: Path | None = None, **kwargs: Any) -> Resolved:
+    """Resolve the stack the running Pulumi program (or its mocks) is deploying.
+
+    ``program_dir`` is the program's own directory, where its stack file is looked for
+    when Pulumi names no project root (under mocks): see :func:`read_pulumi_config`.
+    """
     import pulumi
 
-    values, region = read_pulumi_config()
+    values, region = read_pulumi_config(program_dir)
     return resolve(values, stack=pulumi.get_stack(), region=region, **kwargs)
 
 

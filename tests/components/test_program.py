@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import runpy
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,12 @@ from typing import Any
 import ep_fixture.plugin
 import pulumi
 import pytest
+import yaml
 from pulumi.runtime import settings as pulumi_settings
 
 from components import schemas
 from components.layers import powertools_layer_arn
-from eventpipe import contract, resolve
+from eventpipe import contract, pulumi_files, resolve
 from eventpipe.consumer import Consumer, ConsumerResources
 from eventpipe.exceptions import ConfigurationError
 from eventpipe.operate.stack_outputs import parse_outputs
@@ -46,10 +48,10 @@ def _config(values: dict[str, Any]) -> None:
     pulumi.runtime.set_all_config(flat)
 
 
-def _run_program() -> dict[str, Any]:
+def _run_program(main: Path = MAIN) -> dict[str, Any]:
     if str(PROJECT) not in sys.path:
         sys.path.insert(0, str(PROJECT))
-    runpy.run_path(str(MAIN), run_name="__main__")
+    runpy.run_path(str(main), run_name="__main__")
     root = pulumi_settings.get_root_resource()
     return dict(root.outputs)  # type: ignore[union-attr]
 
@@ -112,12 +114,19 @@ def test_program_exports_structured_output(
 
 
 def test_program_reports_configuration_errors_without_traceback(
-    mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch
+    mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """A typo in the stack file fails the program, naming the key and the closest one: the
+    program finds the keys Pulumi's config API cannot list in its own stack file."""
     _fixture_only(monkeypatch)
-    _config({"busNmae": "typo", "consumers": {"fixture-fifo": {"timeout": 2000}}})
+    shutil.copy(MAIN, tmp_path / "__main__.py")
+    settings_values = {"busNmae": "typo", "consumers": {"fixture-fifo": {"timeout": 2000}}}
+    (tmp_path / "Pulumi.test.yaml").write_text(
+        yaml.safe_dump({"config": {f"eventpipe:{k}": v for k, v in settings_values.items()}})
+    )
+    _config(settings_values)  # what Pulumi hands the program from that file
     with pytest.raises(pulumi.RunError) as raised:
-        _run_program()
+        _run_program(tmp_path / "__main__.py")
     message = str(raised.value)
     assert "eventpipe:busNmae" in message and "busName" in message
     assert "fixture-fifo" in message and "timeout" in message
@@ -325,10 +334,7 @@ def test_handler_detail_model_is_published_as_schema(
 
 def _stack_file_config(stack: str) -> dict[str, str]:
     """``Pulumi.<stack>.yaml`` flattened the way the Pulumi engine hands it to a program."""
-    import yaml
-
-    raw = yaml.safe_load((PROJECT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    return pulumi_files.program_config(PROJECT, stack).config
 
 
 def test_dev_stack_with_installed_example_plugins(mocks: AwsMocks) -> None:

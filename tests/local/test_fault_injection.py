@@ -186,9 +186,9 @@ def test_faults_nothing_lost_nothing_doubled_every_reason_order_per_group(
     sqs = engine.client("sqs")
     direct: set[str] = set()
     for body in DIRECT_BODIES:
-        sqs.send_message(QueueUrl=consumers["fi-std"]["queueUrl"], MessageBody=body)
+        sqs.send_message(QueueUrl=consumers["fi-std"].queue_url, MessageBody=body)
         sqs.send_message(
-            QueueUrl=consumers["fi-fifo"]["queueUrl"],
+            QueueUrl=consumers["fi-fifo"].queue_url,
             MessageBody=body,
             MessageGroupId="direct",
             MessageDeduplicationId=str(uuid.uuid4()),

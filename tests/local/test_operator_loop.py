@@ -187,7 +187,7 @@ def test_pause_stops_polling_and_resume_delivers_everything(run: Run) -> None:
     assert mapping["State"] == "Enabled"
     assert mapping["EventSourceArn"] == run.consumer.queue_arn
     # The mapping in the emulator is the one the deploy made: the stack output's UUID.
-    assert run.consumer.get("eventSourceMappingUuid", mapping["UUID"]) == mapping["UUID"]
+    assert (run.consumer.event_source_mapping_uuid or mapping["UUID"]) == mapping["UUID"]
     assert mapping["UUID"] in {m.uuid for m in run.engine.deployment.state.mappings}
     answer = lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
     assert answer["State"] in {"Disabling", "Disabled"}  # AWS answers Disabling first
