@@ -45,9 +45,10 @@ def session(
     profile: str | None = None,
     credentials: Mapping[str, str] | None = None,
 ) -> Any:
-    """A boto3 session: with fixed ``credentials`` (an emulator's; profiles are then
-    ignored so real credentials never reach it), else boto3's usual chain for
-    ``profile``. Raises botocore's ``ProfileNotFound`` for an unknown profile."""
+    """A boto3 session: with fixed ``credentials`` (an emulator's, which win over any
+    profile, so real credentials never reach it), else boto3's usual chain for
+    ``profile``. Raises botocore's ``ProfileNotFound`` for an unknown profile (``profile``
+    or ``AWS_PROFILE``)."""
     import boto3
 
     if credentials:

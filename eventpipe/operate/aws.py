@@ -32,8 +32,8 @@ class Aws:
             from botocore.exceptions import ProfileNotFound
 
             try:
-                # A local target carries the emulator's fixed credentials; aws_clients then
-                # ignores the profile, so real credentials never reach the emulator.
+                # A local target carries the emulator's fixed credentials, which win over
+                # --profile, so real credentials never reach the emulator.
                 self._session = aws_clients.session(
                     region=self.target.region,
                     profile=self.profile,

@@ -1,4 +1,4 @@
-"""End-to-end fault injection on the local engine (issue 9, item 9).
+"""End-to-end fault injection on the local engine.
 
 540 events through the project's own program, runtime and the local engine: a standard
 consumer and a FIFO consumer grouped by a JSON path over 6 groups (rule -> intake queue

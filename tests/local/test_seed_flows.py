@@ -1,9 +1,9 @@
-"""The seeds' flows through the project's program, the real plugins and the local engine,
-plus a plugin dropped in from outside the repository.
+"""The example plugins' flows through the project's program, the real plugins and the
+local engine, plus a plugin dropped in from outside the repository.
 
-Seed 000 publishes ``order_placed`` (source ``my.app``) with orderId and amount; seed 001
-publishes ``Order Created`` (source ``ecommerce.orders``). Each event must reach exactly
-the consumers whose patterns match, and leave its effects in the emulator.
+One producer publishes ``order_placed`` (source ``my.app``) with orderId and amount;
+another publishes ``Order Created`` (source ``ecommerce.orders``). Each event must reach
+exactly the consumers whose patterns match, and leave its effects in the emulator.
 """
 
 from __future__ import annotations
