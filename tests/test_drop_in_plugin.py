@@ -26,6 +26,7 @@ import pulumi
 import pytest
 from pulumi.runtime import settings as pulumi_settings
 
+from eventpipe.aws_clients import fake_credentials_environment
 from eventpipe.plugins import discover
 from eventpipe.resolve import resolve
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
@@ -147,8 +148,8 @@ def test_resolved_and_validated_like_any_plugin(installed: Path) -> None:
 @pytest.fixture
 def mocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsMocks]:
     """The components' AWS mocks on a fresh ``dev`` stack; only the drop-in plugin loads."""
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
+    for key, value in fake_credentials_environment().items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("EVENTPIPE_PLUGINS", ENTRY_POINT)
     monkeypatch.delenv("EVENTPIPE_DISABLE_PLUGINS", raising=False)
