@@ -108,9 +108,9 @@ def _walk(fields: list[Field], i: int, membership: Membership, flat: FlatEvent) 
         return True
     name, test, absent_ok = fields[i]
     found = flat.get(name, ())
-    if absent_ok and all(merge(membership, where) is None for _, where in found):
-        if _walk(fields, i + 1, membership, flat):
-            return True
+    absent = absent_ok and all(merge(membership, where) is None for _, where in found)
+    if absent and _walk(fields, i + 1, membership, flat):
+        return True
     if test is None:
         return False
     for value, where in found:
