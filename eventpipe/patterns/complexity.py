@@ -44,21 +44,42 @@ EVALUATION_CAP = 100
 
 
 def complexity_problems(pattern: dict[str, Any]) -> list[str]:
-    """The "too complex" problem for a valid ``pattern``, or an empty list."""
-    score = rule_complexity(pattern, cap=COMPLEXITY_LIMIT + 1)
-    if score <= COMPLEXITY_LIMIT:
+    """The "too complex" problem for a valid ``pattern``, naming its worst field, or []."""
+    root = _machine_of(pattern)
+    if root.evaluate(COMPLEXITY_LIMIT + 1, {}) <= COMPLEXITY_LIMIT:
         return []
     fix = f"{TOO_COMPLEX} (complexity above {COMPLEXITY_LIMIT}, the most AWS allows)"
-    return [f"the pattern's wildcards are too complex: {fix}"]
+    return [f"`{_worst_field(root)}` wildcards are too complex: {fix}"]
 
 
 def rule_complexity(pattern: dict[str, Any], cap: int = EVALUATION_CAP) -> int:
     """``machine.evaluateComplexity`` for a machine holding the pattern's wildcard sub-rules."""
+    return _machine_of(pattern).evaluate(cap, {})
+
+
+def _machine_of(pattern: dict[str, Any]) -> _NameState:
     root = _NameState()
     for rule in sub_rules(pattern):
         if any(_wildcards(values) for values in rule.values()):
             _add_sub_rule(root, rule)
-    return root.evaluate(cap, {})
+    return root
+
+
+def _worst_field(root: _NameState) -> str:
+    """The field whose own machine has the highest figure (for the message only)."""
+    worst, field = -1, ""
+    pending, seen = [root], set()
+    while pending:
+        state = pending.pop()
+        if id(state) in seen:
+            continue
+        seen.add(id(state))
+        for name, machine in state.machines.items():
+            own = machine.complexity(COMPLEXITY_LIMIT + 1, lambda _: 0)
+            if own > worst:
+                worst, field = own, name
+        pending += [s for nexts in state.next_by_pattern.values() for s in nexts.values()]
+    return field
 
 
 def machine_complexity(
