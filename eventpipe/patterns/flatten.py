@@ -25,7 +25,6 @@ A pattern key ``state.status`` and an event path ``state`` -> ``status`` both gi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 Membership = tuple[tuple[int, int], ...]
@@ -77,66 +76,77 @@ def _add_object(obj: dict[str, Any], path: str, rules: list[SubRule]) -> None:
             rule[name] = value
 
 
-def steps_of(names: Iterator[str] | list[str] | set[str]) -> frozenset[str]:
-    """Every dot-separated step of the given field names (event-ruler ``recordFieldStep``)."""
-    return frozenset(step for name in names for step in name.split("."))
+class Wanted:
+    """The field names a compiled pattern reads, and every dotted prefix leading to them,
+    so :func:`flatten_event` walks only what can match (event-ruler skips unused steps
+    the same way, ``GenericMachine.isFieldStepUsed``)."""
+
+    __slots__ = ("names", "prefixes")
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = frozenset(names)
+        prefixes = set()
+        for name in names:
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                prefixes.add(".".join(parts[:i]) + ".")
+        self.prefixes = frozenset(prefixes)
 
 
-def flatten_event(event: dict[str, Any], steps: frozenset[str] | None = None) -> FlatEvent:
+def flatten_event(event: dict[str, Any], wanted: Wanted | None = None) -> FlatEvent:
     """The event's leaf values by dot-joined name, each with its array membership.
 
-    ``steps`` (from :func:`steps_of`) skips keys no pattern can reach, as event-ruler's
-    ``isFieldStepUsed`` does: a key is kept when it is a step, or when every dot-separated
-    part of it is one (a key with dots in it may meet a nested pattern).
+    With ``wanted``, only values under names the pattern reads are collected; a key with
+    dots in it joins the path like nested keys do, so it still meets its pattern field.
     """
     out: FlatEvent = {}
-    _walk_object(event, (), _NO_MEMBERSHIP, out, steps, [0])
+    _walk_object(event, "", _NO_MEMBERSHIP, out, wanted, [0])
     return out
-
-
-def _used(key: str, steps: frozenset[str] | None) -> bool:
-    if steps is None or key in steps:
-        return True
-    return "." in key and all(part in steps for part in key.split("."))
 
 
 def _walk_object(
     obj: dict[str, Any],
-    path: tuple[str, ...],
+    prefix: str,
     membership: Membership,
     out: FlatEvent,
-    steps: frozenset[str] | None,
+    wanted: Wanted | None,
     counter: list[int],
 ) -> None:
     for key, value in obj.items():
-        if not _used(key, steps):
-            continue
-        here = (*path, key)
+        name = prefix + key
         if isinstance(value, dict):
-            _walk_object(value, here, membership, out, steps, counter)
+            deeper = name + "."
+            if wanted is None or deeper in wanted.prefixes:
+                _walk_object(value, deeper, membership, out, wanted, counter)
+        elif wanted is not None and name not in wanted.names and name + "." not in wanted.prefixes:
+            continue
         elif isinstance(value, list):
-            _walk_array(value, here, membership, out, steps, counter)
+            _walk_array(value, name, membership, out, wanted, counter)
+        elif name in out:
+            out[name].append((value, membership))
         else:
-            out.setdefault(".".join(here), []).append((value, membership))
+            out[name] = [(value, membership)]
 
 
 def _walk_array(
     items: list[Any],
-    path: tuple[str, ...],
+    name: str,
     membership: Membership,
     out: FlatEvent,
-    steps: frozenset[str] | None,
+    wanted: Wanted | None,
     counter: list[int],
 ) -> None:
     array_id = counter[0]
     counter[0] += 1
     for index, item in enumerate(items):
         if isinstance(item, dict):
-            _walk_object(item, path, (*membership, (array_id, index)), out, steps, counter)
+            deeper = name + "."
+            if wanted is None or deeper in wanted.prefixes:
+                _walk_object(item, deeper, (*membership, (array_id, index)), out, wanted, counter)
         elif isinstance(item, list):
-            _walk_array(item, path, (*membership, (array_id, index)), out, steps, counter)
+            _walk_array(item, name, (*membership, (array_id, index)), out, wanted, counter)
         else:  # event-ruler: a leaf in an array carries no membership of that array
-            out.setdefault(".".join(path), []).append((item, membership))
+            out.setdefault(name, []).append((item, membership))
 
 
 def merge(so_far: Membership, field: Membership) -> Membership | None:

@@ -26,9 +26,9 @@ from typing import Any
 from eventpipe.patterns.flatten import (
     FlatEvent,
     Membership,
+    Wanted,
     flatten_event,
     merge,
-    steps_of,
     sub_rules,
 )
 from eventpipe.patterns.grammar import to_json, validate_pattern
@@ -53,17 +53,17 @@ def compile_pattern(pattern_json: str) -> Node:
     pattern = json.loads(pattern_json)
     validate_pattern(pattern)
     rules = [_compile_rule(rule) for rule in sub_rules(pattern)]
-    steps = steps_of({name for rule in rules for name, _, _ in rule})
+    wanted = Wanted({name for rule in rules for name, _, _ in rule})
     if len(rules) == 1:
         (only,) = rules
 
         def match_one(event: dict[str, Any]) -> bool:
-            return _match_rule(only, flatten_event(event, steps))
+            return _match_rule(only, flatten_event(event, wanted))
 
         return match_one
 
     def match_any(event: dict[str, Any]) -> bool:
-        flat = flatten_event(event, steps)
+        flat = flatten_event(event, wanted)
         return any(_match_rule(rule, flat) for rule in rules)
 
     return match_any
@@ -114,7 +114,7 @@ def _walk(fields: list[Field], i: int, membership: Membership, flat: FlatEvent) 
     if test is None:
         return False
     for value, where in found:
-        joined = merge(membership, where)
+        joined = merge(membership, where) if where else membership
         if joined is not None and test(value) and _walk(fields, i + 1, joined, flat):
             return True
     return False
