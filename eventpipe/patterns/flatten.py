@@ -77,76 +77,72 @@ def _add_object(obj: dict[str, Any], path: str, rules: list[SubRule]) -> None:
 
 
 class Wanted:
-    """The field names a compiled pattern reads, and every dotted prefix leading to them,
+    """The field names a compiled pattern reads, as a tree of their dot-separated steps,
     so :func:`flatten_event` walks only what can match (event-ruler skips unused steps
     the same way, ``GenericMachine.isFieldStepUsed``)."""
 
-    __slots__ = ("names", "prefixes")
+    __slots__ = ("children", "name")
 
-    def __init__(self, names: set[str]) -> None:
-        self.names = frozenset(names)
-        prefixes = set()
-        for name in names:
-            parts = name.split(".")
-            for i in range(1, len(parts)):
-                prefixes.add(".".join(parts[:i]) + ".")
-        self.prefixes = frozenset(prefixes)
+    def __init__(self, names: set[str] | frozenset[str] = frozenset()) -> None:
+        self.children: dict[str, Wanted] = {}
+        self.name: str | None = None
+        for full in names:
+            node = self
+            for step in full.split("."):
+                node = node.children.setdefault(step, Wanted())
+            node.name = full
+
+    def step(self, key: str) -> Wanted | None:
+        """The node an event key leads to; a key with dots takes one step per part."""
+        node = self.children.get(key)
+        if node is not None or "." not in key:
+            return node
+        found: Wanted | None = self
+        for part in key.split("."):
+            found = found.children.get(part) if found is not None else None
+        return found
 
 
-def flatten_event(event: dict[str, Any], wanted: Wanted | None = None) -> FlatEvent:
-    """The event's leaf values by dot-joined name, each with its array membership.
-
-    With ``wanted``, only values under names the pattern reads are collected; a key with
-    dots in it joins the path like nested keys do, so it still meets its pattern field.
-    """
+def flatten_event(event: dict[str, Any], wanted: Wanted) -> FlatEvent:
+    """The event's leaf values under the names ``wanted`` holds, by dot-joined name, each
+    with its array membership. A key with dots in it joins the path as nested keys do."""
     out: FlatEvent = {}
-    _walk_object(event, "", _NO_MEMBERSHIP, out, wanted, [0])
+    _walk_object(event, wanted, _NO_MEMBERSHIP, out, [0])
     return out
 
 
 def _walk_object(
-    obj: dict[str, Any],
-    prefix: str,
-    membership: Membership,
-    out: FlatEvent,
-    wanted: Wanted | None,
-    counter: list[int],
+    obj: dict[str, Any], node: Wanted, membership: Membership, out: FlatEvent, counter: list[int]
 ) -> None:
     for key, value in obj.items():
-        name = prefix + key
-        if isinstance(value, dict):
-            deeper = name + "."
-            if wanted is None or deeper in wanted.prefixes:
-                _walk_object(value, deeper, membership, out, wanted, counter)
-        elif wanted is not None and name not in wanted.names and name + "." not in wanted.prefixes:
+        child = node.step(key)
+        if child is None:
             continue
+        if isinstance(value, dict):
+            if child.children:
+                _walk_object(value, child, membership, out, counter)
         elif isinstance(value, list):
-            _walk_array(value, name, membership, out, wanted, counter)
-        elif name in out:
-            out[name].append((value, membership))
-        else:
-            out[name] = [(value, membership)]
+            _walk_array(value, child, membership, out, counter)
+        elif child.name is not None:
+            if child.name in out:
+                out[child.name].append((value, membership))
+            else:
+                out[child.name] = [(value, membership)]
 
 
 def _walk_array(
-    items: list[Any],
-    name: str,
-    membership: Membership,
-    out: FlatEvent,
-    wanted: Wanted | None,
-    counter: list[int],
+    items: list[Any], node: Wanted, membership: Membership, out: FlatEvent, counter: list[int]
 ) -> None:
     array_id = counter[0]
     counter[0] += 1
     for index, item in enumerate(items):
         if isinstance(item, dict):
-            deeper = name + "."
-            if wanted is None or deeper in wanted.prefixes:
-                _walk_object(item, deeper, (*membership, (array_id, index)), out, wanted, counter)
+            if node.children:
+                _walk_object(item, node, (*membership, (array_id, index)), out, counter)
         elif isinstance(item, list):
-            _walk_array(item, name, (*membership, (array_id, index)), out, wanted, counter)
-        else:  # event-ruler: a leaf in an array carries no membership of that array
-            out.setdefault(name, []).append((item, membership))
+            _walk_array(item, node, (*membership, (array_id, index)), out, counter)
+        elif node.name is not None:  # event-ruler: no membership of this array for a leaf
+            out.setdefault(node.name, []).append((item, membership))
 
 
 def merge(so_far: Membership, field: Membership) -> Membership | None:
