@@ -111,23 +111,33 @@ def flatten_event(event: dict[str, Any], wanted: Wanted) -> FlatEvent:
     return out
 
 
+_LEAF = (str, int, float, type(None))  # bool is an int
+
+
 def _walk_object(
     obj: dict[str, Any], node: Wanted, membership: Membership, out: FlatEvent, counter: list[int]
 ) -> None:
+    children = node.children
     for key, value in obj.items():
-        child = node.step(key)
+        child = children.get(key)
         if child is None:
-            continue
-        if isinstance(value, dict):
+            if "." not in key:
+                continue
+            child = node.step(key)
+            if child is None:
+                continue
+        if isinstance(value, _LEAF):
+            name = child.name
+            if name is not None:
+                if name in out:
+                    out[name].append((value, membership))
+                else:
+                    out[name] = [(value, membership)]
+        elif isinstance(value, dict):
             if child.children:
                 _walk_object(value, child, membership, out, counter)
         elif isinstance(value, list):
             _walk_array(value, child, membership, out, counter)
-        elif child.name is not None:
-            if child.name in out:
-                out[child.name].append((value, membership))
-            else:
-                out[child.name] = [(value, membership)]
 
 
 def _walk_array(

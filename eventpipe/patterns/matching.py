@@ -100,7 +100,18 @@ def _present(_: Any) -> bool:
 
 
 def _match_rule(fields: list[Field], flat: FlatEvent) -> bool:
-    return _walk(fields, 0, (), flat)
+    # Fast path: one value per field and no arrays of objects, so nothing to backtrack.
+    for name, test, absent_ok in fields:
+        found = flat.get(name)
+        if found is None:
+            if absent_ok:
+                continue
+            return False
+        if len(found) != 1 or found[0][1]:
+            return _walk(fields, 0, (), flat)
+        if test is None or not test(found[0][0]):
+            return False
+    return True
 
 
 def _walk(fields: list[Field], i: int, membership: Membership, flat: FlatEvent) -> bool:
