@@ -17,8 +17,9 @@ Machine") gives the validation AWS uses: compile the pattern, add every sub-rule
 wildcard to a fresh machine, evaluate, and refuse with "Rule is too complex" when the
 figure exceeds the per-rule limit, which it puts at 10 alongside 30 wildcard rules per
 machine ("you could limit each single-rule machine to complexity of 10, and allow for 30
-rules containing wildcard patterns"). EventBridge's quotas page has the matching 30
-wildcard rules per bus. :data:`COMPLEXITY_LIMIT` is that 10; AWS does not publish the figure
+rules containing wildcard patterns"). EventBridge's quotas page has the matching fixed
+quota, "Rules containing wildcards: 30 rules per event bus"
+(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). :data:`COMPLEXITY_LIMIT` is that 10; AWS does not publish the figure
 itself, so it is checked against the user guide's own example: the wildcard section of
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
 shows ``{"EventBusArn": [{"wildcard": "*:*:*:*:*:event-bus/*"}]}`` as a pattern to make less
