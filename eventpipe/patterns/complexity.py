@@ -20,11 +20,12 @@ machine ("you could limit each single-rule machine to complexity of 10, and allo
 rules containing wildcard patterns"). EventBridge's quotas page has the matching fixed
 quota, "Rules containing wildcards: 30 rules per event bus"
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). :data:`COMPLEXITY_LIMIT` is that 10; AWS does not publish the figure
-itself, so it is checked against the user guide's own example: the wildcard section of
+itself, so it is checked against the user guide's example: the wildcard section of
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
-shows ``{"EventBusArn": [{"wildcard": "*:*:*:*:*:event-bus/*"}]}`` as a pattern to make less
-complex and ``arn:aws:events:us-east-1:*:event-bus/*`` as the fix; the first scores 11 here
-and is refused, the fix scores 3.
+gives ``{"EventBusArn": [{"wildcard": "*:*:*:*:*:event-bus/*"}]}`` as a pattern to make
+less complex, with ``arn:aws:events:us-east-1:*:event-bus/*`` as the fix; the first scores
+11 here and is refused, the fix scores 3 (docs/patterns.md says what of this was not
+re-checked against the live page).
 """
 
 from __future__ import annotations
