@@ -62,7 +62,7 @@ def rule_complexity(pattern: dict[str, Any], cap: int = EVALUATION_CAP) -> int:
 def _machine_of(pattern: dict[str, Any]) -> _NameState:
     root = _NameState()
     for rule in sub_rules(pattern):
-        if any(_wildcards(values) for values in rule.values()):
+        if any(_wildcards(values) for _, values in rule):
             _add_sub_rule(root, rule)
     return root
 
@@ -134,14 +134,14 @@ class _NameState:
         return worst
 
 
-def _add_sub_rule(root: _NameState, rule: dict[str, list[Any]]) -> None:
+def _add_sub_rule(root: _NameState, rule: list[tuple[str, list[Any]]]) -> None:
     """``GenericMachine.addStep``: keys in sorted order; a pattern already present leads
     to its name state, the first new one of a list to a new state the rest then share."""
     states = [root]
-    for name in sorted(rule):
+    for name, values in sorted(rule, key=lambda field: field[0]):
         reached: dict[int, _NameState] = {}
         for state in states:
-            for nxt in _add_field(state, name, rule[name]):
+            for nxt in _add_field(state, name, values):
                 reached[id(nxt)] = nxt
         states = list(reached.values())
 

@@ -8,9 +8,16 @@ aws/event-ruler, does it like this, and so do we:
 * a pattern becomes one or more *sub-rules* (``JsonRuleCompiler.parseObject``): each nested
   key adds a step to the path, joined with ``.``; each ``$or`` branch copies the sub-rules
   built so far and continues them, so ``{"a": [1], "$or": [{"b": [2]}, {"c": [3]}]}`` is the
-  two sub-rules ``{a, b}`` and ``{a, c}``. A name reached twice in one sub-rule is refused
-  ("Path `a.b` cannot be allowed multiple times"), which is how ``{"a": {"b": [1]},
-  "a.b": [2]}`` fails;
+  two sub-rules ``{a, b}`` and ``{a, c}``. A name reached twice in one sub-rule (``{"a":
+  {"b": [1]}, "a.b": [2]}``, or a field both beside and inside ``$or``) keeps both
+  conditions, and both must hold. event-ruler refuses such a pattern unless its rule
+  overriding is on ("Path `a.b` cannot be allowed multiple times", then the last list
+  wins); EventBridge's documentation says neither, treats a field beside ``$or`` as one
+  more field every alternative must match ("Or matching",
+  https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html),
+  and the console is reported to accept a key given twice and match both
+  (hashicorp/terraform-provider-aws#41070). We accept and require both; docs/patterns.md
+  lists this as not verified;
 * an event becomes, per dot-joined name, the list of its leaf values (``Event`` in
   event-ruler): objects add a step, arrays add none, so ``{"a": [{"b": 1}, {"b": 2}]}`` gives
   ``a.b`` the values 1 and 2. Empty arrays and objects give no value at all. Each value
@@ -30,37 +37,27 @@ from typing import Any
 Membership = tuple[tuple[int, int], ...]
 """(array id, element index) pairs of the arrays a value sits in, outermost first."""
 FlatEvent = dict[str, list[tuple[Any, Membership]]]
-SubRule = dict[str, list[Any]]
-"""One alternative of a pattern: dot-joined field name -> the pattern's list of values."""
+SubRule = list[tuple[str, list[Any]]]
+"""One alternative of a pattern: (dot-joined field name, the pattern's list of values),
+in pattern order; a name given twice appears twice, and each condition must hold."""
 
 _NO_MEMBERSHIP: Membership = ()
 
 
-class DuplicatePathError(ValueError):
-    """Raised by :func:`sub_rules` when one sub-rule names the same flattened field twice."""
-
-    def __init__(self, name: str):
-        self.name = name
-        super().__init__(f"Path `{name}` cannot be allowed multiple times")
-
-
 def sub_rules(pattern: dict[str, Any]) -> list[SubRule]:
-    """The sub-rules of a structurally valid pattern, as event-ruler's ``JsonRuleCompiler``.
-
-    Raises :class:`DuplicatePathError` for a name given twice in one sub-rule.
-    """
+    """The sub-rules of a structurally valid pattern, as event-ruler's ``JsonRuleCompiler``."""
     rules: list[SubRule] = []
     _add_object(pattern, "", rules)
-    return rules or [{}]
+    return rules or [[]]
 
 
 def _add_object(obj: dict[str, Any], path: str, rules: list[SubRule]) -> None:
     for key, value in obj.items():
         if key == "$or":
-            current = [dict(rule) for rule in rules]
+            current = [list(rule) for rule in rules]
             rules.clear()
             for branch in value:
-                branch_rules = [dict(rule) for rule in current] or [{}]
+                branch_rules = [list(rule) for rule in current] or [[]]
                 _add_object(branch, path, branch_rules)
                 rules.extend(branch_rules)
             continue
@@ -69,11 +66,9 @@ def _add_object(obj: dict[str, Any], path: str, rules: list[SubRule]) -> None:
             _add_object(value, name, rules)
             continue
         if not rules:
-            rules.append({})
+            rules.append([])
         for rule in rules:
-            if name in rule:
-                raise DuplicatePathError(name)
-            rule[name] = value
+            rule.append((name, value))
 
 
 class Wanted:

@@ -24,7 +24,6 @@ from typing import Any
 
 from eventpipe.exceptions import EventpipeError
 from eventpipe.patterns.complexity import complexity_problems
-from eventpipe.patterns.flatten import DuplicatePathError, sub_rules
 from eventpipe.patterns.operators import (
     OPERATORS,
     _dump,
@@ -99,8 +98,6 @@ def pattern_problems(pattern: object) -> list[str]:
             problems.append(_problem("", "is not plain JSON", "use dicts, lists, str, numbers"))
         return problems
     if not problems:
-        problems += _path_problems(pattern)
-    if not problems:
         problems += complexity_problems(pattern)
     if size > MAX_PATTERN_CHARS:
         fix = "match fewer values, or split the consumer into two with smaller patterns"
@@ -108,18 +105,6 @@ def pattern_problems(pattern: object) -> list[str]:
             _problem("", f"is {size} characters long, over AWS's {MAX_PATTERN_CHARS}", fix)
         )
     return problems
-
-
-def _path_problems(pattern: dict[str, Any]) -> list[str]:
-    """event-ruler ``JsonRuleCompiler.writeRules``: one sub-rule names a flattened field
-    at most once, so ``{"a": {"b": [1]}, "a.b": [2]}`` and a field both beside and inside
-    ``$or`` are refused ("Path `a.b` cannot be allowed multiple times")."""
-    try:
-        sub_rules(pattern)
-    except DuplicatePathError as exc:
-        fix = "merge the two lists of values into one, or put the alternatives in $or"
-        return [_problem(exc.name, "is given twice once nested keys are joined with dots", fix)]
-    return []
 
 
 def validate_pattern(pattern: object) -> None:

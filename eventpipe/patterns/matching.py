@@ -69,8 +69,10 @@ def compile_pattern(pattern_json: str) -> Node:
     return match_any
 
 
-def _compile_rule(rule: dict[str, list[Any]]) -> list[Field]:
-    return [_compile_field(name, rule[name]) for name in sorted(rule)]
+def _compile_rule(rule: list[tuple[str, list[Any]]]) -> list[Field]:
+    """Fields in name order, as event-ruler's name states take them; a name given twice
+    stays twice, so both of its conditions must hold."""
+    return [_compile_field(name, values) for name, values in sorted(rule, key=lambda f: f[0])]
 
 
 def _compile_field(name: str, values: list[Any]) -> Field:
