@@ -206,16 +206,24 @@ class ResourceContext:
     tags: Mapping[str, str]
     parent: Any
     """The ``ConsumerPipeline`` component (a ``pulumi.ComponentResource``)."""
+    resource_options: Callable[..., Any] | None = field(default=None, repr=False)
+    """``pulumi.ResourceOptions``, handed in by the Pulumi program that runs the hook, so
+    this module (the plugin API, imported by the CLI and inside Lambda) never imports
+    Pulumi itself."""
 
     def resource_name(self, suffix: str) -> str:
         """Logical (and physical, where AWS names it) name for a plugin resource."""
         return f"{self.name_prefix}{self.consumer.name}-{suffix}"
 
     def opts(self, **kwargs: Any) -> Any:
-        """``pulumi.ResourceOptions`` parented to the pipeline (imported lazily)."""
-        import pulumi
-
-        return pulumi.ResourceOptions(parent=self.parent, **kwargs)
+        """``pulumi.ResourceOptions(parent=<the pipeline>, **kwargs)``."""
+        if self.resource_options is None:
+            raise RuntimeError(
+                "this ResourceContext was built without resource_options: build it with "
+                "resource_options=pulumi.ResourceOptions (the pipeline component and "
+                "eventpipe.testing.run_resources do)"
+            )
+        return self.resource_options(parent=self.parent, **kwargs)
 
 
 @dataclass
