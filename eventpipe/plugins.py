@@ -52,20 +52,21 @@ class LoadedPlugins:
     def call_each(self, hook_name: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
         """Call one hook plugin by plugin, yielding ``(plugin name, result)``.
 
-        Each call goes through pluggy's hook machinery (this one implementation plus
-        every wrapper), with the hook's declared arguments as keywords. One at a time, rather than ``pm.hook.x()``, keeps
-        each result attributed to its plugin, and lets one plugin's exception be
-        reported as a problem of that plugin while the others still run.
+        One at a time, rather than ``pm.hook.x()``, keeps each result attributed to its
+        plugin, and lets one plugin's exception be reported as a problem of that plugin
+        while the others still run. Each call is pluggy's own (argument checks, every
+        wrapper, tracing), through the public ``PluginManager.subset_hook_caller``: a
+        hook caller without the other plugins' implementations. That needs hashable
+        plugin objects, which :func:`discover` checks when it registers them.
         """
         caller = getattr(self.manager.hook, hook_name)
-        everything = caller.get_hookimpls()
-        wrappers = [i for i in everything if i.hookwrapper or i.wrapper]
-        for impl in (i for i in everything if not (i.hookwrapper or i.wrapper)):
+        implementations = [
+            impl for impl in caller.get_hookimpls() if not (impl.hookwrapper or impl.wrapper)
+        ]
+        for impl in implementations:
+            others = [other.plugin for other in implementations if other is not impl]
             try:
-                # pluggy's own execution (argument checks, wrappers, tracing) on one
-                # implementation: a hook caller for a subset needs hashable plugins.
-                caller._verify_all_args_are_provided(kwargs)
-                results = caller._hookexec(hook_name, [impl, *wrappers], kwargs, False)
+                results = self.manager.subset_hook_caller(hook_name, others)(**kwargs)
             except Exception as exc:  # a plugin bug must name the plugin, not crash
                 yield impl.plugin_name, exc
                 continue
@@ -150,6 +151,22 @@ def discover(
                     )
                 )
                 continue
+        try:
+            hash(obj)
+        except TypeError:
+            loaded.problems.append(
+                Problem(
+                    name,
+                    None,
+                    "entry point",
+                    f"the plugin object {type(obj).__name__!r} is unhashable: eventpipe calls "
+                    "each plugin's hooks on their own through pluggy's subset_hook_caller, "
+                    "which keeps plugins in a set",
+                    "point the entry point at a module, or at an object whose class does "
+                    "not define __eq__ without __hash__",
+                )
+            )
+            continue
         loaded.manager.register(obj, name=name)
         loaded.plugins.append(
             PluginInfo(

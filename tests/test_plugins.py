@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import eventpipe
 from eventpipe.config import PluginFilter
 from eventpipe.plugins import discover
 
@@ -66,3 +67,45 @@ def test_stack_filter_and_unknown_names(installed: Path) -> None:
     assert [p.name for p in loaded.plugins] == ["alpha"]
     (problem,) = loaded.problems
     assert problem.field == "eventpipe:plugins.allow" and "'alpah'" in problem.message
+
+
+class _UnhashablePlugin:
+    """A plugin object pluggy could register but not leave out of a subset hook caller."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @eventpipe.hookimpl
+    def eventpipe_consumers(self) -> list[eventpipe.Consumer]:
+        return []
+
+
+def test_an_unhashable_plugin_object_is_a_problem_naming_it() -> None:
+
+    loaded = discover(env={}, extra=[("odd", _UnhashablePlugin())], entry_points=False)
+    [problem] = loaded.problems
+    assert (problem.plugin, problem.field) == ("odd", "entry point")
+    assert "unhashable" in problem.message and "module" in problem.fix
+    assert loaded.plugins == []
+
+
+def test_each_plugin_is_called_alone_and_a_failure_names_only_its_plugin() -> None:
+
+    calls: list[str] = []
+
+    class Good:
+        @eventpipe.hookimpl
+        def eventpipe_consumers(self) -> list[str]:
+            calls.append("good")
+            return ["from good"]
+
+    class Bad:
+        @eventpipe.hookimpl
+        def eventpipe_consumers(self) -> list[str]:
+            calls.append("bad")
+            raise ValueError("broken plugin")
+
+    loaded = discover(env={}, extra=[("good", Good()), ("bad", Bad())], entry_points=False)
+    results = dict(loaded.call_each("eventpipe_consumers"))
+    assert results["good"] == ["from good"]
+    assert isinstance(results["bad"], ValueError) and str(results["bad"]) == "broken plugin"
+    assert sorted(calls) == ["bad", "good"]  # each implementation ran exactly once
