@@ -26,8 +26,8 @@ FIELD_FIXES: dict[str, str] = {
     "description": "keep it under 256 characters",
     "alarm_oldest_message_age": "use 60 seconds or more",
     "alarm_queue_depth": "use 1 or more",
-    "circuit_breaker": "write CircuitBreaker(errors=1.., period=60..86400 in steps of 60, "
-    "cooldown=60..86400) or, in stack config, `circuitBreaker: {errors: 10, period: 60, "
+    "circuit_breaker": "write CircuitBreaker(failed_records=1.., period=60..86400 in steps of "
+    "60, cooldown=60..86400) or, in stack config, `circuitBreaker: {failedRecords: 10, period: 60, "
     "cooldown: 300}` (docs/circuit-breaker.md)",
     "topic": "write an SNS topic ARN or a name listed in eventpipe:topics (docs/sns.md)",
     "filter_policy": "write an SNS filter policy: attribute names mapped to lists of values "

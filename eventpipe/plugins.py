@@ -14,10 +14,12 @@ Which plugins load is decided by two lists, both by entry point or distribution 
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
+from types import FunctionType, MethodType
 from typing import Any
 
 import pluggy
@@ -56,8 +58,9 @@ class LoadedPlugins:
         plugin, and lets one plugin's exception be reported as a problem of that plugin
         while the others still run. Each call is pluggy's own (argument checks, every
         wrapper, tracing), through the public ``PluginManager.subset_hook_caller``: a
-        hook caller without the other plugins' implementations. That needs hashable
-        plugin objects, which :func:`discover` checks when it registers them.
+        hook caller without the other plugins' implementations. That keeps plugins in a
+        set, so :func:`discover` registers an unhashable plugin object through a
+        :class:`_HashableStandIn`.
         """
         caller = getattr(self.manager.hook, hook_name)
         implementations = [
@@ -71,6 +74,22 @@ class LoadedPlugins:
                 yield impl.plugin_name, exc
                 continue
             yield impl.plugin_name, results[0] if results else None
+
+
+class _HashableStandIn:
+    """Registered in place of a plugin object that cannot be hashed (a ``SimpleNamespace``,
+    an instance whose class defines ``__eq__`` only): it hashes by identity and holds the
+    object's functions and methods, bound as attribute access binds them, so pluggy finds
+    the object's own hook implementations. Properties are not read (pluggy never runs
+    them either)."""
+
+    def __init__(self, plugin: object) -> None:
+        for name in dir(plugin):
+            if name.startswith("__"):
+                continue
+            static = inspect.getattr_static(plugin, name, None)
+            if isinstance(static, FunctionType | MethodType | staticmethod | classmethod):
+                setattr(self, name, getattr(plugin, name))
 
 
 def new_manager() -> pluggy.PluginManager:
@@ -153,21 +172,10 @@ def discover(
                 continue
         try:
             hash(obj)
+            registered = obj
         except TypeError:
-            loaded.problems.append(
-                Problem(
-                    name,
-                    None,
-                    "entry point",
-                    f"the plugin object {type(obj).__name__!r} is unhashable: eventpipe calls "
-                    "each plugin's hooks on their own through pluggy's subset_hook_caller, "
-                    "which keeps plugins in a set",
-                    "point the entry point at a module, or at an object whose class does "
-                    "not define __eq__ without __hash__",
-                )
-            )
-            continue
-        loaded.manager.register(obj, name=name)
+            registered = _HashableStandIn(obj)
+        loaded.manager.register(registered, name=name)
         loaded.plugins.append(
             PluginInfo(
                 name=name,

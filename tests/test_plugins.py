@@ -69,23 +69,25 @@ def test_stack_filter_and_unknown_names(installed: Path) -> None:
     assert problem.field == "eventpipe:plugins.allow" and "'alpah'" in problem.message
 
 
-class _UnhashablePlugin:
-    """A plugin object pluggy could register but not leave out of a subset hook caller."""
-
-    __hash__ = None  # type: ignore[assignment]
+def test_an_unhashable_plugin_object_is_called_on_its_own_and_named() -> None:
+    from types import SimpleNamespace
 
     @eventpipe.hookimpl
-    def eventpipe_consumers(self) -> list[eventpipe.Consumer]:
-        return []
+    def eventpipe_consumers() -> list[str]:
+        return ["from the namespace"]
 
+    @eventpipe.hookimpl
+    def failing() -> list[str]:
+        raise ValueError("namespace plugin broke")
 
-def test_an_unhashable_plugin_object_is_a_problem_naming_it() -> None:
-
-    loaded = discover(env={}, extra=[("odd", _UnhashablePlugin())], entry_points=False)
-    [problem] = loaded.problems
-    assert (problem.plugin, problem.field) == ("odd", "entry point")
-    assert "unhashable" in problem.message and "module" in problem.fix
-    assert loaded.plugins == []
+    odd = SimpleNamespace(eventpipe_consumers=eventpipe_consumers)
+    broken = SimpleNamespace(eventpipe_consumers=failing)
+    loaded = discover(env={}, extra=[("odd", odd), ("broken", broken)], entry_points=False)
+    assert loaded.problems == []
+    results = dict(loaded.call_each("eventpipe_consumers"))
+    assert results["odd"] == ["from the namespace"]
+    assert str(results["broken"]) == "namespace plugin broke"
+    assert [p.name for p in loaded.plugins] == ["odd", "broken"]
 
 
 def test_each_plugin_is_called_alone_and_a_failure_names_only_its_plugin() -> None:

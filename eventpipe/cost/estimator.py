@@ -73,8 +73,8 @@ INTAKE_ALARMS_PER_PIPE = 2
 """A pipe consumer's intake queue gets two alarms of its own, like the consumer queue's
 (its depth and its DLQ: components/alarms.py ``intake_alarm_specs``)."""
 BREAKER_ALARMS_PER_CONSUMER = 1
-"""A consumer with a ``circuit_breaker`` gets its own breaker alarm (Errors >= errors in
-period) beside the five, whose state changes drive the stack's breaker function."""
+"""A consumer with a ``circuit_breaker`` gets its own breaker alarm (RecordsRetried >=
+failed_records in period) beside the five, whose state changes drive the stack's breaker function."""
 ARCHIVER_RUNS_PER_DAY = 24
 """components/dead_letter_archive.py ``SCHEDULE`` (``rate(1 hour)`` on EventBridge
 Scheduler; a test keeps the two equal)."""

@@ -224,7 +224,7 @@ def test_per_million_is_the_sum_of_its_lines() -> None:
 
 def test_breaker_adds_one_alarm_per_consumer_with_a_breaker(round_prices: PriceTable) -> None:
     guarded = rule_consumer(
-        "guarded", circuit_breaker=CircuitBreaker(errors=5, period=60, cooldown=300)
+        "guarded", circuit_breaker=CircuitBreaker(failed_records=5, period=60, cooldown=300)
     )
     result = estimate(StackSettings(), [guarded, rule_consumer("open")], round_prices)
     items = {line.item: line for line in result.fixed}
