@@ -26,7 +26,7 @@ from tests.cli.test_app import _commands
 from tests.cli.test_logs import powertools
 from tests.cli.test_logs import write as write_log
 from tests.cli.test_pause import deploy_function
-from tests.cli.test_queues import StubbedSqs
+from tests.cli.test_dlq import StubbedSqs
 
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 EVENT = json.dumps(
