@@ -182,7 +182,7 @@ def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[
     return problems
 
 
-# --- SNS topic source (issue 13) ---------------------------------------------------------
+# --- SNS topic source ----------------------------------------------------------------------
 TOPIC_ARN = re.compile(
     r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\.fifo)$"
 )

@@ -1,4 +1,4 @@
-"""The DLQ copy never fails because of the record itself (issue 9, items 4 and 5).
+"""The DLQ copy never fails because of the record itself.
 
 Against moto where SQS's answer matters (the copy lands), against the recording fake
 where every call and log line must be seen.

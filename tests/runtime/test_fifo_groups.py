@@ -1,4 +1,4 @@
-"""FIFO batches: a failure halts only its own message group (issue 9, item 3).
+"""FIFO batches: a failure halts only its own message group.
 
 Semantics of Powertools' ``SqsFifoPartialProcessor(skip_group_on_error=True)``; a record
 the runtime dead-lettered does not halt its successors; a held record waits as long as

@@ -50,7 +50,7 @@ def _payment(order_id: str, **extra: object) -> dict[str, object]:
 
 @eventpipe.hookimpl
 def eventpipe_sample_events() -> list[eventpipe.SampleEvent]:
-    """Seed 001's payment events (processed, failed) and one without a recipient."""
+    """Payment events (processed, failed) and one without a recipient."""
     return [
         eventpipe.SampleEvent(
             description="payment processed: receipt e-mail",
