@@ -13,7 +13,7 @@ from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBu
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.packaging import DEFAULT_BUILD_DIR
-from eventpipe.resolve import resolve_from_pulumi
+from eventpipe.pulumi_stack import resolve_from_pulumi
 
 try:
     resolved = resolve_from_pulumi()

@@ -184,7 +184,7 @@ class CircuitBreaker(pulumi.ComponentResource):
                 statistic="Sum",
                 period=breaker.period,
                 evaluation_periods=1,
-                threshold=breaker.errors,
+                threshold=breaker.failed_records,
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="ignore",
                 alarm_actions=[args.alarm_topic_arn],
@@ -195,7 +195,7 @@ class CircuitBreaker(pulumi.ComponentResource):
             alarms[consumer.name] = alarm
             self.resources[f"alarm-{consumer.name}"] = alarm
             target.entry["circuitBreaker"] = {
-                "errors": breaker.errors,
+                "errors": breaker.failed_records,
                 "period": breaker.period,
                 "cooldown": breaker.cooldown,
                 "alarmName": alarm.name,

@@ -9,7 +9,6 @@ key suggested, because a typo in a YAML file otherwise silently keeps a default.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -433,40 +432,6 @@ def read_stack_file(project_dir: Path, stack: str) -> tuple[dict[str, Any], str 
     return values, region
 
 
-def read_pulumi_config() -> tuple[dict[str, Any], str | None]:
-    """The ``eventpipe:`` values and ``aws:region`` of the running Pulumi program.
-
-    Pulumi hands a program its config as flat ``namespace:key`` strings, objects JSON
-    encoded; they are decoded here so both sources look the same to ``parse_settings``.
-    """
-    from pulumi.runtime.config import CONFIG, get_config_env
-
-    values: dict[str, Any] = {}
-    region = None
-    # The language host passes config through set_all_config (CONFIG); PULUMI_CONFIG is
-    # the older environment channel that unit tests may still use.
-    given = {**get_config_env(), **CONFIG.get()}
-    import pulumi
-
-    for message in misspelt_namespace_keys(given, pulumi.get_project()):
-        pulumi.log.warn(message)
-    for full_key, raw in given.items():
-        namespace, _, key = full_key.partition(":")
-        if full_key == "aws:region":
-            region = raw
-        if namespace != NAMESPACE:
-            continue
-        values[key] = _decode(raw)
-    return values, region
-
-
-def _decode(raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except (TypeError, ValueError):
-        return raw
-
-
 def apply_overrides(
     plugin: str, consumer: Consumer, settings: StackSettings
 ) -> tuple[Consumer, bool, list[Problem]]:
@@ -505,7 +470,7 @@ def apply_overrides(
         return consumer, enabled, problems
 
     from eventpipe.exceptions import InvalidConsumerError
-    from eventpipe.validation import fix_for
+    from eventpipe.field_fixes import fix_for
 
     try:
         merged = Consumer(**{**dict(consumer), **updates})

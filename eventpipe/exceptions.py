@@ -66,3 +66,9 @@ class EventpipeWarning(UserWarning):
     """Issued for a stack config that works but is probably not what was meant (a key in
     a namespace that looks like a misspelt ``eventpipe:``); the CLI prints it as
     ``warning: ...`` on stderr."""
+
+
+class EventpipeDeprecationWarning(EventpipeWarning, DeprecationWarning):
+    """Issued when a plugin or a stack uses a name eventpipe has renamed; the old name
+    still works. A :class:`DeprecationWarning` (test runs show it) and an
+    :class:`EventpipeWarning` (the CLI prints it)."""
