@@ -19,7 +19,7 @@ from components.dead_letter_archive import declare_dead_letter_archive
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.packaging import DEFAULT_BUILD_DIR
-from eventpipe.resolve import resolve_from_pulumi
+from eventpipe.pulumi_stack import resolve_from_pulumi
 from eventpipe.stack_output import StackOutputs
 
 try:

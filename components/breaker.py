@@ -196,7 +196,7 @@ class CircuitBreaker(pulumi.ComponentResource):
                 statistic="Sum",
                 period=breaker.period,
                 evaluation_periods=1,
-                threshold=breaker.errors,
+                threshold=breaker.failed_records,
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="ignore",
                 alarm_actions=[args.alarm_topic_arn],
@@ -207,7 +207,7 @@ class CircuitBreaker(pulumi.ComponentResource):
             alarms[consumer.name] = alarm
             self.resources[f"alarm-{consumer.name}"] = alarm
             self.consumer_outputs[consumer.name] = CircuitBreakerOutputs(
-                errors=breaker.errors,
+                failed_records=breaker.failed_records,
                 period=breaker.period,
                 cooldown=breaker.cooldown,
                 alarm_name=alarm.name,

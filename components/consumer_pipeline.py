@@ -127,7 +127,9 @@ class ConsumerPipeline(pulumi.ComponentResource):
         extra = run_plugin_resources(
             args.plugin,
             consumer,
-            ResourceContext(consumer, settings.stack, prefix, dict(tags), self),
+            ResourceContext(
+                consumer, settings.stack, prefix, dict(tags), self, pulumi.ResourceOptions
+            ),
         )
         self.plugin_outputs = dict(extra.outputs)
 

@@ -1,11 +1,12 @@
 """Stack configuration: the ``eventpipe:`` namespace of ``Pulumi.<stack>.yaml``, as
 :class:`StackSettings`, and the stack's overrides applied to a consumer.
 
-Read from the YAML file (CLI) or from the running Pulumi program's config (``pulumi up``,
-the local engine), both through :mod:`eventpipe.pulumi_files`; both paths produce the
-same :class:`StackSettings`, so what ``eventpipe consumers --stack dev`` shows is what
-``pulumi up`` builds. Unknown keys are errors, with the closest valid key suggested,
-because a typo in a YAML file otherwise silently keeps a default.
+Read from the YAML file (the CLI, through :mod:`eventpipe.pulumi_files`) or from the
+running Pulumi program's config (``pulumi up``, the local engine: through ``pulumi.Config``
+in :mod:`eventpipe.pulumi_stack`); both paths produce the same :class:`StackSettings`, so
+what ``eventpipe consumers --stack dev`` shows is what ``pulumi up`` builds. Unknown keys
+are errors, with the closest valid key suggested, because a typo in a YAML file otherwise
+silently keeps a default.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "LOG_RETENTION_DAYS",
     "NAMESPACE",
     "PROJECT",
+    "SETTING_KEYS",
     "STACK_CONFIG",
     "DeadLetterArchive",
     "PluginFilter",
@@ -52,7 +54,6 @@ __all__ = [
     "load_stack_yaml",
     "misspelt_namespace_keys",
     "parse_settings",
-    "read_pulumi_config",
     "read_stack_file",
     "warn_misspelt_namespaces",
 ]
@@ -86,6 +87,11 @@ _ALIASES = {(info.alias or name): name for name, info in StackSettings.model_fie
     name: name for name in StackSettings.model_fields
 }
 _NOT_CONFIG = {"stack", "region"}
+
+SETTING_KEYS: tuple[str, ...] = tuple(sorted(k for k in _ALIASES if k not in _NOT_CONFIG))
+"""Every key the ``eventpipe:`` namespace may hold (camelCase as written in stack config,
+and the model's own names): what :mod:`eventpipe.pulumi_stack` looks up through
+``pulumi.Config``, which can look keys up but not list them."""
 
 
 _SETTING_FIXES = {
@@ -206,22 +212,6 @@ def read_stack_file(project_dir: Path, stack: str) -> tuple[dict[str, Any], str 
     return pulumi_files.read_namespace(project_dir, stack, NAMESPACE)
 
 
-def read_pulumi_config(program_dir: Path | None = None) -> tuple[dict[str, Any], str | None]:
-    """The ``eventpipe:`` values and ``aws:region`` of the running Pulumi program.
-
-    Values come through ``pulumi.Config`` (Pulumi's public API, which can look keys up but
-    not list them); keys of the stack file's ``eventpipe:`` namespace that are no setting
-    are added as given, so ``parse_settings`` reports them as unknown with the closest
-    valid key (:func:`eventpipe.pulumi_files.read_running_program` says why and where the
-    stack file is found; ``program_dir`` is where to look when Pulumi names no project
-    root, as under mocks).
-    """
-    values, region, unknown = pulumi_files.read_running_program(
-        NAMESPACE, sorted(k for k in _ALIASES if k not in _NOT_CONFIG), program_dir
-    )
-    return {**values, **dict.fromkeys(unknown)}, region
-
-
 def apply_overrides(
     plugin: str, consumer: Consumer, settings: StackSettings
 ) -> tuple[Consumer, bool, list[Problem]]:
@@ -260,7 +250,7 @@ def apply_overrides(
         return consumer, enabled, problems
 
     from eventpipe.exceptions import InvalidConsumerError
-    from eventpipe.validation import fix_for
+    from eventpipe.field_fixes import fix_for
 
     try:
         merged = Consumer(**{**dict(consumer), **updates})

@@ -69,6 +69,12 @@ class EventpipeWarning(UserWarning):
     ``warning: ...`` on stderr."""
 
 
+class EventpipeDeprecationWarning(EventpipeWarning, DeprecationWarning):
+    """Issued when a plugin or a stack uses a name eventpipe has renamed; the old name
+    still works. A :class:`DeprecationWarning` (test runs show it) and an
+    :class:`EventpipeWarning` (the CLI prints it)."""
+
+
 def suggest(name: str, known: Iterable[str]) -> str | None:
     """The known name closest to ``name`` (difflib's ratio >= 0.6), for "did you mean";
     a case-only difference always counts."""

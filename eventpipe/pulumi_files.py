@@ -1,19 +1,16 @@
 """The one reader of Pulumi's project and stack files (``Pulumi.yaml``,
-``Pulumi.<stack>.yaml``), and of the config a running program is given.
+``Pulumi.<stack>.yaml``).
 
-Every place eventpipe needs a stack's config comes here: the CLI (``eventpipe consumers
+Every place eventpipe reads a stack file comes here: the CLI (``eventpipe consumers
 --stack S``), the local engine (which hands the program the flat config the Pulumi engine
-would) and the program itself under ``pulumi up``. A YAML error names the file, the line
-and the column; a key in a namespace that looks like a misspelt one is warned about,
-because Pulumi accepts any namespace and would otherwise ignore it without a word.
+would, :func:`program_config`) and the running program itself, which finds the keys of
+its stack file that are no setting (:mod:`eventpipe.pulumi_stack`, which reads the values
+through ``pulumi.Config``). A YAML error names the file, the line and the column; a key
+in a namespace that looks like a misspelt one is warned about, because Pulumi accepts any
+namespace and would otherwise ignore it without a word.
 
-The running program reads its values through ``pulumi.Config``, Pulumi's public API,
-rather than Pulumi's own config store: that API returns whatever Pulumi handed the program
-(the stack file, ``--config-file``, ESC environments, project-level defaults, secrets
-decrypted), but it can only look keys up, never list them. Unknown keys (a typo that would
-otherwise silently keep a default) are therefore found in the stack file itself, read
-here as the CLI reads it; a program run without one (mocks, another config source) reads
-its values all the same and skips that check.
+Pulumi-free (YAML only), so the CLI and the deploy contract read stack files without
+loading Pulumi.
 """
 
 from __future__ import annotations
@@ -189,45 +186,3 @@ def program_config(project_dir: Path, stack: str) -> ProgramConfig:
             )
         config[full_key] = value if isinstance(value, str) else json.dumps(value)
     return ProgramConfig(project, stack, config)
-
-
-def read_running_program(
-    namespace: str, known_keys: Iterable[str], program_dir: Path | None = None
-) -> tuple[dict[str, Any], str | None, list[str]]:
-    """The running program's ``namespace:`` values and ``aws:region``, and the keys of its
-    stack file's namespace that ``known_keys`` lacks (see the module docstring).
-
-    Values come from ``pulumi.Config`` (JSON-encoded objects decoded); the stack file is
-    looked for in the project root Pulumi reports (``pulumi.get_root_directory()``), then
-    in ``program_dir``. Misspelt namespaces in that file are logged as warnings.
-    """
-    import pulumi
-
-    known = list(known_keys)
-    config = pulumi.Config(namespace)
-    values = {key: _decode(raw) for key in known if (raw := config.get(key)) is not None}
-    region = pulumi.Config("aws").get("region")
-    unknown: list[str] = []
-    # Under mocks Pulumi's root directory is a placeholder, so the first place that holds
-    # the stack file wins.
-    places = [Path(p) for p in (pulumi.get_root_directory(), program_dir) if p]
-    found = [stack_file(place, pulumi.get_stack()) for place in places]
-    path = next((f for f in found if f.is_file()), None)
-    if path is not None:
-        keys = [str(k) for k in load_stack_yaml(path)]
-        for message in misspelt_namespace_keys(keys, pulumi.get_project(), namespace):
-            pulumi.log.warn(f"{path}: {message}")
-        prefix = f"{namespace}:"
-        unknown = [
-            k.removeprefix(prefix)
-            for k in keys
-            if k.startswith(prefix) and k.removeprefix(prefix) not in known
-        ]
-    return values, region, unknown
-
-
-def _decode(raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except (TypeError, ValueError):
-        return raw

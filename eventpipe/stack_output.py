@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from eventpipe.contract import SOURCE_QUEUE, SOURCE_RULE, STACK_OUTPUT
 from eventpipe.exceptions import EventpipeError, suggest
@@ -122,11 +122,16 @@ class CircuitBreakerOutputs(Generic[V]):
     """A consumer's circuit breaker (``consumers.NAME.circuitBreaker``): its thresholds and
     the alarm that trips it. Written by ``components.breaker.CircuitBreaker``."""
 
-    errors: int
-    """Failed records (the runtime's ``RecordsRetried`` metric) in ``period`` that trip it."""
+    failed_records: int
+    """Failed records (the runtime's ``RecordsRetried`` metric) in ``period`` that trip it:
+    :attr:`eventpipe.CircuitBreaker.failed_records`, JSON ``failedRecords``."""
     period: int
     cooldown: int
     alarm_name: V | None = None
+
+    LEGACY_KEYS: ClassVar[Mapping[str, str]] = {"failedRecords": "errors"}
+    """JSON keys an older eventpipe wrote under another name (the threshold was called
+    ``errors`` before the circuit breaker's field was renamed ``failed_records``)."""
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -134,6 +139,10 @@ class CircuitBreakerOutputs(Generic[V]):
     @classmethod
     def from_json(cls, data: Any, *, where: str, origin: str) -> CircuitBreakerOutputs[str]:
         data = _mapping(data, where, origin)
+        data = {
+            **{new: data[old] for new, old in cls.LEGACY_KEYS.items() if old in data},
+            **data,
+        }
         return CircuitBreakerOutputs(**_read(cls, data, where=f"{where}.", origin=origin))
 
 

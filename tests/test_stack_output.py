@@ -48,7 +48,7 @@ def full_output() -> StackOutputs[str]:
         intake_queue_url="iu", intake_queue_arn="ia", intake_dlq_url="idu",
         intake_dlq_arn="ida", pipe_name="p", pipe_arn="pa", pipe_log_group="pl",
         missing_group_rule_name="r-nogroup",
-        circuit_breaker=CircuitBreakerOutputs(errors=5, period=60, cooldown=300,
+        circuit_breaker=CircuitBreakerOutputs(failed_records=5, period=60, cooldown=300,
                                               alarm_name="orders-breaker"),
         resources={"table": "t"},
     )  # fmt: skip
@@ -95,7 +95,7 @@ def test_the_json_has_the_shape_pulumi_stack_output_shows() -> None:
     assert set(orders) == CONSUMER_KEYS | {"resources"} and set(mail) == CONSUMER_KEYS
     assert orders["alarmNames"] == ["a1", "a2"]  # a JSON list, not a tuple
     assert orders["circuitBreaker"] == {
-        "errors": 5, "period": 60, "cooldown": 300, "alarmName": "orders-breaker",
+        "failedRecords": 5, "period": 60, "cooldown": 300, "alarmName": "orders-breaker",
     }  # fmt: skip
     assert mail["circuitBreaker"] is None and mail["topicArn"].endswith(":orders")
     assert data["breaker"] == {"functionName": "bf", "ruleName": "br", "scheduleGroup": "bg"}
@@ -144,6 +144,7 @@ def test_new_keys_parse_and_old_outputs_still_do() -> None:
                     logGroupName="/custom/group",
                     eventSourceMappingUuid="esm-1",
                     topicArn=None,
+                    # the threshold's key before the field was renamed failed_records
                     circuitBreaker={"errors": 5, "period": 60, "cooldown": 300},
                 ),
             },
@@ -161,7 +162,7 @@ def test_new_keys_parse_and_old_outputs_still_do() -> None:
     assert (piped.message_group, piped.pipe_name) == ("$.detail.customerId", "p")
     assert piped.log_group == "/custom/group"
     assert piped.event_source_mapping_uuid == "esm-1"
-    assert piped.circuit_breaker == CircuitBreakerOutputs(errors=5, period=60, cooldown=300)
+    assert piped.circuit_breaker == CircuitBreakerOutputs(failed_records=5, period=60, cooldown=300)
     assert outputs.topics == {} and outputs.breaker is None
     assert outputs.stack == "dev" and outputs.bus.account == "1"
     assert outputs.bus.idempotency_table is None and outputs.bus.dashboard_name is None
@@ -192,7 +193,7 @@ def test_top_level_topic_breaker_and_archive_keys() -> None:
         ({"bus": {"arn": BUS["arn"]}, "consumers": {}}, "bus.'name'"),
         ({"bus": BUS, "consumers": {"a": dict(BASE, dlqArn="")}}, "consumers.a.'dlqArn'"),
         (
-            {"bus": BUS, "consumers": {"a": dict(BASE, circuitBreaker={"errors": 1})}},
+            {"bus": BUS, "consumers": {"a": dict(BASE, circuitBreaker={"failedRecords": 1})}},
             "consumers.a.circuitBreaker.'period'",
         ),
     ],
@@ -231,9 +232,25 @@ def test_unknown_consumer_names_the_closest_one() -> None:
     assert [c.name for c in outputs.select(["order-processing"])] == ["order-processing"]
 
 
+def test_the_breaker_threshold_is_failed_records_and_the_old_key_still_reads() -> None:
+    def read(breaker: dict[str, Any]) -> CircuitBreakerOutputs[str] | None:
+        data = {"bus": BUS, "consumers": {"a": dict(BASE, circuitBreaker=breaker)}}
+        return StackOutputs.from_json(data, origin="x").consumer("a").circuit_breaker
+
+    timing = {"period": 60, "cooldown": 120}
+    assert read({"failedRecords": 4, **timing}) == CircuitBreakerOutputs(4, 60, 120)
+    assert read({"errors": 4, **timing}) == CircuitBreakerOutputs(4, 60, 120)
+    # Both present (never written so, but unambiguous): the current name wins.
+    assert read({"failedRecords": 4, "errors": 9, **timing}) == CircuitBreakerOutputs(4, 60, 120)
+    written = CircuitBreakerOutputs(4, 60, 120).to_json()
+    assert "failedRecords" in written and "errors" not in written
+
+
 def test_a_breaker_entry_joins_its_consumer_without_changing_it() -> None:
     entry = full_output().consumer("mail")
-    breaker = CircuitBreakerOutputs(errors=1, period=60, cooldown=60, alarm_name="m-breaker")
+    breaker = CircuitBreakerOutputs(
+        failed_records=1, period=60, cooldown=60, alarm_name="m-breaker"
+    )
     joined = entry.with_circuit_breaker(breaker)
     assert joined.circuit_breaker == breaker and entry.circuit_breaker is None
     assert joined.to_json()["circuitBreaker"]["alarmName"] == "m-breaker"

@@ -1,7 +1,7 @@
 """``dlq peek --archived`` and ``dlq redrive --archived``, and the archive's lines in
 ``status``: the dead-letter archive bucket, read with :mod:`eventpipe.operate.archive`.
 
-The ``dlq`` commands in :mod:`eventpipe.cli.queues` call these when ``--archived`` is
+The ``dlq`` commands in :mod:`eventpipe.cli.dlq` call these when ``--archived`` is
 given.
 """
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from eventpipe.operate.dlq import ATTRIBUTE_PREFIX, REASON_ATTRIBUTES, PeekedMessage
 from eventpipe.operate.exceptions import OperateError
+from eventpipe.operate.peek import ATTRIBUTE_PREFIX, REASON_ATTRIBUTES, PeekedMessage
 from eventpipe.operate.send import fixed_group, send
 from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
 from eventpipe.stack_output import ConsumerOutputs, StackOutputs

@@ -57,7 +57,7 @@ class ConsumerInvoker:
 
         def test_order_created(invoke_consumer):
             result = invoke_consumer(consumer, [eventbridge_event("Order Created", "shop", {...})])
-            assert result.retried == [] and result.dead_lettered == []
+            assert result.will_retry == [] and result.dead_lettered == []
     """
 
     def __init__(self, region: str | None = None) -> None:
@@ -217,7 +217,7 @@ class ConsumerInvoker:
             response=response,
             records=records,
             succeeded=[m for m in ids if m not in failed and m not in dead_ids],
-            retried=[m for m in ids if m in failed],
+            will_retry=[m for m in ids if m in failed],
             dead_lettered=sorted(dead, key=lambda d: ids.index(d.message_id)),
         )
 

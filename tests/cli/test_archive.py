@@ -21,7 +21,7 @@ from eventpipe.stack_functions.archiver import Archiver
 from eventpipe.stack_output import DeadLetterArchiveOutputs
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
-from tests.cli.test_queues import add_fifo_consumer
+from tests.cli.test_dlq import add_fifo_consumer
 
 BUCKET = "eventpipe-dev-dead-letters-abc123"
 REASON = "amount must be positive: the ledger refuses a refund of -12.50 EUR"

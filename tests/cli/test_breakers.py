@@ -43,7 +43,9 @@ def with_breaker(stack: Stack, max_concurrency: int | None = 5) -> tuple[str, Br
     scheduler.create_schedule_group(Name=GROUP)
     stack.change_consumer(
         "orders",
-        circuit_breaker=CircuitBreakerOutputs(errors=5, period=60, cooldown=300, alarm_name=ALARM),
+        circuit_breaker=CircuitBreakerOutputs(
+            failed_records=5, period=60, cooldown=300, alarm_name=ALARM
+        ),
     )
     stack.change(
         breaker=BreakerOutputs(

@@ -23,10 +23,10 @@ from eventpipe.cli.output import VERBATIM_KEYS
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
 from tests.cli.test_app import _commands
+from tests.cli.test_dlq import StubbedSqs
 from tests.cli.test_logs import powertools
 from tests.cli.test_logs import write as write_log
 from tests.cli.test_pause import deploy_function
-from tests.cli.test_queues import StubbedSqs
 
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 EVENT = json.dumps(

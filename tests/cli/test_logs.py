@@ -231,7 +231,7 @@ def test_read_follows_next_tokens() -> None:
 
 
 def test_pipe_log_of_a_per_key_fifo_consumer(stack: Stack) -> None:
-    from tests.cli.test_queues import add_fifo_consumer
+    from tests.cli.test_dlq import add_fifo_consumer
 
     ledger = add_fifo_consumer(stack)
     record = json.dumps({"messageType": "ExecutionFailed", "executionId": "e-1"})

@@ -13,7 +13,7 @@ from eventpipe.operate import send as send_ops
 from eventpipe.stack_output import ConsumerOutputs
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80
-from tests.cli.test_queues import add_fifo_consumer
+from tests.cli.test_dlq import add_fifo_consumer
 
 
 @pytest.fixture(autouse=True)

@@ -37,9 +37,9 @@ def consumers() -> list[tuple[str, Consumer]]:
     pattern = {"source": ["shop"]}
     return [
         ("shop", Consumer(name="orders", handler=HANDLER, pattern=pattern, max_concurrency=8,
-                          circuit_breaker=CircuitBreaker(errors=10, period=60, cooldown=300))),
+                          circuit_breaker=CircuitBreaker(failed_records=10, period=60, cooldown=300))),
         ("shop", Consumer(name="mail", handler=HANDLER, pattern=pattern,
-                          circuit_breaker=CircuitBreaker(errors=3, period=120, cooldown=600))),
+                          circuit_breaker=CircuitBreaker(failed_records=3, period=120, cooldown=600))),
         ("shop", Consumer(name="audit", handler=HANDLER, pattern=pattern)),
     ]  # fmt: skip
 
@@ -77,9 +77,9 @@ def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: 
             )
             assert mail is not None and mail.max_concurrency is None and mail.cooldown == 600
             assert entries == {  # each consumer's circuitBreaker entry; none for audit
-                "orders": {"errors": 10, "period": 60, "cooldown": 300,
+                "orders": {"failedRecords": 10, "period": 60, "cooldown": 300,
                            "alarmName": "eventpipe-test-orders-breaker"},
-                "mail": {"errors": 3, "period": 120, "cooldown": 600,
+                "mail": {"failedRecords": 3, "period": 120, "cooldown": 600,
                          "alarmName": "eventpipe-test-mail-breaker"},
             }  # fmt: skip
 
@@ -221,7 +221,9 @@ def test_the_program_exports_topics_breaker_and_archive(
             "topics": ["orders"],
             "deadLetterArchive": {"afterDays": 7, "expireDays": 90},
             "consumers": {
-                "fixture-direct": {"circuitBreaker": {"errors": 5, "period": 60, "cooldown": 120}}
+                "fixture-direct": {
+                    "circuitBreaker": {"failedRecords": 5, "period": 60, "cooldown": 120}
+                }
             },
         }
     )
@@ -240,7 +242,7 @@ def test_the_program_exports_topics_breaker_and_archive(
     assert archive["scheduleName"] == "eventpipe-test-dlq-archiver"
     direct = stack_output["consumers"]["fixture-direct"]
     assert direct["circuitBreaker"] == {
-        "errors": 5, "period": 60, "cooldown": 120,
+        "failedRecords": 5, "period": 60, "cooldown": 120,
         "alarmName": "eventpipe-test-fixture-direct-breaker",
     }  # fmt: skip
     assert direct["topicArn"] is None and direct["subscriptionArn"] is None

@@ -18,7 +18,7 @@ from pulumi.runtime import settings as pulumi_settings
 
 from components import schemas
 from components.layers import powertools_layer_arn
-from eventpipe import contract, pulumi_files, resolve
+from eventpipe import contract, pulumi_files, pulumi_stack, resolve
 from eventpipe.consumer import Consumer, ConsumerResources
 from eventpipe.exceptions import ConfigurationError
 from eventpipe.operate.stack_outputs import parse_outputs
@@ -32,9 +32,9 @@ FIXTURE = [("fixture", ep_fixture.plugin)]
 
 def _fixture_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the program discover only the fixture plugin (not the installed examples)."""
-    original = resolve.resolve_from_pulumi
+    original = pulumi_stack.resolve_from_pulumi
     monkeypatch.setattr(
-        resolve,
+        pulumi_stack,
         "resolve_from_pulumi",
         functools.partial(original, extra_plugins=FIXTURE, entry_points=False),
     )

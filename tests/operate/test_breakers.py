@@ -46,7 +46,7 @@ def outputs() -> tuple[StackOutputs, ConsumerOutputs]:
                 "dlqUrl": "d",
                 "dlqArn": "arn:aws:sqs:us-east-1:1:d",
                 "eventSourceMappingUuid": "u-1",
-                "circuitBreaker": {"errors": 5, "period": 60, "cooldown": 300,
+                "circuitBreaker": {"failedRecords": 5, "period": 60, "cooldown": 300,
                                    "alarmName": "p-orders-breaker"},
             }
         },
