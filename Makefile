@@ -26,9 +26,12 @@ demo: $(STAMP)
 
 test: $(STAMP) lint types pytest
 
+# lint-imports checks the floors of docs/architecture.md ([tool.importlinter] in
+# pyproject.toml): no upward import, no circle, no Pulumi or pluggy where they do not belong.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 types: $(STAMP)
 	$(BIN)/mypy components eventpipe

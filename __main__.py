@@ -2,21 +2,28 @@
 
 Everything interesting happens elsewhere: ``eventpipe.resolve`` reads the stack config,
 discovers the installed consumer plugins and validates all of them together;
-``components`` declares the shared bus and one pipeline per enabled consumer.
+``components`` declares the shared bus, one pipeline per enabled consumer and the
+stack-level circuit breaker and dead-letter archive, each returning its typed entries of
+the stack output (``eventpipe.stack_output``), which this program combines and exports.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pulumi
 
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
+from components.breaker import declare_circuit_breaker
+from components.dead_letter_archive import declare_dead_letter_archive
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.packaging import DEFAULT_BUILD_DIR
-from eventpipe.resolve import resolve_from_pulumi
+from eventpipe.pulumi_stack import resolve_from_pulumi
+from eventpipe.stack_output import StackOutputs
 
 try:
-    resolved = resolve_from_pulumi()
+    resolved = resolve_from_pulumi(program_dir=Path(__file__).parent)
 except ConfigurationError as err:
     # RunError prints the message alone: every problem, without a Python traceback.
     raise pulumi.RunError(str(err)) from None
@@ -45,20 +52,25 @@ try:
         )
         for declared in enabled
     ]
-    bus.attach(pipelines, DEFAULT_BUILD_DIR)  # issue 13: circuit breaker, dead-letter archive
+    breaker = declare_circuit_breaker(bus, pipelines, DEFAULT_BUILD_DIR)
+    archive = declare_dead_letter_archive(bus, pipelines, DEFAULT_BUILD_DIR)
 except EventpipeError as err:  # the Powertools lookup, a plugin's resources, packaging
     raise pulumi.RunError(str(err)) from None
 
 pulumi.export("busName", bus.bus_name)
 pulumi.export("busArn", bus.bus_arn)
-pulumi.export(
-    contract.STACK_OUTPUT,
-    {
-        "project": pulumi.get_project(),
-        "stack": pulumi.get_stack(),
-        "region": bus.region,
-        "bus": bus.output_entry(),
-        "consumers": {p.consumer.name: p.output_entry() for p in pipelines},
-        **bus.stack_outputs(),
+breakers = breaker.consumer_outputs if breaker is not None else {}
+outputs = StackOutputs(
+    project=pulumi.get_project(),
+    stack=pulumi.get_stack(),
+    region=bus.region,
+    bus=bus.outputs,
+    consumers={
+        p.consumer.name: p.outputs.with_circuit_breaker(breakers.get(p.consumer.name))
+        for p in pipelines
     },
+    topics=bus.topic_arns,
+    breaker=breaker.outputs if breaker is not None else None,
+    dead_letter_archive=archive.outputs if archive is not None else None,
 )
+pulumi.export(contract.STACK_OUTPUT, outputs.to_json())

@@ -1,4 +1,4 @@
-"""Benchmarks of the Lambda runtime (issue 3): framework time, cold import, artifact size.
+"""Benchmarks of the Lambda runtime: framework time, cold import, artifact size.
 
 Run: ``.venv/bin/python benchmarks/runtime.py`` (prints the figures; ``--reps N``).
 

@@ -39,7 +39,7 @@ import pulumi  # noqa: E402
 import pulumi_aws as aws  # noqa: E402
 
 import eventpipe  # noqa: E402
-from eventpipe import powertools_layer, resolve  # noqa: E402
+from eventpipe import powertools_layer, pulumi_stack  # noqa: E402
 from eventpipe.consumer import Consumer  # noqa: E402
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -105,14 +105,14 @@ def eventpipe_program(consumers: list[Consumer]) -> Callable[[], None]:
     plugin = BenchPlugin(consumers)
 
     def program() -> None:
-        original = resolve.resolve_from_pulumi
-        resolve.resolve_from_pulumi = functools.partial(  # type: ignore[assignment]
+        original = pulumi_stack.resolve_from_pulumi
+        pulumi_stack.resolve_from_pulumi = functools.partial(  # type: ignore[assignment]
             original, extra_plugins=[("bench", plugin)], entry_points=False
         )
         try:
             runpy.run_path(str(PROJECT / "__main__.py"), run_name="__main__")
         finally:
-            resolve.resolve_from_pulumi = original  # type: ignore[assignment]
+            pulumi_stack.resolve_from_pulumi = original  # type: ignore[assignment]
 
     return program
 

@@ -32,22 +32,27 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from components.consumer_pipeline import ConsumerPipeline
+from components.event_bus import EventBus
 from components.stack_function import (
     declare_invoke_policy,
     declare_scheduler_role,
     declare_stack_function,
+    stack_functions_code,
 )
 from eventpipe import contract
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.stack_functions import breaker as handler_module
 from eventpipe.stack_functions import settings as fn_settings
+from eventpipe.stack_output import BreakerOutputs, CircuitBreakerOutputs
 
 TYPE = "eventpipe:index:CircuitBreaker"
 ALARM_SUFFIX = "-breaker"
@@ -64,8 +69,6 @@ class BreakerTarget:
     consumer: Consumer
     function_name: pulumi.Input[str]
     mapping_uuid: pulumi.Input[str]
-    entry: dict[str, Any]
-    """The consumer's stack-output extras: ``circuitBreaker`` is set here."""
 
 
 @dataclass
@@ -144,7 +147,15 @@ def _description(consumer: Consumer, cooldown: int, uuid: pulumi.Input[str]) -> 
 
 
 class CircuitBreaker(pulumi.ComponentResource):
-    """Every breaker of the stack (declared only when a consumer has one)."""
+    """Every breaker of the stack (declared only when a consumer has one).
+
+    Its stack output entries: :attr:`outputs` (the top-level ``breaker``) and
+    :attr:`consumer_outputs` (each consumer's ``circuitBreaker``), which the program
+    adds to the pipelines' entries.
+    """
+
+    outputs: BreakerOutputs[pulumi.Input[str]]
+    consumer_outputs: dict[str, CircuitBreakerOutputs[pulumi.Input[str]]]
 
     def __init__(
         self, name: str, args: CircuitBreakerArgs, opts: pulumi.ResourceOptions | None = None
@@ -154,6 +165,7 @@ class CircuitBreaker(pulumi.ComponentResource):
         tags = naming.stack_tags(settings)
         child = pulumi.ResourceOptions(parent=self)
         self.resources: dict[str, pulumi.Resource] = {}
+        self.consumer_outputs = {}
         stem = f"{prefix}breaker"
 
         group = aws.scheduler.ScheduleGroup(
@@ -184,7 +196,7 @@ class CircuitBreaker(pulumi.ComponentResource):
                 statistic="Sum",
                 period=breaker.period,
                 evaluation_periods=1,
-                threshold=breaker.errors,
+                threshold=breaker.failed_records,
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="ignore",
                 alarm_actions=[args.alarm_topic_arn],
@@ -194,12 +206,12 @@ class CircuitBreaker(pulumi.ComponentResource):
             )
             alarms[consumer.name] = alarm
             self.resources[f"alarm-{consumer.name}"] = alarm
-            target.entry["circuitBreaker"] = {
-                "errors": breaker.errors,
-                "period": breaker.period,
-                "cooldown": breaker.cooldown,
-                "alarmName": alarm.name,
-            }
+            self.consumer_outputs[consumer.name] = CircuitBreakerOutputs(
+                failed_records=breaker.failed_records,
+                period=breaker.period,
+                cooldown=breaker.cooldown,
+                alarm_name=alarm.name,
+            )
 
         schedule_arns = pulumi.Output.concat(
             "arn:aws:scheduler:", args.region, ":", args.account_id, ":schedule/", group.name, "/*"
@@ -266,12 +278,27 @@ class CircuitBreaker(pulumi.ComponentResource):
             permission=permission, target=target_resource,
         )  # fmt: skip
         self.function_name, self.rule_name, self.group_name = function.name, rule.name, group.name
+        self.outputs = BreakerOutputs(
+            function_name=function.name, rule_name=rule.name, schedule_group=group.name
+        )
         self.register_outputs({"functionName": function.name, "ruleName": rule.name})
 
-    def output_entry(self) -> dict[str, Any]:
-        """The top-level ``breaker`` entry of the stack output."""
-        return {
-            "functionName": self.function_name,
-            "ruleName": self.rule_name,
-            "scheduleGroup": self.group_name,
-        }
+
+def declare_circuit_breaker(
+    bus: EventBus, pipelines: Sequence[ConsumerPipeline], build_dir: Path
+) -> CircuitBreaker | None:
+    """The stack's circuit breaker, a child of ``bus`` (``<bus>-breaker``), when a consumer
+    has one; None otherwise."""
+    with_breaker = [p for p in pipelines if p.consumer.circuit_breaker is not None]
+    if not with_breaker:
+        return None
+    targets = [BreakerTarget(p.consumer, p.function_name, p.mapping_uuid) for p in with_breaker]
+    settings = bus.settings
+    return CircuitBreaker(
+        f"{bus.pulumi_resource_name}-breaker",
+        CircuitBreakerArgs(
+            settings, targets, bus.region, bus.account_id(), bus.alarm_topic_arn,
+            stack_functions_code(build_dir),
+        ),
+        opts=pulumi.ResourceOptions(parent=bus),
+    )  # fmt: skip

@@ -8,15 +8,14 @@
 A FIFO consumer whose ``message_group`` is a JSON path is fed through an intake queue and
 an EventBridge Pipe instead (``components/intake.py``): a rule target cannot evaluate a
 path, a pipe can. Each piece is declared by a small helper module (queues, intake,
-function, alarms); this component wires them together and exposes what operators and the
-stack output need.
+function, alarms); this component wires them together and builds its entry of the stack
+output (:attr:`ConsumerPipeline.outputs`, an ``eventpipe.stack_output.ConsumerOutputs``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -27,13 +26,14 @@ from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
 from components.intake import Intake, declare_intake, missing_field_target, per_key_fifo
 from components.queues import declare_queues, queue_policy
-from components.topics import entry_defaults, subscribe_queue
+from components.topics import QueueSubscription, subscribe_queue
 from eventpipe import pipes_paths
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer, ResourceContext
 from eventpipe.packaging import DEFAULT_BUILD_DIR, build_function_archive
 from eventpipe.patterns import to_json
 from eventpipe.plugin_resources import run_plugin_resources
+from eventpipe.stack_output import ConsumerOutputs
 
 TYPE = "eventpipe:index:ConsumerPipeline"
 TARGET_MAX_EVENT_AGE = 86_400
@@ -73,6 +73,10 @@ class ConsumerPipeline(pulumi.ComponentResource):
     rule_arn: pulumi.Output[str] | None
     intake: Intake | None
     missing_group_rule_name: pulumi.Output[str] | None
+    subscription: QueueSubscription | None
+    outputs: ConsumerOutputs[pulumi.Input[str]]
+    """This consumer's entry of the stack output (without its circuit breaker, which the
+    stack's ``CircuitBreaker`` declares after every pipeline)."""
 
     def __init__(
         self, name: str, args: ConsumerPipelineArgs, opts: pulumi.ResourceOptions | None = None
@@ -95,7 +99,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
 
         self.rule_name = self.rule_arn = self.missing_group_rule_name = None
         self.intake = None
-        self.entry_extras = entry_defaults()  # issue 13 output keys (topics, breaker)
+        self.subscription = None
         if per_key_fifo(consumer):
             self.intake = declare_intake(
                 name, consumer, settings, fifo_queue=queue, tags=tags, parent=self
@@ -109,9 +113,12 @@ class ConsumerPipeline(pulumi.ComponentResource):
         elif consumer.pattern is not None:
             self._declare_rule(name, args, tags, child, queue)
         elif consumer.topic is not None:  # SNS fan-out: components/topics.py
-            topic_arn = bus.topic_arn(consumer.topic)
-            self.resources.update(subscribe_queue(name, consumer, topic_arn, queue, child,
-                                                  self.entry_extras))  # fmt: skip
+            self.subscription = subscribe_queue(
+                name, consumer, bus.topic_arn(consumer.topic), queue, child
+            )
+            self.resources.update(
+                queue_policy=self.subscription.policy, subscription=self.subscription.subscription
+            )
         else:
             self.resources["queue_policy"] = queue_policy(
                 f"{name}-queue-policy", queue, None, child
@@ -120,7 +127,9 @@ class ConsumerPipeline(pulumi.ComponentResource):
         extra = run_plugin_resources(
             args.plugin,
             consumer,
-            ResourceContext(consumer, settings.stack, prefix, dict(tags), self),
+            ResourceContext(
+                consumer, settings.stack, prefix, dict(tags), self, pulumi.ResourceOptions
+            ),
         )
         self.plugin_outputs = dict(extra.outputs)
 
@@ -178,6 +187,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             self.resources.update({f"alarm_{k}": alarm for k, alarm in intake_alarms.items()})
             self.alarm_names += [alarm.name for alarm in intake_alarms.values()]
 
+        self.outputs = self._stack_output()
         self.register_outputs(
             {
                 "queueUrl": self.queue_url,
@@ -191,6 +201,38 @@ class ConsumerPipeline(pulumi.ComponentResource):
                 "pipeName": intake.pipe.name if intake else None,
                 "pipeArn": intake.pipe.arn if intake else None,
             }
+        )
+
+    def _stack_output(self) -> ConsumerOutputs[pulumi.Input[str]]:
+        intake, subscription = self.intake, self.subscription
+        return ConsumerOutputs(
+            name=self.consumer.name,
+            plugin=self.plugin,
+            fifo=self.consumer.fifo,
+            source=self.consumer.source,
+            queue_url=self.queue_url,
+            queue_arn=self.queue_arn,
+            dlq_url=self.dlq_url,
+            dlq_arn=self.dlq_arn,
+            function_name=self.function_name,
+            function_arn=self.function_arn,
+            rule_name=self.rule_name,
+            rule_arn=self.rule_arn,
+            alarm_names=tuple(self.alarm_names),
+            message_group=self.consumer.message_group,
+            log_group_name=self.log_group_name,
+            event_source_mapping_uuid=self.event_source_mapping_uuid,
+            intake_queue_url=intake.queue.url if intake else None,
+            intake_queue_arn=intake.queue.arn if intake else None,
+            intake_dlq_url=intake.dlq.url if intake else None,
+            intake_dlq_arn=intake.dlq.arn if intake else None,
+            pipe_name=intake.pipe.name if intake else None,
+            pipe_arn=intake.pipe.arn if intake else None,
+            pipe_log_group=intake.pipe_log_group.name if intake else None,
+            missing_group_rule_name=self.missing_group_rule_name,
+            topic_arn=subscription.topic_arn if subscription else None,
+            subscription_arn=subscription.subscription.arn if subscription else None,
+            resources=self.plugin_outputs,
         )
 
     def _declare_rule(
@@ -315,49 +357,6 @@ class ConsumerPipeline(pulumi.ComponentResource):
                 parent=self,
                 depends_on=[dlq_policy],
             )
-
-    def output_entry(self) -> dict[str, Any]:
-        """This consumer's entry in the structured stack output (see eventpipe.contract)."""
-        entry: dict[str, Any] = {
-            "plugin": self.plugin,
-            "fifo": self.consumer.fifo,
-            "source": self.consumer.source,
-            "queueUrl": self.queue_url,
-            "queueArn": self.queue_arn,
-            "dlqUrl": self.dlq_url,
-            "dlqArn": self.dlq_arn,
-            "functionName": self.function_name,
-            "functionArn": self.function_arn,
-            "ruleName": self.rule_name,
-            "ruleArn": self.rule_arn,
-            "alarmNames": self.alarm_names,
-            "messageGroup": self.consumer.message_group,
-            "logGroupName": self.log_group_name,
-            "eventSourceMappingUuid": self.event_source_mapping_uuid,
-            **self._intake_entry(),
-        }
-        entry.update(self.entry_extras)
-        if self.plugin_outputs:
-            entry["resources"] = self.plugin_outputs
-        return entry
-
-    def _intake_entry(self) -> dict[str, Any]:
-        """The per-key FIFO keys of the stack output (all None without an intake)."""
-        intake = self.intake
-        if intake is None:
-            keys = ("intakeQueueUrl", "intakeQueueArn", "intakeDlqUrl", "intakeDlqArn",
-                    "pipeName", "pipeArn", "pipeLogGroup", "missingGroupRuleName")  # fmt: skip
-            return dict.fromkeys(keys)
-        return {
-            "intakeQueueUrl": intake.queue.url,
-            "intakeQueueArn": intake.queue.arn,
-            "intakeDlqUrl": intake.dlq.url,
-            "intakeDlqArn": intake.dlq.arn,
-            "pipeName": intake.pipe.name,
-            "pipeArn": intake.pipe.arn,
-            "pipeLogGroup": intake.pipe_log_group.name,
-            "missingGroupRuleName": self.missing_group_rule_name,
-        }
 
 
 def retry_policy() -> aws.cloudwatch.EventTargetRetryPolicyArgs:

@@ -28,23 +28,29 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components import iam, naming
+from components.consumer_pipeline import ConsumerPipeline
+from components.event_bus import EventBus
 from components.stack_function import (
     declare_invoke_policy,
     declare_scheduler_role,
     declare_stack_function,
+    stack_functions_code,
 )
 from eventpipe import contract
 from eventpipe.config import DeadLetterArchive as ArchiveSettings
 from eventpipe.config import StackSettings
 from eventpipe.stack_functions import settings as fn_settings
+from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
+from eventpipe.stack_output import DeadLetterArchiveOutputs
 
 TYPE = "eventpipe:index:DeadLetterArchive"
 SCHEDULE = "rate(1 hour)"
@@ -118,7 +124,10 @@ def archiver_statements(
 
 
 class DeadLetterArchive(pulumi.ComponentResource):
-    """The archive bucket, the archiver and its schedule."""
+    """The archive bucket, the archiver and its schedule; :attr:`outputs` is the stack
+    output's top-level ``deadLetterArchive``."""
+
+    outputs: DeadLetterArchiveOutputs[pulumi.Input[str]]
 
     def __init__(
         self, name: str, args: DeadLetterArchiveArgs, opts: pulumi.ResourceOptions | None = None
@@ -243,14 +252,34 @@ class DeadLetterArchive(pulumi.ComponentResource):
         )  # fmt: skip
         self.bucket_name, self.function_name = bucket.bucket, function.name
         self.schedule_name = schedule.name
+        self.outputs = DeadLetterArchiveOutputs(
+            bucket_name=bucket.bucket,
+            archiver_function_name=function.name,
+            after_days=archive.after_days,
+            expire_days=archive.expire_days,
+            schedule_name=schedule.name,
+        )
         self.register_outputs({"bucketName": bucket.bucket, "functionName": function.name})
 
-    def output_entry(self) -> dict[str, Any]:
-        """The top-level ``deadLetterArchive`` entry of the stack output."""
-        return {
-            "bucketName": self.bucket_name,
-            "archiverFunctionName": self.function_name,
-            "afterDays": self.archive.after_days,
-            "expireDays": self.archive.expire_days,
-            "scheduleName": self.schedule_name,
-        }
+
+def declare_dead_letter_archive(
+    bus: EventBus, pipelines: Sequence[ConsumerPipeline], build_dir: Path
+) -> DeadLetterArchive | None:
+    """The stack's dead-letter archive over every consumer's DLQ and the bus's delivery DLQ,
+    a child of ``bus`` (``<bus>-dead-letter-archive``), when the stack config asks for one
+    (``eventpipe:deadLetterArchive``); None otherwise."""
+    settings = bus.settings
+    if settings.dead_letter_archive is None:
+        return None
+    dlqs: dict[str, tuple[pulumi.Input[str], pulumi.Input[str]]] = {
+        p.consumer.name: (p.dlq_name, p.dlq_arn) for p in pipelines
+    }
+    dlqs[ARCHIVE_DELIVERY_KEY] = (bus.delivery_dlq_name, bus.delivery_dlq_arn)
+    return DeadLetterArchive(
+        f"{bus.pulumi_resource_name}-dead-letter-archive",
+        DeadLetterArchiveArgs(
+            settings, settings.dead_letter_archive, dlqs, bus.region, bus.account_id(),
+            bus.alarm_topic_arn, stack_functions_code(build_dir),
+        ),
+        opts=pulumi.ResourceOptions(parent=bus),
+    )  # fmt: skip

@@ -1,9 +1,11 @@
 """The one EventBus component of a stack: everything the pipelines share.
 
 Bus (created, or an existing one looked up by name), archive for replay, the delivery DLQ
-for events EventBridge cannot deliver to a queue, the alarm topic, the idempotency table
-(only when a consumer needs it), the dashboard, schema discovery and the schema registry,
-and the eventpipe runtime layer.
+for events EventBridge cannot deliver to a queue, the alarm topic, the stack's SNS topics,
+the idempotency table (only when a consumer needs it), the dashboard, schema discovery and
+the schema registry, and the eventpipe runtime layer. The stack-level functions that need
+every pipeline (``components/breaker.py``, ``components/dead_letter_archive.py``) are
+declared after the pipelines, as children of this component.
 """
 
 from __future__ import annotations
@@ -11,21 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming, schemas
+from components import iam, naming
 from components.dashboard import dashboard_pages
 from components.layers import deploy_region, powertools_layer_arn, runtime_layer
 from components.queues import DLQ_RETENTION
+from components.rule_quota import rule_count, rule_quota_warning
+from components.schema_registry import declare_schema_registry
+from components.topics import declare_topics
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.packaging import DEFAULT_BUILD_DIR
-
-if TYPE_CHECKING:  # pragma: no cover
-    from components.consumer_pipeline import ConsumerPipeline
+from eventpipe.stack_output import BusOutputs
 
 TYPE = "eventpipe:index:EventBus"
 
@@ -38,45 +41,6 @@ class EventBusArgs:
     handlers: Mapping[str, Callable[..., Any] | None] = field(default_factory=dict)
     """Consumer name -> imported handler, to publish its pydantic detail model."""
     build_dir: Path = DEFAULT_BUILD_DIR
-
-
-RULES_PER_BUS = 300
-"""EventBridge's default quota of rules per event bus (adjustable): "Amazon EventBridge
-quotas", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html."""
-
-
-def rule_quota_warning(rules: int, bus: str) -> str | None:
-    """What to tell the operator when the stack declares more rules than the default quota.
-
-    A warning rather than an error: the quota is adjustable, and an account that raised it
-    deploys fine. Without the raise, ``pulumi up`` fails at the 301st rule.
-    """
-    if rules <= RULES_PER_BUS:
-        return None
-    return (
-        f"this stack declares {rules} EventBridge rules on bus {bus!r}; EventBridge allows "
-        f"{RULES_PER_BUS} rules per event bus by default (Amazon EventBridge quotas, "
-        "'Rules per event bus'), so rules past the quota fail to create unless the account's "
-        "quota was raised. Request an increase in the Service Quotas console (service "
-        "'Amazon EventBridge (CloudWatch Events)', quota 'Rules per event bus') before "
-        "`pulumi up`, or split the consumers across stacks or buses (eventpipe:busName)."
-    )
-
-
-def rule_count(consumers: Sequence[Consumer]) -> int:
-    """Rules the pipelines declare: one per rule-fed consumer, plus the missing-field rule
-    of a per-key FIFO consumer whose pattern does not already require the group field."""
-    from eventpipe import pipes_paths
-
-    count = 0
-    for consumer in consumers:
-        if consumer.pattern is None:
-            continue
-        count += 1
-        path = consumer.message_group
-        if consumer.fifo and path and pipes_paths.is_json_path(path):
-            count += not pipes_paths.field_required(consumer.pattern, path)
-    return count
 
 
 def rule_arn_pattern(bus_arn: str, prefix: str) -> str:
@@ -101,6 +65,7 @@ class EventBus(pulumi.ComponentResource):
     bus_arn: pulumi.Output[str]
     delivery_dlq_url: pulumi.Output[str]
     delivery_dlq_arn: pulumi.Output[str]
+    delivery_dlq_name: pulumi.Output[str]
     alarm_topic_arn: pulumi.Output[str]
     runtime_layer_arn: pulumi.Output[str]
     powertools_layer_arn: str
@@ -111,6 +76,7 @@ class EventBus(pulumi.ComponentResource):
     archive_arn: pulumi.Output[str] | None
     dashboard_name: pulumi.Output[str] | None
     registry_name: pulumi.Output[str] | None
+    settings: StackSettings
 
     def __init__(
         self, name: str, args: EventBusArgs, opts: pulumi.ResourceOptions | None = None
@@ -118,6 +84,7 @@ class EventBus(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         settings = args.settings
         prefix = settings.prefix
+        self.settings = settings
         self.region = deploy_region(settings)
         self.powertools_layer_arn = powertools_layer_arn(settings, self.region, parent=self)
         tags = naming.stack_tags(settings)
@@ -146,6 +113,7 @@ class EventBus(pulumi.ComponentResource):
         )
         self.resources["delivery-dlq"] = dlq
         self.delivery_dlq_url, self.delivery_dlq_arn = dlq.url, dlq.arn
+        self.delivery_dlq_name = dlq.name
 
         topic = aws.sns.Topic(
             f"{name}-alarms",
@@ -164,10 +132,10 @@ class EventBus(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self._declare_topics(name, settings, tags, child)  # issue 13: SNS fan-out
+        self._declare_topics(name, settings, tags, child)
 
         self.idempotency_table_name = self.idempotency_table_arn = None
-        self._name, self._tags, self._prefix = name, tags, prefix
+        self._tags, self._prefix = tags, prefix
         if any(c.idempotent for c in args.consumers):
             self.idempotency_table()
 
@@ -197,7 +165,11 @@ class EventBus(pulumi.ComponentResource):
             )
         self.registry_name = None
         if settings.publish_schemas:
-            self._publish_schemas(name, args, tags, child)
+            registry, resources = declare_schema_registry(
+                name, prefix, args.consumers, args.handlers, tags, child
+            )
+            self.resources.update(resources)
+            self.registry_name = registry.name if registry is not None else None
 
         layer = runtime_layer(
             f"{name}-runtime",
@@ -257,38 +229,6 @@ class EventBus(pulumi.ComponentResource):
         self.resources["archive"] = archive
         self.archive_name, self.archive_arn = archive.name, archive.arn
 
-    def _publish_schemas(
-        self, name: str, args: EventBusArgs, tags: dict[str, str], child: pulumi.ResourceOptions
-    ) -> None:
-        published = [
-            (consumer, model)
-            for consumer in args.consumers
-            if consumer.pattern is not None
-            and (model := schemas.detail_model(args.handlers.get(consumer.name))) is not None
-        ]
-        if not published:
-            return
-        registry = aws.schemas.Registry(
-            f"{name}-schemas",
-            name=naming.stack_name(args.settings.prefix, "schemas", naming.LIMIT_REGISTRY),
-            description="Event contracts of the consumers of this stack",
-            tags=tags,
-            opts=child,
-        )
-        self.resources["registry"] = registry
-        self.registry_name = registry.name
-        for consumer, model in published:
-            self.resources[f"schema-{consumer.name}"] = aws.schemas.Schema(
-                f"{name}-schema-{consumer.name}",
-                name=schemas.schema_name(consumer, model),
-                registry_name=registry.name,
-                type="JSONSchemaDraft4",
-                content=schemas.event_schema(consumer, model),
-                description=f"Events consumer {consumer.name} accepts",
-                tags=tags,
-                opts=child,
-            )
-
     def idempotency_table(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """Name and ARN of the stack's idempotency table, declared on first need.
 
@@ -297,7 +237,7 @@ class EventBus(pulumi.ComponentResource):
         """
         if self.idempotency_table_name is None or self.idempotency_table_arn is None:
             table = aws.dynamodb.Table(
-                f"{self._name}-idempotency",
+                f"{self.pulumi_resource_name}-idempotency",
                 name=naming.stack_name(self._prefix, "idempotency", naming.LIMIT_TABLE),
                 billing_mode="PAY_PER_REQUEST",
                 hash_key="id",
@@ -312,7 +252,6 @@ class EventBus(pulumi.ComponentResource):
             self.idempotency_table_name, self.idempotency_table_arn = table.name, table.arn
         return self.idempotency_table_name, self.idempotency_table_arn
 
-    # -- issue 13: topics, circuit breaker, dead-letter archive -----------------------------
     def _declare_topics(
         self,
         name: str,
@@ -320,12 +259,8 @@ class EventBus(pulumi.ComponentResource):
         tags: dict[str, str],
         child: pulumi.ResourceOptions,
     ) -> None:
-        from components.topics import declare_topics
-
-        self._settings = settings
+        """The stack's own SNS topics (``eventpipe:topics``): components/topics.py."""
         self._account_id: pulumi.Output[str] | None = None
-        self.breaker: Any = None
-        self.dead_letter_archive: Any = None
         self.topics: dict[str, aws.sns.Topic] = {}
         if settings.topics:
             self.topics, resources = declare_topics(name, settings, self.account_id(), tags, child)
@@ -343,68 +278,26 @@ class EventBus(pulumi.ComponentResource):
         created = self.topics.get(topic)
         return created.arn if created is not None else topic
 
-    def attach(self, pipelines: Sequence[ConsumerPipeline], build_dir: Path) -> None:
-        """The stack-level functions that need every pipeline: the circuit breaker (when a
-        consumer has one) and the dead-letter archive (when the stack config asks)."""
-        from components.breaker import BreakerTarget, CircuitBreaker, CircuitBreakerArgs
-        from components.dead_letter_archive import DeadLetterArchive, DeadLetterArchiveArgs
-        from eventpipe.packaging import build_stack_functions_archive
-        from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
+    @property
+    def topic_arns(self) -> dict[str, pulumi.Output[str]]:
+        """The stack topics by name: the stack output's top-level ``topics``."""
+        return {topic: created.arn for topic, created in self.topics.items()}
 
-        settings = self._settings
-        with_breaker = [p for p in pipelines if p.consumer.circuit_breaker is not None]
-        if not with_breaker and settings.dead_letter_archive is None:
-            return
-        code = pulumi.FileArchive(str(build_stack_functions_archive(build_dir)))
-        if with_breaker:
-            targets = [
-                BreakerTarget(p.consumer, p.function_name, p.mapping_uuid, p.entry_extras)
-                for p in with_breaker
-            ]
-            self.breaker = CircuitBreaker(
-                f"{self._name}-breaker",
-                CircuitBreakerArgs(
-                    settings, targets, self.region, self.account_id(), self.alarm_topic_arn, code
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-        if settings.dead_letter_archive is not None:
-            delivery = self.resources["delivery-dlq"]
-            dlqs: dict[str, tuple[pulumi.Input[str], pulumi.Input[str]]] = {
-                p.consumer.name: (p.dlq_name, p.dlq_arn) for p in pipelines
-            }
-            dlqs[ARCHIVE_DELIVERY_KEY] = (delivery.name, self.delivery_dlq_arn)  # type: ignore[attr-defined]
-            self.dead_letter_archive = DeadLetterArchive(
-                f"{self._name}-dead-letter-archive",
-                DeadLetterArchiveArgs(
-                    settings, settings.dead_letter_archive, dlqs, self.region,
-                    self.account_id(), self.alarm_topic_arn, code,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )  # fmt: skip
+    @property
+    def outputs(self) -> BusOutputs[pulumi.Input[str]]:
+        """The ``bus`` entry of the stack output.
 
-    def stack_outputs(self) -> dict[str, Any]:
-        """The top-level ``topics``, ``breaker`` and ``deadLetterArchive`` stack output keys."""
-        return {
-            "topics": {topic: created.arn for topic, created in self.topics.items()},
-            "breaker": self.breaker.output_entry() if self.breaker is not None else None,
-            "deadLetterArchive": (
-                self.dead_letter_archive.output_entry()
-                if self.dead_letter_archive is not None
-                else None
-            ),
-        }
-
-    def output_entry(self) -> dict[str, Any]:
-        """The ``bus`` entry of the structured stack output (see eventpipe.contract)."""
-        return {
-            "name": self.bus_name,
-            "arn": self.bus_arn,
-            "archiveName": self.archive_name,
-            "archiveArn": self.archive_arn,
-            "deliveryDlqUrl": self.delivery_dlq_url,
-            "deliveryDlqArn": self.delivery_dlq_arn,
-            "alarmTopicArn": self.alarm_topic_arn,
-            "idempotencyTable": self.idempotency_table_name,
-            "dashboardName": self.dashboard_name,
-        }
+        Read from this component's own attributes when asked rather than fixed in the
+        constructor, because :meth:`idempotency_table` may declare the table after it, on
+        the first idempotent pipeline's need."""
+        return BusOutputs(
+            name=self.bus_name,
+            arn=self.bus_arn,
+            archive_name=self.archive_name,
+            archive_arn=self.archive_arn,
+            delivery_dlq_url=self.delivery_dlq_url,
+            delivery_dlq_arn=self.delivery_dlq_arn,
+            alarm_topic_arn=self.alarm_topic_arn,
+            idempotency_table=self.idempotency_table_name,
+            dashboard_name=self.dashboard_name,
+        )

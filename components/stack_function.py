@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -19,6 +20,12 @@ import pulumi_aws as aws
 from components import iam, naming
 from components.function import declare_log_group
 from eventpipe.config import StackSettings
+from eventpipe.packaging import build_stack_functions_archive
+
+
+def stack_functions_code(build_dir: Path) -> pulumi.FileArchive:
+    """The code of both stack-level functions: one archive, built into ``build_dir``."""
+    return pulumi.FileArchive(str(build_stack_functions_archive(build_dir)))
 
 
 @dataclass

@@ -19,6 +19,7 @@ https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -39,11 +40,6 @@ TOPIC_OWNER_ACTIONS = [
     "sns:GetTopicAttributes",
     "sns:ListSubscriptionsByTopic",
 ]
-
-
-def entry_defaults() -> dict[str, Any]:
-    """The issue-13 keys of a consumer's stack output entry, before anything sets them."""
-    return {"topicArn": None, "subscriptionArn": None, "circuitBreaker": None}
 
 
 def declare_topics(
@@ -112,16 +108,23 @@ def sns_send(queue_arn: Any, topic_arn: Any) -> dict[str, Any]:
     }
 
 
+@dataclass
+class QueueSubscription:
+    """What :func:`subscribe_queue` declared, and the topic the queue listens to."""
+
+    topic_arn: pulumi.Input[str]
+    policy: aws.sqs.QueuePolicy
+    subscription: aws.sns.TopicSubscription
+
+
 def subscribe_queue(
     name: str,
     consumer: Consumer,
     topic_arn: pulumi.Input[str],
     queue: aws.sqs.Queue,
     opts: pulumi.ResourceOptions,
-    entry: dict[str, Any],
-) -> dict[str, pulumi.Resource]:
-    """The queue's policy (only this topic may send) and its subscription; fills the
-    consumer's ``topicArn`` / ``subscriptionArn`` stack output keys in ``entry``."""
+) -> QueueSubscription:
+    """The queue's policy (only this topic may send) and its subscription."""
     policy = aws.sqs.QueuePolicy(
         f"{name}-queue-policy",
         queue_url=queue.url,
@@ -143,5 +146,4 @@ def subscribe_queue(
         # Without the policy in place the first deliveries would be refused.
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy])),
     )
-    entry.update(topicArn=topic_arn, subscriptionArn=subscription.arn)
-    return {"queue_policy": policy, "subscription": subscription}
+    return QueueSubscription(topic_arn, policy, subscription)

@@ -9,14 +9,23 @@ before the program declares a single resource.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic_core import ArgsKwargs
 
-from eventpipe.exceptions import InvalidConsumerError
+from eventpipe.exceptions import EventpipeDeprecationWarning, InvalidConsumerError
 
 HANDLER_REF = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
 """``package.module:function``: the form of ``handler`` and of a string ``resources``."""
@@ -27,7 +36,7 @@ CONSUMER_NAME = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$"
 
 
 ALARM_PERIOD_STEP = 60
-"""A CloudWatch alarm on a standard-resolution metric (Lambda's ``Errors`` is one) takes
+"""A CloudWatch alarm on a standard-resolution metric (the runtime's EMF metrics are) takes
 a period that is a multiple of 60 seconds (10, 20 and 30 only for high-resolution
 metrics): PutMetricAlarm ``Period``,
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html."""
@@ -37,41 +46,78 @@ for longer ones seven days (PutMetricAlarm ``Period``); one evaluation period of
 most a day keeps every breaker inside both."""
 
 
-@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid", populate_by_name=True))
 class CircuitBreaker:
     """Stop feeding a consumer whose downstream is down, instead of dead-lettering.
 
-    When the function reports ``errors`` or more errors within ``period`` seconds, the
+    When ``failed_records`` or more records fail within ``period`` seconds, the
     consumer's event source mapping is disabled (messages wait in the queue); after
     ``cooldown`` seconds it is re-enabled half-open (maximum concurrency 2) and closes
-    when the errors alarm returns to OK. See docs/circuit-breaker.md.
+    when the breaker's alarm returns to OK. See docs/circuit-breaker.md.
+
+    It counts failed records (the runtime's ``RecordsRetried`` metric), not Lambda's
+    function ``Errors``: with partial batch responses an invocation whose records all
+    failed still succeeds for Lambda, so ``Errors`` would never open it ("Handling errors
+    for an SQS event source",
+    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html). The
+    field was called ``errors`` before; that name (and ``errors:`` in stack config)
+    still works, with an :class:`~eventpipe.exceptions.EventpipeDeprecationWarning`.
 
     Example::
 
         Consumer(name="orders", handler="orders.handler:process",
                  pattern={"source": ["shop"]},
-                 circuit_breaker=CircuitBreaker(errors=10, period=60, cooldown=300))
+                 circuit_breaker=CircuitBreaker(failed_records=10, period=60, cooldown=300))
     """
 
-    errors: int = Field(ge=1, le=1_000_000)
-    """Function errors within ``period`` that open the breaker."""
+    failed_records: int = Field(
+        ge=1, le=1_000_000, validation_alias=AliasChoices("failed_records", "failedRecords")
+    )
+    """Failed records (``RecordsRetried``) within ``period`` that open the breaker; in
+    stack config ``failedRecords``."""
     period: int = Field(ge=ALARM_PERIOD_STEP, le=ALARM_PERIOD_MAX, multiple_of=ALARM_PERIOD_STEP)
-    """Seconds of the errors alarm's one evaluation period (a multiple of 60)."""
+    """Seconds of the breaker alarm's one evaluation period (a multiple of 60)."""
     cooldown: int = Field(ge=60, le=ALARM_PERIOD_MAX)
     """Seconds the mapping stays disabled before the half-open step. At least a minute:
     EventBridge Scheduler invokes its targets with 60-second precision ("Schedule types
     in EventBridge Scheduler",
     https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html). At
-    least ``period``, so the half-open step is judged on errors seen after it."""
+    least ``period``, so the half-open step is judged on failures seen after it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_the_old_name(cls, data: Any) -> Any:
+        """``errors=`` (the old name) becomes ``failed_records``, with a warning."""
+        if isinstance(data, ArgsKwargs) and data.kwargs and "errors" in data.kwargs:
+            kwargs = dict(data.kwargs)
+            kwargs["failed_records"] = kwargs.pop("errors")
+            _warn_renamed("CircuitBreaker(errors=...)", "CircuitBreaker(failed_records=...)")
+            return ArgsKwargs(data.args, kwargs)
+        if isinstance(data, Mapping) and "errors" in data:
+            values = dict(data)
+            values["failed_records"] = values.pop("errors")
+            _warn_renamed("circuitBreaker: {errors: ...}", "circuitBreaker: {failedRecords: ...}")
+            return values
+        return data
+
+    @property
+    def errors(self) -> int:
+        """The old name of :attr:`failed_records` (deprecated)."""
+        _warn_renamed("CircuitBreaker.errors", "CircuitBreaker.failed_records")
+        return self.failed_records
 
     @model_validator(mode="after")
     def _judged_on_fresh_errors(self) -> CircuitBreaker:
         if self.cooldown < self.period:
             raise ValueError(
                 f"cooldown ({self.cooldown}s) is shorter than period ({self.period}s): the "
-                "half-open step would be judged on errors from before the breaker opened"
+                "half-open step would be judged on failures from before the breaker opened"
             )
         return self
+
+
+def _warn_renamed(old: str, new: str) -> None:
+    warnings.warn(EventpipeDeprecationWarning(f"{old} is deprecated: write {new}"), stacklevel=3)
 
 
 class Consumer(BaseModel):
@@ -104,9 +150,15 @@ class Consumer(BaseModel):
     fifo: bool = False
     """FIFO queue (ordered per message group, content-based deduplication)."""
     message_group: str | None = None
-    """FIFO rule target's MessageGroupId: a fixed id, or a JSON path such as
-    ``$.detail.customerId`` that EventBridge resolves per event. Default: the consumer
-    name (one group, total order)."""
+    """The FIFO queue's message group. A fixed id becomes the rule target's
+    ``MessageGroupId``, which EventBridge sends literally: every event lands in that one
+    group (EventBridge API reference, ``SqsParameters``:
+    https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html).
+    A JSON path such as ``$.detail.customerId`` gives one group per value: the rule then
+    feeds an intake queue and an EventBridge Pipe, whose ``MessageGroupId`` is a dynamic
+    path parameter it evaluates per event ("Dynamic path parameters",
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html;
+    docs/components.md). Default: the consumer name (one group, total order)."""
     batch_size: int = Field(default=10, ge=1, le=10000)
     batching_window: int = Field(default=0, ge=0, le=300)
     """MaximumBatchingWindowInSeconds of the event source mapping."""
@@ -140,8 +192,8 @@ class Consumer(BaseModel):
     alarm_queue_depth: int = Field(default=1000, ge=1)
     """Visible messages in the queue above which its alarm fires."""
     circuit_breaker: CircuitBreaker | None = None
-    """Disable the event source mapping while the function keeps failing (seed 001);
-    ``None``: no breaker. See :class:`CircuitBreaker` and docs/circuit-breaker.md."""
+    """Disable the event source mapping while records keep failing, so messages wait in
+    the queue instead of burning their receives; ``None``: no breaker. See :class:`CircuitBreaker` and docs/circuit-breaker.md."""
     topic: str | None = None
     """An SNS topic ARN, or the name of a topic listed in stack config
     ``eventpipe:topics``: the queue is subscribed to it instead of a rule (at most one
@@ -206,16 +258,24 @@ class ResourceContext:
     tags: Mapping[str, str]
     parent: Any
     """The ``ConsumerPipeline`` component (a ``pulumi.ComponentResource``)."""
+    resource_options: Callable[..., Any] | None = field(default=None, repr=False)
+    """``pulumi.ResourceOptions``, handed in by the Pulumi program that runs the hook, so
+    this module (the plugin API, imported by the CLI and inside Lambda) never imports
+    Pulumi itself."""
 
     def resource_name(self, suffix: str) -> str:
         """Logical (and physical, where AWS names it) name for a plugin resource."""
         return f"{self.name_prefix}{self.consumer.name}-{suffix}"
 
     def opts(self, **kwargs: Any) -> Any:
-        """``pulumi.ResourceOptions`` parented to the pipeline (imported lazily)."""
-        import pulumi
-
-        return pulumi.ResourceOptions(parent=self.parent, **kwargs)
+        """``pulumi.ResourceOptions(parent=<the pipeline>, **kwargs)``."""
+        if self.resource_options is None:
+            raise RuntimeError(
+                "this ResourceContext was built without resource_options: build it with "
+                "resource_options=pulumi.ResourceOptions (the pipeline component and "
+                "eventpipe.testing.run_resources do)"
+            )
+        return self.resource_options(parent=self.parent, **kwargs)
 
 
 @dataclass
@@ -234,6 +294,7 @@ class ConsumerResources:
 
 
 Outcome = Literal["succeeded", "retried", "dead-lettered"]
+"""A sample's final outcome; ``retried`` is failed, delivered again, then succeeded."""
 
 
 class SampleEvent(BaseModel):
@@ -242,7 +303,10 @@ class SampleEvent(BaseModel):
     Either ``detail_type`` + ``source`` + ``detail`` (published to the bus), or
     ``consumer`` + ``body`` (sent straight to that consumer's queue, for direct-queue
     consumers). ``expect`` maps consumer names to the final outcome the sample must have:
-    ``retried`` means it failed at least once and then succeeded.
+    ``succeeded``; ``retried``: it failed at least once, SQS delivered it again, and it
+    then succeeded; ``dead-lettered``: it ended in the consumer's DLQ. (One invocation's
+    ``will-retry``, in :class:`eventpipe.testing.InvocationResult`, is the first half of
+    ``retried``.)
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

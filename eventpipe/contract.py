@@ -90,32 +90,11 @@ DLQ_REASON_ATTRIBUTES = (
 
 # --- Stack outputs ---------------------------------------------------------------------
 STACK_OUTPUT = "eventpipe"
-"""Name of the one structured stack output operators' tools read. Its shape::
-
-    {"project": str, "stack": str, "region": str,
-     "bus": {"name", "arn", "archiveName"|None, "archiveArn"|None, "deliveryDlqUrl",
-             "deliveryDlqArn", "alarmTopicArn", "idempotencyTable"|None,
-             "dashboardName"},
-     "consumers": {NAME: {"plugin", "fifo", "source" ("rule"|"queue"),
-                          "queueUrl", "queueArn", "dlqUrl", "dlqArn",
-                          "functionName", "functionArn", "ruleName"|None,
-                          "ruleArn"|None, "alarmNames": [str],
-                          "messageGroup"|None (the fixed id or JSON path),
-                          "logGroupName" (/aws/lambda/<function>),
-                          "eventSourceMappingUuid",
-                          "intakeQueueUrl"|None, "intakeQueueArn"|None,
-                          "intakeDlqUrl"|None, "intakeDlqArn"|None,
-                          "pipeName"|None, "pipeArn"|None, "pipeLogGroup"|None,
-                          "missingGroupRuleName"|None,
-                          "resources": {...} (the plugin's ConsumerResources.outputs,
-                          when it has any)}}}
-
-The intake/pipe keys are set only for a FIFO consumer whose ``messageGroup`` is a JSON
-path (fed through an EventBridge Pipe, docs/components.md "Per-key FIFO"); its
-``ruleName`` is then the rule feeding the intake queue, and ``missingGroupRuleName`` the
-rule sending events without the group field to the intake DLQ (None when the pattern
-already requires the field). Older outputs lack these keys; readers default them.
-"""
+"""Name of the one structured stack output operators' tools read. Its shape is the types
+of :mod:`eventpipe.stack_output` (``StackOutputs.to_json``), field for field in camelCase:
+the bus, every consumer's queues, function, rule, alarms, per-key FIFO intake and pipe, SNS
+subscription and circuit breaker, and the stack's topics, breaker and dead-letter
+archive."""
 
 # --- Local engine announcement (``eventpipe dev``) ---------------------------------------
 LOCAL_STATE_DIR = ".eventpipe"
@@ -125,4 +104,7 @@ LOCAL_ANNOUNCEMENT = "dev-{stack}.json"
 writes so operator commands with ``--local`` find it::
 
     {"endpointUrl": str, "region": str, "outputs": <STACK_OUTPUT value>, "pid": int}
+
+Written and read by ``eventpipe.operate.stack_outputs`` (``write_announcement``,
+``from_local``).
 """

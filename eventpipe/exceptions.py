@@ -6,6 +6,7 @@ All of them are detected before any resource is declared and reported together, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -66,3 +67,22 @@ class EventpipeWarning(UserWarning):
     """Issued for a stack config that works but is probably not what was meant (a key in
     a namespace that looks like a misspelt ``eventpipe:``); the CLI prints it as
     ``warning: ...`` on stderr."""
+
+
+class EventpipeDeprecationWarning(EventpipeWarning, DeprecationWarning):
+    """Issued when a plugin or a stack uses a name eventpipe has renamed; the old name
+    still works. A :class:`DeprecationWarning` (test runs show it) and an
+    :class:`EventpipeWarning` (the CLI prints it)."""
+
+
+def suggest(name: str, known: Iterable[str]) -> str | None:
+    """The known name closest to ``name`` (difflib's ratio >= 0.6), for "did you mean";
+    a case-only difference always counts."""
+    import difflib
+
+    candidates = list(known)
+    for candidate in candidates:
+        if candidate.lower() == name.lower():
+            return candidate
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None

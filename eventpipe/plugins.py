@@ -14,10 +14,12 @@ Which plugins load is decided by two lists, both by entry point or distribution 
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
+from types import FunctionType, MethodType
 from typing import Any
 
 import pluggy
@@ -52,24 +54,42 @@ class LoadedPlugins:
     def call_each(self, hook_name: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
         """Call one hook plugin by plugin, yielding ``(plugin name, result)``.
 
-        Each call goes through pluggy's hook machinery (this one implementation plus
-        every wrapper), with the hook's declared arguments as keywords. One at a time, rather than ``pm.hook.x()``, keeps
-        each result attributed to its plugin, and lets one plugin's exception be
-        reported as a problem of that plugin while the others still run.
+        One at a time, rather than ``pm.hook.x()``, keeps each result attributed to its
+        plugin, and lets one plugin's exception be reported as a problem of that plugin
+        while the others still run. Each call is pluggy's own (argument checks, every
+        wrapper, tracing), through the public ``PluginManager.subset_hook_caller``: a
+        hook caller without the other plugins' implementations. That keeps plugins in a
+        set, so :func:`discover` registers an unhashable plugin object through a
+        :class:`_HashableStandIn`.
         """
         caller = getattr(self.manager.hook, hook_name)
-        everything = caller.get_hookimpls()
-        wrappers = [i for i in everything if i.hookwrapper or i.wrapper]
-        for impl in (i for i in everything if not (i.hookwrapper or i.wrapper)):
+        implementations = [
+            impl for impl in caller.get_hookimpls() if not (impl.hookwrapper or impl.wrapper)
+        ]
+        for impl in implementations:
+            others = [other.plugin for other in implementations if other is not impl]
             try:
-                # pluggy's own execution (argument checks, wrappers, tracing) on one
-                # implementation: a hook caller for a subset needs hashable plugins.
-                caller._verify_all_args_are_provided(kwargs)
-                results = caller._hookexec(hook_name, [impl, *wrappers], kwargs, False)
+                results = self.manager.subset_hook_caller(hook_name, others)(**kwargs)
             except Exception as exc:  # a plugin bug must name the plugin, not crash
                 yield impl.plugin_name, exc
                 continue
             yield impl.plugin_name, results[0] if results else None
+
+
+class _HashableStandIn:
+    """Registered in place of a plugin object that cannot be hashed (a ``SimpleNamespace``,
+    an instance whose class defines ``__eq__`` only): it hashes by identity and holds the
+    object's functions and methods, bound as attribute access binds them, so pluggy finds
+    the object's own hook implementations. Properties are not read (pluggy never runs
+    them either)."""
+
+    def __init__(self, plugin: object) -> None:
+        for name in dir(plugin):
+            if name.startswith("__"):
+                continue
+            static = inspect.getattr_static(plugin, name, None)
+            if isinstance(static, FunctionType | MethodType | staticmethod | classmethod):
+                setattr(self, name, getattr(plugin, name))
 
 
 def new_manager() -> pluggy.PluginManager:
@@ -150,7 +170,12 @@ def discover(
                     )
                 )
                 continue
-        loaded.manager.register(obj, name=name)
+        try:
+            hash(obj)
+            registered = obj
+        except TypeError:
+            registered = _HashableStandIn(obj)
+        loaded.manager.register(registered, name=name)
         loaded.plugins.append(
             PluginInfo(
                 name=name,

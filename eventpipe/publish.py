@@ -14,8 +14,7 @@ Example::
         for failure in result.failures:
             print(failure.index, failure.error_code, failure.error_message)
 
-Why not one ``put_events`` call per event (seed 001's ``EventPublisher``): each call
-carries up to 10 entries, so batching cuts round trips (and cost) by up to 10x; and a
+Why not one ``put_events`` call per event: each call carries up to 10 entries, so batching cuts round trips (and cost) by up to 10x; and a
 ``PutEvents`` call that "succeeds" may still have failed entries (``FailedEntryCount``),
 which must be looked at entry by entry and retried when transient, or events are lost
 silently.
@@ -29,8 +28,9 @@ import time as _time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
+from eventpipe.batch_retry import full_jitter, retry_rounds, split_batches
 from eventpipe.exceptions import EventpipeError
 
 MAX_ENTRIES_PER_CALL = 10
@@ -48,7 +48,6 @@ RETRYABLE_CODES = frozenset(
 (``MalformedDetail``, ``AccessDeniedException``, ...) fail the same way every time."""
 
 Sleep = Callable[[float], None]
-T = TypeVar("T")
 
 
 class PublishError(EventpipeError):
@@ -376,58 +375,9 @@ class Publisher:
         self._sleep(full_jitter(retry_number, self.base_delay, self.max_delay, self._rng))
 
 
-def full_jitter(
-    retry_number: int, base_delay: float, max_delay: float, rng: Callable[[], float]
-) -> float:
-    """The delay before retry ``retry_number`` (1 for the first): a random fraction of
-    ``base_delay * 2**(retry_number - 1)``, capped at ``max_delay`` (AWS Architecture
-    Blog, "Exponential Backoff And Jitter")."""
-    return rng() * min(max_delay, base_delay * (2 ** (retry_number - 1)))
-
-
-def retry_rounds(
-    pending: list[T],
-    send_round: Callable[[list[T], int, bool], list[T]],
-    *,
-    max_attempts: int,
-    resend: Callable[[int, int], None],
-) -> None:
-    """Send ``pending``, then again what is worth resending, up to ``max_attempts`` rounds.
-
-    ``send_round(pending, attempt, final)`` sends one round, records its successes and
-    its final failures itself, and returns the items to send again (none when ``final``,
-    the last attempt). ``resend(retry_number, count)`` is called before each resend
-    of ``count`` items (to back off and count them). Shared by :class:`Publisher` and the
-    operator's SQS/SNS senders (``eventpipe.operate.send``), so every sender retries the
-    same way.
-    """
-    for attempt in range(1, max_attempts + 1):
-        if attempt > 1:
-            resend(attempt - 1, len(pending))
-        pending = send_round(pending, attempt, attempt == max_attempts)
-        if not pending:
-            break
-
-
-def batches(
-    entries: Sequence[dict[str, Any]],
-    *,
-    size_of: Callable[[dict[str, Any]], int] = entry_size,
-    max_bytes: int = MAX_REQUEST_BYTES,
-    max_entries: int = MAX_ENTRIES_PER_CALL,
-) -> Iterator[list[dict[str, Any]]]:
-    """Split entries, in order, into calls of at most ``max_entries`` entries and at most
-    ``max_bytes`` together (by default PutEvents': 10 and 1 MiB). Each entry is known to
-    fit on its own (checked in ``entries``). The operator's SQS and SNS senders pass
-    their own ``size_of`` and limit."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    for entry in entries:
-        entry_bytes = size_of(entry)
-        if batch and (len(batch) == max_entries or size + entry_bytes > max_bytes):
-            yield batch
-            batch, size = [], 0
-        batch.append(entry)
-        size += entry_bytes
-    if batch:
-        yield batch
+def batches(entries: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Entries in order, in PutEvents calls: at most 10 entries and 1 MiB together, each
+    entry weighed by :func:`entry_size`."""
+    return split_batches(
+        entries, size_of=entry_size, max_bytes=MAX_REQUEST_BYTES, max_entries=MAX_ENTRIES_PER_CALL
+    )

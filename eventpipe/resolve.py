@@ -18,14 +18,14 @@ from eventpipe.config import (
     StackSettings,
     apply_overrides,
     parse_settings,
-    read_pulumi_config,
     read_stack_file,
 )
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Problem
+from eventpipe.field_fixes import fix_for
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
 from eventpipe.runtime.refs import import_ref
-from eventpipe.validation import check_consumer, fix_for, unknown_override_problems
+from eventpipe.validation import check_consumer, unknown_override_problems
 
 HOOK = hookspecs.eventpipe_consumers.__name__
 SAMPLES_HOOK = hookspecs.eventpipe_sample_events.__name__
@@ -169,14 +169,6 @@ def resolve_from_file(project_dir: Path, stack: str, **kwargs: Any) -> Resolved:
     """Resolve a stack from its ``Pulumi.<stack>.yaml`` (no Pulumi engine needed)."""
     values, region = read_stack_file(project_dir, stack)
     return resolve(values, stack=stack, region=region, **kwargs)
-
-
-def resolve_from_pulumi(**kwargs: Any) -> Resolved:
-    """Resolve the stack the running Pulumi program (or its mocks) is deploying."""
-    import pulumi
-
-    values, region = read_pulumi_config()
-    return resolve(values, stack=pulumi.get_stack(), region=region, **kwargs)
 
 
 def resolve_samples(resolved: Resolved, *, plugin: str | None = None) -> list[DeclaredSample]:

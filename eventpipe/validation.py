@@ -12,34 +12,8 @@ from eventpipe import names, pipes_paths
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
-from eventpipe.runtime.refs import import_ref
-
-FIELD_FIXES: dict[str, str] = {
-    "name": "use 1-40 lower-case letters, digits and inner hyphens, e.g. 'order-processing'",
-    "handler": "write 'package.module:function', e.g. 'orders.handler:process'",
-    "resources": "write 'package.module:function' or pass the callable itself",
-    "batch_size": "use 1-10 (FIFO) or 1-10000 with a batching window above 10",
-    "batching_window": "use 0-300 seconds",
-    "timeout": "use 1-900 seconds (Lambda's limit)",
-    "memory": "use 128-10240 MB",
-    "max_concurrency": "use 2-1000, or leave it unset for no limit",
-    "max_receive_count": "use 1-1000; AWS advises at least 5",
-    "visibility_timeout": "use 0-43200 seconds, at least the function timeout, or leave it "
-    "unset for 6 x timeout + batching window",
-    "retention": "use 60-1209600 seconds (1 minute to 14 days)",
-    "reserved_concurrency": "use 0 or more, at least max_concurrency",
-    "environment": "use a mapping of string names to string values",
-    "idempotency_ttl": "use 60 seconds to 1 year",
-    "description": "keep it under 256 characters",
-    "alarm_oldest_message_age": "use 60 seconds or more",
-    "alarm_queue_depth": "use 1 or more",
-    "circuit_breaker": "write CircuitBreaker(errors=1.., period=60..86400 in steps of 60, "
-    "cooldown=60..86400) or, in stack config, `circuitBreaker: {errors: 10, period: 60, "
-    "cooldown: 300}` (docs/circuit-breaker.md)",
-    "topic": "write an SNS topic ARN or a name listed in eventpipe:topics (docs/sns.md)",
-    "filter_policy": "write an SNS filter policy: attribute names mapped to lists of values "
-    "(docs/sns.md)",
-}
+from eventpipe.field_fixes import fix_for
+from eventpipe.runtime.refs import import_ref, locate_ref
 
 # Lambda refuses these as user environment variables; EVENTPIPE_ ones are ours.
 _RESERVED_ENV = re.compile(
@@ -58,12 +32,9 @@ _NAMED_SUFFIX = len(names.NAMED_SUFFIX)
 NAME_LIMIT = min(names.LIMIT_FUNCTION, names.LIMIT_ROLE, names.LIMIT_RULE)
 
 
-def fix_for(field: str) -> str:
-    return FIELD_FIXES.get(field.split(".", 1)[0], "see docs/configuration.md")
-
-
 def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> list[Problem]:
-    """Every problem of one consumer (its handler and resources must import, too)."""
+    """Every problem of one consumer (its handler must import and its ``resources``
+    reference must name an existing function, too)."""
     from eventpipe.patterns import pattern_problems
 
     problems: list[Problem] = []
@@ -85,8 +56,10 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
             "(`make install`)",
         )
     if isinstance(consumer.resources, str):
+        # Located, not imported: a resources module imports pulumi_aws, which neither
+        # `eventpipe consumers` nor the test kit should load (runtime/refs.locate_ref).
         try:
-            import_ref(consumer.resources)
+            locate_ref(consumer.resources)
         except Exception as exc:
             add("resources", f"cannot import {consumer.resources!r}: {type(exc).__name__}: {exc}")
 
@@ -209,7 +182,7 @@ def unknown_override_problems(settings: StackSettings, names: set[str]) -> list[
     return problems
 
 
-# --- SNS topic source (issue 13) ---------------------------------------------------------
+# --- SNS topic source ----------------------------------------------------------------------
 TOPIC_ARN = re.compile(
     r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\.fifo)$"
 )

@@ -1,5 +1,5 @@
-"""The issue-13 fields of the public model: CircuitBreaker, topic, filter_policy, and the
-stack keys topics / deadLetterArchive / circuitBreaker, each at its boundary."""
+"""The public model's breaker and SNS fields (CircuitBreaker, topic, filter_policy) and
+the stack keys topics / deadLetterArchive / circuitBreaker, each at its boundary."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 import eventpipe
 from eventpipe.config import DLQ_RETENTION_DAYS, parse_settings
-from eventpipe.exceptions import InvalidConsumerError
+from eventpipe.exceptions import EventpipeDeprecationWarning, InvalidConsumerError
 from eventpipe.validation import filter_policy_problems
 from tests.plugins.declared import HANDLER, consumer, plugin
 from tests.test_resolve import problems, run
@@ -20,7 +20,7 @@ ARN = "arn:aws:sns:us-east-1:123456789012:payments"
 
 def test_circuit_breaker_is_public_and_positional() -> None:
     breaker = eventpipe.CircuitBreaker(10, 60, 300)
-    assert (breaker.errors, breaker.period, breaker.cooldown) == (10, 60, 300)
+    assert (breaker.failed_records, breaker.period, breaker.cooldown) == (10, 60, 300)
     assert "CircuitBreaker" in eventpipe.__all__
     declared = consumer("orders", circuit_breaker=breaker)
     assert declared.circuit_breaker == breaker
@@ -30,24 +30,42 @@ def test_circuit_breaker_is_public_and_positional() -> None:
 @pytest.mark.parametrize(
     ("values", "ok"),
     [
-        ({"errors": 1, "period": 60, "cooldown": 60}, True),
-        ({"errors": 0, "period": 60, "cooldown": 60}, False),
-        ({"errors": 5, "period": 86_400, "cooldown": 86_400}, True),
-        ({"errors": 5, "period": 86_460, "cooldown": 60}, False),
-        ({"errors": 5, "period": 90, "cooldown": 60}, False),  # not a multiple of 60
-        ({"errors": 5, "period": 30, "cooldown": 60}, False),  # high-resolution only
-        ({"errors": 5, "period": 60, "cooldown": 59}, False),
-        ({"errors": 5, "period": 120, "cooldown": 86_401}, False),
-        ({"errors": 5, "period": 120, "cooldown": 119}, False),  # judged on stale errors
-        ({"errors": 5, "period": 120, "cooldown": 120}, True),
+        ({"failed_records": 1, "period": 60, "cooldown": 60}, True),
+        ({"failed_records": 0, "period": 60, "cooldown": 60}, False),
+        ({"failed_records": 5, "period": 86_400, "cooldown": 86_400}, True),
+        ({"failed_records": 5, "period": 86_460, "cooldown": 60}, False),
+        ({"failed_records": 5, "period": 90, "cooldown": 60}, False),  # not a multiple of 60
+        ({"failed_records": 5, "period": 30, "cooldown": 60}, False),  # high-resolution only
+        ({"failed_records": 5, "period": 60, "cooldown": 59}, False),
+        ({"failed_records": 5, "period": 120, "cooldown": 86_401}, False),
+        ({"failed_records": 5, "period": 120, "cooldown": 119}, False),  # judged on stale failures
+        ({"failed_records": 5, "period": 120, "cooldown": 120}, True),
     ],
 )
 def test_breaker_numbers_at_their_boundaries(values: dict[str, int], ok: bool) -> None:
     if ok:
-        assert eventpipe.CircuitBreaker(**values).errors == values["errors"]
+        assert eventpipe.CircuitBreaker(**values).failed_records == values["failed_records"]
     else:
         with pytest.raises(ValidationError):
             eventpipe.CircuitBreaker(**values)
+
+
+def test_the_old_name_errors_still_works_with_a_deprecation_warning() -> None:
+    with pytest.warns(EventpipeDeprecationWarning, match=r"write CircuitBreaker\(failed_records"):
+        breaker = eventpipe.CircuitBreaker(errors=7, period=60, cooldown=60)  # type: ignore[call-arg]
+    assert breaker == eventpipe.CircuitBreaker(7, 60, 60)
+    with pytest.warns(DeprecationWarning, match="CircuitBreaker.failed_records"):
+        assert breaker.errors == 7
+
+
+def test_the_old_stack_key_errors_still_works_with_a_deprecation_warning() -> None:
+    values = {
+        "consumers": {"orders": {"circuitBreaker": {"errors": 3, "period": 60, "cooldown": 60}}}
+    }
+    with pytest.warns(EventpipeDeprecationWarning, match="failedRecords"):
+        resolved = run({"shop": plugin(consumer("orders"))}, values)
+    [declared] = resolved.enabled
+    assert declared.consumer.circuit_breaker == eventpipe.CircuitBreaker(3, 60, 60)
 
 
 def test_a_bad_breaker_in_a_declaration_names_the_consumer_and_field() -> None:
@@ -55,7 +73,7 @@ def test_a_bad_breaker_in_a_declaration_names_the_consumer_and_field() -> None:
         eventpipe.Consumer(
             name="orders",
             handler=HANDLER,
-            circuit_breaker={"errors": 1, "period": 61, "cooldown": 60},
+            circuit_breaker={"failed_records": 1, "period": 61, "cooldown": 60},
         )
     assert info.value.errors[0][0].startswith("circuit_breaker")
 
@@ -68,8 +86,10 @@ def test_source_says_what_feeds_the_queue() -> None:
 
 def test_stack_defaults_and_overrides_set_the_breaker() -> None:
     values = {
-        "defaults": {"circuitBreaker": {"errors": 10, "period": 60, "cooldown": 300}},
-        "consumers": {"mail": {"circuitBreaker": {"errors": 2, "period": 120, "cooldown": 120}}},
+        "defaults": {"circuitBreaker": {"failedRecords": 10, "period": 60, "cooldown": 300}},
+        "consumers": {
+            "mail": {"circuitBreaker": {"failedRecords": 2, "period": 120, "cooldown": 120}}
+        },
     }
     resolved = run({"shop": plugin(consumer("orders"), consumer("mail"))}, values)
     by_name = {c.consumer.name: c.consumer.circuit_breaker for c in resolved.enabled}
@@ -78,7 +98,7 @@ def test_stack_defaults_and_overrides_set_the_breaker() -> None:
 
 
 def test_a_bad_breaker_override_names_the_config_key() -> None:
-    values = {"consumers": {"orders": {"circuitBreaker": {"errors": 1, "period": 45}}}}
+    values = {"consumers": {"orders": {"circuitBreaker": {"failedRecords": 1, "period": 45}}}}
     found = problems({"shop": plugin(consumer("orders"))}, values)
     assert found and all("eventpipe:consumers.orders.circuitBreaker" in f for f in found), found
     assert all("Fix:" in f for f in found)
@@ -189,7 +209,7 @@ def test_dlq_retention_days_is_the_dlqs_retention() -> None:
 
 def test_a_per_consumer_null_turns_a_default_breaker_off() -> None:
     values = {
-        "defaults": {"circuitBreaker": {"errors": 10, "period": 60, "cooldown": 300}},
+        "defaults": {"circuitBreaker": {"failedRecords": 10, "period": 60, "cooldown": 300}},
         "consumers": {"mail": {"circuitBreaker": None}},
     }
     resolved = run({"shop": plugin(consumer("orders"), consumer("mail"))}, values)

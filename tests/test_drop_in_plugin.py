@@ -1,4 +1,4 @@
-"""Item 10: a plugin built and installed outside the repo gets its whole pipeline.
+"""A plugin built and installed outside the repo gets its whole pipeline.
 
 The test writes a throwaway plugin distribution (pyproject + hookimpl module + handler)
 in a temp dir, builds a wheel from it with pip (no network, no build isolation), installs
@@ -26,9 +26,11 @@ import pulumi
 import pytest
 from pulumi.runtime import settings as pulumi_settings
 
+from eventpipe.aws_clients import fake_credentials_environment
 from eventpipe.plugins import discover
 from eventpipe.resolve import resolve
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
+from tests.components.helpers import run_to_completion
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -146,8 +148,8 @@ def test_resolved_and_validated_like_any_plugin(installed: Path) -> None:
 @pytest.fixture
 def mocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsMocks]:
     """The components' AWS mocks on a fresh ``dev`` stack; only the drop-in plugin loads."""
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
+    for key, value in fake_credentials_environment().items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("EVENTPIPE_PLUGINS", ENTRY_POINT)
     monkeypatch.delenv("EVENTPIPE_DISABLE_PLUGINS", raising=False)
@@ -187,62 +189,58 @@ PIPELINE = {
 def test_program_builds_the_whole_pipeline(installed: Path, mocks: AwsMocks) -> None:
     """``__main__.py``, exactly as ``pulumi up`` runs it, finds and builds the plugin."""
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
+    def program() -> Any:
         if str(PROJECT) not in sys.path:
             sys.path.insert(0, str(PROJECT))
         runpy.run_path(str(PROJECT / "__main__.py"), run_name="__main__")
         root = pulumi_settings.get_root_resource()
         assert root is not None
-        return pulumi.Output.from_input(root.outputs["eventpipe"]).apply(check)  # type: ignore[attr-defined]
+        return root.outputs["eventpipe"]  # type: ignore[attr-defined]
 
-    def check(output: dict[str, Any]) -> None:
-        [entry] = output["consumers"].values()
-        assert output["consumers"].keys() == {CONSUMER}
-        assert entry["plugin"] == ENTRY_POINT and entry["source"] == "rule"
+    # Checked once every registration has finished (see run_to_completion).
+    output = run_to_completion(program)
+    [entry] = output["consumers"].values()
+    assert output["consumers"].keys() == {CONSUMER}
+    assert entry["plugin"] == ENTRY_POINT and entry["source"] == "rule"
 
-        def one(typ: str, suffix: str) -> Any:
-            return mocks.one(typ, f"{CONSUMER}-{suffix}")
+    def one(typ: str, suffix: str) -> Any:
+        return mocks.one(typ, f"{CONSUMER}-{suffix}")
 
-        for typ, suffixes in PIPELINE.items():
-            for suffix in suffixes:
-                one(typ, suffix)
+    for typ, suffixes in PIPELINE.items():
+        for suffix in suffixes:
+            one(typ, suffix)
 
-        rule = one("aws:cloudwatch/eventRule:EventRule", "rule")
-        assert json.loads(rule.inputs["eventPattern"]) == {
-            "source": ["ecommerce.audit"],
-            "detail-type": ["Audit Logged"],
-        }
-        queue = one("aws:sqs/queue:Queue", "queue")
-        dlq = one("aws:sqs/queue:Queue", "dlq")
-        assert (queue.outputs["url"], dlq.outputs["url"]) == (entry["queueUrl"], entry["dlqUrl"])
-        target = one("aws:cloudwatch/eventTarget:EventTarget", "target")
-        assert target.inputs["arn"] == queue.outputs["arn"]
-        assert (
-            json.loads(queue.inputs["redrivePolicy"])["deadLetterTargetArn"] == dlq.outputs["arn"]
-        )
-        queue_policy = policy(one("aws:sqs/queuePolicy:QueuePolicy", "queue-policy"))
-        assert rule.outputs["arn"] in json.dumps(queue_policy)
+    rule = one("aws:cloudwatch/eventRule:EventRule", "rule")
+    assert json.loads(rule.inputs["eventPattern"]) == {
+        "source": ["ecommerce.audit"],
+        "detail-type": ["Audit Logged"],
+    }
+    queue = one("aws:sqs/queue:Queue", "queue")
+    dlq = one("aws:sqs/queue:Queue", "dlq")
+    assert (queue.outputs["url"], dlq.outputs["url"]) == (entry["queueUrl"], entry["dlqUrl"])
+    target = one("aws:cloudwatch/eventTarget:EventTarget", "target")
+    assert target.inputs["arn"] == queue.outputs["arn"]
+    assert json.loads(queue.inputs["redrivePolicy"])["deadLetterTargetArn"] == dlq.outputs["arn"]
+    queue_policy = policy(one("aws:sqs/queuePolicy:QueuePolicy", "queue-policy"))
+    assert rule.outputs["arn"] in json.dumps(queue_policy)
 
-        function = one("aws:lambda/function:Function", "function")
-        assert function.inputs["handler"] == "eventpipe.runtime.handler"
-        variables = function.inputs["environment"]["variables"]
-        assert variables["EVENTPIPE_HANDLER"] == f"{PACKAGE}.handler:handle"
-        esm = one("aws:lambda/eventSourceMapping:EventSourceMapping", "esm")
-        assert esm.inputs["eventSourceArn"] == queue.outputs["arn"]
-        assert esm.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
-        alarm_topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms").outputs["arn"]
-        alarms = [
-            one("aws:cloudwatch/metricAlarm:MetricAlarm", suffix)
-            for suffix in PIPELINE["aws:cloudwatch/metricAlarm:MetricAlarm"]
-        ]
-        assert all(alarm.inputs["alarmActions"] == [alarm_topic] for alarm in alarms)
-        assert sorted(a.outputs["name"] for a in alarms) == sorted(entry["alarmNames"])
+    function = one("aws:lambda/function:Function", "function")
+    assert function.inputs["handler"] == "eventpipe.runtime.handler"
+    variables = function.inputs["environment"]["variables"]
+    assert variables["EVENTPIPE_HANDLER"] == f"{PACKAGE}.handler:handle"
+    esm = one("aws:lambda/eventSourceMapping:EventSourceMapping", "esm")
+    assert esm.inputs["eventSourceArn"] == queue.outputs["arn"]
+    assert esm.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
+    alarm_topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms").outputs["arn"]
+    alarms = [
+        one("aws:cloudwatch/metricAlarm:MetricAlarm", suffix)
+        for suffix in PIPELINE["aws:cloudwatch/metricAlarm:MetricAlarm"]
+    ]
+    assert all(alarm.inputs["alarmActions"] == [alarm_topic] for alarm in alarms)
+    assert sorted(a.outputs["name"] for a in alarms) == sorted(entry["alarmNames"])
 
-        # The function artifact holds the plugin's package, taken from the installed wheel.
-        with zipfile.ZipFile(function.inputs["code"].path) as archive:
-            names = archive.namelist()
-        assert f"{PACKAGE}/handler.py" in names and f"{PACKAGE}/plugin.py" in names
-        assert not any(n.startswith(("pulumi/", "pluggy/", "boto3/", "tests/")) for n in names)
-
-    run()
+    # The function artifact holds the plugin's package, taken from the installed wheel.
+    with zipfile.ZipFile(function.inputs["code"].path) as archive:
+        names = archive.namelist()
+    assert f"{PACKAGE}/handler.py" in names and f"{PACKAGE}/plugin.py" in names
+    assert not any(n.startswith(("pulumi/", "pluggy/", "boto3/", "tests/")) for n in names)

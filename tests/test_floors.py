@@ -1,8 +1,15 @@
-"""Floors run downhill: a module imports nothing from a floor above its own.
+"""What the import-linter contract cannot see: what a process actually loads.
 
-Each module is imported alone in a fresh interpreter and ``sys.modules`` is checked for
-the floors above it (see docs/architecture.md). The ground floor ships inside the Lambda
-runtime layer or is used by it, so Pulumi and pluggy must never load with it.
+The floors themselves (who may import whom, no circles, no Pulumi or pluggy where they
+do not belong) are import-linter contracts in ``pyproject.toml``, run by ``make lint``;
+grimp reads every import statement, those inside functions included. Two things remain
+that only a real process shows:
+
+* modules whose imports are lazy by design must stay lazy: the package root resolves its
+  names with ``importlib`` (PEP 562), and the test kit and the runtime import Pulumi,
+  moto or pluggy only inside the functions that need them;
+* ``eventpipe consumers`` loads plugin modules by entry point and checks each
+  ``resources`` reference: neither may drag in ``pulumi_aws``.
 """
 
 from __future__ import annotations
@@ -15,55 +22,68 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-UPSTAIRS = ("eventpipe.cli", "eventpipe.local", "eventpipe.operate", "components")
-GROUND = (
-    "eventpipe.runtime",
-    "eventpipe.contract",
-    "eventpipe.consumer",
-    "eventpipe.exceptions",
-    "eventpipe.patterns",
-    "eventpipe.publish",
-    "eventpipe.stack_functions.breaker",
-    "eventpipe.stack_functions.archiver",
-)
-DEPLOY_CONTRACT = (
-    "eventpipe.function_env",
-    "eventpipe.names",
-    "eventpipe.pipes_paths",
-    "eventpipe.plugin_resources",
-    "eventpipe.config",
-    "eventpipe.validation",
-)
-DISCOVERY = ("eventpipe.hookspecs", "eventpipe.plugins", "eventpipe.resolve")
 
-FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    *[(m, ("pulumi", "pulumi_aws", "pluggy", "eventpipe.testing", *UPSTAIRS)) for m in GROUND],
-    *[
-        (m, ("pulumi", "pulumi_aws", "pluggy", "eventpipe.testing", *UPSTAIRS))
-        for m in DEPLOY_CONTRACT
-    ],
-    *[(m, ("pulumi", "pulumi_aws", "eventpipe.testing", *UPSTAIRS)) for m in DISCOVERY],
-    ("eventpipe.testing", ("pulumi", "pulumi_aws", "pluggy", *UPSTAIRS)),
-    (
-        "eventpipe.operate",
-        ("pulumi", "pulumi_aws", "eventpipe.cli", "eventpipe.local", "components"),
-    ),
+LAZY_AT_IMPORT: list[tuple[str, tuple[str, ...]]] = [
+    ("eventpipe", ("pluggy", "pulumi", "pulumi_aws", "pydantic", "boto3")),
+    ("eventpipe.runtime", ("pluggy", "pulumi", "pulumi_aws", "moto", "typer", "rich")),
+    ("eventpipe.testing", ("pluggy", "pulumi", "pulumi_aws", "moto", "pytest")),
+    ("eventpipe.resolve", ("pulumi", "pulumi_aws", "moto")),
 ]
 
 
-def loaded_after_import(module: str) -> set[str]:
-    script = f"import importlib, json, sys; importlib.import_module({module!r}); "
-    script += "print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    return set(json.loads(out))
-
-
-@pytest.mark.parametrize(("module", "forbidden"), FLOORS, ids=[m for m, _ in FLOORS])
-def test_a_floor_imports_nothing_above_it(module: str, forbidden: tuple[str, ...]) -> None:
-    loaded = loaded_after_import(module)
-    above = sorted(
-        name for name in loaded for f in forbidden if name == f or name.startswith(f + ".")
+def _loaded(script: str, tmp_path: Path) -> tuple[int, set[str]]:
+    """Run ``script`` in a fresh interpreter; its exit code and the modules it loaded."""
+    out = tmp_path / "modules.json"
+    wrapped = (
+        "import atexit, json, sys\n"
+        f"atexit.register(lambda: open({str(out)!r}, 'w').write(json.dumps(sorted(sys.modules))))\n"
+        + script
     )
-    assert above == [], f"{module} loads {above}"
+    done = subprocess.run([sys.executable, "-c", wrapped], cwd=ROOT, capture_output=True, text=True)
+    assert out.exists(), done.stderr
+    return done.returncode, set(json.loads(out.read_text()))
+
+
+def _under(loaded: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded for p in packages if m == p or m.startswith(p + "."))
+
+
+@pytest.mark.parametrize(
+    ("module", "forbidden"), LAZY_AT_IMPORT, ids=[m for m, _ in LAZY_AT_IMPORT]
+)
+def test_importing_a_lazy_module_loads_none_of_its_optional_dependencies(
+    module: str, forbidden: tuple[str, ...], tmp_path: Path
+) -> None:
+    code, loaded = _loaded(f"import importlib; importlib.import_module({module!r})", tmp_path)
+    assert code == 0
+    assert module in loaded
+    assert _under(loaded, forbidden) == [], f"import {module} loads them"
+
+
+def test_eventpipe_consumers_never_loads_pulumi_aws(tmp_path: Path) -> None:
+    """The installed example plugins name ``resources`` modules that import pulumi_aws
+    (``orders.infra``); ``eventpipe consumers`` validates those references without
+    running them."""
+    script = (
+        "import sys\n"
+        "from eventpipe.cli import main\n"
+        "sys.argv = ['eventpipe', 'consumers', '--json']\n"
+        "main()\n"
+    )
+    code, loaded = _loaded(script, tmp_path)
+    assert code == 0
+    assert "orders.plugin" in loaded  # the plugins were really loaded and validated
+    assert "eventpipe.validation" in loaded
+    assert _under(loaded, ("pulumi_aws", "pulumi", "components", "moto")) == []
+
+
+def test_resolving_a_stack_file_never_loads_pulumi_aws(tmp_path: Path) -> None:
+    script = (
+        "from pathlib import Path\n"
+        "from eventpipe.resolve import resolve_from_file\n"
+        "resolved = resolve_from_file(Path('.'), 'dev')\n"
+        "assert any(isinstance(c.consumer.resources, str) for c in resolved.consumers)\n"
+    )
+    code, loaded = _loaded(script, tmp_path)
+    assert code == 0
+    assert _under(loaded, ("pulumi_aws", "pulumi", "components")) == []

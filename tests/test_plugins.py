@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import eventpipe
 from eventpipe.config import PluginFilter
 from eventpipe.plugins import discover
 
@@ -66,3 +67,47 @@ def test_stack_filter_and_unknown_names(installed: Path) -> None:
     assert [p.name for p in loaded.plugins] == ["alpha"]
     (problem,) = loaded.problems
     assert problem.field == "eventpipe:plugins.allow" and "'alpah'" in problem.message
+
+
+def test_an_unhashable_plugin_object_is_called_on_its_own_and_named() -> None:
+    from types import SimpleNamespace
+
+    @eventpipe.hookimpl
+    def eventpipe_consumers() -> list[str]:
+        return ["from the namespace"]
+
+    @eventpipe.hookimpl
+    def failing() -> list[str]:
+        raise ValueError("namespace plugin broke")
+
+    odd = SimpleNamespace(eventpipe_consumers=eventpipe_consumers)
+    broken = SimpleNamespace(eventpipe_consumers=failing)
+    loaded = discover(env={}, extra=[("odd", odd), ("broken", broken)], entry_points=False)
+    assert loaded.problems == []
+    results = dict(loaded.call_each("eventpipe_consumers"))
+    assert results["odd"] == ["from the namespace"]
+    assert str(results["broken"]) == "namespace plugin broke"
+    assert [p.name for p in loaded.plugins] == ["odd", "broken"]
+
+
+def test_each_plugin_is_called_alone_and_a_failure_names_only_its_plugin() -> None:
+
+    calls: list[str] = []
+
+    class Good:
+        @eventpipe.hookimpl
+        def eventpipe_consumers(self) -> list[str]:
+            calls.append("good")
+            return ["from good"]
+
+    class Bad:
+        @eventpipe.hookimpl
+        def eventpipe_consumers(self) -> list[str]:
+            calls.append("bad")
+            raise ValueError("broken plugin")
+
+    loaded = discover(env={}, extra=[("good", Good()), ("bad", Bad())], entry_points=False)
+    results = dict(loaded.call_each("eventpipe_consumers"))
+    assert results["good"] == ["from good"]
+    assert isinstance(results["bad"], ValueError) and str(results["bad"]) == "broken plugin"
+    assert sorted(calls) == ["bad", "good"]  # each implementation ran exactly once

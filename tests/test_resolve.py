@@ -97,6 +97,8 @@ def test_consumer_constructor_raises_named_error() -> None:
         ({"message_group": "$.detail.customerId"}, "message_group", "FIFO"),
         ({"environment": {"AWS_REGION": "x"}}, "environment", "reserved"),
         ({"resources": "tests.plugins.handlers:nothing"}, "resources", "cannot import"),
+        ({"resources": "tests.plugins.nowhere:f"}, "resources", "ModuleNotFoundError"),
+        ({"resources": "tests.plugins.unrun_resources:nope"}, "resources", "no attribute 'nope'"),
     ],
 )
 def test_cross_field_errors(fields: dict[str, Any], field: str, text: str) -> None:
@@ -265,3 +267,16 @@ def test_a_sample_hook_that_raises_names_its_plugin() -> None:
         resolve_samples(resolved)
     [problem] = info.value.problems
     assert problem.plugin == "broken" and "no samples today" in problem.message
+
+
+def test_a_resources_reference_is_validated_without_running_its_module() -> None:
+    import sys
+
+    sys.modules.pop("tests.plugins.unrun_resources", None)
+    resolved = run(
+        {"shop": plugin(consumer("orders", resources="tests.plugins.unrun_resources:declare"))}
+    )
+    assert [c.consumer.resources for c in resolved.consumers] == [
+        "tests.plugins.unrun_resources:declare"
+    ]
+    assert "tests.plugins.unrun_resources" not in sys.modules

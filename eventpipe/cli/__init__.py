@@ -6,7 +6,8 @@ Each group of commands lives in a module named after it and adds its commands wi
 - :mod:`~eventpipe.cli.consumers`: ``consumers`` (what a stack will build);
 - :mod:`~eventpipe.cli.new`: ``new`` (scaffold a consumer plugin);
 - :mod:`~eventpipe.cli.events`: ``publish``, ``match``, ``replay`` (the bus's side);
-- :mod:`~eventpipe.cli.queues`: ``status``, ``dlq peek|redrive|purge`` (the queues' side);
+- :mod:`~eventpipe.cli.status`: ``status`` (every consumer's queues, mapping and alarms);
+- :mod:`~eventpipe.cli.dlq`: ``dlq peek|redrive|purge|cancel`` (a consumer's DLQ);
 - :mod:`~eventpipe.cli.local`: ``dev``, ``demo`` (the pipelines on this machine).
 
 What they share: :mod:`~eventpipe.cli.options` (the options and the project walk),
@@ -22,7 +23,7 @@ from typing import Annotated
 
 import typer
 
-from eventpipe.cli import consumers, events, local, logs, mapping, new, queues, send
+from eventpipe.cli import consumers, dlq, events, local, logs, mapping, new, send, status
 from eventpipe.cli import cost as cost_command
 from eventpipe.cli.reporting import CommandApp
 
@@ -67,7 +68,7 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, send, queues, logs, mapping, local, cost_command):
+for group in (consumers, new, events, send, status, dlq, logs, mapping, local, cost_command):
     group.register(app)
 
 

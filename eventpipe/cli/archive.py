@@ -1,7 +1,7 @@
 """``dlq peek --archived`` and ``dlq redrive --archived``, and the archive's lines in
 ``status``: the dead-letter archive bucket, read with :mod:`eventpipe.operate.archive`.
 
-The ``dlq`` commands in :mod:`eventpipe.cli.queues` call these when ``--archived`` is
+The ``dlq`` commands in :mod:`eventpipe.cli.dlq` call these when ``--archived`` is
 given.
 """
 
@@ -20,7 +20,8 @@ from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
 
 def counts(target: StackTarget, aws: Aws, names: list[str]) -> dict[str, int]:
     """Archived dead letters per consumer (and ``_delivery``); {} without an archive."""
-    if not (target.outputs.dead_letter_archive or {}).get("bucketName"):
+    archive = target.outputs.dead_letter_archive
+    if not (archive and archive.bucket_name):
         return {}
     return archive_ops.archived_counts(aws.client("s3"), target.outputs, names)
 

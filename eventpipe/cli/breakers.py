@@ -1,6 +1,6 @@
 """How ``status`` shows circuit breakers and how ``resume`` closes one by hand.
 
-The commands stay in :mod:`eventpipe.cli.queues` (``status``) and
+The commands stay in :mod:`eventpipe.cli.status` (``status``) and
 :mod:`eventpipe.cli.mapping` (``resume``); they call these helpers, and the logic is in
 :mod:`eventpipe.operate.breakers`.
 """

@@ -76,7 +76,11 @@ def _breaker(consumer: Any) -> dict[str, int] | None:
     breaker = consumer.circuit_breaker
     if breaker is None:
         return None
-    return {"errors": breaker.errors, "period": breaker.period, "cooldown": breaker.cooldown}
+    return {
+        "failedRecords": breaker.failed_records,
+        "period": breaker.period,
+        "cooldown": breaker.cooldown,
+    }
 
 
 def _plugin_json(resolved: Resolved) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import typer
 from eventpipe.cli.options import ConfigStackOpt, JsonOpt, ProjectOpt, project_dir
 from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, styled
 from eventpipe.cost import Assumptions, ConsumerCost, Estimate, estimate, load_prices
-from eventpipe.cost.estimator import MILLION
+from eventpipe.cost.lines import MILLION
 from eventpipe.resolve import resolve_from_file
 
 SERVICE_COLUMNS = (("source", ("EventBridge", "SNS")), ("SQS", ("SQS",)), ("Pipes", ("Pipes",)))

@@ -215,11 +215,10 @@ def demo(
         )
         settled = engine.wait_until_settled(timeout)
         backlog = {} if settled else {c: n for c, n in engine.queue_depths().items() if n}
-        deployed = sorted(engine.outputs.get("consumers") or {p.consumer for p in engine.pollers})
+        consumers = engine.outputs.consumers
+        deployed = sorted(consumers or {p.consumer for p in engine.pollers})
         print_outcomes(console, engine.tracker.summary(), deployed)
-        fifo = {
-            name for name, c in (engine.outputs.get("consumers") or {}).items() if c.get("fifo")
-        }
+        fifo = {name for name, consumer in consumers.items() if consumer.fifo}
         mismatches, notes = samples.check(published, engine.tracker, set(deployed), fifo)
     finally:
         engine.stop()

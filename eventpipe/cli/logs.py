@@ -14,9 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from eventpipe.cli.options import StackOptions, connected, stack_command
+from eventpipe.cli.options import ConsumerArg, StackOptions, connected, stack_command
 from eventpipe.cli.output import console, emit_json
-from eventpipe.cli.queues import ConsumerArg
 from eventpipe.operate import logs as logs_ops
 from eventpipe.operate.replay import parse_time
 

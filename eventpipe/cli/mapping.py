@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import typer
 
-from eventpipe.cli.options import StackOptions, connected, stack_command
+from eventpipe.cli.options import ConsumerArg, StackOptions, again, connected, stack_command
 from eventpipe.cli.output import console, emit_json
-from eventpipe.cli.queues import ConsumerArg, again
 from eventpipe.operate import breakers as breaker_ops
 from eventpipe.operate import mapping as mapping_ops
 

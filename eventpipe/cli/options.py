@@ -210,3 +210,14 @@ def connected(opts: StackOptions) -> Iterator[tuple[StackTarget, Aws]]:
         target, aws = opts.connect()
     with aws_errors(target):
         yield target, aws
+
+
+ConsumerArg = Annotated[str, typer.Argument(help="Consumer name (see `eventpipe status`).")]
+"""A command's consumer argument (every command that acts on one consumer)."""
+
+
+def again(opts: StackOptions, *words: str) -> str:
+    """A command to suggest, carrying the target options this one ran with, quoted for a
+    POSIX shell (:meth:`~eventpipe.cli.options.StackOptions.suggest`, without its
+    backticks: the messages here add their own)."""
+    return opts.suggest(*words).strip("`")

@@ -12,9 +12,8 @@ from typing import Annotated
 
 import typer
 
-from eventpipe.cli.options import StackOptions, connected, stack_command
+from eventpipe.cli.options import ConsumerArg, StackOptions, connected, stack_command
 from eventpipe.cli.output import Column, console, emit_json, print_table, progress_bar
-from eventpipe.cli.queues import ConsumerArg
 from eventpipe.cli.reporting import CommandError
 from eventpipe.operate import send as send_ops
 

@@ -32,6 +32,7 @@ from eventpipe.local.schedules import ScheduleRunner
 from eventpipe.local.watch.alarms import AlarmEvaluator
 from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
 from eventpipe.local.watch.tracker import LogEntry, Tracker
+from eventpipe.stack_output import StackOutputs
 
 MAX_WORKERS_PER_FUNCTION = 2
 """Concurrent executions per function locally: ScalingConfig.MaximumConcurrency, capped
@@ -315,18 +316,17 @@ class LocalEngine:
 
     # --- driving it ----------------------------------------------------------------------
     @property
-    def outputs(self) -> dict[str, Any]:
+    def outputs(self) -> StackOutputs[str]:
         """The structured ``eventpipe`` stack output of the local deploy."""
         assert self.deployment is not None
-        return self.deployment.eventpipe
+        return self.deployment.stack_outputs
 
     def client(self, service: str) -> Any:
         assert self.emulator is not None
         return self.emulator.client(service)
 
     def bus_name(self) -> str:
-        bus = self.outputs.get("bus") or {}
-        return str(bus.get("name") or "default")
+        return self.outputs.bus.name
 
     def put_events(self, entries: list[dict[str, Any]]) -> list[str]:
         """PutEvents on the stack's bus (10 per call); returns the event ids in order."""
@@ -344,7 +344,7 @@ class LocalEngine:
         self, consumer: str, body: str | dict[str, Any], group: str | None = None
     ) -> str:
         """Send a message straight to ``consumer``'s queue (direct-queue consumers)."""
-        queue_url = self.outputs["consumers"][consumer]["queueUrl"]
+        queue_url = self.outputs.consumer(consumer).queue_url
         kwargs: dict[str, Any] = {
             "QueueUrl": queue_url,
             "MessageBody": body if isinstance(body, str) else json.dumps(body),

@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from eventpipe.operate.dlq import ATTRIBUTE_PREFIX, REASON_ATTRIBUTES, PeekedMessage
 from eventpipe.operate.exceptions import OperateError
+from eventpipe.operate.peek import ATTRIBUTE_PREFIX, REASON_ATTRIBUTES, PeekedMessage
 from eventpipe.operate.send import fixed_group, send
-from eventpipe.operate.stack_outputs import ConsumerOutputs, StackOutputs
 from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
+from eventpipe.stack_output import ConsumerOutputs, StackOutputs
 
 _REASON_KEYS = {
     "errorType": "error_type",
@@ -57,7 +57,8 @@ class NoDeadLetterArchiveError(OperateError):
 
 def archive_bucket(outputs: StackOutputs) -> str:
     """The archive bucket of the stack, or an error saying how to get one."""
-    bucket = (outputs.dead_letter_archive or {}).get("bucketName")
+    archive = outputs.dead_letter_archive
+    bucket = archive.bucket_name if archive else None
     if not bucket:
         raise NoDeadLetterArchiveError(
             f"stack {outputs.stack!r} has no dead-letter archive: set "
@@ -89,7 +90,7 @@ def archived_counts(
     s3: Any, outputs: StackOutputs, consumers: list[str], *, delivery: bool = True
 ) -> dict[str, int]:
     """Archived dead letters per consumer (and ``_delivery``); {} without an archive."""
-    if not (outputs.dead_letter_archive or {}).get("bucketName"):
+    if not (outputs.dead_letter_archive and outputs.dead_letter_archive.bucket_name):
         return {}
     bucket = archive_bucket(outputs)
     names = [*consumers, *([ARCHIVE_DELIVERY_KEY] if delivery else [])]

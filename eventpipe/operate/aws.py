@@ -1,6 +1,7 @@
 """boto3 clients for a :class:`~eventpipe.operate.stack_outputs.StackTarget`, and AWS errors made actionable.
 
-One place builds every client so ``--profile``, ``--region``, ``--endpoint-url`` and the
+Every command's clients come from one :class:`Aws` per target, built by
+:mod:`eventpipe.aws_clients`, so ``--profile``, ``--region``, ``--endpoint-url`` and the
 local emulator's fixed credentials apply to all commands alike.
 """
 
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from eventpipe import aws_clients
 from eventpipe.operate.exceptions import CredentialsError, NotSupportedError, OperateError
 from eventpipe.operate.stack_outputs import StackTarget
 
@@ -27,22 +29,16 @@ class Aws:
     @property
     def session(self) -> Any:
         if self._session is None:
-            import boto3
             from botocore.exceptions import ProfileNotFound
 
             try:
-                if self.target.local:
-                    # The emulator ignores profiles; real credentials must never reach it.
-                    creds = self.target.credentials
-                    self._session = boto3.Session(
-                        aws_access_key_id=creds.get("aws_access_key_id"),
-                        aws_secret_access_key=creds.get("aws_secret_access_key"),
-                        region_name=self.target.region,
-                    )
-                else:
-                    self._session = boto3.Session(
-                        profile_name=self.profile, region_name=self.target.region
-                    )
+                # A local target carries the emulator's fixed credentials, which win over
+                # --profile, so real credentials never reach the emulator.
+                self._session = aws_clients.session(
+                    region=self.target.region,
+                    profile=self.profile,
+                    credentials=self.target.credentials or None,
+                )
             except ProfileNotFound as exc:
                 raise CredentialsError(
                     f"{exc}. List your profiles with `aws configure list-profiles`, or "
@@ -53,8 +49,8 @@ class Aws:
     def client(self, service: str) -> Any:
         """A client for ``service`` at the target's endpoint and region."""
         if service not in self._clients:
-            self._clients[service] = self.session.client(
-                service, endpoint_url=self.target.endpoint_url
+            self._clients[service] = aws_clients.client(
+                service, endpoint_url=self.target.endpoint_url, from_session=self.session
             )
         return self._clients[service]
 

@@ -33,13 +33,13 @@ from typing import Any
 
 from eventpipe.operate.exceptions import OperateError
 from eventpipe.operate.mapping import PAUSED_STATES, mapping_uuid
-from eventpipe.operate.stack_outputs import ConsumerOutputs, StackOutputs
 from eventpipe.stack_functions.breaker import (
     HALF_OPEN_CONCURRENCY,
     Breaker,
     BreakerFunction,
     schedule_name,
 )
+from eventpipe.stack_output import ConsumerOutputs, StackOutputs
 
 CLOSED, OPEN, HALF_OPEN, UNKNOWN = "closed", "open", "half-open", "unknown"
 _AT = re.compile(r"^at\((?P<time>[0-9T:\-]+)\)$")
@@ -87,7 +87,7 @@ class BreakerState:
 
 def schedule_group(outputs: StackOutputs) -> str:
     """The stack's breaker schedule group (``breaker.scheduleGroup`` of the output)."""
-    group = (outputs.breaker or {}).get("scheduleGroup")
+    group = outputs.breaker.schedule_group if outputs.breaker else None
     if not group:
         raise OperateError(
             f"the stack output of {outputs.stack!r} names no breaker schedule group "
@@ -138,7 +138,7 @@ def breaker_state(
     now: datetime | None = None,
 ) -> BreakerState:
     """The state of ``consumer``'s breaker (which must have one)."""
-    alarm = (consumer.circuit_breaker or {}).get("alarmName")
+    alarm = consumer.circuit_breaker.alarm_name if consumer.circuit_breaker else None
     schedule = _schedule(scheduler, group, consumer.name)
     mapping = _mapping(lambda_client, consumer) if lambda_client is not None else None
     concurrency = ((mapping or {}).get("ScalingConfig") or {}).get("MaximumConcurrency")
@@ -186,7 +186,7 @@ def breaker_states(
             found[consumer.name] = BreakerState(
                 consumer.name,
                 UNKNOWN,
-                (consumer.circuit_breaker or {}).get("alarmName"),
+                consumer.circuit_breaker.alarm_name if consumer.circuit_breaker else None,
                 reason=f"its schedule cannot be read: {error.get('Code')}: {error.get('Message')}",
             )
     return found
@@ -230,7 +230,10 @@ def close_breaker(
         consumer=consumer.name,
         mapping=str(data.get("mapping") or mapping_uuid(lambda_client, consumer)),
         max_concurrency=data.get("maxConcurrency"),
-        cooldown=int(data.get("cooldown") or (consumer.circuit_breaker or {}).get("cooldown", 0)),
+        cooldown=int(
+            data.get("cooldown")
+            or (consumer.circuit_breaker.cooldown if consumer.circuit_breaker else 0)
+        ),
         alarm=str(data.get("alarm") or was.alarm_name or ""),
     )
     if "maxConcurrency" not in data:

@@ -6,9 +6,6 @@ same errors reach scripts that call :mod:`eventpipe.operate` directly.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
-
 from eventpipe.exceptions import EventpipeError
 
 
@@ -18,35 +15,6 @@ class OperateError(EventpipeError):
 
 class MissingOutputsError(OperateError):
     """Raised when the stack's structured output cannot be found or read."""
-
-
-class UnknownConsumerError(OperateError, KeyError):
-    """Raised when a command names a consumer the stack does not have."""
-
-    def __init__(self, name: str, known: Iterable[str], stack: str):
-        self.name = name
-        self.known = sorted(known)
-        names = ", ".join(self.known) or "none"
-        self.suggestion = suggest(name, self.known)
-        hint = f" Did you mean {self.suggestion!r}?" if self.suggestion else ""
-        super().__init__(
-            f"stack {stack!r} has no consumer {name!r}.{hint} Its consumers are: {names}. "
-            "(A consumer added since the last deploy appears after `pulumi up`.)"
-        )
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0])
-
-
-def suggest(name: str, known: Iterable[str]) -> str | None:
-    """The known name closest to ``name`` (difflib's ratio >= 0.6), for "did you mean";
-    a case-only difference always counts."""
-    candidates = list(known)
-    for candidate in candidates:
-        if candidate.lower() == name.lower():
-            return candidate
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 class CredentialsError(OperateError):

@@ -38,7 +38,7 @@ from typing import Any
 
 from eventpipe.operate.aws import error_code
 from eventpipe.operate.exceptions import OperateError
-from eventpipe.operate.stack_outputs import ConsumerOutputs
+from eventpipe.stack_output import ConsumerOutputs
 
 POLL_SECONDS = 2.0
 """Pause between FilterLogEvents polls of ``--follow`` (module-level so tests can

@@ -24,7 +24,7 @@ from typing import Any
 
 from eventpipe.operate.aws import error_code
 from eventpipe.operate.exceptions import OperateError
-from eventpipe.operate.stack_outputs import ConsumerOutputs
+from eventpipe.stack_output import ConsumerOutputs
 
 PAUSED_STATES = frozenset({"Disabled", "Disabling"})
 RUNNING_STATES = frozenset({"Enabled", "Enabling"})

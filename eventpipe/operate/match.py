@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from eventpipe.operate.exceptions import OperateError
-from eventpipe.operate.stack_outputs import StackOutputs
+from eventpipe.stack_output import StackOutputs
 
 ENGINE_AWS = "TestEventPattern"
 ENGINE_LOCAL = "local matcher (endpoint lacks TestEventPattern)"

@@ -18,7 +18,7 @@ from typing import Any
 
 from eventpipe.operate.aws import error_code
 from eventpipe.operate.exceptions import NoArchiveError, OperateError, OperationFailedError
-from eventpipe.operate.stack_outputs import StackOutputs
+from eventpipe.stack_output import StackOutputs
 
 _RELATIVE = re.compile(r"^-?(\d+)\s*([smhd])(?:\s+ago)?$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

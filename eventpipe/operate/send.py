@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from eventpipe import publish
+from eventpipe.batch_retry import full_jitter, retry_rounds, split_batches
 from eventpipe.operate.exceptions import OperateError
-from eventpipe.operate.stack_outputs import ConsumerOutputs
+from eventpipe.stack_output import ConsumerOutputs
 
 MAX_ENTRIES_PER_CALL = 10
 MAX_BATCH_BYTES = 1_048_576
@@ -217,7 +217,7 @@ def build_entries(
 
 def batches(entries: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     """Entries in order, in calls of at most 10 entries and 1 MiB together."""
-    return publish.batches(
+    return split_batches(
         entries, size_of=entry_size, max_bytes=MAX_BATCH_BYTES, max_entries=MAX_ENTRIES_PER_CALL
     )
 
@@ -265,7 +265,7 @@ def send_batches(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Send each batch with ``call``, resending its entries that were not the sender's
-    fault (with :func:`eventpipe.publish.retry_rounds`, full-jitter backoff) before the
+    fault (with :func:`eventpipe.batch_retry.retry_rounds`, full-jitter backoff) before the
     next batch goes, so no later message overtakes an earlier one. SQS's
     SendMessageBatch and SNS's PublishBatch answer alike (``Successful``, ``Failed``
     with ``SenderFault``); ``missing`` is the message for an entry neither lists."""
@@ -282,11 +282,11 @@ def send_batches(
         return retry
 
     def resend(retry_number: int, count: int) -> None:
-        sleep(publish.full_jitter(retry_number, base_delay, max_delay, rng))
+        sleep(full_jitter(retry_number, base_delay, max_delay, rng))
         result.retried += count
 
     for batch in batches:
-        publish.retry_rounds(list(batch), send_round, max_attempts=max_attempts, resend=resend)
+        retry_rounds(list(batch), send_round, max_attempts=max_attempts, resend=resend)
         if progress is not None:
             progress(len(batch))
     result.failures.sort(key=lambda f: f.index)

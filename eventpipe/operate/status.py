@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventpipe.operate.mapping import MappingState, state_or_none
-from eventpipe.operate.stack_outputs import ConsumerOutputs, StackOutputs
+from eventpipe.stack_output import ConsumerOutputs, StackOutputs
 
 QUEUE_ATTRIBUTES = [
     "ApproximateNumberOfMessages",

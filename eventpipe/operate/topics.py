@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from eventpipe import publish as _publish
-from eventpipe.operate.exceptions import OperateError, suggest
+from eventpipe.batch_retry import split_batches
+from eventpipe.exceptions import suggest
+from eventpipe.operate.exceptions import OperateError
 from eventpipe.operate.send import MAX_ATTEMPTS, BatchResult, send_batches
-from eventpipe.operate.stack_outputs import StackOutputs
+from eventpipe.stack_output import StackOutputs
 
 MAX_ENTRIES_PER_CALL = 10
 DEFAULT_MAX_BYTES = 262_144
@@ -144,7 +145,7 @@ def build_entries(
 
 def batches(entries: Sequence[dict[str, Any]], max_bytes: int) -> Iterator[list[dict[str, Any]]]:
     """Entries in order, at most 10 and ``max_bytes`` together per call."""
-    return _publish.batches(
+    return split_batches(
         entries, size_of=entry_size, max_bytes=max_bytes, max_entries=MAX_ENTRIES_PER_CALL
     )
 

@@ -5,12 +5,16 @@ Why our own: no Python library answers like AWS. moto's ``EventPattern`` matches
 ``exists`` on empty arrays, and matches unknown operators as true); the PyPI
 ``event-ruler`` package wraps another engine, not AWS's. AWS's engine is open source,
 aws/event-ruler (https://github.com/aws/event-ruler, ``src/main/software/amazon/event/
-ruler/``); the rules here are learnt from it and from the EventBridge user guide's
-content-filtering page, and each module cites what it follows.
+ruler/``); the rules here follow it, and the EventBridge user guide where the two
+disagree, and each module cites what it follows. ``tests/patterns/corpus/`` holds
+event-ruler's own test cases, which the package passes.
 
 * :mod:`~eventpipe.patterns.grammar`: the structure of a pattern and :func:`pattern_problems`;
 * :mod:`~eventpipe.patterns.operators`: one check per comparison operator;
-* :mod:`~eventpipe.patterns.complexity`: the wildcard limit ("Rule is too complex");
+* :mod:`~eventpipe.patterns.flatten`: dot-joined field names, sub-rules, array membership;
+* :mod:`~eventpipe.patterns.values`: one test per pattern value on one event value;
+* :mod:`~eventpipe.patterns.byte_machine` and :mod:`~eventpipe.patterns.complexity`: the
+  wildcard limit ("Rule is too complex"), ported from event-ruler's evaluator;
 * :mod:`~eventpipe.patterns.matching`: the compiled matcher, :func:`matches`.
 
 ``eventpipe match``, the plugin test kit and the local engine (through

@@ -1,54 +1,42 @@
 """Our own event matcher, compiled once per pattern, with aws/event-ruler's semantics.
 
-Sources: the EventBridge user guide ("Content filtering in event patterns", "Arrays in
-event patterns", "Matching null values and empty strings") and aws/event-ruler
-(``ByteMachine``, ``ComparableNumber``, ``CIDR``, ``Patterns``, ``ACFinder``):
+Why our own: no Python library answers like AWS. moto's ``EventPattern`` misses fields
+inside arrays of objects and ``exists`` on empty arrays and matches unknown operators as
+true; the PyPI ``event-ruler`` package wraps another engine. So this module follows
+EventBridge's own engine, aws/event-ruler (``ACFinder``, ``ByteMachine``, ``Event``), and the
+user guide where the two differ:
 
-* a field's list matches when any value does; an event array matches when any element
-  does (docs, "Arrays"); fields inside arrays of objects are reached element by element,
-  and sibling fields must match in the same element (event-ruler's array consistency);
-* ``exists: true`` needs a leaf value (null counts; an empty array or object gives none),
-  ``exists: false`` matches when there is none (event-ruler flattening);
-* numbers compare at ``ComparableNumber`` precision (6 decimals, -5e9..5e9), so 5e0 == 5
-  and -0 == 0; strings never equal numbers;
-* ``equals-ignore-case`` folds each code point as Java's ``Character`` simple case
-  mapping does (upper then lower), not Python's full ``casefold``.
+* the pattern is flattened into sub-rules and the event into dot-joined fields with array
+  memberships (:mod:`~eventpipe.patterns.flatten`), so nested and dotted keys meet;
+* a sub-rule matches when each of its fields, taken in sorted name order as event-ruler's
+  name states are, has a value that one of the field's pattern values accepts
+  (:mod:`~eventpipe.patterns.values`), all chosen values in the same array elements;
+* ``exists: true`` accepts any value, ``null`` included; ``exists: false`` holds when no
+  value of the field shares the array elements chosen so far (``NameState.getNameTransitions``);
+* the pattern matches when any sub-rule does (``$or``).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
+import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from eventpipe.patterns.flatten import (
+    FlatEvent,
+    Membership,
+    Wanted,
+    flatten_event,
+    merge,
+    sub_rules,
+)
 from eventpipe.patterns.grammar import to_json, validate_pattern
-from eventpipe.patterns.operators import NUMERIC_LIMIT
+from eventpipe.patterns.values import OPERATOR_TESTS, Test, equals
 
-Test = Callable[[Any], bool]
-"""A test of one leaf value of the event (str, number, bool or None)."""
 Node = Callable[[dict[str, Any]], bool]
-
-_MISSING: list[Any] = []
-
-
-def comparable(number: float) -> int | None:
-    """event-ruler ``ComparableNumber.generate``: 1e6 * (5e9 + n) truncated, in range only."""
-    if not -NUMERIC_LIMIT <= number <= NUMERIC_LIMIT:
-        return None
-    return int(1e6 * (NUMERIC_LIMIT + number))
-
-
-def fold(text: str) -> str:
-    """Java-style simple case folding: per code point, upper then lower, 1:1 mappings only."""
-    out = []
-    for char in text:
-        upper = char.upper()
-        char = upper if len(upper) == 1 else char
-        lower = char.lower()
-        out.append(lower if len(lower) == 1 else char)
-    return "".join(out)
+Field = tuple[str, Test | None, bool]
+"""(dot-joined name, test of a present value or None, whether absence matches)."""
 
 
 def matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
@@ -62,215 +50,84 @@ def matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
 @lru_cache(maxsize=1024)
 def compile_pattern(pattern_json: str) -> Node:
     """Validate and compile a pattern (its JSON text) into a test of whole events."""
-    import json
-
     pattern = json.loads(pattern_json)
     validate_pattern(pattern)
-    return _object(pattern)
+    rules = [_compile_rule(rule) for rule in sub_rules(pattern)]
+    wanted = Wanted({name for rule in rules for name, _, _ in rule})
+    if len(rules) == 1:
+        (only,) = rules
+
+        def match_one(event: dict[str, Any]) -> bool:
+            return _match_rule(only, flatten_event(event, wanted))
+
+        return match_one
+
+    def match_any(event: dict[str, Any]) -> bool:
+        flat = flatten_event(event, wanted)
+        return any(_match_rule(rule, flat) for rule in rules)
+
+    return match_any
 
 
-def _object(pattern: dict[str, Any]) -> Node:
-    parts: list[Node] = []
-    for key, value in pattern.items():
-        if key == "$or":
-            parts.append(_either([_object(b) for b in value]))
-        elif isinstance(value, dict):
-            parts.append(_nested(key, _object(value)))
-        else:
-            parts.append(_leaf(key, value))
-    return lambda obj: all(part(obj) for part in parts)
+def _compile_rule(rule: list[tuple[str, list[Any]]]) -> list[Field]:
+    """Fields in name order, as event-ruler's name states take them; a name given twice
+    stays twice, so both of its conditions must hold."""
+    return [_compile_field(name, values) for name, values in sorted(rule, key=lambda f: f[0])]
 
 
-def _either(branches: list[Node]) -> Node:
-    return lambda obj: any(branch(obj) for branch in branches)
-
-
-def _nested(key: str, inner: Node) -> Node:
-    def test(obj: dict[str, Any]) -> bool:
-        value = obj.get(key)
-        if isinstance(value, dict):
-            return inner(value)
-        if isinstance(value, list):
-            return any(inner(v) for v in _objects(value)) or (
-                not any(True for _ in _objects(value)) and inner({})
-            )
-        return inner({})  # absent (or a leaf): only exists:false below can match
-
-    return test
-
-
-def _objects(values: list[Any]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for v in values:
-        if isinstance(v, dict):
-            out.append(v)
-        elif isinstance(v, list):
-            out += _objects(v)
-    return out
-
-
-def _leaves(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        out: list[Any] = []
-        for v in value:
-            out += _leaves(v)
-        return out
-    if isinstance(value, dict):
-        return []
-    return [value]
-
-
-def _leaf(key: str, values: list[Any]) -> Node:
+def _compile_field(name: str, values: list[Any]) -> Field:
     tests: list[Test] = []
     absent_ok = False
     for value in values:
         if isinstance(value, dict):
-            name, operand = next(iter(value.items()))
-            if name == "exists":
+            ((operator, operand),) = value.items()
+            if operator == "exists":
                 if operand:
-                    tests.append(lambda v: True)
+                    tests.append(_present)
                 else:
                     absent_ok = True
                 continue
-            tests.append(_OPERATORS[name](operand))
+            tests.append(OPERATOR_TESTS[operator](operand))
         else:
-            tests.append(_equals(value))
-
-    def test(obj: dict[str, Any]) -> bool:
-        found = _leaves(obj.get(key, _MISSING))
-        if not found:
-            return absent_ok
-        return any(t(v) for v in found for t in tests)
-
-    return test
+            tests.append(equals(value))
+    if not tests:
+        return name, None, absent_ok
+    if len(tests) == 1:
+        return name, tests[0], absent_ok
+    return name, (lambda v: any(t(v) for t in tests)), absent_ok
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+def _present(_: Any) -> bool:
+    return True
 
 
-def _same_number(a: float, b: Any) -> bool:
-    if not _is_number(b):
+def _match_rule(fields: list[Field], flat: FlatEvent) -> bool:
+    # Fast path: one value per field and no arrays of objects, so nothing to backtrack.
+    for name, test, absent_ok in fields:
+        found = flat.get(name)
+        if found is None:
+            if absent_ok:
+                continue
+            return False
+        if len(found) != 1 or found[0][1]:
+            return _walk(fields, 0, (), flat)
+        if test is None or not test(found[0][0]):
+            return False
+    return True
+
+
+def _walk(fields: list[Field], i: int, membership: Membership, flat: FlatEvent) -> bool:
+    if i == len(fields):
+        return True
+    name, test, absent_ok = fields[i]
+    found = flat.get(name, ())
+    absent = absent_ok and all(merge(membership, where) is None for _, where in found)
+    if absent and _walk(fields, i + 1, membership, flat):
+        return True
+    if test is None:
         return False
-    ca, cb = comparable(a), comparable(b)
-    return ca == cb if ca is not None and cb is not None else a == b
-
-
-def _equals(expected: Any) -> Test:
-    if _is_number(expected):
-        return lambda v: _same_number(expected, v)
-    if isinstance(expected, bool) or expected is None:
-        return lambda v: v is expected
-    return lambda v: isinstance(v, str) and v == expected
-
-
-def _string_test(operand: Any, make: Callable[[str, bool], Test]) -> Test:
-    if isinstance(operand, dict):  # {"equals-ignore-case": s}
-        return make(operand["equals-ignore-case"], True)
-    return make(operand, False)
-
-
-def _prefix(text: str, ignore: bool) -> Test:
-    if ignore:
-        folded = fold(text)
-        return lambda v: isinstance(v, str) and fold(v).startswith(folded)
-    return lambda v: isinstance(v, str) and v.startswith(text)
-
-
-def _suffix(text: str, ignore: bool) -> Test:
-    if ignore:
-        folded = fold(text)
-        return lambda v: isinstance(v, str) and fold(v).endswith(folded)
-    return lambda v: isinstance(v, str) and v.endswith(text)
-
-
-def _ignore_case(text: str, _: bool = True) -> Test:
-    folded = fold(text)
-    return lambda v: isinstance(v, str) and fold(v) == folded
-
-
-def wildcard_regex(text: str) -> re.Pattern[str]:
-    """``*`` is any run of characters; ``\\*`` and ``\\\\`` are literal (docs)."""
-    parts, i = [], 0
-    while i < len(text):
-        if text[i] == "\\":
-            parts.append(re.escape(text[i + 1]))
-            i += 2
-            continue
-        parts.append(".*" if text[i] == "*" else re.escape(text[i]))
-        i += 1
-    return re.compile("".join(parts), re.DOTALL)
-
-
-def _wildcard(text: str) -> Test:
-    regex = wildcard_regex(text)
-    return lambda v: isinstance(v, str) and regex.fullmatch(v) is not None
-
-
-def _numeric(operand: list[Any]) -> Test:
-    bounds = [(op, comparable(n)) for op, n in zip(operand[::2], operand[1::2], strict=True)]
-    checks = {
-        "=": lambda a, b: a == b,
-        ">": lambda a, b: a > b,
-        ">=": lambda a, b: a >= b,
-        "<": lambda a, b: a < b,
-        "<=": lambda a, b: a <= b,
-    }
-
-    def test(v: Any) -> bool:
-        if not _is_number(v):
-            return False
-        c = comparable(v)
-        return c is not None and all(checks[op](c, b) for op, b in bounds)
-
-    return test
-
-
-def _cidr(operand: str) -> Test:
-    network = ipaddress.ip_network(operand, strict=False)
-
-    def test(v: Any) -> bool:
-        if not isinstance(v, str):
-            return False
-        try:
-            return ipaddress.ip_address(v) in network
-        except ValueError:
-            return False
-
-    return test
-
-
-def _any_of(tests: list[Test]) -> Test:
-    return lambda v: any(t(v) for t in tests)
-
-
-def _anything_but(operand: Any) -> Test:
-    """docs: matches a present value that is none of the listed (strings vs numbers apart)."""
-    if isinstance(operand, dict):
-        name, inner = next(iter(operand.items()))
-        items = inner if isinstance(inner, list) else [inner]
-        make: dict[str, Callable[[str, bool], Test]] = {
-            "prefix": _prefix,
-            "suffix": _suffix,
-            "equals-ignore-case": _ignore_case,
-        }
-        if name == "wildcard":
-            excluded = _any_of([_wildcard(t) for t in items])
-        else:
-            excluded = _any_of([make[name](t, False) for t in items])
-        if name in ("prefix", "suffix", "wildcard", "equals-ignore-case"):
-            return lambda v: isinstance(v, str) and not excluded(v)
-    items = operand if isinstance(operand, list) else [operand]
-    listed = _any_of([_equals(i) for i in items])
-    return lambda v: not listed(v)
-
-
-_OPERATORS: dict[str, Callable[[Any], Test]] = {
-    "prefix": lambda o: _string_test(o, _prefix),
-    "suffix": lambda o: _string_test(o, _suffix),
-    "equals-ignore-case": _ignore_case,
-    "wildcard": _wildcard,
-    "numeric": _numeric,
-    "cidr": _cidr,
-    "anything-but": _anything_but,
-}
+    for value, where in found:
+        joined = merge(membership, where) if where else membership
+        if joined is not None and test(value) and _walk(fields, i + 1, joined, flat):
+            return True
+    return False

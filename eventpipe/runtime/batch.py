@@ -26,8 +26,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
@@ -40,9 +41,6 @@ from eventpipe.runtime.models import Event, RecordInfo
 from eventpipe.runtime.observability import BatchStats, Observability
 from eventpipe.runtime.powertools_version import check_powertools_version
 from eventpipe.runtime.settings import Settings
-
-_perf = time.perf_counter
-_now = time.time
 
 SQS_MAX_BATCH_ENTRIES = 10
 """ChangeMessageVisibilityBatch takes at most 10 entries per call (SQS API reference,
@@ -69,36 +67,94 @@ def queue_url_from_arn(arn: str) -> str:
     return f"https://sqs.{region}.{domain}/{account}/{name}"
 
 
-class BatchRunner:
-    """Everything built once per container for one consumer; ``run`` per invocation."""
+class MetricsSink(Protocol):
+    """Where a runner emits each invocation's counts (:class:`Observability` writes EMF)."""
 
-    def __init__(self, settings: Settings, func: Callable[..., Any]) -> None:
+    def publish(self, stats: BatchStats) -> None: ...
+
+
+class Guard(Protocol):
+    """Runs a record's handler at most once per key (:class:`IdempotencyGuard`)."""
+
+    def register_context(self, context: Any) -> None: ...
+
+    def run(self, key: str, thunk: Callable[[], Any]) -> bool: ...
+
+
+class BatchRunner:
+    """Everything built once per container for one consumer; ``run`` per invocation.
+
+    Collaborators are arguments, each defaulting to what Lambda uses, so a test gives
+    its own and asserts on what ``run`` returns and what reaches them:
+
+    * ``sqs``: the SQS client for DLQ copies and backoffs (default: a boto3 client,
+      created on first need, never on the success path);
+    * ``idempotency`` and ``idempotency_key``: the guard that skips duplicates and the
+      key it is given per record (default: Powertools' DynamoDB guard on the settings'
+      table and :func:`~eventpipe.runtime.idempotency.idempotency_key`, only when the
+      consumer is idempotent);
+    * ``observability``: logger, metrics and tracer (default: built for the consumer);
+      ``logger``, ``metrics`` (a :class:`MetricsSink`) and ``subsegment`` (a context
+      manager around each record; default: the tracer's, when tracing is on) replace
+      one part of it;
+    * ``backoff``: retry delays (default: from the settings);
+    * ``clock`` (wall time, for event ages) and ``timer`` (monotonic, for handler
+      durations), both in seconds.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        func: Callable[..., Any],
+        *,
+        sqs: Any = None,
+        idempotency: Guard | None = None,
+        idempotency_key: Callable[[str | None, RecordInfo], str] | None = None,
+        observability: Observability | None = None,
+        logger: Any = None,
+        metrics: MetricsSink | None = None,
+        subsegment: Callable[[str], AbstractContextManager[Any]] | None = None,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.time,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.settings = settings
         self.func = func
         self.shape = shape_of(func, settings.source)
         self.decode = make_decoder(self.shape, settings.source)
-        self.obs = Observability(settings.consumer)
-        self.logger = self.obs.logger
+        self.obs = observability or Observability(settings.consumer)
+        self.logger = logger if logger is not None else self.obs.logger
+        self.metrics: MetricsSink = metrics if metrics is not None else self.obs
         check_powertools_version(self.obs)
-        self.backoff = Backoff(settings.backoff_base, settings.backoff_max, settings.time_scale)
-        self.idempotency: Any = None
-        if settings.idempotency_table:
-            from eventpipe.runtime.idempotency import IdempotencyGuard, idempotency_key
+        self.backoff = backoff or Backoff(
+            settings.backoff_base, settings.backoff_max, settings.time_scale
+        )
+        self.idempotency = idempotency
+        if idempotency is None and settings.idempotency_table:
+            from eventpipe.runtime.idempotency import IdempotencyGuard
 
             self.idempotency = IdempotencyGuard(
                 settings.idempotency_table, settings.idempotency_ttl, settings.consumer
             )
-            self._idempotency_key = idempotency_key
+        if self.idempotency is not None and idempotency_key is None:
+            from eventpipe.runtime.idempotency import idempotency_key as default_key
+
+            idempotency_key = default_key
+        self._idempotency_key = idempotency_key
         # FIFO group semantics live in _handle_record (module docstring), so one processor.
         processor = BatchProcessor(EventType.SQS)
         # Report an all-failed batch as failures instead of raising: the records then
         # get their backoff instead of all coming back after the full visibility timeout.
         processor.raise_on_entire_batch_failure = False
         self.processor = processor
-        self._sqs: Any = None
+        self._sqs = sqs
+        self._clock = clock
+        self._timer = timer
         self._lock = threading.Lock()
         self._pass_record = self.shape.wants_record
-        self._tracing = self.obs.tracer is not None
+        if subsegment is None and self.obs.tracer is not None:
+            subsegment = self.obs.subsegment  # Lambda with tracing on
+        self._subsegment = subsegment
         self._span = f"## {settings.consumer}"
         # Per-invocation state, reset by run().
         self._stats = BatchStats()
@@ -138,7 +194,7 @@ class BatchRunner:
                 # Every failure counts, including FIFO records halted behind one.
                 stats.retried = len(failures)
                 self._apply_backoff(records, failures)
-            self.obs.publish(stats)
+            self.metrics.publish(stats)
             return response
 
     def _handle_record(self, record: Any) -> None:
@@ -151,8 +207,8 @@ class BatchRunner:
                 return
         stats = self._stats
         try:
-            if self._tracing:
-                with self.obs.subsegment(self._span):
+            if self._subsegment is not None:
+                with self._subsegment(self._span):
                     self._process(raw, info, stats)
             else:
                 self._process(raw, info, stats)
@@ -236,10 +292,12 @@ class BatchRunner:
             event_time = event.time.timestamp()
         else:
             event_time = info.sent_timestamp_ms / 1000.0
-        stats.ages.append(max(0.0, (_now() - event_time) * 1000.0))
+        stats.ages.append(max(0.0, (self._clock() - event_time) * 1000.0))
         func = self.func
-        start = _perf()
+        timer = self._timer
+        start = timer()
         if self.idempotency is not None:
+            assert self._idempotency_key is not None  # set with the guard in __init__
             key = self._idempotency_key(event.id if isinstance(event, Event) else None, info)
             if self._pass_record:
                 ran = self.idempotency.run(key, lambda: func(arg, info))
@@ -255,7 +313,7 @@ class BatchRunner:
             func(arg, info)
         else:
             func(arg)
-        stats.durations.append((_perf() - start) * 1000.0)
+        stats.durations.append((timer() - start) * 1000.0)
         stats.succeeded += 1
 
     def _retry(self, info: RecordInfo, exc: BaseException) -> None:

@@ -2,8 +2,8 @@
 
 Factories build payloads the way AWS sends them; the ``invoke_consumer`` pytest fixture
 (registered automatically through the ``pytest11`` entry point) runs a consumer's real
-Lambda runtime on them against moto and reports what succeeded, what will be retried and
-what went to the DLQ::
+Lambda runtime on them against moto and reports what succeeded, what SQS will deliver
+again (``will_retry``) and what went to the DLQ::
 
     from eventpipe.testing import eventbridge_event
 

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Literal
 
-from eventpipe import contract
+from eventpipe import aws_clients, contract
 from eventpipe.function_env import function_environment
 from eventpipe.testing.factories import lambda_context, sqs_event, sqs_record
 from eventpipe.testing.records import (
@@ -47,12 +47,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.consumer import Consumer
     from eventpipe.testing.factories import LambdaContext
 
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
 IDEMPOTENCY_TABLE = "eventpipe-test-idempotency"
 
 
@@ -63,7 +57,7 @@ class ConsumerInvoker:
 
         def test_order_created(invoke_consumer):
             result = invoke_consumer(consumer, [eventbridge_event("Order Created", "shop", {...})])
-            assert result.retried == [] and result.dead_lettered == []
+            assert result.will_retry == [] and result.dead_lettered == []
     """
 
     def __init__(self, region: str | None = None) -> None:
@@ -89,8 +83,7 @@ class ConsumerInvoker:
         from moto import mock_aws
 
         # Fake credentials and a region first, so nothing can ever reach real AWS.
-        env = {k: v for k, v in FAKE_CREDENTIALS.items()}
-        env["AWS_DEFAULT_REGION"] = self.region
+        env = {**aws_clients.fake_credentials_environment(), "AWS_DEFAULT_REGION": self.region}
         self._env_patch = mock.patch.dict(os.environ, env)
         self._env_patch.start()
         self._mock = mock_aws()
@@ -112,9 +105,9 @@ class ConsumerInvoker:
 
     # --- resources -----------------------------------------------------------------------
     def _sqs(self) -> Any:
-        import boto3
-
-        return boto3.client("sqs", region_name=self.region)
+        return aws_clients.client(
+            "sqs", region=self.region, credentials=aws_clients.FAKE_CREDENTIALS
+        )
 
     def queues(self, consumer_name: str, fifo: bool) -> tuple[str, str, str]:
         """``(queue_url, queue_arn, dlq_url)`` of a consumer, created on first use."""
@@ -139,9 +132,9 @@ class ConsumerInvoker:
     def _ensure_table(self) -> None:
         if self._table_ready:
             return
-        import boto3
-
-        ddb = boto3.client("dynamodb", region_name=self.region)
+        ddb = aws_clients.client(
+            "dynamodb", region=self.region, credentials=aws_clients.FAKE_CREDENTIALS
+        )
         with suppress(ddb.exceptions.ResourceInUseException):
             ddb.create_table(
                 TableName=self.idempotency_table,
@@ -224,7 +217,7 @@ class ConsumerInvoker:
             response=response,
             records=records,
             succeeded=[m for m in ids if m not in failed and m not in dead_ids],
-            retried=[m for m in ids if m in failed],
+            will_retry=[m for m in ids if m in failed],
             dead_lettered=sorted(dead, key=lambda d: ids.index(d.message_id)),
         )
 

@@ -27,7 +27,7 @@ def invoke_consumer() -> Iterator[ConsumerInvoker]:
     """A :class:`~eventpipe.testing.invoke.ConsumerInvoker`: ``invoke_consumer(consumer, events)``.
 
     Returns an :class:`~eventpipe.testing.invoke.InvocationResult` with ``succeeded``,
-    ``retried`` and ``dead_lettered``. The mock, queues and runtime cache are torn down
+    ``will_retry`` and ``dead_lettered``. The mock, queues and runtime cache are torn down
     after the test.
     """
     invoker = ConsumerInvoker()

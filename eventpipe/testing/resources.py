@@ -85,7 +85,9 @@ def run_resources(
     @pulumi.runtime.test
     def run() -> Any:
         parent = pulumi.ComponentResource(PARENT_TYPE, consumer.name)
-        context = ResourceContext(consumer, stack, prefix, dict(tags or {}), parent)
+        context = ResourceContext(
+            consumer, stack, prefix, dict(tags or {}), parent, pulumi.ResourceOptions
+        )
         try:
             result = check_result(plugin, consumer, hook(context) if hook is not None else None)
         except ConfigurationError as exc:

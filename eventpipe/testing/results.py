@@ -8,8 +8,11 @@ with the reason it attached. Kept apart from the invoker so reading a result nee
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from eventpipe.exceptions import EventpipeDeprecationWarning
 
 
 @dataclass(frozen=True)
@@ -33,20 +36,57 @@ class DeadLetter:
         return json.loads(self.body)
 
 
-@dataclass
+InvocationOutcome = Literal["succeeded", "will-retry", "dead-lettered"]
+"""What one invocation did with a record. ``will-retry``: reported failed, so SQS delivers
+it again (a sample's final outcome ``retried``, failed then succeeded, is another thing:
+:class:`eventpipe.SampleEvent`)."""
+
+
+@dataclass(init=False)
 class InvocationResult:
-    """What one invocation did with each record: succeeded, will retry, dead-lettered."""
+    """What one invocation did with each record: succeeded, will retry, dead-lettered.
+
+    Built by the invoker as ``InvocationResult(response, records, succeeded=...,
+    will_retry=..., dead_lettered=...)``; ``retried=`` (the old name of ``will_retry``)
+    still works, with a deprecation warning.
+    """
 
     response: dict[str, Any]
     """The raw ``{"batchItemFailures": [...]}`` the handler returned."""
     records: list[dict[str, Any]]
     """The SQS records the handler was invoked with, in order."""
-    succeeded: list[str] = field(default_factory=list)
+    succeeded: list[str]
     """Message ids acknowledged after the handler returned (or a duplicate was skipped)."""
-    retried: list[str] = field(default_factory=list)
-    """Message ids reported in ``batchItemFailures``: SQS delivers them again."""
-    dead_lettered: list[DeadLetter] = field(default_factory=list)
+    will_retry: list[str]
+    """Message ids reported in ``batchItemFailures``: SQS delivers them again after their
+    backoff (the runtime sets it as the message's visibility timeout)."""
+    dead_lettered: list[DeadLetter]
     """Messages sent to the DLQ at once (permanent errors, bad bodies, invalid details)."""
+
+    def __init__(
+        self,
+        response: dict[str, Any],
+        records: list[dict[str, Any]],
+        succeeded: list[str] | None = None,
+        will_retry: list[str] | None = None,
+        dead_lettered: list[DeadLetter] | None = None,
+        *,
+        retried: list[str] | None = None,
+    ) -> None:
+        if retried is not None:
+            _warn_renamed("InvocationResult(retried=...)", "InvocationResult(will_retry=...)")
+            will_retry = retried if will_retry is None else will_retry
+        self.response = response
+        self.records = records
+        self.succeeded = list(succeeded or [])
+        self.will_retry = list(will_retry or [])
+        self.dead_lettered = list(dead_lettered or [])
+
+    @property
+    def retried(self) -> list[str]:
+        """The old name of :attr:`will_retry` (deprecated)."""
+        _warn_renamed("InvocationResult.retried", "InvocationResult.will_retry")
+        return self.will_retry
 
     @property
     def dead_lettered_ids(self) -> list[str]:
@@ -56,10 +96,10 @@ class InvocationResult:
     def message_ids(self) -> list[str]:
         return [r["messageId"] for r in self.records]
 
-    def outcome(self, message_id: str) -> Literal["succeeded", "retried", "dead-lettered"]:
+    def outcome(self, message_id: str) -> InvocationOutcome:
         """The outcome of one message by id."""
-        if message_id in self.retried:
-            return "retried"
+        if message_id in self.will_retry:
+            return "will-retry"
         if message_id in self.dead_lettered_ids:
             return "dead-lettered"
         if message_id in self.succeeded:
@@ -67,6 +107,16 @@ class InvocationResult:
         raise KeyError(message_id)
 
     @property
-    def outcomes(self) -> list[str]:
+    def outcomes(self) -> list[InvocationOutcome]:
         """Outcome of each record, in batch order (handy for ``== ["succeeded", ...]``)."""
         return [self.outcome(mid) for mid in self.message_ids]
+
+
+def _warn_renamed(old: str, new: str) -> None:
+    warnings.warn(
+        EventpipeDeprecationWarning(
+            f"{old} is deprecated: write {new} (records SQS will deliver again; a sample's "
+            "expected outcome 'retried' means failed, then succeeded)"
+        ),
+        stacklevel=3,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from moto import mock_aws
 from typer.testing import CliRunner
 
+from eventpipe.aws_clients import fake_credentials_environment
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate import replay as replay_ops
 from tests.cli.stack import Stack, build_stack
@@ -20,13 +20,12 @@ from tests.cli.stack import Stack, build_stack
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Fake credentials, a region, no real profile, and a scratch working directory."""
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **fake_credentials_environment(),
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
     }.items():
         monkeypatch.setenv(key, value)
-    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(dlq_ops, "POLL_SECONDS", 0.0)
@@ -37,14 +36,13 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def stack(aws_env: None, tmp_path: Path) -> Iterator[Stack]:
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
-        output = build_stack(session)
-        outputs_file = tmp_path / "outputs.json"
-        outputs_file.write_text(json.dumps({"eventpipe": output, "other": 1}))
-        yield Stack(
-            output=output,
-            outputs_file=outputs_file,
+        stack = Stack(
+            output=build_stack(session),
+            outputs_file=tmp_path / "outputs.json",
             sqs=session.client("sqs"),
             events=session.client("events"),
             cloudwatch=session.client("cloudwatch"),
             runner=CliRunner(env={"COLUMNS": "200"}),
         )
+        stack.save(stack.output)
+        yield stack

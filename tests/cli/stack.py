@@ -2,11 +2,13 @@
 
 The resources mirror what ``pulumi up`` creates for three consumers (two fed by rules,
 one fed directly), named as the stack output describes them, so every command runs
-its real AWS calls.
+its real AWS calls. The output is built with the stack-output contract's own types
+(:mod:`eventpipe.stack_output`) and saved as their JSON, as the program exports it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from typer.testing import CliRunner, Result
 
 from eventpipe.cli import app
 from eventpipe.operate import dlq as dlq_ops
+from eventpipe.stack_output import BusOutputs, ConsumerOutputs, StackOutputs
 
 PREFIX = "eventpipe-dev-"
 CONSUMERS: dict[str, dict[str, Any] | None] = {
@@ -30,7 +33,9 @@ def _arn(sqs: Any, url: str) -> str:
     return str(attrs["Attributes"]["QueueArn"])
 
 
-def build_stack(session: Any, endpoint_url: str | None = None, archive: bool = True) -> dict:
+def build_stack(
+    session: Any, endpoint_url: str | None = None, archive: bool = True
+) -> StackOutputs[str]:
     """Create bus, archive, queues with redrive, rules, alarms; return the stack output."""
     events = session.client("events", endpoint_url=endpoint_url)
     sqs = session.client("sqs", endpoint_url=endpoint_url)
@@ -43,7 +48,7 @@ def build_stack(session: Any, endpoint_url: str | None = None, archive: bool = T
             "ArchiveArn"
         ]
     delivery_url = sqs.create_queue(QueueName=f"{PREFIX}delivery-dlq")["QueueUrl"]
-    consumers = {}
+    consumers: dict[str, ConsumerOutputs[str]] = {}
     for name, pattern in CONSUMERS.items():
         dlq_url = sqs.create_queue(QueueName=f"{PREFIX}{name}-dlq")["QueueUrl"]
         dlq_arn = _arn(sqs, dlq_url)
@@ -87,44 +92,44 @@ def build_stack(session: Any, endpoint_url: str | None = None, archive: bool = T
                 Threshold=0,
                 ComparisonOperator="GreaterThanThreshold",
             )
-        consumers[name] = {
-            "plugin": "tests",
-            "fifo": False,
-            "source": "rule" if pattern is not None else "queue",
-            "queueUrl": queue_url,
-            "queueArn": queue_arn,
-            "dlqUrl": dlq_url,
-            "dlqArn": dlq_arn,
-            "functionName": f"{PREFIX}{name}",
-            "functionArn": f"arn:aws:lambda:us-east-1:123456789012:function:{PREFIX}{name}",
-            "ruleName": rule_name,
-            "ruleArn": rule_arn,
-            "alarmNames": alarms,
-        }
-    return {
-        "project": "eventpipe",
-        "stack": "dev",
-        "region": "us-east-1",
-        "bus": {
-            "name": bus_name,
-            "arn": bus_arn,
-            "archiveName": f"{PREFIX}archive" if archive else None,
-            "archiveArn": archive_arn,
-            "deliveryDlqUrl": delivery_url,
-            "deliveryDlqArn": _arn(sqs, delivery_url),
-            "alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:eventpipe-dev-alarms",
-            "idempotencyTable": None,
-            "dashboardName": "eventpipe-dev",
-        },
-        "consumers": consumers,
-    }
+        consumers[name] = ConsumerOutputs(
+            name=name,
+            plugin="tests",
+            fifo=False,
+            source="rule" if pattern is not None else "queue",
+            queue_url=queue_url,
+            queue_arn=queue_arn,
+            dlq_url=dlq_url,
+            dlq_arn=dlq_arn,
+            function_name=f"{PREFIX}{name}",
+            function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{PREFIX}{name}",
+            rule_name=rule_name,
+            rule_arn=rule_arn,
+            alarm_names=tuple(alarms),
+        )
+    return StackOutputs(
+        project="eventpipe",
+        stack="dev",
+        region="us-east-1",
+        bus=BusOutputs(
+            name=bus_name,
+            arn=bus_arn,
+            archive_name=f"{PREFIX}archive" if archive else None,
+            archive_arn=archive_arn,
+            delivery_dlq_url=delivery_url,
+            delivery_dlq_arn=_arn(sqs, delivery_url),
+            alarm_topic_arn="arn:aws:sns:us-east-1:123456789012:eventpipe-dev-alarms",
+            dashboard_name="eventpipe-dev",
+        ),
+        consumers=consumers,
+    )
 
 
 @dataclass
 class Stack:
     """The moto stack of a test: its output, the outputs file, clients, a CLI runner."""
 
-    output: dict[str, Any]
+    output: StackOutputs[str]
     outputs_file: Path
     sqs: Any
     events: Any
@@ -135,8 +140,23 @@ class Stack:
         extra = ["--outputs", str(self.outputs_file)] if outputs else []
         return self.runner.invoke(app, [*args, *extra], input=input)
 
-    def consumer(self, name: str) -> dict[str, Any]:
-        return dict(self.output["consumers"][name])
+    def consumer(self, name: str) -> ConsumerOutputs[str]:
+        return self.output.consumer(name)
+
+    def save(self, output: StackOutputs[str]) -> None:
+        """Make ``output`` the stack's output, in its outputs file too (as
+        ``pulumi stack output --json`` prints it, beside another export)."""
+        self.output = output
+        self.outputs_file.write_text(json.dumps({"eventpipe": output.to_json(), "other": 1}))
+
+    def change(self, **changes: Any) -> None:
+        """:meth:`save` the output with ``changes`` (``breaker=...``)."""
+        self.save(dataclasses.replace(self.output, **changes))
+
+    def change_consumer(self, name: str, **changes: Any) -> None:
+        """:meth:`save` the output with ``changes`` to one consumer's entry."""
+        entry = dataclasses.replace(self.consumer(name), **changes)
+        self.change(consumers={**self.output.consumers, name: entry})
 
     def depth(self, url: str) -> int:
         return dlq_ops.depth(self.sqs, url)
@@ -154,7 +174,7 @@ class Stack:
         text = body if isinstance(body, str) else json.dumps(body)
         return str(
             self.sqs.send_message(
-                QueueUrl=self.consumer(name)["dlqUrl"],
+                QueueUrl=self.consumer(name).dlq_url,
                 MessageBody=text,
                 MessageAttributes=attributes,
             )["MessageId"]

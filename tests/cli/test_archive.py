@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 
 from eventpipe.operate import archive as archive_ops
 from eventpipe.stack_functions.archiver import Archiver
+from eventpipe.stack_output import DeadLetterArchiveOutputs
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
-from tests.cli.test_queues import add_fifo_consumer
+from tests.cli.test_dlq import add_fifo_consumer
 
 BUCKET = "eventpipe-dev-dead-letters-abc123"
 REASON = "amount must be positive: the ledger refuses a refund of -12.50 EUR"
@@ -37,14 +38,15 @@ def s3() -> Any:
 
 def with_archive(stack: Stack) -> None:
     s3().create_bucket(Bucket=BUCKET)
-    stack.output["deadLetterArchive"] = {
-        "bucketName": BUCKET,
-        "archiverFunctionName": "eventpipe-dev-dlq-archiver",
-        "afterDays": 10,
-        "expireDays": 365,
-        "scheduleName": "eventpipe-dev-dlq-archiver",
-    }
-    stack.outputs_file.write_text(json.dumps({"eventpipe": stack.output}))
+    stack.change(
+        dead_letter_archive=DeadLetterArchiveOutputs(
+            bucket_name=BUCKET,
+            archiver_function_name="eventpipe-dev-dlq-archiver",
+            after_days=10,
+            expire_days=365,
+            schedule_name="eventpipe-dev-dlq-archiver",
+        )
+    )
 
 
 def run_archiver(stack: Stack, consumers: list[str]) -> dict[str, Any]:
@@ -57,7 +59,7 @@ def run_archiver(stack: Stack, consumers: list[str]) -> dict[str, Any]:
         sns=boto3.client("sns", region_name="us-east-1"),
         bucket=BUCKET,
         after_days=10,
-        queues={c: stack.consumer(c)["dlqUrl"].rsplit("/", 1)[-1] for c in consumers},
+        queues={c: stack.consumer(c).dlq_url.rsplit("/", 1)[-1] for c in consumers},
         topic_arn=None,
         now=lambda: later,
     )
@@ -75,7 +77,7 @@ def test_status_counts_archived_dead_letters(stack: Stack) -> None:
     for n in range(3):
         stack.dead_letter("orders", {"n": n}, REASON)
     assert run_archiver(stack, ["orders", "inventory"])["archived"] == {"orders": 3, "inventory": 0}
-    assert stack.depth(stack.consumer("orders")["dlqUrl"]) == 0
+    assert stack.depth(stack.consumer("orders").dlq_url) == 0
     data = json.loads(stack.cli("status", "--json").stdout)
     counts = {row["consumer"]: row["archived"] for row in data["consumers"]}
     assert counts == {"inventory": 0, "mailer": 0, "orders": 3}
@@ -141,7 +143,7 @@ def test_redrive_archived_sends_back_then_deletes(stack: Stack) -> None:
     text = " ".join(result.stdout.split())
     assert "12 of 12 message(s) sent back to its queue, 12 object(s) deleted" in text
     assert archived_keys("orders/") == []
-    queue = stack.consumer("orders")["queueUrl"]
+    queue = stack.consumer("orders").queue_url
     got: list[dict[str, Any]] = []
     while len(got) < 12:
         page = stack.sqs.receive_message(
@@ -198,7 +200,7 @@ def test_redrive_archived_fifo_keeps_group_and_dedup(stack: Stack) -> None:
     ledger = add_fifo_consumer(stack, message_group="c-1", intake=False)
     for n in range(3):
         stack.sqs.send_message(
-            QueueUrl=ledger["dlqUrl"],
+            QueueUrl=ledger.dlq_url,
             MessageBody=json.dumps({"n": n}),
             MessageGroupId=f"customer-{n % 2}",
             MessageDeduplicationId=f"dedup-{n}",
@@ -215,13 +217,13 @@ def test_redrive_archived_fifo_keeps_group_and_dedup(stack: Stack) -> None:
     got = []
     while len(got) < 3:
         page = stack.sqs.receive_message(
-            QueueUrl=ledger["queueUrl"], MaxNumberOfMessages=10, AttributeNames=["All"]
+            QueueUrl=ledger.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
         ).get("Messages", [])
         assert page
         for message in page:
             got.append(message)
             stack.sqs.delete_message(
-                QueueUrl=ledger["queueUrl"], ReceiptHandle=message["ReceiptHandle"]
+                QueueUrl=ledger.queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
     by_n = {json.loads(m["Body"])["n"]: m["Attributes"] for m in got}
     assert {n: a["MessageGroupId"] for n, a in by_n.items()} == {

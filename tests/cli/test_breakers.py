@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eventpipe.stack_functions.breaker import BreakerFunction, breaker_description, schedule_name
+from eventpipe.stack_output import BreakerOutputs, CircuitBreakerOutputs
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
 from tests.cli.test_pause import deploy_function, mapping
@@ -40,18 +41,19 @@ def with_breaker(stack: Stack, max_concurrency: int | None = 5) -> tuple[str, Br
         )
     scheduler = boto3.client("scheduler", region_name="us-east-1")
     scheduler.create_schedule_group(Name=GROUP)
-    stack.output["consumers"]["orders"]["circuitBreaker"] = {
-        "errors": 5,
-        "period": 60,
-        "cooldown": 300,
-        "alarmName": ALARM,
-    }
-    stack.output["breaker"] = {
-        "functionName": "eventpipe-dev-breaker",
-        "ruleName": "eventpipe-dev-breaker",
-        "scheduleGroup": GROUP,
-    }
-    stack.outputs_file.write_text(json.dumps({"eventpipe": stack.output}))
+    stack.change_consumer(
+        "orders",
+        circuit_breaker=CircuitBreakerOutputs(
+            failed_records=5, period=60, cooldown=300, alarm_name=ALARM
+        ),
+    )
+    stack.change(
+        breaker=BreakerOutputs(
+            function_name="eventpipe-dev-breaker",
+            rule_name="eventpipe-dev-breaker",
+            schedule_group=GROUP,
+        )
+    )
     function = BreakerFunction(
         lambda_client=awslambda,
         scheduler=scheduler,

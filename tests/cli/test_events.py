@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from tests.cli.stack import Stack
 
 def drain(stack: Stack, consumer: str) -> list[dict[str, Any]]:
     """Every event delivered to a consumer's queue (deleted as read)."""
-    url = stack.consumer(consumer)["queueUrl"]
+    url = stack.consumer(consumer).queue_url
     bodies: list[dict[str, Any]] = []
     while True:
         messages = stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
@@ -256,18 +257,17 @@ def test_replay_into_one_consumer(stack: Stack, monkeypatch: pytest.MonkeyPatch)
     summary = json.loads(result.stdout)
     assert summary["state"] == "COMPLETED" and summary["consumers"] == ["orders"]
     [request] = requests
-    assert request["EventSourceArn"] == stack.output["bus"]["archiveArn"]
+    assert request["EventSourceArn"] == stack.output.bus.archive_arn
     assert request["Destination"] == {
-        "Arn": stack.output["bus"]["arn"],
-        "FilterArns": [stack.consumer("orders")["ruleArn"]],
+        "Arn": stack.output.bus.arn,
+        "FilterArns": [stack.consumer("orders").rule_arn],
     }
     # moto replays the archived event (it ignores FilterArns; AWS honours them).
     assert [e["detail-type"] for e in drain(stack, "orders")] == ["Order Created"]
 
 
 def test_replay_without_archive_says_how_to_get_one(stack: Stack) -> None:
-    output = dict(stack.output, bus=dict(stack.output["bus"], archiveArn=None, archiveName=None))
-    stack.outputs_file.write_text(json.dumps(output))
+    stack.change(bus=dataclasses.replace(stack.output.bus, archive_arn=None, archive_name=None))
     result = stack.cli("replay", "--from", "yesterday", "--to", "today")
     assert result.exit_code == 1
     assert "has no archive" in result.stderr
@@ -294,9 +294,8 @@ def test_replay_names_are_unique_and_valid(stack: Stack) -> None:
     from datetime import UTC, datetime, timedelta
 
     from eventpipe.operate.replay import plan_replay
-    from eventpipe.operate.stack_outputs import parse_outputs
 
-    outputs = parse_outputs(stack.output, origin="test", stack="dev")
+    outputs = stack.output
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     plans = [
         plan_replay(outputs, now - timedelta(days=1), now, ["orders"], now=now) for _ in range(5)

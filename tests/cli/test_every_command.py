@@ -23,10 +23,10 @@ from eventpipe.cli.output import VERBATIM_KEYS
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
 from tests.cli.test_app import _commands
+from tests.cli.test_dlq import StubbedSqs
 from tests.cli.test_logs import powertools
 from tests.cli.test_logs import write as write_log
 from tests.cli.test_pause import deploy_function
-from tests.cli.test_queues import StubbedSqs
 
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 EVENT = json.dumps(
@@ -142,7 +142,7 @@ def test_consumer_detail_shows_the_whole_pattern(project: Stack) -> None:
 
 def test_dlq_cancel_json_is_camel_case(project: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(project, monkeypatch)
-    dlq = sqs.orders["dlqArn"]
+    dlq = sqs.orders.dlq_arn
     sqs.depth(8)  # a DLQ with nothing in it has no redrive to cancel: asked first
     sqs.tasks({"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": dlq})
     sqs.stubber.add_response(

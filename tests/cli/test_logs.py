@@ -193,8 +193,7 @@ def test_follow_prints_new_lines_once(stack: Stack, monkeypatch: pytest.MonkeyPa
 
 
 def test_log_group_from_output_and_missing_group(stack: Stack) -> None:
-    stack.output["consumers"]["orders"]["logGroupName"] = "/custom/orders"
-    stack.outputs_file.write_text(json.dumps({"eventpipe": stack.output}))
+    stack.change_consumer("orders", log_group_name="/custom/orders")
     write(stack, "custom group line", group="/custom/orders")
     assert "custom group line" in stack.cli("logs", "orders", "--since", "1h").stdout
 
@@ -232,11 +231,11 @@ def test_read_follows_next_tokens() -> None:
 
 
 def test_pipe_log_of_a_per_key_fifo_consumer(stack: Stack) -> None:
-    from tests.cli.test_queues import add_fifo_consumer
+    from tests.cli.test_dlq import add_fifo_consumer
 
     ledger = add_fifo_consumer(stack)
     record = json.dumps({"messageType": "ExecutionFailed", "executionId": "e-1"})
-    write(stack, record, group=ledger["pipeLogGroup"])
+    write(stack, record, group=ledger.pipe_log_group)
     result = stack.cli("logs", "ledger", "--pipe", "--since", "1h")
     assert result.exit_code == 0, result.output
     assert "ExecutionFailed" in result.stdout

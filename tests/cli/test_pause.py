@@ -48,9 +48,9 @@ def deploy_function(stack: Stack, name: str, *, uuid_in_output: bool, enabled: b
         ),
     )["Role"]["Arn"]
     awslambda = boto3.client("lambda", region_name="us-east-1")
-    consumer = stack.output["consumers"][name]
+    consumer = stack.consumer(name)
     awslambda.create_function(
-        FunctionName=consumer["functionName"],
+        FunctionName=consumer.function_name,
         Runtime="python3.12",
         Role=role,
         Handler="handler.handler",
@@ -58,15 +58,14 @@ def deploy_function(stack: Stack, name: str, *, uuid_in_output: bool, enabled: b
     )
     uuid = str(
         awslambda.create_event_source_mapping(
-            EventSourceArn=consumer["queueArn"],
-            FunctionName=consumer["functionName"],
+            EventSourceArn=consumer.queue_arn,
+            FunctionName=consumer.function_name,
             BatchSize=10,
             Enabled=enabled,
         )["UUID"]
     )
     if uuid_in_output:
-        consumer["eventSourceMappingUuid"] = uuid
-        stack.outputs_file.write_text(json.dumps({"eventpipe": stack.output}))
+        stack.change_consumer(name, event_source_mapping_uuid=uuid)
     return uuid
 
 
@@ -87,7 +86,7 @@ def test_pause_and_resume_switch_the_mapping(stack: Stack, uuid_in_output: bool)
     # Paused: messages wait in the queue (the mapping receives none).
     orders = stack.consumer("orders")
     for n in range(3):
-        stack.sqs.send_message(QueueUrl=orders["queueUrl"], MessageBody=f"m{n}")
+        stack.sqs.send_message(QueueUrl=orders.queue_url, MessageBody=f"m{n}")
     status = json.loads(stack.cli("status", "--json", "-c", "orders").stdout)
     [row] = status["consumers"]
     assert row["paused"] is True and row["mappingState"] in ("Disabling", "Disabled")

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from eventpipe.operate import send as send_ops
-from eventpipe.operate.stack_outputs import ConsumerOutputs
+from eventpipe.stack_output import ConsumerOutputs
 from tests.cli.stack import Stack
 from tests.cli.terminal import TERMINAL_80
-from tests.cli.test_queues import add_fifo_consumer
+from tests.cli.test_dlq import add_fifo_consumer
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,7 @@ def test_send_one_body_to_a_standard_queue(stack: Stack) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["total"], data["sent"], data["calls"], data["failures"]) == (1, 1, 1, [])
-    [message] = drain(stack, stack.consumer("mailer")["queueUrl"])
+    [message] = drain(stack, stack.consumer("mailer").queue_url)
     assert message["Body"] == '{"to": "a@example.com"}'
     assert data["messageIds"] == [message["MessageId"]]
 
@@ -50,7 +50,7 @@ def test_send_a_file_one_body_per_line_in_batches_of_ten(stack: Stack, tmp_path:
     result = stack.cli("send", "mailer", f"@{path}")
     assert result.exit_code == 0, result.output
     assert "Sent 25 of 25 message(s) to eventpipe-dev-mailer in 3 call(s)" in result.stdout
-    received = sorted(m["Body"] for m in drain(stack, stack.consumer("mailer")["queueUrl"]))
+    received = sorted(m["Body"] for m in drain(stack, stack.consumer("mailer").queue_url))
     assert received == sorted(bodies)
 
 
@@ -58,7 +58,7 @@ def test_send_from_stdin(stack: Stack) -> None:
     result = stack.cli("send", "mailer", "-", "--json", input="plain text one\nplain two\n")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["sent"] == 2
-    bodies = {m["Body"] for m in drain(stack, stack.consumer("mailer")["queueUrl"])}
+    bodies = {m["Body"] for m in drain(stack, stack.consumer("mailer").queue_url)}
     assert bodies == {"plain text one", "plain two"}
 
 
@@ -68,11 +68,11 @@ def test_fifo_needs_a_group_unless_the_consumer_has_a_fixed_one(stack: Stack) ->
     assert refused.exit_code == 1
     assert "ledger has a FIFO queue and SQS requires a message group" in refused.stderr
     assert "$.detail.customerId" in refused.stderr and "--group GROUP" in refused.stderr
-    assert stack.depth(ledger["queueUrl"]) == 0
+    assert stack.depth(ledger.queue_url) == 0
 
     sent = stack.cli("send", "ledger", '{"a": 1}', "--group", "customer-7")
     assert sent.exit_code == 0, sent.output
-    [message] = drain(stack, ledger["queueUrl"])
+    [message] = drain(stack, ledger.queue_url)
     assert message["Attributes"]["MessageGroupId"] == "customer-7"
     # No --dedup-id: the body's SHA-256, as content-based deduplication would use.
     digest = hashlib.sha256(b'{"a": 1}').hexdigest()
@@ -81,7 +81,7 @@ def test_fifo_needs_a_group_unless_the_consumer_has_a_fixed_one(stack: Stack) ->
     fixed = add_fifo_consumer(stack, "audit", message_group="all-audits", intake=False)
     ok = stack.cli("send", "audit", "x", "--dedup-id", "d-1")
     assert ok.exit_code == 0, ok.output
-    [audit] = drain(stack, fixed["queueUrl"])
+    [audit] = drain(stack, fixed.queue_url)
     assert audit["Attributes"]["MessageGroupId"] == "all-audits"
     assert audit["Attributes"]["MessageDeduplicationId"] == "d-1"
 
@@ -90,7 +90,7 @@ def test_fifo_resend_of_the_same_body_is_deduplicated(stack: Stack) -> None:
     ledger = add_fifo_consumer(stack, message_group="g", intake=False)
     for _ in range(2):
         assert stack.cli("send", "ledger", "same body").exit_code == 0
-    assert stack.depth(ledger["queueUrl"]) == 1
+    assert stack.depth(ledger.queue_url) == 1
 
 
 def test_group_and_dedup_are_refused_on_a_standard_queue(stack: Stack) -> None:
@@ -98,7 +98,7 @@ def test_group_and_dedup_are_refused_on_a_standard_queue(stack: Stack) -> None:
         result = stack.cli("send", "mailer", "x", *option)
         assert result.exit_code == 1
         assert f"{option[0]} applies to FIFO queues only" in result.stderr
-    assert stack.depth(stack.consumer("mailer")["queueUrl"]) == 0
+    assert stack.depth(stack.consumer("mailer").queue_url) == 0
 
 
 def test_bad_input_sends_nothing(stack: Stack, tmp_path: Any) -> None:
@@ -112,11 +112,11 @@ def test_bad_input_sends_nothing(stack: Stack, tmp_path: Any) -> None:
     assert "nothing to send" in stack.cli("send", "mailer", f"@{empty}").stderr
     missing = stack.cli("send", "mailer", f"@{tmp_path / 'nope'}")
     assert missing.exit_code == 1 and "no such file" in missing.stderr
-    assert stack.depth(stack.consumer("mailer")["queueUrl"]) == 0
+    assert stack.depth(stack.consumer("mailer").queue_url) == 0
 
 
 def test_a_body_over_the_queues_maximum_size_is_refused(stack: Stack) -> None:
-    url = stack.consumer("mailer")["queueUrl"]
+    url = stack.consumer("mailer").queue_url
     stack.sqs.set_queue_attributes(QueueUrl=url, Attributes={"MaximumMessageSize": "1024"})
     result = stack.cli("send", "mailer", "x" * 2000)
     assert result.exit_code == 1

@@ -20,6 +20,7 @@ from eventpipe.cli import app
 from eventpipe.operate import stack_outputs as outputs_module
 from eventpipe.operate.exceptions import MissingOutputsError
 from eventpipe.operate.stack_outputs import find_target, from_pulumi, parse_outputs
+from eventpipe.stack_output import StackOutputs
 from tests.cli.stack import Stack, build_stack
 
 runner = CliRunner(env={"COLUMNS": "200"})
@@ -38,7 +39,7 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def server(moto_server: str) -> tuple[str, dict[str, Any]]:
+def server(moto_server: str) -> tuple[str, StackOutputs[str]]:
     """The stack built fresh in the server. The server shares moto's in-process state,
     which every ``mock_aws`` test resets, so it is reset and rebuilt per test."""
     urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))
@@ -49,7 +50,7 @@ def server(moto_server: str) -> tuple[str, dict[str, Any]]:
 
 
 def test_structured_value_without_wrapper_is_accepted(stack: Stack) -> None:
-    stack.outputs_file.write_text(json.dumps(stack.output))
+    stack.outputs_file.write_text(json.dumps(stack.output.to_json()))
     result = stack.cli("status", "--json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["consumers"]) == 3
@@ -97,7 +98,7 @@ def fake_pulumi(
 def test_reads_outputs_through_the_pulumi_cli(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = fake_pulumi(monkeypatch, 0, json.dumps({"eventpipe": stack.output}))
+    calls = fake_pulumi(monkeypatch, 0, json.dumps({"eventpipe": stack.output.to_json()}))
     result = stack.cli("status", "--json", "--stack", "dev", outputs=False)
     assert result.exit_code == 0, result.output
     assert calls == [["pulumi", "stack", "output", "--json", "--stack", "dev"]]
@@ -122,17 +123,20 @@ def test_incomplete_output_names_the_missing_key() -> None:
         )
 
 
-def announce(tmp_path: Path, url: str, output: dict[str, Any], pid: int) -> Path:
+def announce(tmp_path: Path, url: str, output: StackOutputs[str], pid: int) -> Path:
+    """An announcement for ``pid`` (:func:`write_announcement` always names this process)."""
     path = tmp_path / ".eventpipe" / "dev-dev.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        json.dumps({"endpointUrl": url, "region": "us-east-1", "outputs": output, "pid": pid})
+        json.dumps(
+            {"endpointUrl": url, "region": "us-east-1", "outputs": output.to_json(), "pid": pid}
+        )
     )
     return path
 
 
 def test_local_uses_the_running_engines_endpoint_and_credentials(
-    server: tuple[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    server: tuple[str, StackOutputs[str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     url, output = server
     monkeypatch.chdir(tmp_path)
@@ -175,11 +179,11 @@ def test_local_with_a_dead_engine_says_to_start_it(
 
 
 def test_endpoint_url_option_reaches_an_emulator(
-    server: tuple[str, dict[str, Any]], aws_env: None, tmp_path: Path
+    server: tuple[str, StackOutputs[str]], aws_env: None, tmp_path: Path
 ) -> None:
     url, output = server
     outputs_file = tmp_path / "outputs.json"
-    outputs_file.write_text(json.dumps({"eventpipe": output}))
+    outputs_file.write_text(json.dumps({"eventpipe": output.to_json()}))
     result = runner.invoke(
         app,
         ["dlq", "peek", "mailer", "--json", "--outputs", str(outputs_file), "--endpoint-url", url],

@@ -35,21 +35,20 @@ def with_topic(stack: Stack, name: str = "payments", *, raw: bool = True) -> str
         subscription = sns.subscribe(
             TopicArn=arn,
             Protocol="sqs",
-            Endpoint=mailer["queueArn"],
+            Endpoint=mailer.queue_arn,
             Attributes={
                 "FilterPolicy": json.dumps(POLICY),
                 "FilterPolicyScope": "MessageAttributes",
                 "RawMessageDelivery": "true" if raw else "false",
             },
         )["SubscriptionArn"]
-        stack.output["consumers"]["mailer"] |= {"topicArn": arn, "subscriptionArn": subscription}
-    stack.output["topics"] = {**stack.output.get("topics", {}), name: arn}
-    stack.outputs_file.write_text(json.dumps({"eventpipe": stack.output}))
+        stack.change_consumer("mailer", topic_arn=arn, subscription_arn=subscription)
+    stack.change(topics={**stack.output.topics, name: arn})
     return arn
 
 
 def received(stack: Stack) -> list[dict[str, Any]]:
-    url = stack.consumer("mailer")["queueUrl"]
+    url = stack.consumer("mailer").queue_url
     out: list[dict[str, Any]] = []
     while True:
         page = stack.sqs.receive_message(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from eventpipe.aws_clients import fake_credentials_environment
+
 FIXTURE_PKG = Path(__file__).resolve().parent / "fixture_pkg"
 # The fixture plugin must be importable when test modules are collected.
 if str(FIXTURE_PKG) not in sys.path:
@@ -16,8 +18,8 @@ if str(FIXTURE_PKG) not in sys.path:
 
 @pytest.fixture(autouse=True)
 def _aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
+    for key, value in fake_credentials_environment().items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.delenv("EVENTPIPE_PLUGINS", raising=False)
     monkeypatch.delenv("EVENTPIPE_DISABLE_PLUGINS", raising=False)

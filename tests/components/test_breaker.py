@@ -21,7 +21,13 @@ from eventpipe.stack_functions.settings import (
     ENV_BREAKER_SCHEDULER_ROLE,
 )
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
-from tests.components.helpers import allow_actions, build_attached, settings, settled_all
+from tests.components.helpers import (
+    allow_actions,
+    build_program,
+    resolved_json,
+    run_to_completion,
+    settings,
+)
 
 HANDLER = "ep_fixture.handlers:direct"
 ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
@@ -31,9 +37,9 @@ def consumers() -> list[tuple[str, Consumer]]:
     pattern = {"source": ["shop"]}
     return [
         ("shop", Consumer(name="orders", handler=HANDLER, pattern=pattern, max_concurrency=8,
-                          circuit_breaker=CircuitBreaker(errors=10, period=60, cooldown=300))),
+                          circuit_breaker=CircuitBreaker(failed_records=10, period=60, cooldown=300))),
         ("shop", Consumer(name="mail", handler=HANDLER, pattern=pattern,
-                          circuit_breaker=CircuitBreaker(errors=3, period=120, cooldown=600))),
+                          circuit_breaker=CircuitBreaker(failed_records=3, period=120, cooldown=600))),
         ("shop", Consumer(name="audit", handler=HANDLER, pattern=pattern)),
     ]  # fmt: skip
 
@@ -41,9 +47,9 @@ def consumers() -> list[tuple[str, Consumer]]:
 def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+        program = build_program(consumers(), settings(), build_dir)
 
-        def check(_: object) -> None:
+        def check(entries: dict[str, Any]) -> None:
             alarms = {
                 a.inputs["name"]: a
                 for a in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
@@ -70,13 +76,18 @@ def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: 
                 "x", alarms["eventpipe-test-mail-breaker"].inputs["alarmDescription"]
             )
             assert mail is not None and mail.max_concurrency is None and mail.cooldown == 600
-            entries = {p.consumer.name: p.output_entry() for p in pipelines}
-            assert entries["audit"]["circuitBreaker"] is None
-            assert {k: v for k, v in entries["orders"]["circuitBreaker"].items() if k != "alarmName"} == {
-                "errors": 10, "period": 60, "cooldown": 300,
+            assert entries == {  # each consumer's circuitBreaker entry; none for audit
+                "orders": {"failedRecords": 10, "period": 60, "cooldown": 300,
+                           "alarmName": "eventpipe-test-orders-breaker"},
+                "mail": {"failedRecords": 3, "period": 120, "cooldown": 600,
+                         "alarmName": "eventpipe-test-mail-breaker"},
             }  # fmt: skip
 
-        return settled_all(bus, pipelines).apply(check)
+        assert program.breaker is not None
+        entries = {n: resolved_json(e) for n, e in program.breaker.consumer_outputs.items()}
+        return pulumi.Output.all(program.settled(), pulumi.Output.all(**entries)).apply(
+            lambda values: check(values[1])
+        )
 
     run()
 
@@ -84,7 +95,7 @@ def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: 
 def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+        program = build_program(consumers(), settings(), build_dir)
 
         def check(_: object) -> None:
             rule = mocks.one("aws:cloudwatch/eventRule:EventRule", "eventpipe-breaker-rule")
@@ -108,7 +119,7 @@ def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_d
             assert permission.inputs["principal"] == "events.amazonaws.com"
             assert permission.inputs["sourceArn"] == rule.outputs["arn"]
 
-        return settled_all(bus, pipelines).apply(check)
+        return program.settled().apply(check)
 
     run()
 
@@ -116,9 +127,9 @@ def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_d
 def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+        program = build_program(consumers(), settings(), build_dir)
 
-        def check(_: object) -> None:
+        def check(entry: dict[str, Any]) -> None:
             function = mocks.one("aws:lambda/function:Function", "eventpipe-breaker-function")
             assert function.inputs["name"] == "eventpipe-test-breaker"
             assert function.inputs["handler"] == BREAKER_HANDLER
@@ -171,9 +182,16 @@ def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Pa
             assert invoke == [{"Sid": "InvokeBreaker", "Effect": "Allow",
                                "Action": ["lambda:InvokeFunction"],
                                "Resource": function.outputs["arn"]}]  # fmt: skip
-            assert bus.stack_outputs()["breaker"] is not None
+            assert entry == {  # the stack output's top-level breaker entry
+                "functionName": "eventpipe-test-breaker",
+                "ruleName": "eventpipe-test-breaker",
+                "scheduleGroup": "eventpipe-test-breaker",
+            }
 
-        return settled_all(bus, pipelines).apply(check)
+        assert program.breaker is not None
+        return pulumi.Output.all(program.settled(), resolved_json(program.breaker.outputs)).apply(
+            lambda values: check(values[1])
+        )
 
     run()
 
@@ -181,18 +199,18 @@ def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Pa
 def test_no_breaker_no_breaker_resources(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers()[2:], settings(), build_dir)
+        program = build_program(consumers()[2:], settings(), build_dir)
 
         def check(_: object) -> None:
             assert not [r for r in mocks.resources if "breaker" in r.name]
-            assert bus.stack_outputs()["breaker"] is None
+            assert program.breaker is None
 
-        return settled_all(bus, pipelines).apply(check)
+        return program.settled().apply(check)
 
     run()
 
 
-def test_the_program_exports_the_issue_13_keys(
+def test_the_program_exports_topics_breaker_and_archive(
     mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.components.test_program import _config, _fixture_only, _run_program
@@ -203,35 +221,29 @@ def test_the_program_exports_the_issue_13_keys(
             "topics": ["orders"],
             "deadLetterArchive": {"afterDays": 7, "expireDays": 90},
             "consumers": {
-                "fixture-direct": {"circuitBreaker": {"errors": 5, "period": 60, "cooldown": 120}}
+                "fixture-direct": {
+                    "circuitBreaker": {"failedRecords": 5, "period": 60, "cooldown": 120}
+                }
             },
         }
     )
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
-        outputs = _run_program()
-
-        def check(stack_output: dict[str, Any]) -> None:
-            assert set(stack_output["topics"]) == {"orders"}
-            assert stack_output["topics"]["orders"].endswith(":eventpipe-test-orders")
-            assert stack_output["breaker"] == {
-                "functionName": "eventpipe-test-breaker",
-                "ruleName": "eventpipe-test-breaker",
-                "scheduleGroup": "eventpipe-test-breaker",
-            }
-            archive = stack_output["deadLetterArchive"]
-            assert archive["afterDays"] == 7 and archive["expireDays"] == 90
-            assert archive["archiverFunctionName"] == "eventpipe-test-dlq-archiver"
-            assert archive["scheduleName"] == "eventpipe-test-dlq-archiver"
-            direct = stack_output["consumers"]["fixture-direct"]
-            assert direct["circuitBreaker"] == {
-                "errors": 5, "period": 60, "cooldown": 120,
-                "alarmName": "eventpipe-test-fixture-direct-breaker",
-            }  # fmt: skip
-            assert direct["topicArn"] is None and direct["subscriptionArn"] is None
-            assert stack_output["consumers"]["fixture-fifo"]["circuitBreaker"] is None
-
-        return pulumi.Output.from_input(outputs[contract.STACK_OUTPUT]).apply(check)
-
-    run()
+    stack_output = run_to_completion(lambda: _run_program()[contract.STACK_OUTPUT])
+    assert set(stack_output["topics"]) == {"orders"}
+    assert stack_output["topics"]["orders"].endswith(":eventpipe-test-orders")
+    assert stack_output["breaker"] == {
+        "functionName": "eventpipe-test-breaker",
+        "ruleName": "eventpipe-test-breaker",
+        "scheduleGroup": "eventpipe-test-breaker",
+    }
+    archive = stack_output["deadLetterArchive"]
+    assert archive["afterDays"] == 7 and archive["expireDays"] == 90
+    assert archive["archiverFunctionName"] == "eventpipe-test-dlq-archiver"
+    assert archive["scheduleName"] == "eventpipe-test-dlq-archiver"
+    direct = stack_output["consumers"]["fixture-direct"]
+    assert direct["circuitBreaker"] == {
+        "failedRecords": 5, "period": 60, "cooldown": 120,
+        "alarmName": "eventpipe-test-fixture-direct-breaker",
+    }  # fmt: skip
+    assert direct["topicArn"] is None and direct["subscriptionArn"] is None
+    assert stack_output["consumers"]["fixture-fifo"]["circuitBreaker"] is None

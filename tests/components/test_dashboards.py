@@ -16,7 +16,6 @@ from components.dashboard import (
     WIDGETS_PER_CONSUMER,
     dashboard_pages,
 )
-from components.event_bus import RULES_PER_BUS, rule_quota_warning
 from eventpipe.consumer import Consumer
 from tests.components.helpers import settings
 
@@ -104,55 +103,3 @@ def test_the_bus_declares_one_dashboard_per_page_under_mocks(mocks, build_dir, c
         return pulumi.Output.all(*[r.urn for r in bus.resources.values()]).apply(check)
 
     run()
-
-
-def test_no_warning_up_to_the_rules_quota():
-    assert rule_quota_warning(RULES_PER_BUS, "b") is None
-
-
-def test_the_warning_names_the_quota_and_how_to_raise_it():
-    warning = rule_quota_warning(RULES_PER_BUS + 1, "commerce")
-    assert warning is not None
-    assert "301" in warning and "300 rules per event bus" in warning
-    assert "Service Quotas" in warning and "'commerce'" in warning
-
-
-def test_the_bus_warns_when_the_stack_declares_more_rules_than_the_quota(
-    mocks, build_dir, monkeypatch
-):
-    warned: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda message, *a, **k: warned.append(message))
-    consumers = generated(RULES_PER_BUS + 1)
-
-    @pulumi.runtime.test
-    def run():
-        bus = EventBus(
-            "eventpipe",
-            EventBusArgs(settings(dashboard=False), consumers=consumers, build_dir=build_dir),
-        )
-        return bus.bus_name
-
-    run()
-    assert len(warned) == 1 and "301 EventBridge rules" in warned[0]
-
-
-def test_rule_count_includes_missing_field_rules() -> None:
-    from components.event_bus import rule_count
-    from eventpipe.consumer import Consumer
-
-    handler = "ep_fixture.handlers:direct"
-    pattern = {"source": ["shop"]}
-    consumers = [
-        Consumer(name="plain", handler=handler, pattern=pattern),
-        Consumer(name="direct", handler=handler),
-        Consumer(name="fixed", handler=handler, pattern=pattern, fifo=True, message_group="g"),
-        Consumer(
-            name="keyed", handler=handler, pattern=pattern, fifo=True,
-            message_group="$.detail.customerId",
-        ),
-        Consumer(
-            name="required", handler=handler, fifo=True, message_group="$.detail.customerId",
-            pattern={"detail": {"customerId": [{"prefix": "c"}]}},
-        ),
-    ]  # fmt: skip
-    assert rule_count(consumers) == 5  # 4 rule-fed + 1 missing-field rule

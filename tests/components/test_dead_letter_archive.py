@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pulumi
 
@@ -18,7 +19,7 @@ from eventpipe.stack_functions.settings import (
     ENV_ARCHIVE_TOPIC,
 )
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
-from tests.components.helpers import allow_actions, build_attached, settings, settled_all
+from tests.components.helpers import allow_actions, build_program, resolved_json, settings
 
 HANDLER = "ep_fixture.handlers:direct"
 ARCHIVE = {"deadLetterArchive": {"afterDays": 10, "expireDays": 365}}
@@ -36,7 +37,7 @@ def test_the_bucket_is_private_encrypted_tls_only_and_expires(
 ) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(**ARCHIVE), build_dir)
+        program = build_program(consumers(), settings(**ARCHIVE), build_dir)
 
         def check(_: object) -> None:
             bucket = mocks.one("aws:s3/bucket:Bucket", "eventpipe-dead-letter-archive-bucket")
@@ -78,7 +79,7 @@ def test_the_bucket_is_private_encrypted_tls_only_and_expires(
             assert expire["status"] == "Enabled" and expire["expiration"]["days"] == 365
             assert expire["filter"] == {"prefix": ""}  # every object
 
-        return settled_all(bus, pipelines).apply(check)
+        return program.settled().apply(check)
 
     run()
 
@@ -88,9 +89,9 @@ def test_the_archiver_reads_every_dlq_and_has_least_privilege(
 ) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(**ARCHIVE), build_dir)
+        program = build_program(consumers(), settings(**ARCHIVE), build_dir)
 
-        def check(_: object) -> None:
+        def check(entry: dict[str, Any]) -> None:
             function = mocks.one(
                 "aws:lambda/function:Function", "eventpipe-dead-letter-archive-function"
             )
@@ -140,9 +141,20 @@ def test_the_archiver_reads_every_dlq_and_has_least_privilege(
             )["Statement"]
             assert [s["Action"] for s in invoke] == [["lambda:InvokeFunction"]]
             assert invoke[0]["Resource"] == function.outputs["arn"]
-            assert bus.stack_outputs()["deadLetterArchive"]["afterDays"] == 10
+            assert entry == {  # the stack output's top-level deadLetterArchive entry
+                "bucketName": bucket.outputs["bucket"],
+                "archiverFunctionName": function.outputs["name"],
+                "afterDays": 10,
+                "expireDays": ARCHIVE["deadLetterArchive"]["expireDays"],
+                "scheduleName": mocks.one(
+                    "aws:scheduler/schedule:Schedule", "eventpipe-dead-letter-archive-schedule"
+                ).outputs["name"],
+            }
 
-        return settled_all(bus, pipelines).apply(check)
+        assert program.archive is not None
+        return pulumi.Output.all(program.settled(), resolved_json(program.archive.outputs)).apply(
+            lambda values: check(values[1])
+        )
 
     run()
 
@@ -150,13 +162,13 @@ def test_the_archiver_reads_every_dlq_and_has_least_privilege(
 def test_no_archive_configured_no_archive_resources(mocks: AwsMocks, build_dir: Path) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(consumers(), settings(), build_dir)
+        program = build_program(consumers(), settings(), build_dir)
 
         def check(_: object) -> None:
             assert not mocks.named("eventpipe-dead-letter-archive")
-            assert bus.stack_outputs()["deadLetterArchive"] is None
+            assert program.archive is None
 
-        return settled_all(bus, pipelines).apply(check)
+        return program.settled().apply(check)
 
     run()
 

@@ -253,11 +253,7 @@ def test_a_pattern_requiring_the_field_needs_no_missing_field_rule(
         assert not mocks.named("orders-missing-group")
         dlq_policy = mocks.one("aws:sqs/queuePolicy:QueuePolicy", "orders-intake-dlq-policy")
         assert [s["Effect"] for s in statements(dlq_policy)] == ["Deny"]
-
-        def entry(values: list[Any]) -> None:
-            assert values[0] is None
-
-        pulumi.Output.all(pipelines[0].output_entry()["missingGroupRuleName"]).apply(entry)
+        assert pipelines[0].outputs.missing_group_rule_name is None
 
     run_stack(mocks, build_dir, [per_key(pattern=pattern)], check)
 
@@ -269,9 +265,9 @@ def test_a_fixed_group_stays_a_plain_rule_target(mocks: AwsMocks, build_dir: Pat
         assert target.inputs["arn"] == queue.outputs["arn"]
         assert target.inputs["sqsTarget"] == {"messageGroupId": "all-orders"}
         assert not mocks.named("fixed-intake") and not mocks.of_type("aws:pipes/pipe:Pipe")
-        entry = pipelines[0].output_entry()
-        assert entry["messageGroup"] == "all-orders"
-        assert entry["intakeQueueUrl"] is None and entry["pipeName"] is None
+        entry = pipelines[0].outputs
+        assert entry.message_group == "all-orders"
+        assert entry.intake_queue_url is None and entry.pipe_name is None
 
     run_stack(mocks, build_dir, [per_key("fixed", message_group="all-orders")], check)
 

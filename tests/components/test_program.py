@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import runpy
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,16 +13,17 @@ from typing import Any
 import ep_fixture.plugin
 import pulumi
 import pytest
+import yaml
 from pulumi.runtime import settings as pulumi_settings
 
 from components import schemas
 from components.layers import powertools_layer_arn
-from eventpipe import contract, resolve
+from eventpipe import contract, pulumi_files, pulumi_stack, resolve
 from eventpipe.consumer import Consumer, ConsumerResources
 from eventpipe.exceptions import ConfigurationError
 from eventpipe.operate.stack_outputs import parse_outputs
 from eventpipe.testing.pulumi_mocks import MOCK_LAYER_VERSION, AwsMocks, policy
-from tests.components.helpers import build, settings, settled
+from tests.components.helpers import build, run_to_completion, settings, settled
 
 PROJECT = Path(__file__).resolve().parents[2]
 MAIN = PROJECT / "__main__.py"
@@ -30,9 +32,9 @@ FIXTURE = [("fixture", ep_fixture.plugin)]
 
 def _fixture_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the program discover only the fixture plugin (not the installed examples)."""
-    original = resolve.resolve_from_pulumi
+    original = pulumi_stack.resolve_from_pulumi
     monkeypatch.setattr(
-        resolve,
+        pulumi_stack,
         "resolve_from_pulumi",
         functools.partial(original, extra_plugins=FIXTURE, entry_points=False),
     )
@@ -46,10 +48,10 @@ def _config(values: dict[str, Any]) -> None:
     pulumi.runtime.set_all_config(flat)
 
 
-def _run_program() -> dict[str, Any]:
+def _run_program(main: Path = MAIN) -> dict[str, Any]:
     if str(PROJECT) not in sys.path:
         sys.path.insert(0, str(PROJECT))
-    runpy.run_path(str(MAIN), run_name="__main__")
+    runpy.run_path(str(main), run_name="__main__")
     root = pulumi_settings.get_root_resource()
     return dict(root.outputs)  # type: ignore[union-attr]
 
@@ -60,73 +62,71 @@ def test_program_exports_structured_output(
     _fixture_only(monkeypatch)
     _config({"tags": {"team": "t"}, "consumers": {"fixture-direct": {"batchSize": 7}}})
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
+    def program() -> Any:
         outputs = _run_program()
         assert {"busName", "busArn", contract.STACK_OUTPUT} <= set(outputs)
+        return [outputs["busName"], outputs[contract.STACK_OUTPUT]]
 
-        def check(values: list[Any]) -> None:
-            bus_name, stack_output = values
-            assert bus_name == "eventpipe-test-bus"
-            assert stack_output["project"] == "eventpipe" and stack_output["stack"] == "test"
-            assert stack_output["region"] == "us-east-1"
-            bus = stack_output["bus"]
-            assert bus["name"] == bus_name and bus["arn"].endswith(":event-bus/eventpipe-test-bus")
-            assert bus["idempotencyTable"] == "eventpipe-test-idempotency"
-            assert bus["deliveryDlqUrl"].endswith("/eventpipe-test-delivery-dlq")
-            consumers = stack_output["consumers"]
-            assert set(consumers) == {"fixture-fifo", "fixture-direct"}
-            fifo = consumers["fixture-fifo"]
-            assert fifo["plugin"] == "fixture" and fifo["fifo"] is True
-            assert fifo["source"] == "rule"
-            assert fifo["queueUrl"].endswith("/eventpipe-test-fixture-fifo.fifo")
-            assert fifo["dlqArn"].endswith(":eventpipe-test-fixture-fifo-dlq.fifo")
-            assert fifo["functionName"] == "eventpipe-test-fixture-fifo"
-            assert fifo["ruleName"] == "eventpipe-test-fixture-fifo"
-            # five alarms plus the intake queue's two (message_group is a path)
-            assert len(fifo["alarmNames"]) == 7
-            assert fifo["resources"]["bucket"]
-            # the per-key FIFO keys (docs/components.md, "Stack output")
-            assert fifo["messageGroup"] == "$.detail.thingId"
-            assert fifo["intakeQueueUrl"].endswith("/eventpipe-test-fixture-fifo-intake")
-            assert fifo["intakeQueueArn"].endswith(":eventpipe-test-fixture-fifo-intake")
-            assert fifo["intakeDlqUrl"].endswith("/eventpipe-test-fixture-fifo-intake-dlq")
-            assert fifo["intakeDlqArn"].endswith(":eventpipe-test-fixture-fifo-intake-dlq")
-            assert fifo["pipeName"] == "eventpipe-test-fixture-fifo"
-            assert fifo["pipeArn"].endswith(":pipe/eventpipe-test-fixture-fifo")
-            assert fifo["pipeLogGroup"] == "/aws/vendedlogs/pipes/eventpipe-test-fixture-fifo"
-            assert fifo["missingGroupRuleName"] == "eventpipe-test-fixture-fifo-nogroup"
-            assert fifo["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-fifo"
-            fifo_esm = mocks.one(
-                "aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-fifo-esm"
-            )
-            assert fifo["eventSourceMappingUuid"] == fifo_esm.outputs["uuid"]
-            direct = consumers["fixture-direct"]
-            assert direct["source"] == "queue" and direct["ruleName"] is None
-            assert direct["messageGroup"] is None and direct["intakeQueueUrl"] is None
-            assert direct["pipeName"] is None and direct["pipeArn"] is None
-            assert direct["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-direct"
-            mapping = mocks.one(
-                "aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-direct-esm"
-            )
-            assert mapping.inputs["batchSize"] == 7  # the stack override applied
-            # what the operator tools read back
-            parsed = parse_outputs(stack_output, origin="test", stack="test")
-            assert parsed.consumer("fixture-fifo").queue_url == fifo["queueUrl"]
-            assert parsed.consumer("fixture-direct").rule_name is None
-
-        return pulumi.Output.all(outputs["busName"], outputs[contract.STACK_OUTPUT]).apply(check)
-
-    run()
+    bus_name, stack_output = run_to_completion(program)
+    assert bus_name == "eventpipe-test-bus"
+    assert stack_output["project"] == "eventpipe" and stack_output["stack"] == "test"
+    assert stack_output["region"] == "us-east-1"
+    bus = stack_output["bus"]
+    assert bus["name"] == bus_name and bus["arn"].endswith(":event-bus/eventpipe-test-bus")
+    assert bus["idempotencyTable"] == "eventpipe-test-idempotency"
+    assert bus["deliveryDlqUrl"].endswith("/eventpipe-test-delivery-dlq")
+    consumers = stack_output["consumers"]
+    assert set(consumers) == {"fixture-fifo", "fixture-direct"}
+    fifo = consumers["fixture-fifo"]
+    assert fifo["plugin"] == "fixture" and fifo["fifo"] is True
+    assert fifo["source"] == "rule"
+    assert fifo["queueUrl"].endswith("/eventpipe-test-fixture-fifo.fifo")
+    assert fifo["dlqArn"].endswith(":eventpipe-test-fixture-fifo-dlq.fifo")
+    assert fifo["functionName"] == "eventpipe-test-fixture-fifo"
+    assert fifo["ruleName"] == "eventpipe-test-fixture-fifo"
+    # five alarms plus the intake queue's two (message_group is a path)
+    assert len(fifo["alarmNames"]) == 7
+    assert fifo["resources"]["bucket"]
+    # the per-key FIFO keys (docs/components.md, "Stack output")
+    assert fifo["messageGroup"] == "$.detail.thingId"
+    assert fifo["intakeQueueUrl"].endswith("/eventpipe-test-fixture-fifo-intake")
+    assert fifo["intakeQueueArn"].endswith(":eventpipe-test-fixture-fifo-intake")
+    assert fifo["intakeDlqUrl"].endswith("/eventpipe-test-fixture-fifo-intake-dlq")
+    assert fifo["intakeDlqArn"].endswith(":eventpipe-test-fixture-fifo-intake-dlq")
+    assert fifo["pipeName"] == "eventpipe-test-fixture-fifo"
+    assert fifo["pipeArn"].endswith(":pipe/eventpipe-test-fixture-fifo")
+    assert fifo["pipeLogGroup"] == "/aws/vendedlogs/pipes/eventpipe-test-fixture-fifo"
+    assert fifo["missingGroupRuleName"] == "eventpipe-test-fixture-fifo-nogroup"
+    assert fifo["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-fifo"
+    fifo_esm = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-fifo-esm")
+    assert fifo["eventSourceMappingUuid"] == fifo_esm.outputs["uuid"]
+    direct = consumers["fixture-direct"]
+    assert direct["source"] == "queue" and direct["ruleName"] is None
+    assert direct["messageGroup"] is None and direct["intakeQueueUrl"] is None
+    assert direct["pipeName"] is None and direct["pipeArn"] is None
+    assert direct["logGroupName"] == "/aws/lambda/eventpipe-test-fixture-direct"
+    mapping = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "fixture-direct-esm")
+    assert mapping.inputs["batchSize"] == 7  # the stack override applied
+    # what the operator tools read back
+    parsed = parse_outputs(stack_output, origin="test", stack="test")
+    assert parsed.consumer("fixture-fifo").queue_url == fifo["queueUrl"]
+    assert parsed.consumer("fixture-direct").rule_name is None
 
 
 def test_program_reports_configuration_errors_without_traceback(
-    mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch
+    mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """A typo in the stack file fails the program, naming the key and the closest one: the
+    program finds the keys Pulumi's config API cannot list in its own stack file."""
     _fixture_only(monkeypatch)
-    _config({"busNmae": "typo", "consumers": {"fixture-fifo": {"timeout": 2000}}})
+    shutil.copy(MAIN, tmp_path / "__main__.py")
+    settings_values = {"busNmae": "typo", "consumers": {"fixture-fifo": {"timeout": 2000}}}
+    (tmp_path / "Pulumi.test.yaml").write_text(
+        yaml.safe_dump({"config": {f"eventpipe:{k}": v for k, v in settings_values.items()}})
+    )
+    _config(settings_values)  # what Pulumi hands the program from that file
     with pytest.raises(pulumi.RunError) as raised:
-        _run_program()
+        _run_program(tmp_path / "__main__.py")
     message = str(raised.value)
     assert "eventpipe:busNmae" in message and "busName" in message
     assert "fixture-fifo" in message and "timeout" in message
@@ -334,10 +334,7 @@ def test_handler_detail_model_is_published_as_schema(
 
 def _stack_file_config(stack: str) -> dict[str, str]:
     """``Pulumi.<stack>.yaml`` flattened the way the Pulumi engine hands it to a program."""
-    import yaml
-
-    raw = yaml.safe_load((PROJECT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    return pulumi_files.program_config(PROJECT, stack).config
 
 
 def test_dev_stack_with_installed_example_plugins(mocks: AwsMocks) -> None:
@@ -345,47 +342,35 @@ def test_dev_stack_with_installed_example_plugins(mocks: AwsMocks) -> None:
     pulumi.runtime.set_all_config(_stack_file_config("dev"))
     pulumi_settings._set_stack("dev")
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
-        outputs = _run_program()
+    stack_output = run_to_completion(lambda: _run_program()[contract.STACK_OUTPUT])
+    consumers = stack_output["consumers"]
+    assert set(consumers) == {
+        "order-processing",
+        "inventory-reservation",
+        "notifications",
+        "priority-orders",
+    }
+    assert consumers["order-processing"]["fifo"] is True
+    assert stack_output["bus"]["name"] == "eventpipe-dev-bus"
+    mapping = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "priority-orders-esm")
+    assert mapping.inputs["batchSize"] == 5  # consumers.priority-orders.batchSize
+    queue = mocks.one("aws:sqs/queue:Queue", "inventory-reservation-queue")
+    redrive = json.loads(queue.inputs["redrivePolicy"])
+    assert redrive["maxReceiveCount"] == 5  # defaults.maxReceiveCount
+    logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "order-processing-logs")
+    assert logs.inputs["retentionInDays"] == 14
+    function = mocks.one("aws:lambda/function:Function", "notifications-function")
+    assert function.inputs["tags"]["team"] == "commerce"
+    # handlers declaring a detail model have it published for producers
+    published = {s.inputs["name"].split("@")[0] for s in mocks.of_type("aws:schemas/schema:Schema")}
+    assert "order-processing" in published
+    assert mocks.of_type("aws:schemas/discoverer:Discoverer")
+    # every published schema is valid for the type it is published as
+    from jsonschema import Draft4Validator
 
-        def check(stack_output: dict[str, Any]) -> None:
-            consumers = stack_output["consumers"]
-            assert set(consumers) == {
-                "order-processing",
-                "inventory-reservation",
-                "notifications",
-                "priority-orders",
-            }
-            assert consumers["order-processing"]["fifo"] is True
-            assert stack_output["bus"]["name"] == "eventpipe-dev-bus"
-            mapping = mocks.one(
-                "aws:lambda/eventSourceMapping:EventSourceMapping", "priority-orders-esm"
-            )
-            assert mapping.inputs["batchSize"] == 5  # consumers.priority-orders.batchSize
-            queue = mocks.one("aws:sqs/queue:Queue", "inventory-reservation-queue")
-            redrive = json.loads(queue.inputs["redrivePolicy"])
-            assert redrive["maxReceiveCount"] == 5  # defaults.maxReceiveCount
-            logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "order-processing-logs")
-            assert logs.inputs["retentionInDays"] == 14
-            function = mocks.one("aws:lambda/function:Function", "notifications-function")
-            assert function.inputs["tags"]["team"] == "commerce"
-            # handlers declaring a detail model have it published for producers
-            published = {
-                s.inputs["name"].split("@")[0] for s in mocks.of_type("aws:schemas/schema:Schema")
-            }
-            assert "order-processing" in published
-            assert mocks.of_type("aws:schemas/discoverer:Discoverer")
-            # every published schema is valid for the type it is published as
-            from jsonschema import Draft4Validator
-
-            for schema in mocks.of_type("aws:schemas/schema:Schema"):
-                assert schema.inputs["type"] == "JSONSchemaDraft4"
-                Draft4Validator.check_schema(json.loads(schema.inputs["content"]))
-
-        return pulumi.Output.from_input(outputs[contract.STACK_OUTPUT]).apply(check)
-
-    run()
+    for schema in mocks.of_type("aws:schemas/schema:Schema"):
+        assert schema.inputs["type"] == "JSONSchemaDraft4"
+        Draft4Validator.check_schema(json.loads(schema.inputs["content"]))
 
 
 def test_region_follows_the_provider(mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch) -> None:

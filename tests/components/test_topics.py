@@ -12,7 +12,7 @@ import pulumi
 from eventpipe import contract
 from eventpipe.consumer import Consumer
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
-from tests.components.helpers import allow_actions, build_attached, settings, settled_all
+from tests.components.helpers import allow_actions, build_program, resolved_json, settings
 
 HANDLER = "ep_fixture.handlers:direct"
 ACCOUNT_ROOT = "arn:aws:iam::123456789012:root"
@@ -27,9 +27,9 @@ def test_stack_topics_are_encrypted_and_limited_to_the_account(
 ) -> None:
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached([], settings(topics=["orders", "prices.fifo"]), build_dir)
+        program = build_program([], settings(topics=["orders", "prices.fifo"]), build_dir)
 
-        def check(_: object) -> None:
+        def check(topic_arns: dict[str, str]) -> None:
             orders = mocks.one("aws:sns/topic:Topic", "eventpipe-topic-orders")
             assert orders.inputs["name"] == "eventpipe-test-orders"
             assert orders.inputs["kmsMasterKeyId"] == "alias/aws/sns"
@@ -47,11 +47,15 @@ def test_stack_topics_are_encrypted_and_limited_to_the_account(
             assert deny["Effect"] == "Deny"
             assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
             assert all("*" not in a for a in allow_actions(policy(recorded)))
-            outputs = bus.stack_outputs()
-            assert set(outputs["topics"]) == {"orders", "prices.fifo"}
-            assert outputs["breaker"] is None and outputs["deadLetterArchive"] is None
+            assert topic_arns == {  # the stack output's top-level topics
+                "orders": orders.outputs["arn"],
+                "prices.fifo": prices.outputs["arn"],
+            }
 
-        return settled_all(bus, pipelines).apply(check)
+        assert program.breaker is None and program.archive is None
+        return pulumi.Output.all(program.settled(), program.bus.topic_arns).apply(
+            lambda values: check(values[1])
+        )
 
     run()
 
@@ -63,15 +67,11 @@ def test_a_topic_consumer_is_subscribed_and_only_its_topic_may_send(
 
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached(
-            [("shop", consumer)], settings(topics=["orders"]), build_dir
-        )
-        entry_outputs = pulumi.Output.all(
-            pipelines[0].entry_extras["topicArn"], pipelines[0].entry_extras["subscriptionArn"]
-        )
+        program = build_program([("shop", consumer)], settings(topics=["orders"]), build_dir)
+        [pipeline] = program.pipelines
 
-        def check(values: list[Any]) -> None:
-            topic_arn, subscription_arn = values[-2:]
+        def check(entry: dict[str, Any]) -> None:
+            topic_arn, subscription_arn = entry["topicArn"], entry["subscriptionArn"]
             topic = mocks.one("aws:sns/topic:Topic", "eventpipe-topic-orders")
             queue = mocks.one("aws:sqs/queue:Queue", "payments-queue")
             subscription = mocks.one(
@@ -104,11 +104,10 @@ def test_a_topic_consumer_is_subscribed_and_only_its_topic_may_send(
             assert not mocks.of_type("aws:cloudwatch/eventRule:EventRule")
             function = mocks.one("aws:lambda/function:Function", "payments-function")
             assert function.inputs["environment"]["variables"][contract.ENV_SOURCE] == "topic"
-            entry = pipelines[0].output_entry()
             assert entry["source"] == "topic" and entry["circuitBreaker"] is None
 
-        return pulumi.Output.all(settled_all(bus, pipelines), entry_outputs).apply(
-            lambda v: check([*v[1]])
+        return pulumi.Output.all(program.settled(), resolved_json(pipeline.outputs)).apply(
+            lambda values: check(values[1])
         )
 
     run()
@@ -121,7 +120,7 @@ def test_a_topic_given_by_arn_is_subscribed_without_creating_one(
 
     @pulumi.runtime.test
     def run() -> pulumi.Output[None]:
-        bus, pipelines = build_attached([("shop", fed_by(arn))], settings(), build_dir)
+        program = build_program([("shop", fed_by(arn))], settings(), build_dir)
 
         def check(_: object) -> None:
             assert [t.name for t in mocks.of_type("aws:sns/topic:Topic")] == ["eventpipe-alarms"]
@@ -135,6 +134,6 @@ def test_a_topic_given_by_arn_is_subscribed_without_creating_one(
             )["Statement"]
             assert statements[0]["Condition"] == {"ArnEquals": {"aws:SourceArn": arn}}
 
-        return settled_all(bus, pipelines).apply(check)
+        return program.settled().apply(check)
 
     run()

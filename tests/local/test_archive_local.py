@@ -21,7 +21,6 @@ import pytest
 
 from eventpipe.local import LocalEngine
 from eventpipe.operate.archive import redrive_archived
-from eventpipe.operate.stack_outputs import parse_outputs
 from tests.local.fixtures.plugins.stack_features import POISON
 from tests.local.stack_features import lines, stack_features_engine, wait_for
 
@@ -41,16 +40,16 @@ STACK = "archive"
 
 
 def archived(engine: LocalEngine) -> list[dict[str, Any]]:
-    bucket = engine.outputs["deadLetterArchive"]["bucketName"]
+    bucket = engine.outputs.dead_letter_archive.bucket_name
     listing = engine.client("s3").list_objects_v2(Bucket=bucket, Prefix=f"{POISON}/")
     return list(listing.get("Contents", []))
 
 
 def test_archive_bucket_is_private_encrypted_and_expires(engine: tuple[LocalEngine, Path]) -> None:
     eng, _ = engine
-    archive = eng.outputs["deadLetterArchive"]
+    archive = eng.outputs.dead_letter_archive
     s3 = eng.client("s3")
-    bucket = archive["bucketName"]
+    bucket = archive.bucket_name
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values()) and len(block) == 4
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
@@ -58,7 +57,7 @@ def test_archive_bucket_is_private_encrypted_and_expires(engine: tuple[LocalEngi
     assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=bucket)["Policy"]
     lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert lifecycle[0]["Expiration"]["Days"] == 30
-    schedule = eng.client("scheduler").get_schedule(Name=archive["scheduleName"])
+    schedule = eng.client("scheduler").get_schedule(Name=archive.schedule_name)
     assert schedule["ScheduleExpression"] == "rate(1 hour)"
 
 
@@ -66,7 +65,7 @@ def test_old_dead_letter_is_archived_with_its_reason_and_redriven(
     engine: tuple[LocalEngine, Path],
 ) -> None:
     eng, work = engine
-    consumer = eng.outputs["consumers"][POISON]
+    consumer = eng.outputs.consumer(POISON)
     eng.put_events(
         [
             {"Source": "features.poison", "DetailType": "Order", "Detail": json.dumps({"n": n})}
@@ -74,14 +73,14 @@ def test_old_dead_letter_is_archived_with_its_reason_and_redriven(
         ]
     )
     objects = wait_for(lambda: len(archived(eng)) == 2 and archived(eng), "two archived letters")
-    bucket = eng.outputs["deadLetterArchive"]["bucketName"]
+    bucket = eng.outputs.dead_letter_archive.bucket_name
     s3, sqs = eng.client("s3"), eng.client("sqs")
     records = [
         json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in objects
     ]
     for record in records:
         assert record["consumer"] == POISON
-        assert record["sourceQueue"] == consumer["dlqUrl"]
+        assert record["sourceQueue"] == consumer.dlq_url
         assert record["reason"]["errorMessage"].startswith("order ")
         assert "poisoned" in record["reason"]["errorMessage"]
         assert record["reason"]["errorType"]
@@ -92,7 +91,7 @@ def test_old_dead_letter_is_archived_with_its_reason_and_redriven(
     # Deleted from the DLQ only after the object was written: the DLQ is empty now.
     wait_for(
         lambda: (
-            not sqs.receive_message(QueueUrl=consumer["dlqUrl"], WaitTimeSeconds=0).get("Messages")
+            not sqs.receive_message(QueueUrl=consumer.dlq_url, WaitTimeSeconds=0).get("Messages")
         ),
         "the DLQ to be empty",
     )
@@ -104,7 +103,7 @@ def test_old_dead_letter_is_archived_with_its_reason_and_redriven(
     # Redrive from the bucket with what `eventpipe dlq redrive --archived` runs: body and
     # message attributes back to the consumer's queue, each object deleted once SQS took it.
     (work / "cured").write_text("")
-    outputs = parse_outputs(eng.outputs, origin="the local engine", stack=STACK)
+    outputs = eng.outputs
     redriven = redrive_archived(s3, sqs, outputs, outputs.consumer(POISON))
     assert (redriven.total, redriven.sent, redriven.deleted, redriven.ok) == (2, 2, 2, True)
     wait_for(lambda: sorted(lines(work / "poison.txt")) == ["1", "2"], "the redriven letters")

@@ -113,14 +113,14 @@ def _own_dead_letters(engine: LocalEngine, url: str, tag: str, count: int) -> li
 
 
 def test_queues_get_every_declared_attribute(engine: LocalEngine) -> None:
-    consumers = engine.outputs["consumers"]
-    queue = _attributes(engine, consumers["mini"]["queueUrl"])
+    consumers = engine.outputs.consumers
+    queue = _attributes(engine, consumers["mini"].queue_url)
     assert queue["VisibilityTimeout"] == "3"  # 300 s declared, time scale 0.01
     assert queue["MessageRetentionPeriod"] == "86400"
     assert queue["ReceiveMessageWaitTimeSeconds"] == "20"
     assert queue["SqsManagedSseEnabled"] == "true"
     redrive = json.loads(queue["RedrivePolicy"])
-    dlq = _attributes(engine, consumers["mini"]["dlqUrl"])
+    dlq = _attributes(engine, consumers["mini"].dlq_url)
     assert redrive == {"deadLetterTargetArn": dlq["QueueArn"], "maxReceiveCount": 2}
     assert dlq["MessageRetentionPeriod"] == "1209600"
     # moto accepts but drops RedriveAllowPolicy: the engine says so rather than pretend.
@@ -130,17 +130,17 @@ def test_queues_get_every_declared_attribute(engine: LocalEngine) -> None:
     )
     assert json.loads(queue["Policy"])["Statement"][0]["Resource"] == queue["QueueArn"]
 
-    fifo = _attributes(engine, consumers["mini-fifo"]["queueUrl"])
-    assert consumers["mini-fifo"]["queueUrl"].endswith(".fifo")  # auto-named like Pulumi
+    fifo = _attributes(engine, consumers["mini-fifo"].queue_url)
+    assert consumers["mini-fifo"].queue_url.endswith(".fifo")  # auto-named like Pulumi
     assert fifo["FifoQueue"] == "true"
     assert fifo["ContentBasedDeduplication"] == "true"
     assert fifo["VisibilityTimeout"] == "2"  # 0.6 s scaled, floored so a batch can finish
 
 
 def test_rules_targets_and_other_resources_exist(engine: LocalEngine) -> None:
-    bus = engine.outputs["bus"]
+    bus = engine.outputs.bus
     events = engine.client("events")
-    all_rules = events.list_rules(EventBusName=bus["name"])["Rules"]
+    all_rules = events.list_rules(EventBusName=bus.name)["Rules"]
     # The archive brings its own managed rule, as on AWS.
     assert any(r["Name"].startswith("Events-Archive-") for r in all_rules)
     rules = [r for r in all_rules if not r["Name"].startswith("Events-Archive-")]
@@ -149,18 +149,18 @@ def test_rules_targets_and_other_resources_exist(engine: LocalEngine) -> None:
     targets = {
         t["Arn"]: t
         for r in rules
-        for t in events.list_targets_by_rule(Rule=r["Name"], EventBusName=bus["name"])["Targets"]
+        for t in events.list_targets_by_rule(Rule=r["Name"], EventBusName=bus.name)["Targets"]
     }
-    queue_arn = engine.outputs["consumers"]["mini"]["queueArn"]
+    queue_arn = engine.outputs.consumer("mini").queue_arn
     assert targets[queue_arn]["RetryPolicy"] == {
         "MaximumRetryAttempts": 2,
         "MaximumEventAgeInSeconds": 600,
     }
     literal = engine.client("sqs").get_queue_attributes(
-        QueueUrl=engine.outputs["literalFifoUrl"], AttributeNames=["QueueArn"]
+        QueueUrl=engine.deployment.outputs["mini"]["literalFifoUrl"], AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]
     assert targets[literal]["SqsParameters"] == {"MessageGroupId": "$.detail.group"}
-    fifo_arn = engine.outputs["consumers"]["mini-fifo"]["queueArn"]
+    fifo_arn = engine.outputs.consumer("mini-fifo").queue_arn
     assert fifo_arn not in targets  # the pipe feeds it, not the rule
     pipe = engine.client("pipes").describe_pipe(Name="mini-pipe")
     assert pipe["Target"] == fifo_arn
@@ -168,11 +168,11 @@ def test_rules_targets_and_other_resources_exist(engine: LocalEngine) -> None:
         "$.body.detail.group"
     )
     assert (
-        events.describe_archive(ArchiveName=bus["archiveArn"].rsplit("/", 1)[-1])["RetentionDays"]
+        events.describe_archive(ArchiveName=bus.archive_arn.rsplit("/", 1)[-1])["RetentionDays"]
         == 3
     )
 
-    table = engine.outputs["tableName"]
+    table = engine.deployment.outputs["mini"]["tableName"]
     ttl = engine.client("dynamodb").describe_time_to_live(TableName=table)["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}
     [group] = engine.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/mini")[
@@ -188,11 +188,9 @@ def test_rules_targets_and_other_resources_exist(engine: LocalEngine) -> None:
 
 
 def test_outputs_and_config_come_from_the_emulator_and_stack_file(engine: LocalEngine) -> None:
-    assert engine.outputs["region"] == "eu-west-1"  # aws:region of Pulumi.dev.yaml
-    assert engine.outputs["account"] == "123456789012"
-    assert engine.outputs["bus"]["arn"].startswith(
-        "arn:aws:events:eu-west-1:123456789012:event-bus/"
-    )
+    assert engine.outputs.region == "eu-west-1"  # aws:region of Pulumi.dev.yaml
+    assert engine.deployment.outputs["mini"]["account"] == "123456789012"
+    assert engine.outputs.bus.arn.startswith("arn:aws:events:eu-west-1:123456789012:event-bus/")
     state = engine.deployment.state
     assert state.functions["mini"].environment["MARKER"] == "from-stack-config"
     assert {m.batch_size for m in state.mappings} == {4}  # an object value, JSON-decoded
@@ -215,7 +213,7 @@ def test_only_reported_failures_are_kept_and_redriven(
     assert list(outcomes.values()) == ["succeeded"] * 6 + ["dead-lettered"] * 2
     handled = sorted(line[1] for line in _lines(effects, tag))
     assert handled == sorted(d["id"] for d in ok)  # each exactly once: deleted after success
-    dlq_url = engine.outputs["consumers"]["mini"]["dlqUrl"]
+    dlq_url = engine.outputs.consumer("mini").dlq_url
     dead = _own_dead_letters(engine, dlq_url, tag, 2)
     assert sorted(d["id"] for d in dead) == [f"{tag}-bad-0", f"{tag}-bad-1"]
     for key in keys[6:]:  # redriven by maxReceiveCount 2: two attempts, then the DLQ
@@ -257,12 +255,12 @@ def test_fifo_groups_set_by_the_pipe_and_kept_in_order(
         # queue do not keep publish order, so the queue's sequence numbers are the order.
         sequence = [number for _, number, _ in handled]
         assert sequence == sorted(sequence) and len(set(sequence)) == 12
-    outputs = engine.outputs["consumers"]["mini-fifo"]
-    assert engine.client("pipes").describe_pipe(Name=outputs["pipeName"])["CurrentState"] == (
+    outputs = engine.outputs.consumer("mini-fifo")
+    assert engine.client("pipes").describe_pipe(Name=outputs.pipe_name)["CurrentState"] == (
         "RUNNING"
     )
     literal = engine.client("sqs").receive_message(
-        QueueUrl=engine.outputs["literalFifoUrl"],
+        QueueUrl=engine.deployment.outputs["mini"]["literalFifoUrl"],
         MaxNumberOfMessages=10,
         MessageSystemAttributeNames=["All"],
     )["Messages"]
@@ -277,9 +275,8 @@ def test_a_slow_engine_never_hands_a_message_out_twice(
     function timeout). Shipping the function's log is made to take longer than that, as a
     loaded machine can: the records are deleted when the function returns, so none comes
     back to be handled again."""
-    visibility = int(_attributes(engine, engine.outputs["consumers"]["mini-fifo"]["queueUrl"])[
-        "VisibilityTimeout"
-    ])  # fmt: skip
+    queue_url = engine.outputs.consumer("mini-fifo").queue_url
+    visibility = int(_attributes(engine, queue_url)["VisibilityTimeout"])
     ship = LogStream.ship
 
     def slow_ship(self: LogStream, *args: Any, **kwargs: Any) -> list[str]:
@@ -300,9 +297,9 @@ def test_a_slow_engine_never_hands_a_message_out_twice(
 def test_an_event_without_its_group_ends_in_the_intake_dlq(engine: LocalEngine, tag: str) -> None:
     [key] = _publish(engine, "mini-fifo", [{"id": f"{tag}-no-group"}])
     assert _final(engine, "mini-fifo", [key]) == {key: "dead-lettered"}
-    outputs = engine.outputs["consumers"]["mini-fifo"]
-    [moved] = _own_dead_letters(engine, outputs["intakeDlqUrl"], tag, 1)
+    outputs = engine.outputs.consumer("mini-fifo")
+    [moved] = _own_dead_letters(engine, outputs.intake_dlq_url, tag, 1)
     assert moved == {"id": f"{tag}-no-group"}
-    events = engine.client("logs").filter_log_events(logGroupName=outputs["pipeLogGroup"])
+    events = engine.client("logs").filter_log_events(logGroupName=outputs.pipe_log_group)
     steps = {json.loads(e["message"])["messageType"] for e in events["events"]}
     assert "TargetInvocationFailed" in steps  # the pipe logged why, at level ERROR

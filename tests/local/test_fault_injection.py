@@ -1,4 +1,4 @@
-"""End-to-end fault injection on the local engine (issue 9, item 9).
+"""End-to-end fault injection on the local engine.
 
 540 events through the project's own program, runtime and the local engine: a standard
 consumer and a FIFO consumer grouped by a JSON path over 6 groups (rule -> intake queue
@@ -102,7 +102,7 @@ def _detail(n: int, mode: str, group: str | None = None) -> dict[str, Any]:
 
 
 def _scan(engine: LocalEngine, consumer: str) -> dict[str, dict[str, Any]]:
-    table = engine.outputs["consumers"][consumer]["resources"]["effectsTable"]
+    table = engine.outputs.consumer(consumer).resources["effectsTable"]
     pages = engine.client("dynamodb").get_paginator("scan").paginate(TableName=table)
     return {item["pk"]["S"]: item for page in pages for item in page["Items"]}
 
@@ -159,9 +159,9 @@ def _dead_key(message: dict[str, Any]) -> str:
 def test_faults_nothing_lost_nothing_doubled_every_reason_order_per_group(
     engine: LocalEngine,
 ) -> None:
-    consumers = engine.outputs["consumers"]
+    consumers = engine.outputs.consumers
     fifo_outputs = consumers["fi-fifo"]
-    assert fifo_outputs.get("pipeName"), "the path-grouped FIFO consumer must be fed by a Pipe"
+    assert fifo_outputs.pipe_name, "the path-grouped FIFO consumer must be fed by a Pipe"
     rng = random.Random(9)
 
     std_modes = _modes(STD_EVENTS, rng)
@@ -186,9 +186,9 @@ def test_faults_nothing_lost_nothing_doubled_every_reason_order_per_group(
     sqs = engine.client("sqs")
     direct: set[str] = set()
     for body in DIRECT_BODIES:
-        sqs.send_message(QueueUrl=consumers["fi-std"]["queueUrl"], MessageBody=body)
+        sqs.send_message(QueueUrl=consumers["fi-std"].queue_url, MessageBody=body)
         sqs.send_message(
-            QueueUrl=consumers["fi-fifo"]["queueUrl"],
+            QueueUrl=consumers["fi-fifo"].queue_url,
             MessageBody=body,
             MessageGroupId="direct",
             MessageDeduplicationId=str(uuid.uuid4()),
@@ -203,9 +203,9 @@ def test_faults_nothing_lost_nothing_doubled_every_reason_order_per_group(
     dead_messages = {
         name: _drain(engine, url)
         for name, url in (
-            ("fi-std", consumers["fi-std"].get("dlqUrl")),
-            ("fi-fifo", fifo_outputs.get("dlqUrl")),
-            ("fi-fifo intake", fifo_outputs.get("intakeDlqUrl")),
+            ("fi-std", consumers["fi-std"].dlq_url),
+            ("fi-fifo", fifo_outputs.dlq_url),
+            ("fi-fifo intake", fifo_outputs.intake_dlq_url),
         )
     }
     no_reason = [

@@ -48,7 +48,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngine]:
 
 
 def _scan(engine: LocalEngine, consumer: str) -> dict[str, dict[str, Any]]:
-    table = engine.outputs["consumers"][consumer]["resources"]["effectsTable"]
+    table = engine.outputs.consumer(consumer).resources["effectsTable"]
     pages = engine.client("dynamodb").get_paginator("scan").paginate(TableName=table)
     return {item["pk"]["S"]: item for page in pages for item in page["Items"]}
 
@@ -111,7 +111,7 @@ def test_500_events_nothing_lost_no_double_effect(engine: LocalEngine) -> None:
     }
     assert doubled == {}  # idempotency absorbed the duplicate deliveries
 
-    dlq_url = engine.outputs["consumers"]["e2e-faults"]["dlqUrl"]
+    dlq_url = engine.outputs.consumer("e2e-faults").dlq_url
     dead = engine.client("sqs").get_queue_attributes(
         QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]

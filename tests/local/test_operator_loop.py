@@ -35,7 +35,7 @@ class Run:
         self.project = project
         self.effects = effects
         self.log = log
-        self.consumer = engine.outputs["consumers"][CONSUMER]
+        self.consumer = engine.outputs.consumer(CONSUMER)
 
     def publish(self, *details: dict[str, Any]) -> list[str]:
         return self.engine.put_events(
@@ -101,7 +101,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 
 def _events(run: Run, **kwargs: Any) -> list[dict[str, Any]]:
-    group = f"/aws/lambda/{run.consumer['functionName']}"
+    group = f"/aws/lambda/{run.consumer.function_name}"
     pages = run.engine.client("logs").get_paginator("filter_log_events")
     return [e for page in pages.paginate(logGroupName=group, **kwargs) for e in page["events"]]
 
@@ -109,7 +109,7 @@ def _events(run: Run, **kwargs: Any) -> list[dict[str, Any]]:
 def test_function_output_reaches_its_cloudwatch_log_group(run: Run) -> None:
     run.publish({"n": 1})
     wait_for(lambda: "1|1" in run.effects_of(), "event 1 handled")
-    group = f"/aws/lambda/{run.consumer['functionName']}"
+    group = f"/aws/lambda/{run.consumer.function_name}"
     logs = run.engine.client("logs")
     streams = wait_for(
         lambda: logs.describe_log_streams(logGroupName=group)["logStreams"], "a log stream"
@@ -141,17 +141,17 @@ def test_a_dead_lettered_record_is_reported_once_with_its_reason(run: Run) -> No
     entries = run.entries(key)
     assert [e.outcome for e in entries] == ["dead-letter"], entries
     assert "PermanentError" in entries[0].detail and "order 2 is poisoned" in entries[0].detail
-    assert f"/aws/lambda/{run.consumer['functionName']}" in entries[0].log
+    assert f"/aws/lambda/{run.consumer.function_name}" in entries[0].log
     assert run.engine.tracker.outcome(CONSUMER, key) == "dead-lettered"
 
     # Redriven by hand (back to the queue), it fails again: a second dead-letter line.
     sqs = run.engine.client("sqs")
-    dlq = run.consumer["dlqUrl"]
+    dlq = run.consumer.dlq_url
     message = wait_for(
         lambda: sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"]).get("Messages"),
         "the DLQ copy",
     )[0]
-    sqs.send_message(QueueUrl=run.consumer["queueUrl"], MessageBody=message["Body"])
+    sqs.send_message(QueueUrl=run.consumer.queue_url, MessageBody=message["Body"])
     sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
     wait_for(lambda: len(run.entries(key)) >= 2, "the redriven record's outcome")
     assert run.engine.wait_until_settled(DEADLINE)
@@ -167,13 +167,13 @@ def test_a_retried_record_shows_its_error_and_then_ok(run: Run) -> None:
     first, second = run.entries(key)
     assert first.outcome == "retry"
     assert "ValueError: amount of order 3 is not a number" in first.detail
-    assert first.log.startswith(f"/aws/lambda/{run.consumer['functionName']} ")
+    assert first.log.startswith(f"/aws/lambda/{run.consumer.function_name} ")
     assert second.outcome == "ok" and second.attempt == 2
 
 
 def _mapping(run: Run) -> dict[str, Any]:
     lam = run.engine.client("lambda")
-    [mapping] = lam.list_event_source_mappings(FunctionName=run.consumer["functionName"])[
+    [mapping] = lam.list_event_source_mappings(FunctionName=run.consumer.function_name)[
         "EventSourceMappings"
     ]
     return dict(mapping)
@@ -182,12 +182,12 @@ def _mapping(run: Run) -> dict[str, Any]:
 def test_pause_stops_polling_and_resume_delivers_everything(run: Run) -> None:
     assert run.engine.wait_until_settled(DEADLINE)
     lam = run.engine.client("lambda")
-    dead_before = run.depth(run.consumer["dlqUrl"])
+    dead_before = run.depth(run.consumer.dlq_url)
     mapping = _mapping(run)
     assert mapping["State"] == "Enabled"
-    assert mapping["EventSourceArn"] == run.consumer["queueArn"]
+    assert mapping["EventSourceArn"] == run.consumer.queue_arn
     # The mapping in the emulator is the one the deploy made: the stack output's UUID.
-    assert run.consumer.get("eventSourceMappingUuid", mapping["UUID"]) == mapping["UUID"]
+    assert (run.consumer.event_source_mapping_uuid or mapping["UUID"]) == mapping["UUID"]
     assert mapping["UUID"] in {m.uuid for m in run.engine.deployment.state.mappings}
     answer = lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
     assert answer["State"] in {"Disabling", "Disabled"}  # AWS answers Disabling first
@@ -197,9 +197,9 @@ def test_pause_stops_polling_and_resume_delivers_everything(run: Run) -> None:
     run.publish(*({"n": 100 + i} for i in range(5)))
     # Disabled is reported only once the poller has stopped receiving: nothing can be
     # consumed now, and the five messages wait in the queue.
-    assert run.depth(run.consumer["queueUrl"]) == 5
+    assert run.depth(run.consumer.queue_url) == 5
     assert run.effects_of() == before
-    assert run.depth(run.consumer["dlqUrl"]) == dead_before
+    assert run.depth(run.consumer.dlq_url) == dead_before
     assert not run.engine.settled()
 
     lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
@@ -207,7 +207,7 @@ def test_pause_stops_polling_and_resume_delivers_everything(run: Run) -> None:
     assert run.engine.wait_until_settled(DEADLINE)
     handled = {line.split("|")[0] for line in run.effects_of()}
     assert {str(100 + i) for i in range(5)} <= handled
-    assert run.depth(run.consumer["dlqUrl"]) == dead_before  # nothing dead-lettered
+    assert run.depth(run.consumer.dlq_url) == dead_before  # nothing dead-lettered
 
 
 def _drain(run: Run, url: str) -> None:
@@ -226,7 +226,7 @@ def _drain(run: Run, url: str) -> None:
 
 def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Run) -> None:
     cloudwatch = run.engine.client("cloudwatch")
-    [dlq_alarm] = [a for a in run.consumer["alarmNames"] if "dlq" in a]
+    [dlq_alarm] = [a for a in run.consumer.alarm_names if "dlq" in a]
 
     def state() -> str:
         return str(
@@ -234,7 +234,7 @@ def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Ru
         )
 
     # Earlier tests left a dead letter: empty the DLQ, the alarm returns to OK.
-    _drain(run, run.consumer["dlqUrl"])
+    _drain(run, run.consumer.dlq_url)
     wait_for(lambda: state() == "OK", "the DLQ alarm to be OK")
 
     # A rule on the default bus sees the alarm's state changes, as on AWS.
@@ -284,5 +284,5 @@ def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Ru
     assert result.exit_code == 0, result.output
     assert "ALARM" in result.output
 
-    _drain(run, run.consumer["dlqUrl"])
+    _drain(run, run.consumer.dlq_url)
     wait_for(lambda: state() == "OK", "the DLQ alarm to return to OK")

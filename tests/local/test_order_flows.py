@@ -87,14 +87,14 @@ def _publish(engine: LocalEngine, source: str, detail_type: str, detail: dict[st
 
 
 def _item(engine: LocalEngine, consumer: str, output: str, pk: str) -> dict[str, Any]:
-    table = engine.outputs["consumers"][consumer]["resources"][output]
+    table = engine.outputs.consumer(consumer).resources[output]
     return (
         engine.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": pk}}).get("Item", {})
     )
 
 
 def test_every_plugin_is_deployed(engine: LocalEngine) -> None:
-    assert set(engine.outputs["consumers"]) == {
+    assert set(engine.outputs.consumers) == {
         "order-processing",
         "inventory-reservation",
         "notifications",
@@ -139,10 +139,10 @@ def _dlq_depths(engine: LocalEngine) -> dict[str, int]:
     return {
         name: int(
             sqs.get_queue_attributes(
-                QueueUrl=c["dlqUrl"], AttributeNames=["ApproximateNumberOfMessages"]
+                QueueUrl=c.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
             )["Attributes"]["ApproximateNumberOfMessages"]
         )
-        for name, c in engine.outputs["consumers"].items()
+        for name, c in engine.outputs.consumers.items()
     }
 
 

@@ -10,7 +10,6 @@ plugins: order-processing (FIFO, one group per customer) and inventory-reservati
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,7 +23,7 @@ from eventpipe.cli import app
 from eventpipe.contract import DLQ_ATTR_ERROR_MESSAGE, DLQ_ATTR_ERROR_TYPE
 from eventpipe.local import LocalEngine
 from eventpipe.operate import dlq as dlq_ops
-from eventpipe.operate.stack_outputs import announcement_path
+from eventpipe.operate.stack_outputs import write_announcement
 from tests.local.conftest import REAL_PLUGINS, PluginEnv, real_project
 
 STACK = "test"  # a demo stack: inventory gets its seeded stock
@@ -49,17 +48,12 @@ def engine(project: Path) -> Iterator[LocalEngine]:
     """The engine, announced the way `eventpipe dev` announces itself, so `--local` finds
     it (this process is the one running it)."""
     with PluginEnv(REAL_PLUGINS), LocalEngine(project, STACK, time_scale=0.01) as running:
-        announcement = announcement_path(project, STACK)
-        announcement.parent.mkdir(parents=True, exist_ok=True)
-        announcement.write_text(
-            json.dumps(
-                {
-                    "endpointUrl": running.emulator.endpoint_url,  # type: ignore[union-attr]
-                    "region": "us-east-1",
-                    "outputs": running.outputs,
-                    "pid": os.getpid(),
-                }
-            )
+        announcement = write_announcement(
+            project,
+            STACK,
+            endpoint_url=running.emulator.endpoint_url,  # type: ignore[union-attr]
+            region="us-east-1",
+            outputs=running.outputs,
         )
         yield running
         announcement.unlink()
@@ -90,7 +84,7 @@ def _envelope(detail: dict[str, Any]) -> str:
 def _dead_letter(engine: LocalEngine, consumer: str, details: list[dict[str, Any]]) -> None:
     """Put events in the consumer's DLQ as the runtime does on a permanent failure."""
     sqs = engine.client("sqs")
-    url = engine.outputs["consumers"][consumer]["dlqUrl"]
+    url = engine.outputs.consumer(consumer).dlq_url
     for detail in details:
         body = _envelope(detail)
         extra: dict[str, Any] = {}
@@ -111,11 +105,11 @@ def _dead_letter(engine: LocalEngine, consumer: str, details: list[dict[str, Any
 
 
 def _dlq_depth(engine: LocalEngine, consumer: str) -> int:
-    return dlq_ops.depth(engine.client("sqs"), engine.outputs["consumers"][consumer]["dlqUrl"])
+    return dlq_ops.depth(engine.client("sqs"), engine.outputs.consumer(consumer).dlq_url)
 
 
 def _item(engine: LocalEngine, consumer: str, output: str, pk: str) -> dict[str, Any]:
-    table = engine.outputs["consumers"][consumer]["resources"][output]
+    table = engine.outputs.consumer(consumer).resources[output]
     return dict(
         engine.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": pk}}).get("Item", {})
     )
@@ -195,14 +189,14 @@ def test_a_redrive_already_running_is_refused_with_the_way_out(
         for n in range(120)
     ]
     _dead_letter(engine, "order-processing", orders)
-    sqs, consumer = engine.client("sqs"), engine.outputs["consumers"]["order-processing"]
+    sqs, consumer = engine.client("sqs"), engine.outputs.consumer("order-processing")
     handle = sqs.start_message_move_task(  # someone else's slow redrive, 1 message/s
-        SourceArn=consumer["dlqArn"],
-        DestinationArn=consumer["queueArn"],
+        SourceArn=consumer.dlq_arn,
+        DestinationArn=consumer.queue_arn,
         MaxNumberOfMessagesPerSecond=1,
     )["TaskHandle"]
 
-    tasks = sqs.list_message_move_tasks(SourceArn=consumer["dlqArn"])["Results"]
+    tasks = sqs.list_message_move_tasks(SourceArn=consumer.dlq_arn)["Results"]
     assert tasks[0]["Status"] == "RUNNING"
     refused = _redrive(project, "order-processing")
 

@@ -26,7 +26,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngi
 
 
 def publish(engine: LocalEngine, message: dict[str, Any], kind: str) -> str:
-    topic = engine.outputs["topics"]["payments"]
+    topic = engine.outputs.topics["payments"]
     return str(
         engine.client("sns").publish(
             TopicArn=topic,
@@ -38,15 +38,15 @@ def publish(engine: LocalEngine, message: dict[str, Any], kind: str) -> str:
 
 def test_topic_and_subscription_are_deployed(engine: tuple[LocalEngine, Path]) -> None:
     eng, _ = engine
-    entry = eng.outputs["consumers"][TOPIC_CONSUMER]
-    topic = eng.outputs["topics"]["payments"]
-    assert entry["topicArn"] == topic
+    entry = eng.outputs.consumer(TOPIC_CONSUMER)
+    topic = eng.outputs.topics["payments"]
+    assert entry.topic_arn == topic
     sns = eng.client("sns")
-    attributes = sns.get_subscription_attributes(SubscriptionArn=entry["subscriptionArn"])[
+    attributes = sns.get_subscription_attributes(SubscriptionArn=entry.subscription_arn)[
         "Attributes"
     ]
     assert attributes["Protocol"] == "sqs"
-    assert attributes["Endpoint"] == entry["queueArn"]
+    assert attributes["Endpoint"] == entry.queue_arn
     assert json.loads(attributes["FilterPolicy"]) == {"kind": ["refund", {"prefix": "chargeback"}]}
     assert attributes.get("RawMessageDelivery", "false") == "false"
     topic_attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
@@ -68,5 +68,5 @@ def test_published_message_reaches_its_consumer_and_filtered_one_does_not(
     assert eng.wait_until_settled(timeout=120)
     bodies = [json.loads(line) for line in lines(out)]
     assert sorted(b["refund"] for b in bodies) == ["r-1", "r-2"], handled
-    dlq = eng.outputs["consumers"][TOPIC_CONSUMER]["dlqUrl"]
+    dlq = eng.outputs.consumer(TOPIC_CONSUMER).dlq_url
     assert "Messages" not in eng.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0)

@@ -4,7 +4,7 @@ moto-backed flows are in tests/cli/test_archive.py)."""
 from __future__ import annotations
 
 from eventpipe.operate import archive as archive_ops
-from eventpipe.operate.stack_outputs import ConsumerOutputs
+from eventpipe.stack_output import ConsumerOutputs
 
 
 def test_record_reads_like_a_peeked_message() -> None:

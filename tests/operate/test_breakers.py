@@ -9,7 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from eventpipe.operate import breakers
-from eventpipe.operate.stack_outputs import ConsumerOutputs, StackOutputs, parse_outputs
+from eventpipe.operate.stack_outputs import parse_outputs
+from eventpipe.stack_output import ConsumerOutputs, StackOutputs
 
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 RECORD = "open since 2026-12-02T00:58:00Z (alarm p-orders-breaker): Threshold Crossed: 9 >= 5"
@@ -45,7 +46,7 @@ def outputs() -> tuple[StackOutputs, ConsumerOutputs]:
                 "dlqUrl": "d",
                 "dlqArn": "arn:aws:sqs:us-east-1:1:d",
                 "eventSourceMappingUuid": "u-1",
-                "circuitBreaker": {"errors": 5, "period": 60, "cooldown": 300,
+                "circuitBreaker": {"failedRecords": 5, "period": 60, "cooldown": 300,
                                    "alarmName": "p-orders-breaker"},
             }
         },

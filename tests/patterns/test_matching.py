@@ -1,7 +1,10 @@
 """Per-operator tables of match / no-match cases for our matcher (eventpipe.patterns.matching).
 
 Sources: "docs" = the EventBridge user guide's content-filtering, arrays and null-value
-pages (their examples); "ruler" = aws/event-ruler (ComparableNumber, CIDR, ByteMachine).
+pages (their examples and rules: numeric matching is limited to -5.0e9..5.0e9 with six
+digits after the decimal point, which wins over event-ruler's newer any-double
+``ComparableNumber``); "ruler" = aws/event-ruler (CIDR, ByteMachine, Event flattening).
+event-ruler's own test cases are in test_ruler_corpus.py.
 """
 
 from __future__ import annotations
@@ -143,10 +146,10 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], bool]] = [
     ("numeric", "docs", {"detail": {"x": [{"numeric": ["=", 3.018e2]}]}}, ev(x=301.8), True),
     ("numeric", "ruler", {"detail": {"x": [{"numeric": ["=", 5]}]}}, ev(x=5e0), True),
     ("numeric", "ruler", {"detail": {"x": [{"numeric": ["=", 0]}]}}, ev(x=-0.0), True),
-    ("numeric", "ruler", {"detail": {"x": [{"numeric": ["=", 0]}]}}, ev(x=1e-7), True),
-    ("numeric", "ruler", {"detail": {"x": [{"numeric": ["=", 0]}]}}, ev(x=1e-6), False),
+    ("numeric", "docs", {"detail": {"x": [{"numeric": ["=", 0]}]}}, ev(x=1e-7), True),
+    ("numeric", "docs", {"detail": {"x": [{"numeric": ["=", 0]}]}}, ev(x=1e-6), False),
     ("numeric", "ruler", {"detail": {"x": [{"numeric": [">", 1e9]}]}}, ev(x=1000000001), True),
-    ("numeric", "ruler", {"detail": {"x": [{"numeric": ["<", 5e9]}]}}, ev(x=6e9), False),
+    ("numeric", "docs", {"detail": {"x": [{"numeric": ["<", 5e9]}]}}, ev(x=6e9), False),
     ("numeric", "docs", {"detail": {"x": [{"numeric": [">", 1]}]}}, ev(x="5"), False),
     ("equals", "ruler", {"detail": {"x": [5]}}, ev(x=5e0), True),
     ("equals", "ruler", {"detail": {"x": [5]}}, ev(x="5"), False),
@@ -268,6 +271,14 @@ def test_wildcard_complexity_limit_is_refused() -> None:
     assert problem.startswith("`f` wildcards are too complex")
     assert TOO_COMPLEX in problem
     assert pattern_problems({"f": [{"wildcard": "*a*a*a"}]}) == []
+
+
+def test_the_guides_too_complex_wildcard_example_is_refused_and_its_fix_is_not() -> None:
+    """docs: eb-create-pattern-operators.html, "Wildcard matching" (see complexity.py)."""
+    (problem,) = pattern_problems({"EventBusArn": [{"wildcard": "*:*:*:*:*:event-bus/*"}]})
+    assert problem.startswith("`EventBusArn` wildcards are too complex")
+    fixed = {"EventBusArn": [{"wildcard": "arn:aws:events:us-east-1:*:event-bus/*"}]}
+    assert pattern_problems(fixed) == []
 
 
 def test_anything_but_lists_of_prefixes_are_valid_and_empty_ones_are_not() -> None:

@@ -10,8 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from eventpipe import contract
+from eventpipe.runtime.backoff import Backoff
 from eventpipe.runtime.batch import BatchRunner
 from eventpipe.runtime.loading import load_handler
+from eventpipe.runtime.observability import BatchStats
 from eventpipe.runtime.settings import Settings
 
 DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/test-dlq"
@@ -89,6 +91,21 @@ class RecordingLogger:
         return [line for line in self.lines if line[2].get("message_id") == message_id]
 
 
+class RecordingMetrics:
+    """A metrics sink that keeps what the runner emits, one :class:`BatchStats` per run."""
+
+    def __init__(self) -> None:
+        self.published: list[BatchStats] = []
+
+    def publish(self, stats: BatchStats) -> None:
+        self.published.append(stats)
+
+    @property
+    def last(self) -> BatchStats:
+        """What the latest invocation emitted."""
+        return self.published[-1]
+
+
 def make_runner(
     handler: str,
     *,
@@ -98,8 +115,12 @@ def make_runner(
     dlq_url: str | None = None,
     sqs: FakeSqs | None = None,
     env: Mapping[str, str] | None = None,
+    rng: Any = None,
+    **collaborators: Any,
 ) -> tuple[BatchRunner, FakeSqs, RecordingLogger]:
-    """A :class:`BatchRunner` wired to a :class:`FakeSqs` and a :class:`RecordingLogger`."""
+    """A :class:`BatchRunner` wired to a :class:`FakeSqs` and a :class:`RecordingLogger`;
+    ``rng`` is the jitter source of its backoff (the settings' bounds); ``collaborators``
+    are passed on to it (``metrics=``, ``clock=``, ``idempotency=``...)."""
     values = {
         contract.ENV_HANDLER: handler,
         contract.ENV_CONSUMER: "test-consumer",
@@ -115,11 +136,13 @@ def make_runner(
         values[contract.ENV_MAX_RECEIVE_COUNT] = str(max_receive_count)
     values.update(env or {})
     settings = Settings.from_env(values)
-    runner = BatchRunner(settings, load_handler(handler))
+    if rng is not None:
+        collaborators["backoff"] = Backoff(
+            settings.backoff_base, settings.backoff_max, settings.time_scale, rng=rng
+        )
     fake = sqs or FakeSqs()
-    runner._sqs = fake
     logger = RecordingLogger()
-    runner.logger = logger  # type: ignore[assignment]
+    runner = BatchRunner(settings, load_handler(handler), sqs=fake, logger=logger, **collaborators)
     return runner, fake, logger
 
 

@@ -69,7 +69,7 @@ def test_failed_record_visibility_follows_backoff(
         "tests.runtime.handlers:by_order_id", [event], runtime_env=env, receive_count=receive_count
     )
     after = time.time() * 1000
-    assert result.outcomes == ["retried"]
+    assert result.outcomes == ["will-retry"]
     queue = sqs_backends["123456789012"]["us-east-1"].queues["test-consumer"]
     [message] = [m for m in queue._messages if m.id == result.message_ids[0]]
     assert before + expected * 1000 <= message.visible_at <= after + expected * 1000
@@ -84,7 +84,7 @@ def test_fifo_halted_records_wait_as_long_as_the_failed_one(
     result = invoke_consumer(
         "tests.runtime.handlers:by_order_id", events, fifo=True, group_id="g", runtime_env=env
     )
-    assert result.retried == result.message_ids
+    assert result.will_retry == result.message_ids
     queue = sqs_backends["123456789012"]["us-east-1"].queues["test-consumer.fifo"]
     visible = {m.id: m.visible_at for m in queue._messages}
     values = [visible[mid] for mid in result.message_ids]

@@ -1,5 +1,6 @@
 """BatchRunner details the failure-table tests do not reach: SQS call shapes and input
-checks (issue 9 item 10's surviving mutants)."""
+checks, each one a change to the runtime a mutation run found no other test caught
+(benchmarks/README.md, "Mutation testing")."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from eventpipe.runtime import handler
 from eventpipe.runtime.batch import SQS_MAX_BATCH_ENTRIES, queue_url_from_arn
 from eventpipe.testing import eventbridge_event, lambda_context, sqs_event, sqs_record
 from tests.runtime import handlers
-from tests.runtime.fakes import StepRng, make_runner
+from tests.runtime.fakes import RecordingMetrics, StepRng, make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
 
@@ -108,8 +109,6 @@ def test_an_event_without_a_records_list_is_refused(
 
 
 def test_the_idempotency_context_is_registered_on_every_invocation() -> None:
-    runner, _, _ = make_runner(BY_ID)
-
     class Guard:
         def __init__(self) -> None:
             self.contexts: list[Any] = []
@@ -122,8 +121,9 @@ def test_the_idempotency_context_is_registered_on_every_invocation() -> None:
             return True
 
     guard = Guard()
-    runner.idempotency = guard
-    runner._idempotency_key = lambda event_id, info: event_id or info.message_id
+    runner, _, _ = make_runner(
+        BY_ID, idempotency=guard, idempotency_key=lambda event_id, info: event_id or info.message_id
+    )
     first, second = lambda_context("a"), lambda_context("b")
     runner.run(sqs_event([sqs_record(order("ok-1"))]), first)
     runner.run(sqs_event([sqs_record(order("ok-2"))]), second)
@@ -166,8 +166,7 @@ def test_only_failed_records_get_a_visibility_change_wherever_they_are() -> None
 
 
 def test_a_record_failing_before_the_handler_gets_the_first_backoff() -> None:
-    runner, sqs, _ = make_runner(BY_ID)
-    runner.backoff.rng = StepRng()  # type: ignore[assignment]
+    runner, sqs, _ = make_runner(BY_ID, rng=StepRng())
     record = sqs_record(order("ok-1"))
     record["attributes"]["ApproximateReceiveCount"] = "not a number"
     response = runner.run(sqs_event([record]), None)
@@ -204,15 +203,15 @@ def test_entries_sqs_could_not_change_are_logged() -> None:
 def test_event_age_of_a_direct_queue_record_counts_from_its_sent_time() -> None:
     import time
 
-    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue")
+    metrics = RecordingMetrics()
+    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue", metrics=metrics)
     sent = int(time.time() * 1000) - 5000
     runner.run(sqs_event([sqs_record({"a": 1}, sent_timestamp=sent)]), None)
-    [age] = runner._stats.ages
+    [age] = metrics.last.ages
     assert 5000 <= age < 120_000
 
 
 def test_idempotency_keys_are_event_ids() -> None:
-    runner, _, _ = make_runner("tests.runtime.handlers:typed_with_record")
     keys: list[str] = []
 
     class Guard:
@@ -224,10 +223,8 @@ def test_idempotency_keys_are_event_ids() -> None:
             thunk()
             return True
 
-    from eventpipe.runtime.idempotency import idempotency_key
-
-    runner.idempotency = Guard()
-    runner._idempotency_key = idempotency_key
+    # The key function is the default the runner picks with a guard: the real one.
+    runner, _, _ = make_runner("tests.runtime.handlers:typed_with_record", idempotency=Guard())
     event = eventbridge_event("Order Created", "shop", {"orderId": "o", "amount": 1})
     runner.run(sqs_event([sqs_record(event)]), None)
     assert keys == [event["id"]]

@@ -1,4 +1,4 @@
-"""The DLQ copy never fails because of the record itself (issue 9, items 4 and 5).
+"""The DLQ copy never fails because of the record itself.
 
 Against moto where SQS's answer matters (the copy lands), against the recording fake
 where every call and log line must be seen.
@@ -159,7 +159,7 @@ def test_last_receive_failure_lands_in_the_dlq_with_attempts(
 def test_earlier_failures_are_still_retried(invoke_consumer: ConsumerInvoker) -> None:
     event = eventbridge_event("Order Created", "shop", {"orderId": "boom-1"})
     result = invoke_consumer("tests.runtime.handlers:by_order_id", [event], receive_count=4)
-    assert result.outcomes == ["retried"]
+    assert result.outcomes == ["will-retry"]
     assert result.dead_lettered == []
 
 
@@ -185,7 +185,7 @@ def test_body_near_the_size_limit_lands_with_a_trimmed_reason(
 def test_body_at_the_size_limit_is_left_for_sqs_redrive(invoke_consumer: ConsumerInvoker) -> None:
     record = sqs_record("y" * SQS_MAX_MESSAGE_BYTES)
     result = invoke_consumer(PERMANENT, [record], source="queue")
-    assert result.outcomes == ["retried"]  # original untouched, SQS's redrive moves it
+    assert result.outcomes == ["will-retry"]  # original untouched, SQS's redrive moves it
     assert result.dead_lettered == []
 
 

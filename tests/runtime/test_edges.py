@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from eventpipe import contract
-from eventpipe.runtime import PermanentError, RetryableError, batch
+from eventpipe.runtime import PermanentError, RetryableError
 from eventpipe.runtime.dead_letters import (
     DLQ_ATTR_ORIGINAL_ATTRIBUTES,
     MIN_ERROR_BYTES,
@@ -31,7 +31,7 @@ from eventpipe.runtime.introspect import shape_of
 from eventpipe.runtime.models import RecordInfo
 from eventpipe.testing import eventbridge_event, sqs_event, sqs_record
 from tests.runtime import handlers
-from tests.runtime.fakes import FakeSqs, StepRng, make_runner
+from tests.runtime.fakes import FakeSqs, RecordingMetrics, StepRng, make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
 
@@ -157,14 +157,10 @@ class _Guard:
 
 
 def _with_guard(handler: str, seen: set[str]) -> tuple[Any, Any, list[Any]]:
-    from eventpipe.runtime.idempotency import idempotency_key
-
-    runner, _, logger = make_runner(handler)
-    runner.idempotency = _Guard(seen)
-    runner._idempotency_key = idempotency_key
-    published: list[Any] = []
-    runner.obs.publish = published.append  # type: ignore[method-assign]
-    return runner, logger, published
+    """A runner with a guard (the real key function, its default) and a metrics sink."""
+    metrics = RecordingMetrics()
+    runner, _, logger = make_runner(handler, idempotency=_Guard(seen), metrics=metrics)
+    return runner, logger, metrics.published
 
 
 def test_duplicates_are_counted_logged_and_not_run() -> None:
@@ -210,17 +206,17 @@ def test_a_guarded_handler_taking_the_record_gets_the_event_and_the_record() -> 
     assert info.message_id == record["messageId"]
 
 
-def test_event_age_is_measured_in_milliseconds_and_never_negative(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue")
-    monkeypatch.setattr(batch, "_now", lambda: 1_000.0)
+def test_event_age_is_measured_in_milliseconds_and_never_negative() -> None:
+    metrics = RecordingMetrics()
+    runner, _, _ = make_runner(
+        "tests.runtime.handlers:body_any", source="queue", clock=lambda: 1_000.0, metrics=metrics
+    )
     records = [
         sqs_record({"a": 1}, sent_timestamp=995_000),  # sent 5 s ago
         sqs_record({"a": 2}, sent_timestamp=1_002_000),  # clock skew: "sent" in 2 s
     ]
-    runner.run(sqs_event(records), None)
-    assert runner._stats.ages == [5000.0, 0.0]
+    assert runner.run(sqs_event(records), None) == {"batchItemFailures": []}
+    assert metrics.last.ages == [5000.0, 0.0]
 
 
 def test_a_union_detail_that_fails_is_dead_lettered_naming_both_models() -> None:
@@ -235,17 +231,21 @@ def test_a_union_detail_that_fails_is_dead_lettered_naming_both_models() -> None
     )
 
 
-def test_handler_duration_is_measured_in_milliseconds(monkeypatch: pytest.MonkeyPatch) -> None:
-    runner, _, _ = make_runner("tests.runtime.handlers:body_any", source="queue")
-    clock = iter([100.0, 100.25, 200.0, 200.5])
-    monkeypatch.setattr(batch, "_perf", lambda: next(clock))
+def test_handler_duration_is_measured_in_milliseconds() -> None:
+    ticks = iter([100.0, 100.25, 200.0, 200.5])
+    metrics = RecordingMetrics()
+    runner, _, _ = make_runner(
+        "tests.runtime.handlers:body_any",
+        source="queue",
+        timer=lambda: next(ticks),
+        metrics=metrics,
+    )
     runner.run(sqs_event([sqs_record({"a": 1}), sqs_record({"a": 2})]), None)
-    assert runner._stats.durations == [250.0, 500.0]
+    assert metrics.last.durations == [250.0, 500.0]
 
 
 def test_the_time_scale_shortens_the_backoff() -> None:
-    runner, sqs, _ = make_runner(BY_ID, env={contract.ENV_TIME_SCALE: "0.5"})
-    runner.backoff.rng = StepRng()  # type: ignore[assignment]
+    runner, sqs, _ = make_runner(BY_ID, env={contract.ENV_TIME_SCALE: "0.5"}, rng=StepRng())
     record = sqs_record(order("retry-1"))
     runner.run(sqs_event([record]), None)
     # ceiling min(900, 4 * 2**0) = 4; drawn 0.9 of it = 3.6 s; scaled by 0.5 -> 2 s.
@@ -271,7 +271,6 @@ def test_a_failed_dlq_copy_is_logged_with_the_handler_error_as_its_cause(
 
 
 def test_with_tracing_each_record_runs_in_its_own_subsegment() -> None:
-    runner, _, _ = make_runner("tests.runtime.handlers:typed_with_record")
     spans: list[str] = []
 
     @contextmanager
@@ -279,8 +278,7 @@ def test_with_tracing_each_record_runs_in_its_own_subsegment() -> None:
         spans.append(name)
         yield
 
-    runner._tracing = True
-    runner.obs.subsegment = subsegment  # type: ignore[method-assign]
+    runner, _, _ = make_runner("tests.runtime.handlers:typed_with_record", subsegment=subsegment)
     events = [
         eventbridge_event("Order Created", "shop", {"orderId": f"o-{i}", "amount": 1})
         for i in range(2)

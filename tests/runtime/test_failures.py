@@ -46,7 +46,7 @@ def test_mixed_batch_of_ten_reports_exact_failures(invoke_consumer: ConsumerInvo
     assert result.response == {
         "batchItemFailures": [{"itemIdentifier": m} for m in expected_failed]
     }
-    assert result.retried == expected_failed
+    assert result.will_retry == expected_failed
     assert result.dead_lettered_ids == [mids[3], mids[7]]
     assert result.succeeded == [mids[i] for i in (0, 2, 5, 8)]
     assert ids == handlers.CALLS  # standard queue: every record is attempted
@@ -54,7 +54,7 @@ def test_mixed_batch_of_ten_reports_exact_failures(invoke_consumer: ConsumerInvo
 
 def test_any_exception_is_retried(invoke_consumer: ConsumerInvoker) -> None:
     result = invoke_consumer(BY_ID, [order("boom-1")])
-    assert result.outcomes == ["retried"]
+    assert result.outcomes == ["will-retry"]
     assert result.dead_lettered == []
 
 
@@ -138,12 +138,12 @@ def test_dlq_send_failure_reports_the_record_failed(
             contract.ENV_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/missing"
         },
     )
-    assert result.outcomes == ["retried"]  # never acknowledged without being in a DLQ
+    assert result.outcomes == ["will-retry"]  # never acknowledged without being in a DLQ
 
 
 def test_missing_dlq_url_reports_the_record_failed(invoke_consumer: ConsumerInvoker) -> None:
     result = invoke_consumer(BY_ID, [order("perm-1")], runtime_env={contract.ENV_DLQ_URL: ""})
-    assert result.outcomes == ["retried"]
+    assert result.outcomes == ["will-retry"]
 
 
 def test_fifo_stops_at_first_failure(invoke_consumer: ConsumerInvoker) -> None:
@@ -151,7 +151,7 @@ def test_fifo_stops_at_first_failure(invoke_consumer: ConsumerInvoker) -> None:
     result = invoke_consumer(BY_ID, [order(i) for i in ids], fifo=True, group_id="g1")
     mids = result.message_ids
     assert result.succeeded == mids[:2]
-    assert result.retried == mids[2:]
+    assert result.will_retry == mids[2:]
     assert handlers.CALLS == ["ok-0", "ok-1", "retry-2"]  # later records never ran
 
 
@@ -163,7 +163,7 @@ def test_fifo_dead_lettered_record_does_not_halt_the_rest(
     mids = result.message_ids
     assert result.succeeded == [mids[0], mids[2], mids[3]]
     assert result.dead_lettered_ids == [mids[1]]
-    assert result.retried == []
+    assert result.will_retry == []
     assert ids == handlers.CALLS  # the blocker is gone: its successors ran, in order
 
 
@@ -199,4 +199,4 @@ def test_all_records_failing_still_returns_partial_response(
     invoke_consumer: ConsumerInvoker,
 ) -> None:
     result = invoke_consumer(BY_ID, [order("retry-1"), order("boom-2")])
-    assert result.retried == result.message_ids
+    assert result.will_retry == result.message_ids

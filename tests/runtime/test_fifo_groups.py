@@ -1,4 +1,4 @@
-"""FIFO batches: a failure halts only its own message group (issue 9, item 3).
+"""FIFO batches: a failure halts only its own message group.
 
 Semantics of Powertools' ``SqsFifoPartialProcessor(skip_group_on_error=True)``; a record
 the runtime dead-lettered does not halt its successors; a held record waits as long as
@@ -12,7 +12,7 @@ from typing import Any
 from eventpipe import contract
 from eventpipe.testing import eventbridge_event, sqs_event, sqs_record
 from tests.runtime import handlers
-from tests.runtime.fakes import StepRng, make_runner
+from tests.runtime.fakes import RecordingMetrics, StepRng, make_runner
 
 BY_ID = "tests.runtime.handlers:by_order_id"
 
@@ -52,8 +52,7 @@ def test_a_failure_halts_only_its_own_group() -> None:
 
 
 def test_held_records_wait_as_long_as_the_record_they_wait_behind() -> None:
-    runner, sqs, _ = make_runner(BY_ID, fifo=True)
-    runner.backoff.rng = StepRng()  # type: ignore[assignment]
+    runner, sqs, _ = make_runner(BY_ID, fifo=True, rng=StepRng())
     records = [
         fifo("retry-a0", "A", receive_count=3),
         fifo("retry-b1", "B", receive_count=3),
@@ -85,13 +84,14 @@ def test_a_dead_lettered_record_does_not_halt_its_successors() -> None:
 
 
 def test_a_record_failing_on_its_last_receive_is_dead_lettered_and_does_not_halt() -> None:
-    runner, sqs, _ = make_runner(BY_ID, fifo=True, max_receive_count=3)
+    metrics = RecordingMetrics()
+    runner, sqs, _ = make_runner(BY_ID, fifo=True, max_receive_count=3, metrics=metrics)
     records = [fifo("retry-0", "A", receive_count=3), fifo("a-ok-1", "A")]
     response = runner.run(sqs_event(records), None)
     assert response == {"batchItemFailures": []}
     assert handlers.CALLS == ["retry-0", "a-ok-1"]
     [dead] = sqs.sent
-    assert runner._stats.dead_lettered == 1
+    assert metrics.last.dead_lettered == 1
     values = attrs(dead)
     assert values[contract.DLQ_ATTR_ERROR_TYPE] == "RetryableError"
     assert values[contract.DLQ_ATTR_ERROR_MESSAGE] == "dependency busy for retry-0"
@@ -100,7 +100,8 @@ def test_a_record_failing_on_its_last_receive_is_dead_lettered_and_does_not_halt
 
 
 def test_a_held_record_on_its_last_receive_names_the_record_and_group_it_waited_behind() -> None:
-    runner, sqs, logger = make_runner(BY_ID, fifo=True, max_receive_count=4)
+    metrics = RecordingMetrics()
+    runner, sqs, logger = make_runner(BY_ID, fifo=True, max_receive_count=4, metrics=metrics)
     records = [fifo("retry-0", "G7", receive_count=2), fifo("g-ok-1", "G7", receive_count=4)]
     response = runner.run(sqs_event(records), None)
     blocker, held = records[0]["messageId"], records[1]["messageId"]
@@ -121,12 +122,14 @@ def test_a_held_record_on_its_last_receive_names_the_record_and_group_it_waited_
     assert line[2]["error_type"] == "BatchHaltedError"
     assert line[2]["receive_count"] == 4 and line[2]["max_receive_count"] == 4
     assert blocker in line[2]["error"]
-    assert runner._stats.dead_lettered == 1
+    assert metrics.last.dead_lettered == 1
 
 
 def test_a_held_record_whose_copy_fails_keeps_the_blockers_delay() -> None:
-    runner, sqs, logger = make_runner(BY_ID, fifo=True, max_receive_count=4, dlq_url="")
-    runner.backoff.rng = StepRng()  # type: ignore[assignment]
+    metrics = RecordingMetrics()
+    runner, sqs, logger = make_runner(
+        BY_ID, fifo=True, max_receive_count=4, dlq_url="", rng=StepRng(), metrics=metrics
+    )
     records = [fifo("retry-0", "G", receive_count=2), fifo("g-ok-1", "G", receive_count=4)]
     response = runner.run(sqs_event(records), None)
     assert failed_ids(response) == [r["messageId"] for r in records]
@@ -136,18 +139,19 @@ def test_a_held_record_whose_copy_fails_keeps_the_blockers_delay() -> None:
     assert contract.ENV_DLQ_URL in warning[2]["error"]
     assert warning[2]["retry_in_seconds"] == vis[records[0]["receiptHandle"]]
     assert warning[1].startswith("record failed on its last attempt")
-    assert runner._stats.dead_lettered == 0
+    assert metrics.last.dead_lettered == 0
 
 
 def test_the_first_failure_of_a_group_is_the_one_named() -> None:
-    runner, sqs, _ = make_runner(BY_ID, fifo=True, max_receive_count=5)
+    metrics = RecordingMetrics()
+    runner, sqs, _ = make_runner(BY_ID, fifo=True, max_receive_count=5, metrics=metrics)
     records = [
         fifo("retry-0", "G", receive_count=1),
         fifo("g-1", "G", receive_count=5),
         fifo("g-2", "G", receive_count=5),
     ]
     runner.run(sqs_event(records), None)
-    assert runner._stats.dead_lettered == 2
+    assert metrics.last.dead_lettered == 2
     assert [attrs(s)[contract.DLQ_ATTR_HELD_BEHIND] for s in sqs.sent] == [
         records[0]["messageId"],
         records[0]["messageId"],

@@ -38,7 +38,7 @@ def test_failed_attempt_is_not_remembered(invoke_consumer: ConsumerInvoker) -> N
     event = eventbridge_event("Order Created", "shop", {"orderId": "f-1"})
     first = invoke_consumer("tests.runtime.handlers:flaky_once", [event], idempotent=True)
     second = invoke_consumer("tests.runtime.handlers:flaky_once", [event], idempotent=True)
-    assert first.outcomes == ["retried"]
+    assert first.outcomes == ["will-retry"]
     assert second.outcomes == ["succeeded"]
     assert handlers.CALLS == ["f-1", "f-1"]
 

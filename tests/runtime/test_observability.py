@@ -97,7 +97,7 @@ def test_one_subsegment_per_record_in_lambda(
         name="traced",
         env={"POWERTOOLS_TRACE_DISABLED": "false"},
     )
-    assert result.outcomes == ["succeeded", "succeeded", "retried"]
+    assert result.outcomes == ["succeeded", "succeeded", "will-retry"]
     [tracer] = tracers
     assert tracer.service == "traced"
     assert tracer.subsegments == ["## traced"] * 3

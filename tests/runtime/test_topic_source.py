@@ -1,4 +1,4 @@
-"""Queues subscribed to an SNS topic (source ``"topic"``, issue 13 item 3).
+"""Queues subscribed to an SNS topic (source ``"topic"``).
 
 SNS delivers to an SQS subscription either the notification JSON (raw message delivery
 off: https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html) or the

@@ -105,7 +105,7 @@ def test_redelivered_order_is_not_reserved_twice(
 def test_order_without_lines_needs_no_reservation(
     table: Any, invoke_consumer: ConsumerInvoker
 ) -> None:
-    result = invoke_consumer(CONSUMER, [order("o-6")], env=ENV)  # seed 001's shape
+    result = invoke_consumer(CONSUMER, [order("o-6")], env=ENV)  # an order without lines
     assert len(result.succeeded) == 1
     assert "Item" not in table.get_item(Key={"pk": "RESERVATION#o-6"})
 

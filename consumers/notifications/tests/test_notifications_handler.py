@@ -93,7 +93,7 @@ def test_throttling_is_retried(ses: Any, invoke_consumer: ConsumerInvoker) -> No
     )
     with mock.patch.object(handler._ses(), "send_email", side_effect=throttled):
         result = invoke_consumer(CONSUMER, [event("Payment Processed")])
-    assert result.retried == [result.records[0]["messageId"]]
+    assert result.will_retry == [result.records[0]["messageId"]]
     assert result.dead_lettered == []
 
 

@@ -52,11 +52,16 @@ def updated(
 
 
 def redelivery(n: int) -> str:
-    """A fresh FIFO group for a later invocation of the same test.
+    """A fresh FIFO message group for a later invocation of the same test.
 
-    The invoker leaves the messages of earlier invocations in flight (nothing deletes
-    them as the event source mapping would), and SQS holds back a FIFO group while one
-    of its messages is in flight; a new group id keeps later invocations flowing.
+    The invoker deletes what an invocation acknowledged, as the event source mapping
+    does, so after a batch that fully succeeded its group is free again. A record
+    reported failed stays in flight for its backoff (the runtime sets it as the
+    message's visibility timeout), and SQS returns no later message of that group until
+    it is deleted or visible again (SQS developer guide, "FIFO queue delivery logic":
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html).
+    Every later invocation here gets a group of its own, so none depends on how an
+    earlier one ended.
     """
     return f"redelivery-{n}"
 
@@ -68,7 +73,7 @@ def item(table: Any, order_id: str) -> dict[str, Any] | None:
 def test_order_created_is_stored(table: Any, invoke_consumer: ConsumerInvoker) -> None:
     event = created(items=[{"sku": "SKU-RED-MUG", "quantity": 2}], timestamp="2026-01-01T10:00:00Z")
     result = invoke_consumer(CONSUMER, [event], env=ENV)
-    assert result.dead_lettered == [] and result.retried == []
+    assert result.dead_lettered == [] and result.will_retry == []
     assert len(result.succeeded) == 1
     stored = item(table, "order-123")
     assert stored is not None
@@ -169,7 +174,7 @@ def test_transient_failure_is_retried_then_succeeds(
 ) -> None:
     event = created(order_id="order-flaky", simulateTransientFailure=True)
     first = invoke_consumer(CONSUMER, [event], env=ENV)
-    assert first.retried == [first.records[0]["messageId"]] and first.dead_lettered == []
+    assert first.will_retry == [first.records[0]["messageId"]] and first.dead_lettered == []
     assert item(table, "order-flaky") is None
     second = invoke_consumer(CONSUMER, [event], env=ENV, receive_count=2, group_id=redelivery(1))
     assert len(second.succeeded) == 1

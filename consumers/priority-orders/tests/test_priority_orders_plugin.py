@@ -30,7 +30,9 @@ def test_numeric_pattern_routes_only_amounts_above_1000() -> None:
     assert matches(pattern, event(1000.01))
     assert matches(pattern, event(2500, "order_placed", "my.app"))
     assert not matches(pattern, event(1000))
-    assert not matches(pattern, event(50, "order_placed", "my.app"))  # seed 000 as is
+    assert not matches(
+        pattern, event(50, "order_placed", "my.app")
+    )  # my.app's order as it sends it
     assert not matches(pattern, event("5000"))  # numeric matching needs a number
     assert not matches(pattern, event(5000, "Order Updated"))
 

@@ -4,19 +4,19 @@ Pulumi's mock monitor calls :meth:`EmulatorMocks.new_resource` for every resourc
 program registers, with its resolved inputs; the returned id and outputs flow back into
 the program. Returning the emulator's own ARNs and URLs means the program's wiring (rule
 target = queue ARN, redrive to the DLQ ARN, environment = queue URL) is exercised, not
-faked.
+faked. A resource the engine does not create, and every provider function, is answered
+as the unit tests' ``AwsMocks`` answers it (:mod:`eventpipe.provider_answers`).
 """
 
 from __future__ import annotations
 
-import secrets
-
 import pulumi
 
+from eventpipe.local.deploy import provider_calls
 from eventpipe.local.deploy.materializers import REGISTRY, Context
-from eventpipe.local.deploy.provider_calls import ANSWERS
 from eventpipe.local.deploy.records import Created, DeployState
 from eventpipe.local.emulator.server import Emulator
+from eventpipe.provider_answers import Answer, ProviderAnswers, resource_outputs
 
 
 class EmulatorMocks(pulumi.runtime.Mocks):
@@ -26,6 +26,7 @@ class EmulatorMocks(pulumi.runtime.Mocks):
         self.context = Context(emulator, state)
         self.state = state
         self.errors: list[str] = []
+        self.answers = ProviderAnswers(state.region, state.account)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom:  # component resources: nothing to create
@@ -45,22 +46,22 @@ class EmulatorMocks(pulumi.runtime.Mocks):
         return resource_id, {**args.inputs, "id": resource_id, **outputs}
 
     def _skip(self, args: pulumi.runtime.MockResourceArgs, why: str) -> tuple[str, dict]:
-        fake_id = f"{args.name}-{secrets.token_hex(4)}"
         self.context.notice(f"skipped {args.typ} {args.name}: {why}")
-        self.state.resources.append(Created(args.typ, args.name, fake_id, "skipped"))
-        service = args.typ.split(":")[1].split("/")[0] if ":" in args.typ else "local"
-        arn = self.context.arn(service, f"{args.name}/{fake_id}")
-        return fake_id, {
-            **args.inputs,
-            "id": fake_id,
-            "arn": arn,
-            "name": args.inputs.get("name") or fake_id,
-        }
+        resource_id, outputs = resource_outputs(
+            args.typ,
+            args.name,
+            dict(args.inputs),
+            region=self.state.region,
+            account=self.state.account,
+            sequence=len(self.state.resources),
+        )
+        self.state.resources.append(Created(args.typ, args.name, resource_id, "skipped"))
+        return resource_id, outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:  # type: ignore[override]
-        # A bare dict: the mock monitor reads a tuple's second item as check failures.
-        answer = ANSWERS.get(args.token)
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Answer:  # type: ignore[override]
+        # A dict, or (dict, failures) for a failed invoke (SSM's ParameterNotFound).
+        answer = provider_calls.answer(self.answers, self.state, args.token, dict(args.args))
         if answer is None:
             self.context.notice(f"provider function {args.token} answered with no data locally")
             return {}
-        return answer(self.state, dict(args.args))
+        return answer

@@ -10,15 +10,12 @@ deploys in one process (the tests) never see each other's resources.
 from __future__ import annotations
 
 import asyncio
-import json
 import runpy
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from eventpipe.exceptions import EventpipeError
 
@@ -40,41 +37,20 @@ class ProjectFiles:
 
 
 def read_project(directory: Path, stack: str, default_region: str = "us-east-1") -> ProjectFiles:
-    """Read ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` into the config a program gets.
+    """Read ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` into the config a program gets,
+    through the one reader of Pulumi's files (:func:`eventpipe.pulumi_files.program_config`:
+    objects JSON-encoded, keys without a namespace given the project's, as the Pulumi
+    engine does, so ``pulumi.Config().get_object`` works unchanged)."""
+    from eventpipe import pulumi_files
 
-    Objects and lists are JSON-encoded and keys without a namespace get the project's,
-    exactly as the Pulumi engine does, so ``pulumi.Config().get_object`` works unchanged.
-    """
-    project_file = directory / "Pulumi.yaml"
-    if not project_file.exists():
-        raise LocalDeployError(f"no Pulumi.yaml in {directory}: pass --project-dir")
-    project = (yaml.safe_load(project_file.read_text()) or {}).get("name") or directory.name
-    stack_file = directory / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists():
-        raise LocalDeployError(
-            f"no stack file {stack_file}: create it or pick another stack with --stack"
-        )
-    from eventpipe.config import load_stack_yaml, warn_misspelt_namespaces
-
-    raw = load_stack_yaml(stack_file)  # a syntax error names the line and column
-    warn_misspelt_namespaces((str(k) for k in raw), str(stack_file), project)
-    config: dict[str, str] = {}
-    for key, value in raw.items():
-        full_key = key if ":" in key else f"{project}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            raise LocalDeployError(
-                f"{stack_file}: {key} is a Pulumi secret; local mode cannot decrypt it. "
-                "Give it a plain value in a local-only stack file"
-            )
-        config[full_key] = _config_string(value)
-    region = config.get("aws:region", default_region)
-    return ProjectFiles(directory, project, stack, config, region)
-
-
-def _config_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value)
+    try:
+        given = pulumi_files.program_config(directory, stack)
+    except FileNotFoundError as exc:
+        raise LocalDeployError(str(exc)) from None
+    except pulumi_files.SecretConfigError as exc:
+        raise LocalDeployError(str(exc)) from None
+    region = given.config.get(pulumi_files.AWS_REGION_KEY, default_region)
+    return ProjectFiles(directory, given.project, stack, dict(given.config), region)
 
 
 def run_program(files: ProjectFiles, mocks: Any, config: dict[str, str]) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+from eventpipe.stack_output import StackOutputs
 
 
 @dataclass
@@ -116,12 +119,12 @@ class Deployment:
 
     state: DeployState
     outputs: dict[str, Any]
+    """Every export of the program, resolved (``{"busName": ..., "eventpipe": {...}}``)."""
     endpoint_url: str
 
-    @property
-    def eventpipe(self) -> dict[str, Any]:
-        """The structured ``eventpipe`` stack output (empty when the program has none)."""
-        from eventpipe.contract import STACK_OUTPUT
-
-        value = self.outputs.get(STACK_OUTPUT)
-        return value if isinstance(value, dict) else {}
+    @cached_property
+    def stack_outputs(self) -> StackOutputs[str]:
+        """The structured ``eventpipe`` stack output, read through its contract
+        (:mod:`eventpipe.stack_output`); a program without one raises
+        :class:`~eventpipe.stack_output.StackOutputError`."""
+        return StackOutputs.from_json(self.outputs, origin="the locally deployed program")

@@ -13,15 +13,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
-"""Credentials the emulator accepts; never real ones, so nothing can reach AWS."""
+from eventpipe import aws_clients
 
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -44,13 +38,11 @@ class Emulator:
         """A cached boto3 client for ``service`` (clients are thread-safe, creation is not)."""
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = boto3.session.Session().client(
-                    service,  # type: ignore[call-overload]
+                self._clients[service] = aws_clients.client(
+                    service,
                     endpoint_url=self.endpoint_url,
-                    region_name=self.region,
-                    aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                    aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-                    aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+                    region=self.region,
+                    credentials=aws_clients.FAKE_CREDENTIALS,
                     config=_CLIENT_CONFIG,
                 )
             return self._clients[service]
@@ -58,7 +50,7 @@ class Emulator:
     def environment(self) -> dict[str, str]:
         """Environment variables that point an AWS SDK in a child process at the emulator."""
         return {
-            **FAKE_CREDENTIALS,
+            **aws_clients.fake_credentials_environment(),
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,

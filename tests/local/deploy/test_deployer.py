@@ -28,7 +28,7 @@ def test_the_program_deploys_again_in_the_same_process(project: Path) -> None:
     finally:
         emulator.stop()
     assert len(first.state.resources) == len(second.state.resources) > 20
-    assert first.eventpipe["consumers"].keys() == second.eventpipe["consumers"].keys()
+    assert first.stack_outputs.consumers.keys() == second.stack_outputs.consumers.keys()
     assert len(queues) == 7  # the second run re-created them, it did not add to the first
 
 

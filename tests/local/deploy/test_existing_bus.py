@@ -49,8 +49,8 @@ def _deploy(tmp_path: Path, bus: str) -> tuple[Deployment, dict[str, Any]]:
                 }
             ]
         )
-        outputs = deployment.eventpipe["consumers"]["order-processing"]
-        queue = outputs.get("intakeQueueUrl") or outputs["queueUrl"]
+        outputs = deployment.stack_outputs.consumer("order-processing")
+        queue = outputs.intake_queue_url or outputs.queue_url
         seen["delivered"] = [
             json.loads(m["Body"])["detail"]
             for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
@@ -68,10 +68,10 @@ def _declared_buses(deployment: Deployment) -> list[str]:
 def test_an_existing_bus_is_looked_up_and_wired(tmp_path: Path, bus: str) -> None:
     deployment, seen = _deploy(tmp_path, bus)
     assert _declared_buses(deployment) == []  # looked up, never declared (nor deleted)
-    outputs = deployment.eventpipe["bus"]
-    assert outputs["name"] == bus
-    assert outputs["arn"] == seen["describe"]["Arn"]
-    assert outputs["arn"].endswith(f":event-bus/{bus}")
+    outputs = deployment.stack_outputs.bus
+    assert outputs.name == bus
+    assert outputs.arn == seen["describe"]["Arn"]
+    assert outputs.arn.endswith(f":event-bus/{bus}")
     assert seen["rules"]  # the consumers' rules hang off that bus
     assert seen["delivered"] == [{"orderId": "o-1", "customerId": "c-1", "amount": 5}]
     created = [n for n in deployment.state.notices if "createBus: false" in n]

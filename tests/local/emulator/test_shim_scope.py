@@ -93,7 +93,7 @@ def test_event_patterns_match_inside_arrays_of_objects_only_in_the_engine(
 
 def test_the_whole_event_reaches_a_target_only_in_the_engine(engine: LocalEngine) -> None:
     [delivered] = _route(engine.client, {"source": ["probe"]}, {"n": 1})
-    assert delivered["account"] == engine.outputs["account"]
+    assert delivered["account"] == engine.outputs.bus.account
     with mock_aws():
         [plain] = _route(_plain, {"source": ["probe"]}, {"n": 1})
         assert "account" not in plain  # moto's template leaves it out

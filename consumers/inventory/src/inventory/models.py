@@ -25,7 +25,8 @@ class OrderCreated(BaseModel):
     order_id: str = Field(alias="orderId", min_length=1)
     customer_id: str = Field(alias="customerId", min_length=1)
     items: list[OrderLine] = Field(default_factory=list, max_length=99)
-    """Empty for producers that do not send lines (seed 001): nothing to reserve.
+    """Empty for producers that do not send lines (``ecommerce.orders``' Order Created
+    may come without): nothing to reserve.
     At most 99 lines, because the reservation is one DynamoDB transaction (100 items,
     one of which is the reservation record)."""
 

@@ -17,7 +17,7 @@ def eventpipe_consumers() -> list[eventpipe.Consumer]:
         eventpipe.Consumer(
             name=CONSUMER,
             description="Reserves the stock of each created order, all lines or none",
-            # Seed 001's OrderCreatedRule routes the same events to orders and inventory.
+            # The same events reach order-processing too: one event, two consumers.
             pattern={"source": ["ecommerce.orders"], "detail-type": ["Order Created"]},
             handler="inventory.handler:reserve",
             batch_size=10,

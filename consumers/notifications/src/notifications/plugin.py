@@ -32,7 +32,7 @@ def eventpipe_consumers() -> list[eventpipe.Consumer]:
             # When SES is down every e-mail fails: after 20 failed records in a minute the
             # event source mapping is disabled, the e-mails wait in the queue, and after
             # 5 minutes two pollers try again (docs/circuit-breaker.md).
-            circuit_breaker=eventpipe.CircuitBreaker(errors=20, period=60, cooldown=300),
+            circuit_breaker=eventpipe.CircuitBreaker(failed_records=20, period=60, cooldown=300),
         )
     ]
 
@@ -50,7 +50,7 @@ def _payment(order_id: str, **extra: object) -> dict[str, object]:
 
 @eventpipe.hookimpl
 def eventpipe_sample_events() -> list[eventpipe.SampleEvent]:
-    """Seed 001's payment events (processed, failed) and one without a recipient."""
+    """Payment events (processed, failed) and one without a recipient."""
     return [
         eventpipe.SampleEvent(
             description="payment processed: receipt e-mail",

@@ -29,7 +29,8 @@ class OrderLine(_Detail):
 
 
 class OrderCreated(_Detail):
-    """``Order Created`` (seed 001's publisher: orderId, customerId, amount, timestamp)."""
+    """``Order Created`` as the ``ecommerce.orders`` producer sends it: orderId,
+    customerId, amount, timestamp."""
 
     order_id: str = Field(alias="orderId", min_length=1)
     customer_id: str = Field(alias="customerId", min_length=1)

@@ -38,8 +38,8 @@ def eventpipe_consumers() -> list[eventpipe.Consumer]:
 
 
 def _order(order_id: str, customer_id: str, amount: float, **extra: object) -> dict[str, object]:
-    """An order detail as the seeds' producers publish it (plus the e-mail notifications
-    needs, so the same samples exercise every consumer they fan out to)."""
+    """An order detail as the ``ecommerce.orders`` producer publishes it (plus the e-mail
+    notifications needs, so the same samples exercise every consumer they fan out to)."""
     return {
         "orderId": order_id,
         "customerId": customer_id,
@@ -51,11 +51,12 @@ def _order(order_id: str, customer_id: str, amount: float, **extra: object) -> d
 
 @eventpipe.hookimpl
 def eventpipe_sample_events() -> list[eventpipe.SampleEvent]:
-    """Seed 001's orders, one poison message and one transient failure."""
+    """Orders as the ``ecommerce.orders`` producer sends them, one poison message and one
+    transient failure."""
     created = "Order Created"
     return [
         eventpipe.SampleEvent(
-            description="seed 001: publisher.publish_order_created('order-123', 'customer-456', 99.99)",
+            description="Order Created: order-123 of customer-456, 99.99",
             source="ecommerce.orders",
             detail_type=created,
             detail=_order("order-123", "customer-456", 99.99, timestamp="2026-01-01T10:00:00Z"),

@@ -1,6 +1,6 @@
 """The order detail priority-orders reads, from two producers.
 
-``Order Created`` (seed 001: ecommerce.orders) and ``order_placed`` (seed 000: my.app,
+``Order Created`` (source ecommerce.orders) and ``order_placed`` (source my.app,
 ``{"orderId": "123", "amount": 50}``, no customer). Unknown fields are ignored.
 """
 

@@ -16,9 +16,9 @@ def eventpipe_consumers() -> list[eventpipe.Consumer]:
     return [
         eventpipe.Consumer(
             name=CONSUMER,
-            description="Flags orders above 1000 on the priority topic (seed 001's routing rule)",
+            description="Flags orders above 1000 on the priority topic",
             pattern={
-                # Seed 001's "Order Created" and seed 000's "order_placed" (source my.app).
+                # "Order Created" from ecommerce.orders and "order_placed" from my.app.
                 "source": ["ecommerce.orders", "my.app"],
                 "detail-type": ["Order Created", "order_placed"],
                 # Filtering belongs in the pattern: only high-value orders reach the queue.
@@ -34,17 +34,17 @@ def eventpipe_consumers() -> list[eventpipe.Consumer]:
 
 @eventpipe.hookimpl
 def eventpipe_sample_events() -> list[eventpipe.SampleEvent]:
-    """Seed 000's order_placed, scaled up to be priority, and seed 001's shape above 1000."""
+    """my.app's order_placed, scaled up to be priority, and an Order Created above 1000."""
     return [
         eventpipe.SampleEvent(
-            description="seed 000: order_placed from my.app, amount 2500",
+            description="order_placed from my.app, amount 2500",
             source="my.app",
             detail_type="order_placed",
             detail={"orderId": "123", "amount": 2500},
             expect={CONSUMER: "succeeded"},
         ),
         eventpipe.SampleEvent(
-            description="seed 001: Order Created of 1500",
+            description="Order Created from ecommerce.orders, amount 1500",
             source="ecommerce.orders",
             detail_type="Order Created",
             detail={

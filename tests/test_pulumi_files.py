@@ -1,8 +1,8 @@
-"""Reading ``Pulumi.<stack>.yaml``: syntax errors located, misspelt namespaces warned."""
+"""Reading Pulumi's project and stack files: syntax errors located, misspelt namespaces
+warned."""
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -104,17 +104,3 @@ def test_reading_warns_and_the_cli_prints_the_warning(project: Path) -> None:
     assert "warning: " in result.stderr
     assert "'eventpip:busName'" in result.stderr and "write 'eventpipe:busName'" in result.stderr
     assert "warning" not in result.stdout  # the JSON stays clean
-
-
-def test_the_pulumi_program_warns_through_pulumi(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pulumi
-
-    from eventpipe.config import read_pulumi_config
-
-    said: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda message, *a, **k: said.append(message))
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"event-pipe:archive": "false"}))
-    values, _ = read_pulumi_config()
-    assert "archive" not in values
-    [message] = said
-    assert "'event-pipe:archive'" in message and "write 'eventpipe:archive'" in message

@@ -1,4 +1,4 @@
-"""``eventpipe status`` and ``eventpipe dlq peek|redrive|purge|cancel``: the queues' side."""
+"""``eventpipe dlq peek|redrive|purge|cancel``: a consumer's dead-letter queue."""
 
 from __future__ import annotations
 
@@ -10,16 +10,13 @@ from typing import Annotated, Any
 import typer
 
 from eventpipe.cli import archive as archive_cli
-from eventpipe.cli import breakers as breakers_cli
-from eventpipe.cli.options import StackOptions, connected, stack_command
-from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, progress_bar, styled
+from eventpipe.cli.options import ConsumerArg, StackOptions, again, connected, stack_command
+from eventpipe.cli.output import console, emit_json, progress_bar
 from eventpipe.cli.reporting import CommandApp, CommandError
+from eventpipe.cli.status import count_text
 from eventpipe.operate import dlq as dlq_ops
+from eventpipe.operate import peek as peek_ops
 from eventpipe.operate.stack_outputs import ConsumerOutputs, StackTarget
-from eventpipe.operate.status import ConsumerStatus, delivery_dlq_depth, stack_status
-from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
-
-ConsumerArg = Annotated[str, typer.Argument(help="Consumer name (see `eventpipe status`).")]
 
 dlq_app = CommandApp(
     name="dlq",
@@ -47,9 +44,7 @@ IntakeOpt = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``status`` and the ``dlq`` group (``peek``, ``redrive``, ``purge``, ``cancel``)
-    to ``app``."""
-    app.command("status")(status)
+    """Add the ``dlq`` group (``peek``, ``redrive``, ``purge``, ``cancel``) to ``app``."""
     app.add_typer(dlq_app, name="dlq")
 
 
@@ -62,155 +57,6 @@ def consumer_queues(
     SQS client: what every ``dlq`` command starts from."""
     with connected(opts) as (target, aws):
         yield target, target.outputs.consumer(consumer), aws.client("sqs")
-
-
-def again(opts: StackOptions, *words: str) -> str:
-    """A command to suggest, carrying the target options this one ran with, quoted for a
-    POSIX shell (:meth:`~eventpipe.cli.options.StackOptions.suggest`, without its
-    backticks: the messages here add their own)."""
-    return opts.suggest(*words).strip("`")
-
-
-def _count(value: int | None) -> str:
-    return "n/a" if value is None else str(value)
-
-
-def _age(seconds: float | None) -> str:
-    if seconds is None:
-        return "n/a"
-    if seconds < 120:
-        return f"{seconds:.0f}s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.1f}h"
-
-
-def _alarm_cell(row: ConsumerStatus) -> Cell:
-    """The worst alarm state, one short word (names follow the table)."""
-    state = row.alarm_state
-    if state == "ALARM":
-        return styled(f"ALARM ({len(row.firing)})", "red")
-    if state == "MISSING":
-        return styled("missing", "yellow")
-    if state == "OK":
-        return styled("OK", "green")
-    return {"INSUFFICIENT_DATA": "no data"}.get(state, state)
-
-
-def _state_cell(row: ConsumerStatus) -> Cell:
-    """Whether Lambda polls the queue: running, paused, or n/a (mapping not readable)."""
-    if row.mapping is None:
-        return "n/a"
-    if row.paused:
-        return styled("paused", "yellow")
-    return "running" if row.mapping_state == "Enabled" else row.mapping_state or "n/a"
-
-
-@stack_command
-def status(
-    consumer: Annotated[
-        list[str] | None, typer.Option("--consumer", "-c", help="Only these consumers.")
-    ] = None,
-    *,
-    opts: StackOptions,
-    as_json: bool,
-) -> None:
-    """Per consumer: queue and DLQ depth, oldest message age, alarms, paused.
-
-    Also a pipe consumer's intake queue and intake DLQ."""
-    with connected(opts) as (target, aws):
-        sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
-        rows = stack_status(
-            target.outputs, sqs, cloudwatch, consumer or None, lambda_client=aws.client("lambda")
-        )
-        undelivered = delivery_dlq_depth(target.outputs, sqs)
-        breakers = breakers_cli.states(target, aws, consumer or None)
-        archived = archive_cli.counts(target, aws, [r.consumer for r in rows])
-    if as_json:
-        emit_json(
-            {
-                "stack": target.outputs.stack,
-                "consumers": [
-                    r.to_dict()
-                    | {
-                        "breaker": b.to_dict() if (b := breakers.get(r.consumer)) else None,
-                        "archived": archived.get(r.consumer),
-                    }
-                    for r in rows
-                ],
-                "deliveryDlqDepth": undelivered,
-                "deliveryArchived": archived.get(ARCHIVE_DELIVERY_KEY),
-            }
-        )
-        return
-    out = console()
-    out.print(f"eventpipe status: stack {target.outputs.stack} ({target.origin})", markup=False)
-    numeric = ("waiting", "in flight", "DLQ", "oldest")
-    columns = [
-        Column("consumer"),
-        *(Column(name, justify="right") for name in numeric),
-        Column("polling"),
-        Column("alarms"),
-    ]
-    print_table(
-        columns,
-        [
-            [
-                row.consumer,
-                _count(row.visible),
-                _count(row.in_flight),
-                styled(_count(row.dlq_depth), "red") if row.dlq_depth else _count(row.dlq_depth),
-                _age(row.oldest_age_seconds),
-                breakers_cli.polling_cell(breakers.get(row.consumer)) or _state_cell(row),
-                _alarm_cell(row),
-            ]
-            for row in rows
-        ],
-        out=out,
-    )
-    for row in rows:
-        for name, state in sorted(row.alarms.items()):
-            if state in ("ALARM", "MISSING"):
-                word = "ALARM" if state == "ALARM" else "missing from CloudWatch"
-                out.print(f"{row.consumer}: {word} {name}", markup=False)
-    if undelivered:
-        out.print(
-            f"[red]{undelivered} event(s) could not be delivered to any queue[/] "
-            "(bus delivery DLQ): check the queue policies and targets"
-        )
-    for row in rows:
-        if row.intake_visible is None:
-            continue
-        dlq_note = f", [red]{row.intake_dlq_depth} in its DLQ[/]" if row.intake_dlq_depth else ""
-        out.print(
-            f"{row.consumer} intake queue (before the pipe): {_count(row.intake_visible)} "
-            f"waiting, {_count(row.intake_in_flight)} in flight{dlq_note}"
-        )
-    breakers_cli.print_lines(out, opts, breakers)
-    bucket = (target.outputs.dead_letter_archive or {}).get("bucketName")
-    archive_cli.print_lines(out, opts, bucket, archived)
-    tripped = {n for n, b in breakers.items() if b.tripped}
-    paused = [r for r in rows if r.paused and r.consumer not in tripped]
-    for row in paused:
-        out.print(
-            f"{row.consumer} is paused (event source mapping {row.mapping_state}): its "
-            "messages wait in the queue; resume with "
-            f"`{again(opts, 'resume', row.consumer)}`.",
-            markup=False,
-        )
-    poisoned = [r.consumer for r in rows if r.dlq_depth]
-    if poisoned:
-        out.print(
-            f"Inspect failed messages with `{again(opts, 'dlq', 'peek', poisoned[0])}`.",
-            markup=False,
-        )
-    intake_poisoned = [r.consumer for r in rows if r.intake_dlq_depth]
-    if intake_poisoned:
-        out.print(
-            "Inspect undelivered intake events with "
-            f"`{again(opts, 'dlq', 'peek', intake_poisoned[0], '--intake')}`.",
-            markup=False,
-        )
 
 
 @dlq_app.command("peek")
@@ -238,7 +84,7 @@ def peek(
     intake_flag = ("--intake",) if intake else ()
     with consumer_queues(opts, consumer) as (_, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
-        result = dlq_ops.peek(sqs, queue, limit)
+        result = peek_ops.peek(sqs, queue, limit)
         intake_waiting = (
             dlq_ops.depth(sqs, str(target_consumer.intake_dlq_url))
             if not intake and target_consumer.has_intake
@@ -271,7 +117,7 @@ def peek(
         )
 
 
-def _print_message(out: Any, number: int, message: dlq_ops.PeekedMessage) -> None:
+def _print_message(out: Any, number: int, message: peek_ops.PeekedMessage) -> None:
     """One DLQ message as a short record: id and times, then its reason and event, each
     on its own line (readable at 80 columns, whole when piped)."""
     event = message.event
@@ -282,7 +128,7 @@ def _print_message(out: Any, number: int, message: dlq_ops.PeekedMessage) -> Non
         else message.body[:200]
     )
     facts = [f"sent {message.sent_at}" if message.sent_at else ""]
-    facts.append(f"receives {_count(message.receive_count)}")
+    facts.append(f"receives {count_text(message.receive_count)}")
     if message.group:
         facts.append(f"group {message.group}")
     out.print("", markup=False)
@@ -293,7 +139,7 @@ def _print_message(out: Any, number: int, message: dlq_ops.PeekedMessage) -> Non
 
 
 def _explain_not_shown(
-    out: Any, opts: StackOptions, result: dlq_ops.PeekResult, consumer: str, flag: tuple[str, ...]
+    out: Any, opts: StackOptions, result: peek_ops.PeekResult, consumer: str, flag: tuple[str, ...]
 ) -> None:
     """Say how many messages the peek could not show, why, and how to see them."""
     if not result.not_shown:
@@ -454,6 +300,6 @@ def cancel(
         return
     out.print(
         f"Cancelled the redrive of {queue.label} after {result.moved} message(s) moved; "
-        f"{_count(left)} left in the DLQ (`{again(opts, 'dlq', 'peek', consumer, *(('--intake',) if intake else ()))}`).",
+        f"{count_text(left)} left in the DLQ (`{again(opts, 'dlq', 'peek', consumer, *(('--intake',) if intake else ()))}`).",
         markup=False,
     )

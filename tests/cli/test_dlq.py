@@ -1,7 +1,8 @@
-"""``eventpipe status`` and ``eventpipe dlq peek|redrive|purge`` against moto."""
+"""``eventpipe dlq peek|redrive|purge|cancel`` against moto."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -9,10 +10,10 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from eventpipe.cli import app
 from eventpipe.operate.aws import Aws
+from eventpipe.stack_output import ConsumerOutputs
 from tests.cli.stack import Stack
-from tests.cli.terminal import PIPED, TERMINAL_80, plain_lines, too_wide
+from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
 
 
 @pytest.fixture(autouse=True)
@@ -31,61 +32,6 @@ def words(text: str) -> str:
 def narrow(text: str) -> bool:
     """Whether every line fits the 80-column terminal the commands render for."""
     return too_wide(text) == []
-
-
-def test_status_counts_messages_dlq_depth_and_alarm_states(stack: Stack) -> None:
-    orders = stack.consumer("orders")
-    for n in range(3):
-        stack.sqs.send_message(QueueUrl=orders["queueUrl"], MessageBody=f"m{n}")
-    stack.sqs.receive_message(QueueUrl=orders["queueUrl"], MaxNumberOfMessages=1)  # in flight
-    stack.dead_letter("orders", {"detail-type": "Order Created"}, "bad order")
-    stack.cloudwatch.set_alarm_state(
-        AlarmName="eventpipe-dev-orders-dlq-not-empty", StateValue="ALARM", StateReason="test"
-    )
-    stack.cloudwatch.set_alarm_state(
-        AlarmName="eventpipe-dev-inventory-dlq-not-empty", StateValue="OK", StateReason="test"
-    )
-    stack.cloudwatch.set_alarm_state(
-        AlarmName="eventpipe-dev-inventory-oldest-age", StateValue="OK", StateReason="test"
-    )
-    stack.cloudwatch.set_alarm_state(
-        AlarmName="eventpipe-dev-mailer-oldest-age",
-        StateValue="INSUFFICIENT_DATA",
-        StateReason="test",
-    )
-
-    result = stack.cli("status", "--json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    rows = {row["consumer"]: row for row in data["consumers"]}
-    assert set(rows) == {"orders", "inventory", "mailer"}
-    assert (rows["orders"]["visible"], rows["orders"]["inFlight"]) == (2, 1)
-    assert rows["orders"]["dlqDepth"] == 1
-    assert rows["orders"]["alarmState"] == "ALARM"
-    assert rows["inventory"]["alarmState"] == "OK"
-    assert rows["mailer"]["alarmState"] == "INSUFFICIENT_DATA"
-    assert rows["orders"]["oldestAgeSeconds"] is None  # moto has no SQS metrics
-    assert rows["orders"]["paused"] is False  # no mapping in this stack: not known
-    assert rows["orders"]["mappingState"] is None
-    assert data["deliveryDlqDepth"] == 0
-
-    table = stack.cli("status")
-    assert table.exit_code == 0
-    assert narrow(table.stdout), table.stdout
-    assert "ALARM (1)" in table.stdout
-    assert "orders: ALARM eventpipe-dev-orders-dlq-not-empty" in table.stdout
-    assert "n/a" in table.stdout  # oldest age not available
-    assert "eventpipe dlq peek orders" in table.stdout
-    piped = stack.runner.invoke(app, ["status", "--outputs", str(stack.outputs_file)], env=PIPED)
-    assert piped.exit_code == 0 and "\x1b[" not in piped.stdout  # no codes when piped
-
-
-def test_status_reports_alarms_missing_from_cloudwatch(stack: Stack) -> None:
-    stack.cloudwatch.delete_alarms(AlarmNames=["eventpipe-dev-mailer-oldest-age"])
-    data = json.loads(stack.cli("status", "--json", "--consumer", "mailer").stdout)
-    [row] = data["consumers"]
-    assert row["alarms"]["eventpipe-dev-mailer-oldest-age"] == "MISSING"
-    assert row["alarmState"] == "MISSING"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +72,7 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
 
     # Nothing consumed, nothing left hidden: both are visible again right away.
     attrs = stack.sqs.get_queue_attributes(
-        QueueUrl=stack.consumer("orders")["dlqUrl"],
+        QueueUrl=stack.consumer("orders").dlq_url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
     assert attrs == {
@@ -151,13 +97,13 @@ def test_peek_limit_and_empty_dlq(stack: Stack) -> None:
     table = stack.cli("dlq", "peek", "inventory", "-n", "12")
     assert "3 more message(s) not shown (--limit 12)" in words(table.stdout)
     assert "eventpipe dlq peek inventory --limit 15" in words(table.stdout)
-    assert stack.depth(stack.consumer("inventory")["dlqUrl"]) == 15
+    assert stack.depth(stack.consumer("inventory").dlq_url) == 15
     empty = stack.cli("dlq", "peek", "mailer")
     assert empty.exit_code == 0 and "is empty" in empty.stdout
 
 
 def test_purge_asks_and_respects_no(stack: Stack) -> None:
-    dlq = stack.consumer("orders")["dlqUrl"]
+    dlq = stack.consumer("orders").dlq_url
     stack.dead_letter("orders", {"a": 1}, "x")
     refused = stack.cli("dlq", "purge", "orders", input="n\n")
     assert refused.exit_code == 1
@@ -176,7 +122,7 @@ def test_purge_yes_skips_the_prompt(stack: Stack) -> None:
     result = stack.cli("dlq", "purge", "orders", "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"consumer": "orders", "intake": False, "purged": 2}
-    assert stack.depth(stack.consumer("orders")["dlqUrl"]) == 0
+    assert stack.depth(stack.consumer("orders").dlq_url) == 0
 
 
 def test_redrive_of_empty_dlq_does_nothing(stack: Stack) -> None:
@@ -191,7 +137,7 @@ def test_redrive_against_moto_says_the_api_is_not_emulated(stack: Stack) -> None
     result = stack.cli("dlq", "redrive", "orders")
     assert result.exit_code == 1
     assert "does not implement SQS message move tasks" in result.stderr
-    assert stack.depth(stack.consumer("orders")["dlqUrl"]) == 1  # untouched
+    assert stack.depth(stack.consumer("orders").dlq_url) == 1  # untouched
 
 
 class StubbedSqs:
@@ -225,7 +171,7 @@ class StubbedSqs:
         self.stubber.add_response(
             "list_message_move_tasks",
             {"Results": list(results)},
-            {"SourceArn": self.orders["dlqArn"], "MaxResults": 10},
+            {"SourceArn": self.orders.dlq_arn, "MaxResults": 10},
         )
 
 
@@ -233,7 +179,7 @@ def test_redrive_starts_a_move_task_and_follows_it(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sqs = StubbedSqs(stack, monkeypatch)
-    dlq_arn, queue_arn = sqs.orders["dlqArn"], sqs.orders["queueArn"]
+    dlq_arn, queue_arn = sqs.orders.dlq_arn, sqs.orders.queue_arn
     sqs.depth(4)
     sqs.tasks({"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": dlq_arn})
     sqs.stubber.add_response(
@@ -275,7 +221,7 @@ def test_redrive_refuses_while_another_is_running(
         {
             "TaskHandle": "busy-1",
             "Status": "RUNNING",
-            "SourceArn": sqs.orders["dlqArn"],
+            "SourceArn": sqs.orders.dlq_arn,
             "ApproximateNumberOfMessagesMoved": 7,
         }
     )
@@ -299,7 +245,7 @@ def test_redrive_that_fails_reports_the_reason(
         {
             "TaskHandle": "h-2",
             "Status": "FAILED",
-            "SourceArn": sqs.orders["dlqArn"],
+            "SourceArn": sqs.orders.dlq_arn,
             "FailureReason": "AccessDenied on destination",
         }
     )
@@ -341,10 +287,10 @@ def add_fifo_consumer(
     *,
     message_group: str | None = "$.detail.customerId",
     intake: bool = True,
-) -> dict[str, Any]:
+) -> ConsumerOutputs[str]:
     """Add a FIFO consumer to the moto stack and its outputs file, shaped as
-    components/consumer_pipeline.py exports it (interfaces.md): a FIFO queue and FIFO
-    DLQ, and for a JSON-path group the standard intake queue with its own DLQ."""
+    components/consumer_pipeline.py exports it: a FIFO queue and FIFO DLQ, and for a
+    JSON-path group the standard intake queue with its own DLQ."""
     sqs = stack.sqs
 
     def queue(queue_name: str, dlq_arn: str | None = None, fifo: bool = True) -> tuple[str, str]:
@@ -359,34 +305,34 @@ def add_fifo_consumer(
 
     dlq_url, dlq_arn = queue(f"eventpipe-dev-{name}-dlq.fifo")
     queue_url, queue_arn = queue(f"eventpipe-dev-{name}.fifo", dlq_arn)
-    entry: dict[str, Any] = {
-        "plugin": "tests",
-        "fifo": True,
-        "source": "rule",
-        "queueUrl": queue_url,
-        "queueArn": queue_arn,
-        "dlqUrl": dlq_url,
-        "dlqArn": dlq_arn,
-        "functionName": f"eventpipe-dev-{name}",
-        "ruleName": f"eventpipe-dev-{name}",
-        "alarmNames": [],
-        "messageGroup": message_group,
-        "logGroupName": f"/aws/lambda/eventpipe-dev-{name}",
-    }
+    entry = ConsumerOutputs(
+        name=name,
+        plugin="tests",
+        fifo=True,
+        source="rule",
+        queue_url=queue_url,
+        queue_arn=queue_arn,
+        dlq_url=dlq_url,
+        dlq_arn=dlq_arn,
+        function_name=f"eventpipe-dev-{name}",
+        rule_name=f"eventpipe-dev-{name}",
+        message_group=message_group,
+        log_group_name=f"/aws/lambda/eventpipe-dev-{name}",
+    )
     if intake:
         intake_dlq_url, intake_dlq_arn = queue(f"eventpipe-dev-{name}-intake-dlq", fifo=False)
         intake_url, intake_arn = queue(f"eventpipe-dev-{name}-intake", intake_dlq_arn, fifo=False)
-        entry |= {
-            "intakeQueueUrl": intake_url,
-            "intakeQueueArn": intake_arn,
-            "intakeDlqUrl": intake_dlq_url,
-            "intakeDlqArn": intake_dlq_arn,
-            "pipeName": f"eventpipe-dev-{name}",
-            "pipeArn": f"arn:aws:pipes:us-east-1:123456789012:pipe/eventpipe-dev-{name}",
-            "pipeLogGroup": f"/aws/vendedlogs/pipes/eventpipe-dev-{name}",
-        }
-    stack.output["consumers"][name] = entry
-    stack.outputs_file.write_text(json.dumps({"eventpipe": stack.output}))
+        entry = dataclasses.replace(
+            entry,
+            intake_queue_url=intake_url,
+            intake_queue_arn=intake_arn,
+            intake_dlq_url=intake_dlq_url,
+            intake_dlq_arn=intake_dlq_arn,
+            pipe_name=f"eventpipe-dev-{name}",
+            pipe_arn=f"arn:aws:pipes:us-east-1:123456789012:pipe/eventpipe-dev-{name}",
+            pipe_log_group=f"/aws/vendedlogs/pipes/eventpipe-dev-{name}",
+        )
+    stack.change(consumers={**stack.output.consumers, name: entry})
     return entry
 
 
@@ -405,14 +351,14 @@ def test_peek_on_a_fifo_dlq_counts_what_sqs_holds_back(stack: Stack) -> None:
     ledger = add_fifo_consumer(stack, intake=False)
     for n in range(15):
         stack.sqs.send_message(
-            QueueUrl=ledger["dlqUrl"],
+            QueueUrl=ledger.dlq_url,
             MessageBody=json.dumps({"n": n}),
             MessageGroupId="customer-a",
             MessageDeduplicationId=f"a{n}",
         )
     for n in range(2):
         stack.sqs.send_message(
-            QueueUrl=ledger["dlqUrl"],
+            QueueUrl=ledger.dlq_url,
             MessageBody=json.dumps({"n": n}),
             MessageGroupId="customer-b",
             MessageDeduplicationId=f"b{n}",
@@ -425,9 +371,9 @@ def test_peek_on_a_fifo_dlq_counts_what_sqs_holds_back(stack: Stack) -> None:
     groups = {m["group"] for m in data["messages"]}
     assert groups == {"customer-a", "customer-b"}
     # Nothing consumed, nothing left hidden.
-    assert stack.depth(ledger["dlqUrl"]) == 17
+    assert stack.depth(ledger.dlq_url) == 17
     attrs = stack.sqs.get_queue_attributes(
-        QueueUrl=ledger["dlqUrl"], AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+        QueueUrl=ledger.dlq_url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]
     assert attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
 
@@ -447,9 +393,9 @@ def test_intake_dlq_peek_purge_and_status(stack: Stack) -> None:
         "eventpipe": {"reason": "the event has no $.detail.customerId (the message group)"},
         "event": event,
     }
-    stack.sqs.send_message(QueueUrl=ledger["intakeDlqUrl"], MessageBody=json.dumps(wrapped))
-    stack.sqs.send_message(QueueUrl=ledger["intakeDlqUrl"], MessageBody=json.dumps(event))
-    stack.sqs.send_message(QueueUrl=ledger["intakeQueueUrl"], MessageBody=json.dumps(event))
+    stack.sqs.send_message(QueueUrl=ledger.intake_dlq_url, MessageBody=json.dumps(wrapped))
+    stack.sqs.send_message(QueueUrl=ledger.intake_dlq_url, MessageBody=json.dumps(event))
+    stack.sqs.send_message(QueueUrl=ledger.intake_queue_url, MessageBody=json.dumps(event))
 
     status = json.loads(stack.cli("status", "--json", "-c", "ledger").stdout)
     [row] = status["consumers"]
@@ -477,8 +423,8 @@ def test_intake_dlq_peek_purge_and_status(stack: Stack) -> None:
 
     purged = stack.cli("dlq", "purge", "ledger", "--intake", "--yes", "--json")
     assert json.loads(purged.stdout) == {"consumer": "ledger", "intake": True, "purged": 2}
-    assert stack.depth(ledger["intakeDlqUrl"]) == 0
-    assert stack.depth(ledger["intakeQueueUrl"]) == 1  # the intake queue itself untouched
+    assert stack.depth(ledger.intake_dlq_url) == 0
+    assert stack.depth(ledger.intake_queue_url) == 1  # the intake queue itself untouched
 
 
 def test_intake_on_a_consumer_without_one_is_refused(stack: Stack) -> None:
@@ -498,12 +444,12 @@ def test_intake_redrive_moves_back_to_the_intake_queue(
     sqs.stubber.add_response(
         "list_message_move_tasks",
         {"Results": []},
-        {"SourceArn": ledger["intakeDlqArn"], "MaxResults": 10},
+        {"SourceArn": ledger.intake_dlq_arn, "MaxResults": 10},
     )
     sqs.stubber.add_response(
         "start_message_move_task",
         {"TaskHandle": "h-intake"},
-        {"SourceArn": ledger["intakeDlqArn"], "DestinationArn": ledger["intakeQueueArn"]},
+        {"SourceArn": ledger.intake_dlq_arn, "DestinationArn": ledger.intake_queue_arn},
     )
     with sqs.stubber:
         result = stack.cli("dlq", "redrive", "ledger", "--intake", "--no-wait")
@@ -516,8 +462,8 @@ def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.Monk
     sqs = StubbedSqs(stack, monkeypatch)
     sqs.depth(8)
     sqs.tasks(
-        {"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders["dlqArn"]},
-        {"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": sqs.orders["dlqArn"]},
+        {"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders.dlq_arn},
+        {"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": sqs.orders.dlq_arn},
     )
     sqs.stubber.add_response(
         "cancel_message_move_task",
@@ -542,7 +488,7 @@ def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.Monk
 def test_cancel_with_nothing_running_says_so(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(stack, monkeypatch)
     sqs.depth(2)
-    sqs.tasks({"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders["dlqArn"]})
+    sqs.tasks({"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders.dlq_arn})
     with sqs.stubber:
         result = stack.cli("dlq", "cancel", "orders")
         sqs.stubber.assert_no_pending_responses()  # CancelMessageMoveTask never called
@@ -575,7 +521,7 @@ def test_a_record_held_behind_another_names_it(stack: Stack) -> None:
         "eventpipe.message_group": "customer-9",
     }
     stack.sqs.send_message(
-        QueueUrl=stack.consumer("orders")["dlqUrl"],
+        QueueUrl=stack.consumer("orders").dlq_url,
         MessageBody="{}",
         MessageAttributes={
             k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
