@@ -73,4 +73,19 @@ def resolve_from_pulumi(program_dir: Path | None = None, **kwargs: Any) -> Resol
     import pulumi
 
     values, region = read_pulumi_config(program_dir)
+    kwargs.setdefault("target", deploy_target())
     return resolve(values, stack=pulumi.get_stack(), region=region, **kwargs)
+
+
+def deploy_target() -> str:
+    """``"local"`` when the local engine runs the program (its mocks name the Pulumi
+    organization :data:`eventpipe.contract.LOCAL_ORGANIZATION`), else ``"aws"``."""
+    import pulumi
+
+    from eventpipe.contract import LOCAL_ORGANIZATION
+
+    try:
+        organization = pulumi.get_organization()
+    except Exception:  # an engine that names no organization
+        return "aws"
+    return "local" if organization == LOCAL_ORGANIZATION else "aws"

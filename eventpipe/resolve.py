@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventpipe import hookspecs
+from eventpipe import hookspecs, provider_checks
 from eventpipe.config import (
     StackSettings,
     apply_overrides,
@@ -126,9 +126,14 @@ def resolve(
     env: Mapping[str, str] | None = None,
     extra_plugins: Iterable[tuple[str, object]] = (),
     entry_points: bool = True,
+    target: str | None = None,
 ) -> Resolved:
-    """Validated consumers of a stack; raises ConfigurationError with every problem."""
-    settings, problems = parse_settings(values, stack=stack, region=region)
+    """Validated consumers of a stack; raises ConfigurationError with every problem.
+
+    ``target`` is where a running program deploys (``"aws"`` or ``"local"``,
+    ``StackSettings.target``); None when nothing deploys (``eventpipe consumers``)."""
+    settings, problems = parse_settings(values, stack=stack, region=region, target=target)
+    problems += provider_checks.stack_problems(settings)
     loaded = discover(settings.plugins, env=env, extra=extra_plugins, entry_points=entry_points)
     problems += loaded.problems
     declarations, hook_problems = _declarations(loaded)
@@ -158,6 +163,7 @@ def resolve(
             problems += consumer_problems
             if not consumer_problems:  # it imports: check_consumer tried
                 handler = import_ref(consumer.handler)
+                problems += provider_checks.consumer_problems(plugin, consumer, settings, handler)
         consumers.append(DeclaredConsumer(plugin, dists.get(plugin), consumer, enabled, handler))
     problems += unknown_override_problems(settings, set(owners))
     if problems:

@@ -115,6 +115,15 @@ class StackSettings(BaseModel):
     """SNS topics the stack creates; a consumer's ``topic`` may name one (docs/sns.md)."""
     dead_letter_archive: DeadLetterArchive | None = Field(default=None, alias="deadLetterArchive")
     """Archive old dead letters to S3 so they never expire unseen."""
+    protect: bool = False
+    """Pulumi's ``protect`` on every stateful resource and the configuration it depends on
+    (queues and their policies, tables, the archive bucket and its settings, log groups):
+    ``pulumi destroy`` and any ``pulumi up`` that would delete or replace one refuse at
+    preview (docs/operations.md, "Protecting a production stack")."""
+    target: Literal["aws", "local"] | None = None
+    """Where the running program deploys: ``local`` under the local engine, ``aws``
+    under ``pulumi up``; None when no program runs (``eventpipe consumers``). Not a stack
+    setting: :func:`eventpipe.pulumi_stack.resolve_from_pulumi` sets it."""
 
     @field_validator("topics")
     @classmethod
