@@ -16,6 +16,7 @@ import pulumi
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
 from components.breaker import declare_circuit_breaker
 from components.dead_letter_archive import declare_dead_letter_archive
+from components.retention import register as keep_stateful_resources
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.packaging import DEFAULT_BUILD_DIR
@@ -30,6 +31,8 @@ except ConfigurationError as err:
 
 settings = resolved.settings
 enabled = resolved.enabled
+# Queues, tables and the archive bucket are never deleted by Pulumi (components/retention.py).
+keep_stateful_resources(settings)
 try:
     bus = EventBus(
         "eventpipe",
@@ -72,5 +75,6 @@ outputs = StackOutputs(
     topics=bus.topic_arns,
     breaker=breaker.outputs if breaker is not None else None,
     dead_letter_archive=archive.outputs if archive is not None else None,
+    protect=settings.protect,
 )
 pulumi.export(contract.STACK_OUTPUT, outputs.to_json())

@@ -169,6 +169,7 @@ def consumer_problems(
     (``components/schema_registry.py``)."""
     from eventpipe.runtime.introspect import detail_model
 
+    problems = environment_problems(plugin, consumer, settings)
     if (
         settings.publish_schemas
         and consumer.pattern is not None
@@ -176,7 +177,7 @@ def consumer_problems(
         and handler is not None
         and detail_model(handler) is not None
     ):
-        return [
+        problems.append(
             Problem(
                 plugin,
                 consumer.name,
@@ -187,8 +188,38 @@ def consumer_problems(
                 "start the consumer name with a letter, or stop publishing schemas with "
                 "`eventpipe:publishSchemas: false`",
             )
-        ]
-    return []
+        )
+    return problems
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def environment_problems(plugin: str, consumer: Consumer, settings: StackSettings) -> list[Problem]:
+    """An e-mail address at a reserved domain in a consumer's environment, on AWS.
+
+    SES sends only from an identity whose owner verified it ("Before you can send an email
+    using Amazon SES, you must create and verify each identity",
+    https://docs.aws.amazon.com/ses/latest/dg/verify-addresses-and-domains.html), and nobody
+    can click a link sent to, or publish DNS for, a domain reserved by RFC 2606: every
+    message would be dead-lettered. The emulator verifies nothing, so the demo stacks'
+    placeholders work locally.
+    """
+    if settings.target != "aws":
+        return []
+    return [
+        Problem(
+            plugin,
+            consumer.name,
+            f"environment.{key}",
+            f"{value!r} is a placeholder at a reserved domain (RFC 2606): AWS can never "
+            "verify it, so nothing would be sent from or to it",
+            f"set a real address in Pulumi.{settings.stack}.yaml: "
+            f"`eventpipe:consumers: {{{consumer.name}: {{environment: {{{key}: ...}}}}}}`",
+        )
+        for key, value in sorted(consumer.environment.items())
+        if isinstance(value, str) and EMAIL.fullmatch(value) and reserved_domain(value)
+    ]
 
 
 __all__ = [
@@ -197,6 +228,7 @@ __all__ = [
     "alarm_email_problems",
     "bus_name_problems",
     "consumer_problems",
+    "environment_problems",
     "reserved_domain",
     "stack_problems",
     "tag_problems",

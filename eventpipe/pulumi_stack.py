@@ -77,15 +77,19 @@ def resolve_from_pulumi(program_dir: Path | None = None, **kwargs: Any) -> Resol
     return resolve(values, stack=pulumi.get_stack(), region=region, **kwargs)
 
 
-def deploy_target() -> str:
+def deploy_target() -> str | None:
     """``"local"`` when the local engine runs the program (its mocks name the Pulumi
-    organization :data:`eventpipe.contract.LOCAL_ORGANIZATION`), else ``"aws"``."""
+    organization :data:`eventpipe.contract.LOCAL_ORGANIZATION`), ``"aws"`` under the
+    Pulumi engine (which always names an organization), None under unit-test mocks that
+    name none (nothing deploys)."""
     import pulumi
 
     from eventpipe.contract import LOCAL_ORGANIZATION
 
     try:
         organization = pulumi.get_organization()
-    except Exception:  # an engine that names no organization
-        return "aws"
+    except Exception:  # a runtime that names no organization
+        return None
+    if not organization:
+        return None
     return "local" if organization == LOCAL_ORGANIZATION else "aws"

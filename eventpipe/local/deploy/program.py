@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eventpipe.contract import LOCAL_ORGANIZATION
 from eventpipe.exceptions import EventpipeError
 
 
@@ -99,7 +100,14 @@ def _run_in_fresh_context(
         sys.path.insert(0, project_dir)
     try:
         pulumi.runtime.set_all_config(config)
-        pulumi.runtime.set_mocks(mocks, project=files.project, stack=files.stack, preview=False)
+        # The organization tells the program it deploys into the emulator (StackSettings.target).
+        pulumi.runtime.set_mocks(
+            mocks,
+            project=files.project,
+            stack=files.stack,
+            preview=False,
+            organization=LOCAL_ORGANIZATION,
+        )
         root = settings.get_root_resource()
 
         async def program() -> None:
