@@ -16,7 +16,10 @@ import pulumi
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
 from components.breaker import declare_circuit_breaker
 from components.dead_letter_archive import declare_dead_letter_archive
+from components.intake import per_key_fifo
 from components.retention import register as keep_stateful_resources
+from components.retired import TYPE as RETIRED_TYPE
+from components.retired import retired_consumers
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.packaging import DEFAULT_BUILD_DIR
@@ -52,9 +55,20 @@ try:
                 bus=bus,
                 distribution=declared.distribution,
             ),
+            # a consumer enabled again finds the queues it kept while retired
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=RETIRED_TYPE)]),
         )
         for declared in enabled
     ]
+    # A consumer that left keeps its queues and DLQs (components/retired.py).
+    retired = retired_consumers(
+        settings,
+        {
+            d.consumer.name: (d.plugin, d.consumer.fifo, per_key_fifo(d.consumer))
+            for d in resolved.consumers
+            if not d.enabled
+        },
+    )
     breaker = declare_circuit_breaker(bus, pipelines, DEFAULT_BUILD_DIR)
     archive = declare_dead_letter_archive(bus, pipelines, DEFAULT_BUILD_DIR)
 except EventpipeError as err:  # the Powertools lookup, a plugin's resources, packaging
@@ -75,6 +89,7 @@ outputs = StackOutputs(
     topics=bus.topic_arns,
     breaker=breaker.outputs if breaker is not None else None,
     dead_letter_archive=archive.outputs if archive is not None else None,
+    retired={r.outputs.name: r.outputs for r in retired},
     protect=settings.protect,
 )
 pulumi.export(contract.STACK_OUTPUT, outputs.to_json())

@@ -25,6 +25,7 @@ from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Probl
 from eventpipe.field_fixes import fix_for
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
 from eventpipe.runtime.refs import import_ref
+from eventpipe.stack_settings import STACK_CONFIG
 from eventpipe.validation import check_consumer, unknown_override_problems
 
 HOOK = hookspecs.eventpipe_consumers.__name__
@@ -166,6 +167,18 @@ def resolve(
                 problems += provider_checks.consumer_problems(plugin, consumer, settings, handler)
         consumers.append(DeclaredConsumer(plugin, dists.get(plugin), consumer, enabled, handler))
     problems += unknown_override_problems(settings, set(owners))
+    deployed = {c.consumer.name for c in consumers if c.enabled}
+    problems += [
+        Problem(
+            STACK_CONFIG,
+            entry.name,
+            "eventpipe:retired",
+            f"{entry.name!r} is listed as retired but an installed plugin declares it enabled",
+            "remove it from eventpipe:retired, or disable it with `enabled: false`",
+        )
+        for entry in settings.retired
+        if entry.name in deployed
+    ]
     if problems:
         raise ConfigurationError(problems)
     return Resolved(settings, consumers, loaded.plugins, loaded)

@@ -19,18 +19,15 @@ V = TypeVar("V")
 
 @dataclass(frozen=True)
 class RetiredOutputs(Generic[V]):
-    """Queues of a consumer that left the stack, or of a generation it left behind
-    (``retired.KEY``; rules in :mod:`eventpipe.lifecycle`). Written by the program from
-    the queues it finds in AWS; read by ``status``, ``dlq`` and ``retired discard``."""
+    """Queues of a consumer that left the stack (``retired.NAME``). Written by
+    ``components.retired.RetiredConsumer``; read by ``status``, ``dlq`` and
+    ``retired discard``."""
 
     name: str
-    """The key: the consumer's name, or ``<consumer>@standard|fifo|intake`` for a
-    generation of a consumer that is still deployed."""
+    """The consumer's name: the key of the entry, not a field of it."""
     consumer: str
     reason: str
-    kept_in_stack: bool = True
-    """True while the program keeps declaring the queues; False once Pulumi let go of
-    them (``retain_on_delete``) and only AWS keeps them."""
+    """Why it is retired (disabled, or listed in ``eventpipe:retired``)."""
     fifo: bool = False
     plugin: str | None = None
     queue_url: V | None = None

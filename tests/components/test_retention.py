@@ -39,6 +39,8 @@ class Registered:
     name: str
     protect: bool
     retain_on_delete: bool
+    parent: str = ""
+    aliases: int = 0
 
 
 class RecordingMonitor(MockMonitor):
@@ -48,10 +50,15 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.registered: list[Registered] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         self.registered.append(
             Registered(
-                request.type, request.name, bool(request.protect), bool(request.retainOnDelete)
+                request.type,
+                request.name,
+                bool(request.protect),
+                bool(request.retainOnDelete),
+                request.parent,
+                len(request.aliases) + len(request.aliasURNs),
             )
         )
         return super().RegisterResource(request)
