@@ -171,10 +171,13 @@ def retired_consumers(
     settings: StackSettings, disabled: dict[str, tuple[str, bool, bool]]
 ) -> list[RetiredConsumer]:
     """One :class:`RetiredConsumer` per disabled consumer (``name -> (plugin, fifo,
-    intake)``) and per ``eventpipe:retired`` entry, by name."""
+    intake)``) and per ``eventpipe:retired`` entry, by name; none for an entry marked
+    ``discard`` (its queues were deleted by ``eventpipe retired discard``)."""
+    discarded = {entry.name for entry in settings.retired if entry.discard}
     retired = [
         RetiredConsumer(name, RetiredArgs(settings, fifo, intake, REASON_DISABLED, plugin))
         for name, (plugin, fifo, intake) in sorted(disabled.items())
+        if name not in discarded
     ]
     retired += [
         RetiredConsumer(
@@ -182,6 +185,6 @@ def retired_consumers(
             RetiredArgs(settings, entry.fifo, entry.intake, REASON_LISTED, entry.plugin),
         )
         for entry in settings.retired
-        if entry.name not in disabled
+        if entry.name not in disabled and not entry.discard
     ]
     return retired

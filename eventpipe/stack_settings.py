@@ -88,6 +88,9 @@ class RetiredConsumer(BaseModel):
     intake: bool = False
     """It was fed through an intake queue (its ``message_group`` was a JSON path)."""
     plugin: str | None = None
+    discard: bool = False
+    """Stop declaring its queues (after ``eventpipe retired discard`` deleted them; Pulumi
+    only drops them from its state, never deletes them). Also for a disabled consumer."""
 
 
 class StackSettings(BaseModel):

@@ -23,7 +23,18 @@ from typing import Annotated
 
 import typer
 
-from eventpipe.cli import consumers, dlq, events, local, logs, mapping, new, send, status
+from eventpipe.cli import (
+    consumers,
+    dlq,
+    events,
+    local,
+    logs,
+    mapping,
+    new,
+    retired,
+    send,
+    status,
+)
 from eventpipe.cli import cost as cost_command
 from eventpipe.cli.reporting import CommandApp
 
@@ -68,7 +79,19 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, send, status, dlq, logs, mapping, local, cost_command):
+for group in (
+    consumers,
+    new,
+    events,
+    send,
+    status,
+    dlq,
+    retired,
+    logs,
+    mapping,
+    local,
+    cost_command,
+):
     group.register(app)
 
 
