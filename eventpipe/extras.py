@@ -21,7 +21,7 @@ extra fails with :class:`MissingExtraError` naming the extra to install, never w
 bare ``ModuleNotFoundError`` from deep inside. :func:`require` looks the libraries up
 (``importlib.util.find_spec``) without importing them, so the check costs a part whose
 extra is installed under a millisecond (benchmarks/README.md, "Installed sizes"), not the
-seconds importing Pulumi would (the local engine's worker processes, the CLI).
+half second importing pulumi takes here (the local engine's worker processes, the CLI).
 
 Example::
 
