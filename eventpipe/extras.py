@@ -11,7 +11,7 @@ extra     brings                              for
 ========  ==================================  ==========================================
 deploy    pulumi, pulumi-aws, packaging       the Pulumi program and its components, the
                                               function archives, ``run_resources``
-local     deploy's, moto[server]              ``eventpipe.local`` (``eventpipe dev``,
+local     deploy's, moto[server], watchfiles  ``eventpipe.local`` (``eventpipe dev``,
                                               ``eventpipe demo``), ``invoke_consumer``
 cli       typer, rich                         the ``eventpipe`` command
 ========  ==================================  ==========================================
@@ -58,10 +58,18 @@ _DEPLOY = (("pulumi", "pulumi"), ("pulumi_aws", "pulumi-aws"), ("packaging", "pa
 
 EXTRAS: Mapping[str, Extra] = {
     "deploy": Extra("deploy", _DEPLOY),
-    # moto's server runs on Flask; the local engine deploys the Pulumi program, so it
+    # moto's server runs on Flask; `eventpipe dev` watches files with watchfiles; the local
+    # engine deploys the Pulumi program, so it
     # needs every library of `deploy` as well (pyproject: local = eventpipe[deploy], ...).
     "local": Extra(
-        "local", (("moto", "moto"), ("flask", "Flask"), ("flask_cors", "flask-cors"), *_DEPLOY)
+        "local",
+        (
+            ("moto", "moto"),
+            ("flask", "Flask"),
+            ("flask_cors", "flask-cors"),
+            ("watchfiles", "watchfiles"),
+            *_DEPLOY,
+        ),
     ),
     "cli": Extra("cli", (("typer", "typer"), ("rich", "rich"))),
 }

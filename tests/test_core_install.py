@@ -150,7 +150,13 @@ ERRORS = {
         "import eventpipe.local",
         "the local engine (eventpipe.local: eventpipe dev, eventpipe demo)",
         "local",
-        "moto, Flask, flask-cors, pulumi, pulumi-aws, packaging",
+        "moto, Flask, flask-cors, watchfiles, pulumi, pulumi-aws, packaging",
+    ),
+    "the table renderer": (
+        "import eventpipe.tables",
+        "eventpipe's table renderer (eventpipe.tables)",
+        "cli",
+        "rich",
     ),
     "the CLI package": (
         "import eventpipe.cli",

@@ -6,12 +6,17 @@ import shlex
 import time
 from collections.abc import Sequence
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from eventpipe.extras import require
 
-from eventpipe.local.deploy.records import Deployment
-from eventpipe.local.watch.tracker import Counts, LogEntry
+# Printed for `eventpipe dev` and `eventpipe demo` with rich, which the CLI's extra brings.
+require("cli", "the local engine's console (eventpipe dev, eventpipe demo)", only=["rich"])
+
+from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
+
+from eventpipe.local.deploy.records import Deployment  # noqa: E402
+from eventpipe.local.watch.tracker import Counts, LogEntry  # noqa: E402
+from eventpipe.tables import Column, print_table  # noqa: E402
 
 _STYLE = {
     "ok": ("[green]ok[/]", ""),
@@ -117,22 +122,23 @@ OUTCOME_COLUMNS = ("received", "ok", "retried", "dead-lettered", "pending")
 """The count columns of the demo's summary, in the order the row gives them."""
 
 
-def outcome_table(summary: dict[str, Counts], deployed: list[str]) -> Table:
-    # Headers are the outcome words the console prints per record ("ok", "retry",
-    # "dead-lettered"); kept short so the table fits 80 columns with every header whole.
-    table = Table(title="outcomes per consumer")
-    consumers = sorted(set(deployed) | set(summary))
-    table.add_column("consumer", no_wrap=True, min_width=max(map(len, consumers), default=8))
-    for column in OUTCOME_COLUMNS:
-        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    for consumer in consumers:
+def print_outcomes(console: Console, summary: dict[str, Counts], deployed: list[str]) -> None:
+    """The demo's "outcomes per consumer" table, printed with the CLI's one renderer.
+
+    Headers are the outcome words the console prints per record ("ok", "retry",
+    "dead-lettered"); short, so the table fits 80 columns with every header whole."""
+    rows = []
+    for consumer in sorted(set(deployed) | set(summary)):
         counts = summary.get(consumer, Counts())
-        table.add_row(
-            consumer,
-            str(counts.received),
-            str(counts.succeeded),
-            str(counts.retried),
-            str(counts.dead_lettered),
-            str(counts.pending),
+        rows.append(
+            [
+                consumer,
+                str(counts.received),
+                str(counts.succeeded),
+                str(counts.retried),
+                str(counts.dead_lettered),
+                str(counts.pending),
+            ]
         )
-    return table
+    columns = [Column("consumer")] + [Column(c, justify="right") for c in OUTCOME_COLUMNS]
+    print_table(columns, rows, title="outcomes per consumer", out=console)
