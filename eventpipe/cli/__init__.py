@@ -40,6 +40,7 @@ from eventpipe.cli import (  # noqa: E402
     logs,
     mapping,
     new,
+    plan,
     retired,
     send,
     status,
@@ -90,6 +91,7 @@ def root(
 
 for group in (
     consumers,
+    plan,
     new,
     events,
     send,

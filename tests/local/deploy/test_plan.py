@@ -131,3 +131,34 @@ def test_the_last_deploy_is_saved_and_read_back(tmp_path: Path, v1: Any) -> None
     assert set(again) == set(v1)
     assert not plan.compute(again, v1).changes()
     assert plan.load(tmp_path / "missing.json") == {}
+
+
+def test_plan_local_names_what_would_go_and_what_is_kept(project: Path, v1: Any) -> None:
+    from typer.testing import CliRunner
+
+    from eventpipe.cli import app
+
+    plan.save(plan.declared_path(project, STACK), v1)
+    (project / f"Pulumi.{STACK}.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "config": {
+                    **BASE,
+                    "eventpipe:consumers": {"inventory-reservation": {"enabled": False}},
+                }
+            }
+        )
+    )
+    args = ["plan", "--local", "--stack", STACK, "--project-dir", str(project)]
+    with PluginEnv(REAL_PLUGINS):
+        as_json = CliRunner().invoke(app, [*args, "--json"])
+        as_text = CliRunner().invoke(app, args)
+    assert as_json.exit_code == 0, as_json.output
+    import json
+
+    steps = json.loads(as_json.output)["steps"]
+    by_name = {(s["type"], s["name"]): s["action"] for s in steps}
+    assert by_name[("aws:lambda/function:Function", "inventory-reservation-function")] == "delete"
+    assert not any(s["type"] == QUEUE and s["action"] == "delete" for s in steps)
+    assert any(s["type"] == TABLE and s["action"] == "retain" for s in steps)
+    assert as_text.exit_code == 0 and "keep in AWS" in as_text.output
