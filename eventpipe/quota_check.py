@@ -231,7 +231,9 @@ def _problem(
         f"{quota.page})"
     )
     fixes = [f for f in (quota.how_to_raise(), also) if f]
-    return Problem(STACK_CONFIG, None, f"{NAMESPACE}:quotas.{quota.key}", message, "; or ".join(fixes))
+    return Problem(
+        STACK_CONFIG, None, f"{NAMESPACE}:quotas.{quota.key}", message, "; or ".join(fixes)
+    )
 
 
 def _attribute(key: str) -> str:

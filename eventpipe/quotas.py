@@ -27,7 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 EB_QUOTAS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html"
 LAMBDA_QUOTAS = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
 IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
-SERVICE_QUOTAS_CONSOLE = "https://console.aws.amazon.com/servicequotas/home/services/{service}/quotas/{code}"
+SERVICE_QUOTAS_CONSOLE = (
+    "https://console.aws.amazon.com/servicequotas/home/services/{service}/quotas/{code}"
+)
 
 
 @dataclass(frozen=True)

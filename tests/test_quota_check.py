@@ -14,7 +14,13 @@ from pydantic import BaseModel
 from eventpipe.config import parse_settings
 from eventpipe.consumer import CircuitBreaker, Consumer
 from eventpipe.exceptions import ConfigurationError, Problem
-from eventpipe.quota_check import StackUsage, check_quotas, consumer_rules, stack_usage, uses_wildcard
+from eventpipe.quota_check import (
+    StackUsage,
+    check_quotas,
+    consumer_rules,
+    stack_usage,
+    uses_wildcard,
+)
 from eventpipe.quotas import QUOTAS, QuotaLimits
 from eventpipe.runtime import Event
 from eventpipe.stack_settings import StackSettings
@@ -145,7 +151,9 @@ def test_rules_per_bus_adds_other_stacks_and_declared_rules_on_the_same_bus() ->
 def test_wildcard_rules_are_30_per_bus_and_cannot_be_raised() -> None:
     stack = settings()
     wild = [
-        Consumer(name=f"w-{i}", handler=HANDLER, pattern={"detail": {"id": [{"wildcard": f"{i}*"}]}})
+        Consumer(
+            name=f"w-{i}", handler=HANDLER, pattern={"detail": {"id": [{"wildcard": f"{i}*"}]}}
+        )
         for i in range(31)
     ]
     problem = one(check_quotas(stack, stack_usage(stack, wild)), "wildcardRulesPerBus")
@@ -185,7 +193,9 @@ def test_schemas_per_registry() -> None:
     stack = settings()
     consumers = rule_fed(101)
     handlers = {c.name: handler_with_model for c in consumers}
-    problem = one(check_quotas(stack, stack_usage(stack, consumers, handlers)), "schemasPerRegistry")
+    problem = one(
+        check_quotas(stack, stack_usage(stack, consumers, handlers)), "schemasPerRegistry"
+    )
     assert "needs 101" in problem.message and "L-EE9E5FA9" in problem.fix
     assert "publishSchemas: false" in problem.fix
     off = settings(publishSchemas=False)
