@@ -5,7 +5,8 @@ discovers the installed consumer plugins and validates all of them together;
 ``eventpipe.quota_check`` counts what the stack draws on AWS's quotas and
 ``components.quota_refusal`` refuses the preview when it would not fit;
 ``components`` declares the shared bus, one pipeline per enabled consumer and the
-stack-level circuit breaker and dead-letter archive, each returning its typed entries of
+stack-level circuit breaker, dead-letter archive and alarm digest (one notification per
+incident over every alarm), each returning its typed entries of
 the stack output (``eventpipe.stack_output``), which this program combines and exports.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import pulumi
 
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
+from components.alarm_digest import declare_alarm_digest
 from components.breaker import declare_circuit_breaker
 from components.dead_letter_archive import declare_dead_letter_archive
 from components.quota_refusal import USAGE_OUTPUT, refuse_beyond_quotas
@@ -63,6 +65,7 @@ try:
     ]
     breaker = declare_circuit_breaker(bus, pipelines, DEFAULT_BUILD_DIR)
     archive = declare_dead_letter_archive(bus, pipelines, DEFAULT_BUILD_DIR)
+    declare_alarm_digest(bus, pipelines, breaker)
 except EventpipeError as err:  # the Powertools lookup, a plugin's resources, packaging
     raise pulumi.RunError(str(err)) from None
 

@@ -77,7 +77,6 @@ class CircuitBreakerArgs:
     targets: Sequence[BreakerTarget]
     region: str
     account_id: pulumi.Input[str]
-    alarm_topic_arn: pulumi.Input[str]
     code: pulumi.Archive
 
 
@@ -223,8 +222,7 @@ class CircuitBreaker(pulumi.ComponentResource):
                 threshold=breaker.failed_records,
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="ignore",
-                alarm_actions=[args.alarm_topic_arn],
-                ok_actions=[args.alarm_topic_arn],
+                # No actions: the stack's alarm digest notifies (components/alarm_digest.py).
                 tags=naming.consumer_tags(settings, consumer.name, "eventpipe"),
                 opts=child,
             )
@@ -306,6 +304,7 @@ class CircuitBreaker(pulumi.ComponentResource):
             permission=permission, target=target_resource,
         )  # fmt: skip
         self.function_name, self.rule_name, self.group_name = function.name, rule.name, group.name
+        self.alarms = alarms
         self.outputs = BreakerOutputs(
             function_name=function.name, rule_name=rule.name, schedule_group=group.name
         )
@@ -325,8 +324,7 @@ def declare_circuit_breaker(
     return CircuitBreaker(
         f"{bus.pulumi_resource_name}-breaker",
         CircuitBreakerArgs(
-            settings, targets, bus.region, bus.account_id(), bus.alarm_topic_arn,
-            stack_functions_code(build_dir),
+            settings, targets, bus.region, bus.account_id(), stack_functions_code(build_dir),
         ),
         opts=pulumi.ResourceOptions(parent=bus),
     )  # fmt: skip
