@@ -48,7 +48,7 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
     dlq = mocks.one("aws:sqs/queue:Queue", f"{name}-dlq")
     bus = mocks.one("aws:cloudwatch/eventBus:EventBus", "eventpipe-bus")
     delivery_dlq = mocks.one("aws:sqs/queue:Queue", "eventpipe-delivery-dlq")
-    topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms")
+    mocks.one("aws:sns/topic:Topic", "eventpipe-alarms")  # the stack's alarm topic exists
 
     # queues: type, SSE, long polling, visibility, redrive to the DLQ of the same type
     assert bool(queue.inputs.get("fifoQueue")) is consumer.fifo
