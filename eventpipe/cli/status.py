@@ -10,6 +10,7 @@ from eventpipe.cli import archive as archive_cli
 from eventpipe.cli import breakers as breakers_cli
 from eventpipe.cli.options import StackOptions, again, connected, stack_command
 from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, styled
+from eventpipe.health_signals import LABELS
 from eventpipe.operate.status import ConsumerStatus, delivery_dlq_depth, stack_status
 from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
 
@@ -35,10 +36,11 @@ def _age(seconds: float | None) -> str:
 
 
 def _alarm_cell(row: ConsumerStatus) -> Cell:
-    """The worst alarm state, one short word (names follow the table)."""
+    """The worst alarm state, one short word, with the breaching signals' count (names
+    and signals follow the table)."""
     state = row.alarm_state
     if state == "ALARM":
-        return styled(f"ALARM ({len(row.firing)})", "red")
+        return styled(f"ALARM ({len(row.signals) or len(row.firing)})", "red")
     if state == "MISSING":
         return styled("missing", "yellow")
     if state == "OK":
@@ -123,7 +125,10 @@ def status(
         for name, state in sorted(row.alarms.items()):
             if state in ("ALARM", "MISSING"):
                 word = "ALARM" if state == "ALARM" else "missing from CloudWatch"
-                out.print(f"{row.consumer}: {word} {name}", markup=False)
+                why = ", ".join(LABELS.get(s, s) for s in row.signals) if state == "ALARM" else ""
+                out.print(
+                    f"{row.consumer}: {word} {name}" + (f": {why}" if why else ""), markup=False
+                )
     if undelivered:
         out.print(
             f"[red]{undelivered} event(s) could not be delivered to any queue[/] "
