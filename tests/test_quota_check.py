@@ -237,3 +237,15 @@ def test_only_adjustable_quotas_can_be_declared() -> None:
 def test_a_declared_quota_must_be_a_positive_number(value: object) -> None:
     _, problems = parse_settings({"quotas": {"rulesPerBus": value}}, stack="s")
     assert [p.field for p in problems] == ["eventpipe:quotas.rulesPerBus"]
+
+
+def test_every_quota_is_documented_with_its_page() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "components.md").read_text()
+    for quota in QUOTAS.values():
+        assert quota.page in docs, quota.key
+        if quota.adjustable:
+            assert f"(`{quota.key}`)" in docs, quota.key
+        if quota.code:
+            assert quota.code in docs, quota.key
