@@ -172,7 +172,7 @@ def stack_usage(
     # One role per function, one per pipe; the breaker and the archiver each run a
     # function and a scheduler role (components/stack_function.py).
     roles = len(consumers) + pipes
-    roles += 2 * with_breaker + 2 * (settings.dead_letter_archive is not None and bool(consumers))
+    roles += 2 * with_breaker + 2 * (settings.dead_letter_archive is not None)
     schemas = published_schemas(consumers, handlers or {}) if settings.publish_schemas else 0
     return StackUsage(
         stack=settings.stack,
