@@ -154,10 +154,8 @@ def project(root: Path) -> Path:
 def baseline(n: int) -> float:
     """Messages/s the emulator sustains for send + receive + delete with no function."""
     from eventpipe.local import start_emulator
-    from eventpipe.local.emulator.shims import apply_moto_shims
 
-    apply_moto_shims()  # as the engine does: the baseline measures the same server
-    emulator = start_emulator()
+    emulator = start_emulator()  # the engine's own embedded server, shims included
     try:
         sqs = emulator.client("sqs")
         url = sqs.create_queue(QueueName="baseline")["QueueUrl"]

@@ -4,8 +4,8 @@ Runs an embedded moto server (ThreadedMotoServer on a free 127.0.0.1 port), so t
 figures include real HTTP round trips, request signing and response parsing: the costs
 batching saves. Two buses are measured: one with no rules (PutEvents cost alone) and one
 with a rule delivering to an SQS queue (what an eventpipe bus does), first on stock moto,
-then with the local engine's shims applied (``apply_moto_shims``: the embedded engine's
-routing, with eventpipe's own pattern matcher). Each mode runs ROUNDS times, alternating,
+then on the local engine's embedded server (``EmbeddedServer``: moto with the shims,
+routing with eventpipe's own pattern matcher). Each mode runs ROUNDS times, alternating,
 and the median is reported. Target: routing one rule to SQS in the embedded engine at
 >= 25% of the no-rule publishing rate of the same run.
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import boto3
 from moto.server import ThreadedMotoServer
 
-from eventpipe.local.emulator.shims import apply_moto_shims
+from eventpipe.local.emulator.embedded import EmbeddedServer
 from eventpipe.publish import OutgoingEvent, Publisher
 
 EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 500
@@ -85,46 +85,47 @@ def measure(client: Any, bus: str, count: int, rounds: int) -> dict[str, float]:
     return {mode: statistics.median(values) for mode, values in runs.items()}
 
 
+def routed_buses(url: str) -> Any:
+    """An EventBridge client on ``url`` with a bare bus and a bus routing to SQS."""
+    session = boto3.Session(region_name="us-east-1")
+    client = session.client("events", endpoint_url=url)
+    sqs = session.client("sqs", endpoint_url=url)
+    client.create_event_bus(Name="bench-bare")
+    client.create_event_bus(Name="bench-routed")
+    queue = sqs.create_queue(QueueName="bench-sink")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    client.put_rule(
+        Name="orders",
+        EventBusName="bench-routed",
+        EventPattern=json.dumps({"source": ["bench.orders"]}),
+    )
+    client.put_targets(
+        Rule="orders", EventBusName="bench-routed", Targets=[{"Id": "q", "Arn": arn}]
+    )
+    return client
+
+
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per request
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        session = boto3.Session(region_name="us-east-1")
-        client = session.client("events", endpoint_url=url)
-        sqs = session.client("sqs", endpoint_url=url)
-        client.create_event_bus(Name="bench-bare")
-        client.create_event_bus(Name="bench-routed")
-        queue = sqs.create_queue(QueueName="bench-sink")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        client.put_rule(
-            Name="orders",
-            EventBusName="bench-routed",
-            EventPattern=json.dumps({"source": ["bench.orders"]}),
-        )
-        client.put_targets(
-            Rule="orders", EventBusName="bench-routed", Targets=[{"Id": "q", "Arn": arn}]
-        )
-
-        print("# Publisher throughput against an embedded moto server (median of rounds)")
-        print(
-            f"machine: {os.cpu_count()} cpu(s), {cpu_model()}, python {platform.python_version()}"
-        )
-        print()
-        print(
-            "| bus | events x rounds | batched (10/call) events/s | one per call events/s | ratio |"
-        )
-        print("|---|---:|---:|---:|---:|")
-        rates: dict[str, float] = {}
-        for engine in ("stock moto", "embedded engine (shims)"):
-            if engine != "stock moto":
-                apply_moto_shims()  # process-wide: every later request routes like the engine
+    print("# Publisher throughput against an embedded moto server (median of rounds)")
+    print(f"machine: {os.cpu_count()} cpu(s), {cpu_model()}, python {platform.python_version()}")
+    print()
+    print("| bus | events x rounds | batched (10/call) events/s | one per call events/s | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    rates: dict[str, float] = {}
+    servers: dict[str, Any] = {
+        "stock moto": ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False),
+        "embedded engine (shims)": EmbeddedServer(),
+    }
+    for engine, server in servers.items():
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            client = routed_buses(f"http://{host}:{port}")
             cases = (
                 ("no rules", "bench-bare", EVENTS, ROUNDS),
                 ("rule -> SQS", "bench-routed", ROUTED_EVENTS, ROUTED_ROUNDS),
@@ -137,12 +138,12 @@ def main() -> None:
                     f"| {engine}: {label} | {count} x {rounds} | {figures['batched']:,.0f} | "
                     f"{figures['single']:,.0f} | {ratio:.1f}x |"
                 )
-        print()
-        for engine in ("stock moto", "embedded engine (shims)"):
-            share = rates[f"{engine}: rule -> SQS"] / rates[f"{engine}: no rules"]
-            print(f"{engine}: routing one rule runs at {share:.0%} of the no-rule rate")
-    finally:
-        server.stop()
+        finally:
+            server.stop()
+    print()
+    for engine in servers:
+        share = rates[f"{engine}: rule -> SQS"] / rates[f"{engine}: no rules"]
+        print(f"{engine}: routing one rule runs at {share:.0%} of the no-rule rate")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from eventpipe.operate.stack_outputs import announcement_path, pid_alive, write_
 DEMO_TIME_SCALE = 0.01
 DEMO_TIMEOUT = 45.0
 WATCH_INTERVAL = 1.0
-"""Seconds between two looks at the handler code, the plugins and the stack file."""
+"""Seconds the foreground loop waits for a file change before it reads the plugins again."""
 
 console = output_console()
 """On a terminal, wrapped at its width; piped, never wrapped and without colour."""
@@ -142,6 +142,7 @@ def dev(
     )
     announcement = announcement_path(project, stack)
     signal.signal(signal.SIGTERM, _interrupt)
+    watcher = None
     try:
         print_deploy(console, engine.deployment, stack, time_scale)
         print_log_locations(
@@ -166,11 +167,12 @@ def dev(
         hint = suggest_command("dev", flags=target).strip("`")
         watcher = _change_watcher(engine, project, stack, hint)
         while True:
-            time.sleep(WATCH_INTERVAL)
-            watcher.poll()
+            watcher.poll(WATCH_INTERVAL)
     except KeyboardInterrupt:
         console.print("stopping: letting batches in flight finish...")
     finally:
+        if watcher is not None:
+            watcher.close()
         _release_announcement(announcement)
         engine.stop()
         console.print("stopped.")
@@ -188,7 +190,7 @@ def demo(
 ) -> None:
     """Deploy locally, publish every plugin's sample events and check their outcomes."""
     from eventpipe.local.watch import demo_checks as samples
-    from eventpipe.local.watch.console import outcome_table, print_deploy
+    from eventpipe.local.watch.console import print_deploy, print_outcomes
 
     project = project_dir(directory, required=True)
     started = time.monotonic()
@@ -215,7 +217,7 @@ def demo(
         backlog = {} if settled else {c: n for c, n in engine.queue_depths().items() if n}
         consumers = engine.outputs.consumers
         deployed = sorted(consumers or {p.consumer for p in engine.pollers})
-        console.print(outcome_table(engine.tracker.summary(), deployed))
+        print_outcomes(console, engine.tracker.summary(), deployed)
         fifo = {name for name, consumer in consumers.items() if consumer.fifo}
         mismatches, notes = samples.check(published, engine.tracker, set(deployed), fifo)
     finally:

@@ -14,19 +14,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eventpipe.contract import ENV_CONSUMER, ENV_TIME_SCALE, LOCAL_STATE_DIR
+from eventpipe.contract import ENV_CONSUMER, LOCAL_STATE_DIR
+from eventpipe.local import settling
 from eventpipe.local.deploy.deployer import deploy_program
 from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
 from eventpipe.local.emulator.server import Emulator, start_emulator
-from eventpipe.local.emulator.shims import apply_moto_shims, lambda_targets
+from eventpipe.local.emulator.shims import lambda_targets
 from eventpipe.local.functions import mapping_state
 from eventpipe.local.functions.async_invoke import AsyncInvoker
+from eventpipe.local.functions.environment import execution_environment
+from eventpipe.local.functions.log_metrics import EmfPublisher
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
 from eventpipe.local.pipes import PipeRunner
 from eventpipe.local.schedules import ScheduleRunner
-from eventpipe.local.watch.custom_metrics import MeteredPool, MetricStore, StackAlarmEvaluator
+from eventpipe.local.watch.alarms import AlarmEvaluator
 from eventpipe.local.watch.dead_letter_watcher import DlqWatcher, WatchedDlq
 from eventpipe.local.watch.tracker import LogEntry, Tracker
 from eventpipe.stack_output import StackOutputs
@@ -82,8 +85,9 @@ class LocalEngine:
         self.pollers: list[MappingPoller] = []
         self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
-        self.alarms: StackAlarmEvaluator | None = None
-        self.metrics = MetricStore()
+        self.alarms: AlarmEvaluator | None = None
+        self.log_metrics = EmfPublisher(lambda: self.client("cloudwatch"), on_error=on_error)
+        """The functions' EMF log lines, published to the emulator's CloudWatch."""
         self.async_invokers: dict[str, AsyncInvoker] = {}
         """By function name: functions invoked asynchronously (rule and schedule targets)."""
         self.schedules: ScheduleRunner | None = None
@@ -103,20 +107,17 @@ class LocalEngine:
         """Start (or connect to) the emulator, deploy, start workers and pollers."""
         self.emulator = start_emulator(self.endpoint_url, region=self.files.region)
         try:
-            if self.emulator.embedded:
-                apply_moto_shims()
             self.deployment = deploy_program(self.files, self.emulator, self.time_scale)
             self._start_functions(self.deployment)
             self._start_pollers(self.deployment)
             self._start_pipes(self.deployment)
             self._start_async_functions(self.deployment)
-            self.alarms = StackAlarmEvaluator(
+            self.alarms = AlarmEvaluator(
                 self.emulator,
                 account=self.deployment.state.account,
                 time_scale=self.time_scale,
                 function_counts=self.function_counts,
                 on_change=self.on_alarm,
-                metrics=self.metrics,
             )
             self.alarms.load()
             self.schedules = ScheduleRunner(
@@ -150,6 +151,7 @@ class LocalEngine:
             lambda_targets.unregister(invoker.pool.spec.arn)
             invoker.stop()
         _in_parallel([pool.stop for pool in self.pools.values()])
+        self.log_metrics.close()
         if self._monitor is not None:
             self._monitor.join(2)
         if self.emulator is not None:
@@ -158,25 +160,6 @@ class LocalEngine:
     # --- wiring --------------------------------------------------------------------------
     def consumer_of(self, spec: FunctionSpec) -> str:
         return spec.environment.get(ENV_CONSUMER) or spec.name
-
-    def _function_env(self, spec: FunctionSpec) -> dict[str, str]:
-        assert self.emulator is not None
-        env = {
-            **spec.environment,
-            **self.emulator.environment(),
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-            "_HANDLER": spec.handler,
-            # No X-Ray daemon locally: the tracer stays a no-op instead of erroring.
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
-        }
-        if self.time_scale != 1:
-            env[ENV_TIME_SCALE] = str(self.time_scale)
-        return env
 
     def _start_functions(self, deployment: Deployment) -> None:
         log_dir = self.files.directory / LOCAL_STATE_DIR / "logs"
@@ -199,17 +182,18 @@ class LocalEngine:
                 self.on_error(f"function {name} cannot start: {pool.init_error.splitlines()[0]}")
 
     def _pool(self, spec: FunctionSpec, log_dir: Path, size: int) -> FunctionPool:
-        """A function's workers; their EMF output feeds the local custom metrics."""
-        pool = MeteredPool(
+        """A function's workers; their log goes to the emulator's CloudWatch Logs, and its
+        EMF lines to the emulator's CloudWatch metrics."""
+        assert self.emulator is not None
+        return FunctionPool(
             spec,
-            self._function_env(spec),
+            execution_environment(spec, self.emulator, self.time_scale),
             log_dir / spec.name,
             size,
             logs_client=lambda: self.client("logs"),
             on_error=self.on_error,
+            log_metrics=self.log_metrics,
         )
-        pool.metrics = self.metrics
-        return pool
 
     def _start_async_functions(self, deployment: Deployment) -> None:
         """One worker and an asynchronous-invocation queue for each function no event
@@ -372,42 +356,19 @@ class LocalEngine:
     def queue_depths(self) -> dict[str, int]:
         """Messages per mapped queue (by consumer) and per pipe source (``pipe:<name>``):
         visible + in flight + delayed."""
-        sqs = self.client("sqs")
-        # Upstream first: a message a pipe moves during the reads is seen downstream.
         queues = [(f"pipe:{runner.pipe.name}", runner.source.url) for runner in self.pipes]
         queues += [(poller.consumer, poller.queue.url) for poller in self.pollers]
-        depths = {}
-        for key, url in queues:
-            attributes = sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                    "ApproximateNumberOfMessagesDelayed",
-                ],
-            )["Attributes"]
-            depths[key] = sum(int(v) for v in attributes.values())
-        return depths
+        return settling.queue_depths(self.client("sqs"), queues)
 
     def settled(self) -> bool:
-        if any(poller.in_flight for poller in self.pollers):
-            return False
-        if any(runner.in_flight for runner in self.pipes):
-            return False
-        if any(invoker.pending for invoker in self.async_invokers.values()):
-            return False
-        return not any(self.queue_depths().values())
+        readers: list[settling.Busy] = [*self.pollers, *self.pipes]
+        return settling.settled(readers, list(self.async_invokers.values()), self.queue_depths)
 
     def wait_until_settled(self, timeout: float = 60.0, interval: float = 0.1) -> bool:
-        """Wait until every mapped queue is empty and nothing is in flight (twice in a
-        row, so a batch between two checks is not missed). False on timeout."""
-        deadline = time.monotonic() + timeout
-        calm = 0
-        while time.monotonic() < deadline:
-            calm = calm + 1 if self.settled() else 0
-            if calm >= 2:
-                if self.watcher is not None:
-                    self.watcher.poll()
-                return True
-            time.sleep(interval)
-        return False
+        """Wait until every queue the engine reads is empty and nothing is in flight
+        (:mod:`.settling`), then look at the DLQs once more. False on timeout."""
+        if not settling.wait_until(self.settled, timeout, interval):
+            return False
+        if self.watcher is not None:
+            self.watcher.poll()
+        return True

@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 from typer.testing import CliRunner
 
+from eventpipe.aws_clients import fake_credentials_environment
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate import replay as replay_ops
 from tests.cli.stack import Stack, build_stack
@@ -19,13 +20,12 @@ from tests.cli.stack import Stack, build_stack
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Fake credentials, a region, no real profile, and a scratch working directory."""
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **fake_credentials_environment(),
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
     }.items():
         monkeypatch.setenv(key, value)
-    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(dlq_ops, "POLL_SECONDS", 0.0)

@@ -13,11 +13,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
+from eventpipe import aws_clients
+from eventpipe.aws_clients import FAKE_CREDENTIALS
 from eventpipe.cli import app
 from eventpipe.operate.stack_outputs import write_announcement
 from eventpipe.stack_functions.archiver import Archiver
@@ -37,9 +38,7 @@ def emulator(aws_env: None, tmp_path: Path) -> Iterator[tuple[str, StackOutputs[
     url = f"http://{host}:{port}"
     try:
         urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
+        session = aws_clients.session(region="us-east-1", credentials=FAKE_CREDENTIALS)
         output = build_stack(session, endpoint_url=url)
         yield url, output, session
     finally:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from eventpipe.aws_clients import fake_credentials_environment
+
 REPO = Path(__file__).resolve().parents[2]
 MINI = Path(__file__).resolve().parent / "fixtures" / "miniproject"
 
@@ -24,12 +26,7 @@ MINI = Path(__file__).resolve().parent / "fixtures" / "miniproject"
 def fake_aws() -> Iterator[None]:
     """No real credentials or profile may leak into the engine or its workers."""
     saved = dict(os.environ)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_SESSION_TOKEN="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-    )
+    os.environ.update(fake_credentials_environment(), AWS_DEFAULT_REGION="us-east-1")
     os.environ.pop("AWS_PROFILE", None)
     yield
     os.environ.clear()

@@ -21,8 +21,8 @@ import pytest
 
 from eventpipe.local import LocalEngine
 from eventpipe.operate.archive import redrive_archived
-from tests.local.fixtures.plugins.issue13 import POISON
-from tests.local.issue13_support import issue13_engine, lines, wait_for
+from tests.local.fixtures.plugins.stack_features import POISON
+from tests.local.stack_features import lines, stack_features_engine, wait_for
 
 SCALE = 0.0001
 AFTER_DAYS = 1
@@ -30,13 +30,13 @@ AFTER_DAYS = 1
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngine, Path]]:
-    root = tmp_path_factory.mktemp("arc13")
+    root = tmp_path_factory.mktemp("archive")
     config = {"eventpipe:deadLetterArchive": {"afterDays": AFTER_DAYS, "expireDays": 30}}
-    with issue13_engine(root, STACK, config, time_scale=SCALE) as e:
+    with stack_features_engine(root, STACK, config, time_scale=SCALE) as e:
         yield e
 
 
-STACK = "arc13"
+STACK = "archive"
 
 
 def archived(engine: LocalEngine) -> list[dict[str, Any]]:
@@ -68,7 +68,7 @@ def test_old_dead_letter_is_archived_with_its_reason_and_redriven(
     consumer = eng.outputs.consumer(POISON)
     eng.put_events(
         [
-            {"Source": "issue13.poison", "DetailType": "Order", "Detail": json.dumps({"n": n})}
+            {"Source": "features.poison", "DetailType": "Order", "Detail": json.dumps({"n": n})}
             for n in (1, 2)
         ]
     )

@@ -19,16 +19,16 @@ import pytest
 
 from eventpipe.local import LocalEngine
 from eventpipe.stack_functions.breaker import schedule_name
-from tests.local.fixtures.plugins.issue13 import BREAKER
-from tests.local.issue13_support import issue13_engine, lines, wait_for
+from tests.local.fixtures.plugins.stack_features import BREAKER
+from tests.local.stack_features import lines, stack_features_engine, wait_for
 
 N = 5
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngine, Path]]:
-    root = tmp_path_factory.mktemp("brk13")
-    with issue13_engine(root, "brk13", {}, time_scale=0.01) as e:
+    root = tmp_path_factory.mktemp("breaker")
+    with stack_features_engine(root, "breaker", {}, time_scale=0.01) as e:
         yield e
 
 
@@ -74,7 +74,7 @@ def test_breaker_trips_holds_messages_and_recovers(engine: tuple[LocalEngine, Pa
     (work / "down").write_text("")
     eng.put_events(
         [
-            {"Source": "issue13.breaker", "DetailType": "Order", "Detail": f'{{"n": {n}}}'}
+            {"Source": "features.breaker", "DetailType": "Order", "Detail": f'{{"n": {n}}}'}
             for n in range(1, N + 1)
         ]
     )

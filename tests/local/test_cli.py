@@ -13,8 +13,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from eventpipe import aws_clients
+from eventpipe.aws_clients import FAKE_CREDENTIALS
 from eventpipe.cli import app
+from eventpipe.operate.stack_outputs import StackTarget, from_local
 from tests.local.conftest import REAL_PLUGINS, REPO, PluginEnv, real_project
+from tests.local.watch.test_reload import poll_until
 
 runner = CliRunner()
 
@@ -53,15 +57,12 @@ def test_demo_fails_when_an_outcome_differs_from_the_sample(tmp_path: Path) -> N
     assert "expected succeeded, got dead-lettered" in result.output.replace("\n", " ")
 
 
-def _depth(announced: dict[str, object], queue_url: str) -> int:
-    import boto3
-
-    sqs = boto3.client(
+def _depth(target: StackTarget, queue_url: str) -> int:
+    sqs = aws_clients.client(
         "sqs",
-        endpoint_url=str(announced["endpointUrl"]),
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        region=target.region,
+        endpoint_url=target.endpoint_url,
+        credentials=target.credentials,
     )
     attributes = sqs.get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
@@ -103,7 +104,10 @@ def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path:
         assert announced["pid"] == process.pid
         assert announced["endpointUrl"].startswith("http://127.0.0.1:")
         assert announced["region"] == "us-east-1"
-        assert "e2e-reject" in announced["outputs"]["consumers"]
+        # What the operator commands read: the typed stack output of the announcement.
+        target = from_local(project, "dev")
+        assert target.credentials == FAKE_CREDENTIALS  # never real ones
+        assert "e2e-reject" in target.outputs.consumers
 
         # The operator CLI finds the running engine through the announcement file.
         published = subprocess.run(
@@ -126,11 +130,11 @@ def test_dev_announces_itself_serves_publish_local_and_stops_on_ctrl_c(tmp_path:
             timeout=60,
         )
         assert published.returncode == 0, published.stdout + published.stderr
-        dlq = announced["outputs"]["consumers"]["e2e-reject"]["dlqUrl"]
+        dlq = target.outputs.consumer("e2e-reject").dlq_url
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not _depth(announced, dlq):
+        while time.monotonic() < deadline and not _depth(target, dlq):
             time.sleep(0.2)
-        assert _depth(announced, dlq) == 1  # handled by dev's worker: rejected -> DLQ
+        assert _depth(target, dlq) == 1  # handled by dev's worker: rejected -> DLQ
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
@@ -232,12 +236,21 @@ def test_dev_restarts_a_consumers_workers_when_its_code_changes(
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
-    bump(handler)
-    watcher.poll()
-    assert Pool.restarts == 1
-    bump(stack_file)
-    watcher.poll()
-    out = " ".join(capsys.readouterr().out.split())  # type: ignore[attr-defined]
+    printed: list[str] = []
+
+    def said(text: str) -> bool:
+        printed.append(capsys.readouterr().out)  # type: ignore[attr-defined]
+        return text in "".join(printed)
+
+    try:
+        bump(handler)
+        poll_until(watcher, lambda: Pool.restarts > 0)
+        assert Pool.restarts == 1
+        bump(stack_file)
+        poll_until(watcher, lambda: said("Restart needed"))
+    finally:
+        watcher.close()
+    out = " ".join("".join(printed).split())
     assert "c: handler code changed (handlers.py); restarting its workers" in out
     assert "Pulumi.dev.yaml changed" in out and "Restart needed" in out
     assert "`eventpipe dev`" in out

@@ -3,23 +3,36 @@
 What is checked here does not depend on the project's own program: every declared
 resource lands in the emulator with its attributes, stack config reaches the program,
 the event source mapping deletes only what succeeded, redrives by maxReceiveCount, kills
-a worker that overruns its timeout, runs the EventBridge Pipe that sets FIFO groups from
-the event and keeps group order, and leaves a rule target's MessageGroupId literal.
+a worker that overruns its timeout, never hands a message out twice however slow the
+engine's own work, runs the EventBridge Pipe that sets FIFO groups from the event and
+keeps group order, and leaves a rule target's MessageGroupId literal.
+
+One engine serves the module (a deploy costs seconds on a busy machine). It proves the
+same as one engine per test because each flow test owns its events: ids (and FIFO groups)
+carry a tag of the test's own, the test waits on the engine's tracker for exactly those
+events to reach a final outcome, and it reads only its own lines of the effects file and
+its own messages of a DLQ. Nothing waits a fixed time.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from eventpipe.local import LocalEngine
+from eventpipe.local.functions.function_logs import LogStream
 from tests.local.conftest import MINI, copy_project
 
 TIME_SCALE = 0.01
+DEADLINE = 120.0
+"""Seconds a test waits for the engine's record of its events (a busy machine)."""
+FINAL = ("succeeded", "retried", "dead-lettered")
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +49,20 @@ def engine(project: Path) -> Iterator[LocalEngine]:
 
 
 @pytest.fixture
-def effects(engine: LocalEngine, project: Path) -> Iterator[Path]:
-    path = project.parent / "effects.txt"
-    path.write_text("")
-    yield path
+def effects(engine: LocalEngine, project: Path) -> Path:
+    return project.parent / "effects.txt"
 
 
-def _lines(path: Path) -> list[list[str]]:
-    return [line.split("|") for line in path.read_text().splitlines() if line]
+@pytest.fixture
+def tag() -> str:
+    """This test's own prefix for event ids and FIFO groups."""
+    return uuid.uuid4().hex[:8]
+
+
+def _lines(path: Path, tag: str) -> list[list[str]]:
+    """This test's effect lines (``group|id|receive count|marker|sequence``), in order."""
+    lines = [line.split("|") for line in path.read_text().splitlines() if line]
+    return [line for line in lines if line[1].startswith(tag)]
 
 
 def _attributes(engine: LocalEngine, url: str) -> dict[str, str]:
@@ -52,10 +71,45 @@ def _attributes(engine: LocalEngine, url: str) -> dict[str, str]:
     ]
 
 
-def _publish(engine: LocalEngine, detail_type: str, details: list[dict[str, object]]) -> None:
-    engine.put_events(
+def _publish(engine: LocalEngine, detail_type: str, details: list[dict[str, Any]]) -> list[str]:
+    """Publish; the tracker's keys of the events, in order."""
+    ids = engine.put_events(
         [{"Source": "mini", "DetailType": detail_type, "Detail": json.dumps(d)} for d in details]
     )
+    return [f"event:{event_id}" for event_id in ids]
+
+
+def _final(engine: LocalEngine, consumer: str, keys: list[str]) -> dict[str, str]:
+    """Wait until the tracker holds a final outcome for every key, then until the engine
+    is settled (nothing queued or in flight: a second delivery would show); key ->
+    outcome."""
+
+    def outcomes() -> dict[str, str | None]:
+        return {key: engine.tracker.outcome(consumer, key) for key in keys}
+
+    done = engine.tracker.wait_for(lambda: all(o in FINAL for o in outcomes().values()), DEADLINE)
+    assert done, f"no final outcome within {DEADLINE:g}s: {outcomes()}"
+    assert engine.wait_until_settled(DEADLINE), engine.queue_depths()
+    return {key: str(outcome) for key, outcome in outcomes().items()}
+
+
+def _own_dead_letters(engine: LocalEngine, url: str, tag: str, count: int) -> list[dict[str, Any]]:
+    """This test's ``count`` messages of a DLQ (other tests' stay, made visible again)."""
+    sqs = engine.client("sqs")
+    mine: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + DEADLINE
+    while len(mine) < count:
+        assert time.monotonic() < deadline, f"only {len(mine)} of {count} in the DLQ"
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            detail = json.loads(message["Body"])["detail"]
+            if str(detail.get("id", "")).startswith(tag):
+                mine[message["MessageId"]] = detail
+            sqs.change_message_visibility(
+                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+    return list(mine.values())
 
 
 def test_queues_get_every_declared_attribute(engine: LocalEngine) -> None:
@@ -149,55 +203,62 @@ def test_unsupported_type_is_skipped_with_a_notice(engine: LocalEngine) -> None:
     assert any("aws:schemas/registry:Registry" in n for n in state.notices)
 
 
-def test_only_reported_failures_are_kept_and_redriven(engine: LocalEngine, effects: Path) -> None:
-    ok = [{"id": f"ok-{i}"} for i in range(6)]
-    bad = [{"id": f"bad-{i}", "fail": True} for i in range(2)]
-    _publish(engine, "mini", ok + bad)
-    assert engine.wait_until_settled(30)
-    handled = sorted(line[1] for line in _lines(effects))
+def test_only_reported_failures_are_kept_and_redriven(
+    engine: LocalEngine, effects: Path, tag: str
+) -> None:
+    ok = [{"id": f"{tag}-ok-{i}"} for i in range(6)]
+    bad = [{"id": f"{tag}-bad-{i}", "fail": True} for i in range(2)]
+    keys = _publish(engine, "mini", ok + bad)
+    outcomes = _final(engine, "mini", keys)
+    assert list(outcomes.values()) == ["succeeded"] * 6 + ["dead-lettered"] * 2
+    handled = sorted(line[1] for line in _lines(effects, tag))
     assert handled == sorted(d["id"] for d in ok)  # each exactly once: deleted after success
     dlq_url = engine.outputs.consumer("mini").dlq_url
-    engine.watcher.poll()
-    dead = engine.client("sqs").receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10)[
-        "Messages"
-    ]
-    assert sorted(json.loads(m["Body"])["detail"]["id"] for m in dead) == ["bad-0", "bad-1"]
-    summary = engine.tracker.summary()["mini"]
-    assert (summary.succeeded, summary.dead_lettered) >= (6, 2)
+    dead = _own_dead_letters(engine, dlq_url, tag, 2)
+    assert sorted(d["id"] for d in dead) == [f"{tag}-bad-0", f"{tag}-bad-1"]
+    for key in keys[6:]:  # redriven by maxReceiveCount 2: two attempts, then the DLQ
+        record = engine.tracker.records[("mini", key)]
+        assert (record.attempts, record.failures) == (2, 2)
 
 
-def test_timeout_kills_the_worker_and_fails_the_batch(engine: LocalEngine, effects: Path) -> None:
+def test_timeout_kills_the_worker_and_fails_the_batch(
+    engine: LocalEngine, effects: Path, tag: str
+) -> None:
     # The function timeout is 2 s (stack config); 3 s of sleep overruns it every time.
-    _publish(engine, "mini", [{"id": "slow", "sleep": 3}])
-    time.sleep(0.2)
-    _publish(engine, "mini", [{"id": "after-timeout"}])
-    assert engine.wait_until_settled(40)
-    assert [line[1] for line in _lines(effects)] == ["after-timeout"]  # a fresh worker ran it
-    record = next(
-        r
-        for r in engine.tracker.records.values()
-        if "slow" in r.label or r.last_error.startswith("Task timed out")
-    )
-    assert record.outcome == "dead-lettered"
+    [slow] = _publish(engine, "mini", [{"id": f"{tag}-slow", "sleep": 3}])
+    assert _final(engine, "mini", [slow]) == {slow: "dead-lettered"}
+    record = engine.tracker.records[("mini", slow)]
     assert "timed out" in record.last_error
+    assert _lines(effects, tag) == []  # killed before it could note anything
+    [after] = _publish(engine, "mini", [{"id": f"{tag}-after-timeout"}])
+    assert _final(engine, "mini", [after]) == {after: "succeeded"}
+    assert [line[1] for line in _lines(effects, tag)] == [f"{tag}-after-timeout"]  # fresh worker
 
 
-def test_fifo_groups_set_by_the_pipe_and_kept_in_order(engine: LocalEngine, effects: Path) -> None:
-    details = [
-        {"id": f"{group}-{n:02d}", "group": group} for n in range(12) for group in ("a", "b", "c")
-    ]
-    _publish(engine, "mini-fifo", details)
-    assert engine.wait_until_settled(60), engine.queue_depths()
-    seen: dict[str, list[str]] = {}
-    for group, item, _count, _marker in _lines(effects):
-        seen.setdefault(group, []).append(item)
-    assert sorted(seen) == ["a", "b", "c"]  # "$.body.detail.group" evaluated by the pipe
-    for group, items in seen.items():
-        # In the order they reached the FIFO queue; EventBridge and the standard intake
-        # queue do not keep publish order, so only each group's set is fixed here.
+def test_fifo_groups_set_by_the_pipe_and_kept_in_order(
+    engine: LocalEngine, effects: Path, tag: str
+) -> None:
+    groups = [f"{tag}-{g}" for g in "abc"]
+    details = [{"id": f"{group}-{n:02d}", "group": group} for n in range(12) for group in groups]
+    keys = _publish(engine, "mini-fifo", details)
+    assert set(_final(engine, "mini-fifo", keys).values()) == {"succeeded"}
+    seen: dict[str, list[tuple[str, int, str]]] = {}
+    for group, item, count, _marker, sequence in _lines(effects, tag):
+        seen.setdefault(group, []).append((item, int(sequence), count))
+    assert sorted(seen) == groups  # "$.body.detail.group" evaluated by the pipe
+    for group, handled in seen.items():
+        items = [item for item, _, _ in handled]
+        # Each once, on its first receive...
         assert sorted(items) == [f"{group}-{n:02d}" for n in range(12)]
+        assert {count for _, _, count in handled} == {"1"}
+        # ...in the order the FIFO queue holds them: EventBridge and the standard intake
+        # queue do not keep publish order, so the queue's sequence numbers are the order.
+        sequence = [number for _, number, _ in handled]
+        assert sequence == sorted(sequence) and len(set(sequence)) == 12
     outputs = engine.outputs.consumer("mini-fifo")
-    assert engine.client("pipes").describe_pipe(Name=outputs.pipe_name)["CurrentState"]
+    assert engine.client("pipes").describe_pipe(Name=outputs.pipe_name)["CurrentState"] == (
+        "RUNNING"
+    )
     literal = engine.client("sqs").receive_message(
         QueueUrl=engine.deployment.outputs["mini"]["literalFifoUrl"],
         MaxNumberOfMessages=10,
@@ -207,17 +268,38 @@ def test_fifo_groups_set_by_the_pipe_and_kept_in_order(engine: LocalEngine, effe
     assert {m["Attributes"]["MessageGroupId"] for m in literal} == {"$.detail.group"}
 
 
-def test_an_event_without_its_group_ends_in_the_intake_dlq(engine: LocalEngine) -> None:
-    _publish(engine, "mini-fifo", [{"id": "no-group"}])
+def test_a_slow_engine_never_hands_a_message_out_twice(
+    engine: LocalEngine, effects: Path, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The FIFO queue's visibility timeout is 2 s here (time-scaled, floored at the
+    function timeout). Shipping the function's log is made to take longer than that, as a
+    loaded machine can: the records are deleted when the function returns, so none comes
+    back to be handled again."""
+    queue_url = engine.outputs.consumer("mini-fifo").queue_url
+    visibility = int(_attributes(engine, queue_url)["VisibilityTimeout"])
+    ship = LogStream.ship
+
+    def slow_ship(self: LogStream, *args: Any, **kwargs: Any) -> list[str]:
+        if self.group.endswith("/mini-fifo"):
+            time.sleep(visibility + 1)  # the load being emulated, not a wait of the test's
+        return ship(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogStream, "ship", slow_ship)
+    group = f"{tag}-slow"
+    keys = _publish(engine, "mini-fifo", [{"id": f"{group}-{n}", "group": group} for n in range(4)])
+    assert set(_final(engine, "mini-fifo", keys).values()) == {"succeeded"}
+    handled = _lines(effects, tag)
+    assert sorted(line[1] for line in handled) == [f"{group}-{n}" for n in range(4)]
+    assert {line[2] for line in handled} == {"1"}  # no second receive
+    assert [engine.tracker.records[("mini-fifo", key)].attempts for key in keys] == [1] * 4
+
+
+def test_an_event_without_its_group_ends_in_the_intake_dlq(engine: LocalEngine, tag: str) -> None:
+    [key] = _publish(engine, "mini-fifo", [{"id": f"{tag}-no-group"}])
+    assert _final(engine, "mini-fifo", [key]) == {key: "dead-lettered"}
     outputs = engine.outputs.consumer("mini-fifo")
-    sqs = engine.client("sqs")
-    deadline = time.monotonic() + 90
-    moved: list[dict[str, object]] = []
-    while not moved:
-        assert time.monotonic() < deadline, "the event never reached the intake DLQ"
-        moved = sqs.receive_message(QueueUrl=outputs.intake_dlq_url).get("Messages", [])
-        time.sleep(0.05)
-    assert json.loads(str(moved[0]["Body"]))["detail"] == {"id": "no-group"}
+    [moved] = _own_dead_letters(engine, outputs.intake_dlq_url, tag, 1)
+    assert moved == {"id": f"{tag}-no-group"}
     events = engine.client("logs").filter_log_events(logGroupName=outputs.pipe_log_group)
     steps = {json.loads(e["message"])["messageType"] for e in events["events"]}
     assert "TargetInvocationFailed" in steps  # the pipe logged why, at level ERROR

@@ -12,14 +12,16 @@ from typing import Any
 import pytest
 
 from eventpipe.local import LocalEngine
-from tests.local.fixtures.plugins.issue13 import TOPIC_CONSUMER
-from tests.local.issue13_support import issue13_engine, lines, wait_for
+from tests.local.fixtures.plugins.stack_features import TOPIC_CONSUMER
+from tests.local.stack_features import lines, stack_features_engine, wait_for
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngine, Path]]:
-    root = tmp_path_factory.mktemp("sns13")
-    with issue13_engine(root, "sns13", {"eventpipe:topics": ["payments"]}, time_scale=0.01) as e:
+    root = tmp_path_factory.mktemp("topics")
+    with stack_features_engine(
+        root, "topics", {"eventpipe:topics": ["payments"]}, time_scale=0.01
+    ) as e:
         yield e
 
 

@@ -18,7 +18,6 @@ import pytest
 from moto.events.models import EventPattern
 
 from eventpipe.exceptions import EventpipeError
-from eventpipe.local.emulator.shims import event_patterns
 from eventpipe.patterns import (
     MAX_PATTERN_CHARS,
     InvalidPatternError,
@@ -478,8 +477,8 @@ def test_nested_fields_cidr_wildcard_and_ignore_case() -> None:
 def test_matches_refuses_an_invalid_pattern_that_moto_would_match() -> None:
     unknown_operator = {"source": [{"prefixx": "nothing-like-it"}]}
     # Why matches() validates first: moto treats an unknown operator as a match. (moto's own
-    # method: once a local engine ran in this process, the shim replaced it.)
-    moto_matches = event_patterns.MOTO_MATCHES_EVENT or EventPattern.matches_event
+    # method: the local engine's shim answers only inside its embedded server.)
+    moto_matches = EventPattern.matches_event
     assert moto_matches(EventPattern.load(json.dumps(unknown_operator)), cast(Any, SAMPLE_EVENT))
     with pytest.raises(InvalidPatternError):
         matches(unknown_operator, SAMPLE_EVENT)

@@ -72,14 +72,15 @@ class Emulator:
 
 
 def start_emulator(endpoint_url: str | None = None, region: str = "us-east-1") -> Emulator:
-    """Connect to ``endpoint_url``, or start moto's server on 127.0.0.1 on a free port."""
+    """Connect to ``endpoint_url``, or start the embedded moto server (its requests
+    shimmed to answer as AWS does) on 127.0.0.1 on a free port."""
     if endpoint_url:
         return Emulator(endpoint_url=endpoint_url.rstrip("/"), region=region, embedded=False)
-    from moto.server import ThreadedMotoServer
+    from eventpipe.local.emulator.embedded import EmbeddedServer
 
     # The embedded server would log every request to stderr, drowning the live log.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = EmbeddedServer()
     server.start()
     host, port = server.get_host_and_port()
     emulator = Emulator(

@@ -11,7 +11,9 @@ the FilterLogEvents/GetLogEvents calls it makes on AWS.
 
 The worker writes to its own file (so a crash's last words and output from C extensions
 are kept too); :class:`LogStream` reads what was added since the last call and sends
-it with PutLogEvents, one event per line. PutLogEvents takes at most 10,000 events and
+it with PutLogEvents, one event per line; lines in the embedded metric format also become
+metrics (``on_put``: :class:`.log_metrics.EmfPublisher`), as CloudWatch Logs extracts
+them. PutLogEvents takes at most 10,000 events and
 1,048,576 bytes per call, each event's size counting its UTF-8 bytes plus 26
 (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html);
 batches stay well below both. Not verified against AWS: an event larger than the
@@ -54,6 +56,7 @@ class LogStream:
         path: Path,
         name: str | None = None,
         on_error: Callable[[str], None] | None = None,
+        on_put: Callable[[list[str]], object] | None = None,
     ):
         self.group = group
         self.name = name or stream_name()
@@ -61,6 +64,7 @@ class LogStream:
         self._client_factory = client_factory
         self._client: Any = None
         self._on_error = on_error
+        self._on_put = on_put
         self._offset = 0
         self._pending = ""
         self._lock = threading.Lock()
@@ -119,6 +123,9 @@ class LogStream:
         except (BotoCoreError, ClientError) as exc:
             if self._on_error:
                 self._on_error(f"cannot write to log group {self.group}: {exc}")
+            return
+        if self._on_put is not None:
+            self._on_put(messages)
 
 
 def _trim(message: str) -> str:

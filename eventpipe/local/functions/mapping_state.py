@@ -88,5 +88,9 @@ def register(account: str, region: str, mapping: MappingSpec, function_arn: str)
     )
     record.uuid = mapping.uuid
     record.arn = record.arn.rsplit(":", 1)[0] + f":{mapping.uuid}"
+    # moto's public CreateEventSourceMapping needs the function in moto's Lambda (the local
+    # functions live in the engine's pool) and attaches the mapping to the queue, which
+    # makes moto invoke on every send (module docstring): so the record goes straight into
+    # the backend's table of mappings, the one place moto's Get/Update/List read it from.
     lambda_backends[account][region]._event_source_mappings[mapping.uuid] = record
     return MappingState(record)

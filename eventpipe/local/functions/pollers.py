@@ -13,6 +13,18 @@ Follows what Lambda documents for SQS mappings:
 * FIFO: a message group never has two batches running at once (SQS withholds a group
   with in-flight messages; the poller also runs a group's batches one after the other in
   receive order, so a batch still finishing its deletes is never overtaken);
+* the engine's own work never eats into a visibility timeout: a batch is received only
+  when an execution environment is free to run it (Lambda's pollers invoke as they
+  receive); a FIFO batch that had to wait behind another batch of its group gets the
+  queue's whole visibility timeout again when its turn comes (ChangeMessageVisibility
+  counts "from the time that you make the call":
+  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html);
+  and what succeeded is deleted as soon as the function returns, before its log is
+  shipped (Lambda delivers logs beside its poller, not before the deletes). So, as on
+  AWS, what counts against a visibility timeout is the function's own run, which the
+  timeout covers (Lambda requires visibility >= function timeout); a time-scaled timeout
+  can be as short as the function timeout, so on a busy machine the engine's own waits
+  would otherwise let a message reappear while its batch is still being handled;
 * a disabled mapping does not poll: before each receive the poller reads the mapping's
   ``Enabled`` flag in the emulator's Lambda backend (:mod:`.mapping_state`), so
   ``UpdateEventSourceMapping(Enabled=False)`` stops it (batches in flight finish, then
@@ -34,7 +46,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from eventpipe.local.deploy.records import MappingSpec, QueueInfo
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.functions.mapping_state import MappingState
-from eventpipe.local.functions.pool import FunctionPool, Invocation
+from eventpipe.local.functions.pool import FunctionPool, Invocation, WorkerProcess
 from eventpipe.local.sqs_batches import fill_window, receive
 from eventpipe.local.watch.tracker import Delivery, Tracker, describe, message_key
 
@@ -173,15 +185,21 @@ class MappingPoller:
             self.state.confirm(polling=True)
             if not self._slots.acquire(timeout=0.2):
                 continue
+            worker = self.pool.acquire(timeout=0.2)  # receive only what can run now
+            if worker is None:
+                self._slots.release()
+                continue
             try:
                 batch = self._collect()
             except (BotoCoreError, ClientError) as exc:
+                self.pool.release(worker)
                 self._slots.release()
                 if not self._stop.is_set() and self._on_error:
                     self._on_error(f"{self.consumer}: receive failed: {exc}")
                 time.sleep(0.5)
                 continue
             if not batch:
+                self.pool.release(worker)
                 self._slots.release()
                 continue
             with self._lock:
@@ -190,9 +208,11 @@ class MappingPoller:
                 batch_id = self._batch_id
             groups = self._groups_of(batch)
             self._take_turn(batch_id, groups)
-            worker = threading.Thread(target=self._run, args=(batch, batch_id, groups), daemon=True)
-            worker.start()
-            self._threads = [t for t in self._threads if t.is_alive()] + [worker]
+            runner = threading.Thread(
+                target=self._run, args=(batch, batch_id, groups, worker), daemon=True
+            )
+            runner.start()
+            self._threads = [t for t in self._threads if t.is_alive()] + [runner]
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
         return receive(self._sqs, self.queue.url, count, wait)
@@ -222,9 +242,16 @@ class MappingPoller:
             for group in groups:
                 self._turns.setdefault(group, deque()).append(batch_id)
 
-    def _wait_turn(self, batch_id: int, groups: set[str]) -> None:
+    def _wait_turn(self, batch_id: int, groups: set[str]) -> bool:
+        """Block until ``batch_id`` leads each of its groups; whether it had to wait."""
         with self._turn_changed:
-            self._turn_changed.wait_for(lambda: all(self._turns[g][0] == batch_id for g in groups))
+
+            def mine() -> bool:
+                return all(self._turns[g][0] == batch_id for g in groups)
+
+            waited = not mine()
+            self._turn_changed.wait_for(mine)
+            return waited
 
     def _end_turn(self, groups: set[str]) -> None:
         with self._turn_changed:
@@ -234,28 +261,48 @@ class MappingPoller:
                     del self._turns[group]
             self._turn_changed.notify_all()
 
-    def _run(self, batch: list[dict[str, Any]], batch_id: int, groups: set[str]) -> None:
+    def _run(
+        self, batch: list[dict[str, Any]], batch_id: int, groups: set[str], worker: WorkerProcess
+    ) -> None:
+        over: list[bool] = []
+
+        def end_turn() -> None:  # once: when the deletes are done, or when the batch ends
+            if not over:
+                over.append(True)
+                self._end_turn(groups)
+
         try:
             # SQS releases a group once its in-flight messages are visible again (the
-            # runtime's backoff may be 0 s scaled), possibly before the batch holding them
-            # has finished its deletes; the next batch of that group waits for it here.
-            self._wait_turn(batch_id, groups)
-            self._invoke(batch)
+            # runtime's backoff may be 0 s scaled), or once they are deleted, possibly
+            # before the batch holding them has finished; the next batch of that group
+            # waits here until this one's deletes are done.
+            waited = self._wait_turn(batch_id, groups)
+            self._invoke(batch, worker, end_turn, renew=waited)
         except Exception as exc:  # keep polling; the messages reappear after the timeout
             if self._on_error:
                 self._on_error(f"{self.consumer}: batch failed in the poller: {exc}")
         finally:
+            self.pool.release(worker)
             self._slots.release()
             with self._lock:
                 self._in_flight -= 1
-            self._end_turn(groups)
+            end_turn()
 
-    def _invoke(self, batch: list[dict[str, Any]]) -> None:
+    def _invoke(
+        self,
+        batch: list[dict[str, Any]],
+        worker: WorkerProcess,
+        end_turn: Callable[[], None],
+        renew: bool = False,
+    ) -> None:
         records = [to_record(m, self.queue, self._region) for m in batch]
         keys = {m["MessageId"]: message_key(m["Body"]) for m in batch}
         self.tracker.begin(self.consumer, list(keys.values()))
         try:
-            self._invoke_and_settle(batch, records, keys)
+            if renew:  # it waited for its group's turn: the run starts with a whole timeout
+                renewed = {"VisibilityTimeout": self.queue.visibility_timeout}
+                self._each_ten("change_message_visibility_batch", batch, renewed)
+            self._invoke_and_settle(batch, records, keys, worker, end_turn)
         except BaseException:
             # The poller's own failure (the emulator stopping): the records come back
             # after their visibility timeout; the watcher may report them again.
@@ -263,25 +310,32 @@ class MappingPoller:
             raise
 
     def _invoke_and_settle(
-        self, batch: list[dict[str, Any]], records: list[dict[str, Any]], keys: dict[str, str]
+        self,
+        batch: list[dict[str, Any]],
+        records: list[dict[str, Any]],
+        keys: dict[str, str],
+        worker: WorkerProcess,
+        end_turn: Callable[[], None],
     ) -> None:
-        invocation = self.pool.invoke({"Records": records})
+        ids = set(keys)
+        settled: list[tuple[set[str], str | None]] = []
+
+        def settle(result: Any) -> None:  # the function returned: delete what succeeded
+            failed, why = self._failures(result, ids)
+            settled.append((failed, why))
+            self._each_ten(
+                "delete_message_batch", [m for m in batch if m["MessageId"] not in failed], {}
+            )
+            end_turn()  # the group's next batch may run now, while this one ships its log
+
+        invocation = worker.invoke(
+            {"Records": records}, float(self.pool.spec.timeout), on_result=settle
+        )
         with self._lock:
             self.invocations += 1
             self.errors += 0 if invocation.ok else 1
-        ids = set(keys)
-        failed_ids, error = set(ids), invocation.error
-        if invocation.ok:
-            failed_ids, error = self._failures(invocation.result, ids)
+        failed_ids, error = settled[0] if settled else (set(ids), invocation.error)
         succeeded = [m for m in batch if m["MessageId"] not in failed_ids]
-        for start in range(0, len(succeeded), 10):
-            chunk = succeeded[start : start + 10]
-            self._sqs.delete_message_batch(
-                QueueUrl=self.queue.url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
-                ],
-            )
         handled = {keys[m["MessageId"]] for m in succeeded}
         # The runtime reports a record it dead-lettered as handled: look for its copy.
         dead = self._dead_letters(self.consumer, handled) if self._dead_letters and handled else {}
@@ -294,6 +348,17 @@ class MappingPoller:
             dead_letters=dead,
             log=self._log_location(invocation),
         )
+
+    def _each_ten(self, action: str, messages: list[dict[str, Any]], extra: dict[str, Any]) -> None:
+        """One ``*_batch`` SQS call per ten messages (the batch APIs take at most ten)."""
+        call = getattr(self._sqs, action)
+        for start in range(0, len(messages), 10):
+            chunk = messages[start : start + 10]
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], **extra}
+                for i, m in enumerate(chunk)
+            ]
+            call(QueueUrl=self.queue.url, Entries=entries)
 
     def _deliveries(self, batch: list[dict[str, Any]], reasons: dict[str, str]) -> list[Delivery]:
         return [

@@ -60,6 +60,7 @@ class WorkerProcess:
         log_dir: Path,
         logs_client: Callable[[], Any] | None = None,
         on_error: Callable[[str], None] | None = None,
+        log_metrics: Callable[[list[str]], object] | None = None,
     ):
         self.spec = spec
         self.env = env
@@ -70,6 +71,7 @@ class WorkerProcess:
         self.stream: LogStream | None = None
         self._logs_client = logs_client
         self._on_error = on_error
+        self._log_metrics = log_metrics
         self._reported_init = False
         self._process: Any = None
         self._conn: Any = None
@@ -85,6 +87,7 @@ class WorkerProcess:
             self.log_dir / f"{name.rsplit(']', 1)[-1]}.log",
             name=name,
             on_error=self._on_error,
+            on_put=self._log_metrics,
         )
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
@@ -141,7 +144,15 @@ class WorkerProcess:
         lines = self.stream.ship(before=before, after=self._report(request_id, started, extra))
         return lines, self.stream.name
 
-    def invoke(self, event: dict[str, Any], timeout: float) -> Invocation:
+    def invoke(
+        self,
+        event: dict[str, Any],
+        timeout: float,
+        on_result: Callable[[Any], None] | None = None,
+    ) -> Invocation:
+        """Run one invocation. ``on_result`` gets the function's response as soon as it
+        arrives, before the function's log is shipped (Lambda's poller deletes a batch's
+        records when the function returns; log delivery runs beside it)."""
         started = time.monotonic()
         request_id = str(uuid.uuid4())
         if self.init_error is not None:
@@ -177,7 +188,11 @@ class WorkerProcess:
             self.start()
             return Invocation(ok=False, error=error, logs=logs, log_stream=stream)
         duration = time.monotonic() - started
-        logs, stream = self._ship(request_id, started)
+        try:
+            if kind == "ok" and on_result is not None:
+                on_result(payload)
+        finally:
+            logs, stream = self._ship(request_id, started)
         if kind == "ok":
             return Invocation(
                 ok=True, result=payload, duration=duration, logs=logs, log_stream=stream
@@ -217,12 +232,16 @@ class FunctionPool:
         size: int,
         logs_client: Callable[[], Any] | None = None,
         on_error: Callable[[str], None] | None = None,
+        log_metrics: Callable[[list[str]], object] | None = None,
     ):
+        """``log_metrics`` receives every batch of log lines written to the function's log
+        group (the engine's :class:`.log_metrics.EmfPublisher`)."""
         self.spec = spec
         self.size = max(1, size)
         self.log_dir = log_dir
         self._workers = [
-            WorkerProcess(spec, env, log_dir, logs_client, on_error) for _ in range(self.size)
+            WorkerProcess(spec, env, log_dir, logs_client, on_error, log_metrics)
+            for _ in range(self.size)
         ]
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._stopped = threading.Event()
@@ -270,7 +289,19 @@ class FunctionPool:
     def init_error(self) -> str | None:
         return next((w.init_error for w in self._workers if w.init_error), None)
 
+    def acquire(self, timeout: float | None = None) -> WorkerProcess | None:
+        """An idle, warm execution environment (None if none came within ``timeout``);
+        give it back with :meth:`release`."""
+        try:
+            return self._idle.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def release(self, worker: WorkerProcess) -> None:
+        self._idle.put(worker)
+
     def invoke(self, event: dict[str, Any]) -> Invocation:
+        """Invoke on the next idle environment (waiting for one)."""
         worker = self._idle.get()
         try:
             return worker.invoke(event, float(self.spec.timeout))

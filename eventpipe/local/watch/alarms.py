@@ -2,34 +2,30 @@
 
 moto stores alarms (PutMetricAlarm, DescribeAlarms) but never evaluates them, and the
 queues publish no metrics. This evaluator samples the metrics eventpipe alarms on, builds
-their datapoints per period and sets each alarm's state with SetAlarmState, so
-``eventpipe status --local`` shows ``ALARM`` for a DLQ holding messages.
+their datapoints per period and decides each alarm's state by CloudWatch's rules
+(:mod:`.alarm_rules`), then sets it with SetAlarmState, so ``eventpipe status --local``
+shows ``ALARM`` for a DLQ holding messages.
 
-CloudWatch's rules, reproduced (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation.html,
-https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html):
+Metrics sampled:
 
-* an alarm starts in ``INSUFFICIENT_DATA``
-  (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html);
-* each period gives one datapoint, the alarm's statistic (``Maximum``, ``Minimum``,
-  ``Average``, ``Sum``, ``SampleCount``) over the period;
-* the alarm looks at the last ``EvaluationPeriods`` datapoints and goes to ``ALARM`` when
-  at least ``DatapointsToAlarm`` (default: all of them) breach the threshold under the
-  ``ComparisonOperator``, to ``OK`` otherwise;
-* missing datapoints follow ``TreatMissingData`` (``missing`` is the default: ignored,
-  and with no datapoint at all the state is ``INSUFFICIENT_DATA``; ``notBreaching``
-  counts them as good, ``breaching`` as bad, ``ignore`` keeps the current state).
+* ``AWS/SQS`` ``ApproximateNumberOfMessagesVisible`` (GetQueueAttributes
+  ``ApproximateNumberOfMessages``, which is what SQS publishes under that name:
+  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html),
+  ``ApproximateNumberOfMessagesNotVisible``, ``ApproximateNumberOfMessagesDelayed``, and
+  ``ApproximateAgeOfOldestMessage`` (embedded moto only: the oldest message the queue
+  holds, :mod:`eventpipe.local.emulator.queue_contents`);
+* ``AWS/Lambda`` ``Errors`` and ``Invocations`` (counted by the local pollers; an
+  invocation that returns an error, times out or crashes is one error, record failures
+  reported in ``batchItemFailures`` are not, as on AWS:
+  https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html);
+  ``Throttles`` is always 0 locally (no account concurrency limit);
+* any other namespace (the runtime's ``eventpipe`` metrics, which the breaker alarms on):
+  read from the emulator's CloudWatch with GetMetricStatistics, where the functions' EMF
+  log lines put them (:mod:`eventpipe.local.functions.log_metrics`). A sample is the sum
+  of the values published since the previous sample, none when nothing was published (so
+  ``TreatMissingData`` applies, as on AWS where no invocation means no datapoint).
 
-Metrics sampled: ``AWS/SQS`` ``ApproximateNumberOfMessagesVisible`` (GetQueueAttributes
-``ApproximateNumberOfMessages``, which is what SQS publishes under that name:
-https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html),
-``ApproximateNumberOfMessagesNotVisible``, ``ApproximateNumberOfMessagesDelayed``,
-``ApproximateAgeOfOldestMessage`` (embedded moto only: read from the queue's messages),
-and ``AWS/Lambda`` ``Errors`` and ``Invocations`` (counted by the local pollers; an
-invocation that returns an error, times out or crashes is one error, record failures
-reported in ``batchItemFailures`` are not, as on AWS:
-https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
-``Throttles`` is always 0 locally (no account concurrency limit). Alarms on other
-metrics, or on metric math, are left as they are.
+Alarms on metric math are left as they are.
 
 Each state change is also sent to the emulator's default event bus as a ``CloudWatch
 Alarm State Change`` event (source ``aws.cloudwatch``, the alarm's ARN in ``resources``,
@@ -40,10 +36,18 @@ so a rule on alarm state changes (the circuit breaker's) sees them locally. Only
 fields above and ``configuration.description`` are filled in. Alarm actions (SNS) are
 not run: moto's SetAlarmState does not run them.
 
-Approximated: periods are time-scaled (``Period`` x the engine's time scale, at least one
-second); a datapoint is built from samples taken about once a second rather than from
-SQS's one-minute publications, so an alarm here reacts sooner than on AWS, where SQS
-metrics arrive with a delay of minutes; the evaluation includes the period in progress.
+The evaluator also follows ``SetAlarmState`` calls made by others (the breaker's
+half-open step sets its alarm to ``INSUFFICIENT_DATA``): the state read from the emulator
+becomes the alarm's state, a state-change event is sent for it, and the next evaluation
+with data decides afresh, as CloudWatch does after SetAlarmState ("the alarm state ...
+returns to its actual state" at the next evaluation:
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html).
+
+Approximated: a datapoint is built from samples taken about once a second rather than
+from SQS's one-minute publications, so an alarm here reacts sooner than on AWS, where SQS
+metrics arrive with a delay of minutes. moto's GetMetricStatistics matches a metric whose
+dimensions include the alarm's (CloudWatch: exactly the alarm's); the runtime publishes
+each metric with one dimension set, so the two agree for eventpipe's metrics.
 """
 
 from __future__ import annotations
@@ -53,12 +57,12 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from eventpipe.local.emulator.queue_contents import stored_messages
 from eventpipe.local.emulator.server import Emulator
+from eventpipe.local.watch.alarm_rules import WatchedAlarm, decide, state_reason
 
 SQS_ATTRIBUTES = {
     "ApproximateNumberOfMessagesVisible": "ApproximateNumberOfMessages",
@@ -66,125 +70,11 @@ SQS_ATTRIBUTES = {
     "ApproximateNumberOfMessagesDelayed": "ApproximateNumberOfMessagesDelayed",
 }
 LAMBDA_METRICS = ("Errors", "Invocations", "Throttles")
-COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "GreaterThanThreshold": lambda v, t: v > t,
-    "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
-    "LessThanThreshold": lambda v, t: v < t,
-    "LessThanOrEqualToThreshold": lambda v, t: v <= t,
-}
-SYMBOL = {
-    "GreaterThanThreshold": "greater than",
-    "GreaterThanOrEqualToThreshold": "greater than or equal to",
-    "LessThanThreshold": "less than",
-    "LessThanOrEqualToThreshold": "less than or equal to",
-}
-MIN_PERIOD = 1.0
+METRIC_WINDOW = dt.timedelta(days=1)
+"""Period of the GetMetricStatistics call that totals a custom metric: one datapoint a day."""
 
 FunctionCounts = Callable[[str], tuple[int, int]]
 """function name -> (invocations, errors) so far."""
-
-
-def aggregate(statistic: str, samples: list[float]) -> float:
-    """One period's datapoint from its samples."""
-    if statistic == "Maximum":
-        return max(samples)
-    if statistic == "Minimum":
-        return min(samples)
-    if statistic == "Average":
-        return sum(samples) / len(samples)
-    if statistic == "SampleCount":
-        return float(len(samples))
-    return sum(samples)
-
-
-def decide(
-    datapoints: list[float | None],
-    *,
-    threshold: float,
-    comparison: str,
-    datapoints_to_alarm: int,
-    treat_missing: str,
-    current: str,
-) -> str:
-    """The state CloudWatch gives an alarm for the last ``EvaluationPeriods`` datapoints
-    (oldest first, ``None`` for a period without data)."""
-    compare = COMPARE[comparison]
-    breaching = good = 0
-    for value in datapoints:
-        if value is None:
-            if treat_missing == "breaching":
-                breaching += 1
-            elif treat_missing == "notBreaching":
-                good += 1
-            continue
-        if compare(value, threshold):
-            breaching += 1
-        else:
-            good += 1
-    if breaching >= datapoints_to_alarm:
-        return "ALARM"
-    if breaching + good == 0:
-        return current if treat_missing == "ignore" else "INSUFFICIENT_DATA"
-    return "OK"
-
-
-@dataclass
-class WatchedAlarm:
-    """One alarm and the datapoints built for it so far."""
-
-    name: str
-    namespace: str
-    metric: str
-    dimensions: dict[str, str]
-    statistic: str
-    period: float
-    evaluation_periods: int
-    datapoints_to_alarm: int
-    threshold: float
-    comparison: str
-    treat_missing: str
-    state: str
-    arn: str = ""
-    description: str = ""
-    reason: str = ""
-    buckets: dict[int, list[float]] = field(default_factory=dict)
-
-    @classmethod
-    def from_description(cls, alarm: dict[str, Any], time_scale: float) -> WatchedAlarm | None:
-        if alarm.get("Metrics") or alarm.get("ComparisonOperator") not in COMPARE:
-            return None
-        evaluation = int(alarm.get("EvaluationPeriods") or 1)
-        return cls(
-            name=alarm["AlarmName"],
-            namespace=str(alarm.get("Namespace") or ""),
-            metric=str(alarm.get("MetricName") or ""),
-            dimensions={d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []},
-            statistic=str(alarm.get("Statistic") or "Average"),
-            period=max(MIN_PERIOD, float(alarm.get("Period") or 60) * time_scale),
-            evaluation_periods=evaluation,
-            datapoints_to_alarm=int(alarm.get("DatapointsToAlarm") or evaluation),
-            threshold=float(alarm.get("Threshold") or 0),
-            comparison=alarm["ComparisonOperator"],
-            treat_missing=str(alarm.get("TreatMissingData") or "missing"),
-            state=str(alarm.get("StateValue") or "INSUFFICIENT_DATA"),
-            arn=str(alarm.get("AlarmArn") or ""),
-            description=str(alarm.get("AlarmDescription") or ""),
-            reason=str(alarm.get("StateReason") or ""),
-        )
-
-    def add(self, now: float, value: float) -> None:
-        index = int(now // self.period)
-        self.buckets.setdefault(index, []).append(value)
-        for old in [i for i in self.buckets if i <= index - self.evaluation_periods]:
-            del self.buckets[old]
-
-    def datapoints(self, now: float) -> list[float | None]:
-        index = int(now // self.period)
-        window = range(index - self.evaluation_periods + 1, index + 1)
-        return [
-            aggregate(self.statistic, self.buckets[i]) if self.buckets.get(i) else None
-            for i in window
-        ]
 
 
 class AlarmEvaluator:
@@ -211,6 +101,8 @@ class AlarmEvaluator:
         self._sqs = emulator.client("sqs")
         self._events = emulator.client("events")
         self._since: dict[str, str] = {}
+        self._started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        self._totals: dict[str, tuple[float, float]] = {}
 
     def load(self) -> list[WatchedAlarm]:
         """Read the stack's alarms from the emulator (DescribeAlarms)."""
@@ -233,10 +125,11 @@ class AlarmEvaluator:
             )
         if alarm.namespace == "AWS/Lambda":
             return "FunctionName" in alarm.dimensions and alarm.metric in LAMBDA_METRICS
-        return False
+        return bool(alarm.namespace) and not alarm.namespace.startswith("AWS/")
 
     def tick(self, now: float | None = None) -> None:
         """Sample every watched metric once, then evaluate every alarm."""
+        self._follow_external_states()
         now = time.time() if now is None else now
         lambda_deltas: dict[str, tuple[int, int]] = {}
         for alarm in self.alarms:
@@ -248,6 +141,8 @@ class AlarmEvaluator:
     def _sample(self, alarm: WatchedAlarm, deltas: dict[str, tuple[int, int]]) -> float | None:
         if alarm.namespace == "AWS/SQS":
             return self._queue_metric(alarm.dimensions["QueueName"], alarm.metric)
+        if alarm.namespace != "AWS/Lambda":
+            return self._published_metric(alarm)
         function = alarm.dimensions["FunctionName"]
         if alarm.metric == "Throttles":
             return 0.0
@@ -280,17 +175,38 @@ class AlarmEvaluator:
         return float(attributes["Attributes"][attribute])
 
     def _oldest_age(self, queue_name: str) -> float | None:
-        if not self.emulator.embedded:
+        messages = stored_messages(self.emulator, self.account, queue_name)
+        if messages is None:
             return None
-        from moto.sqs.models import sqs_backends
-
-        queue = sqs_backends[self.account][self.emulator.region].queues.get(queue_name)
-        if queue is None:
-            return None
-        sent = [int(m.sent_timestamp or 0) for m in list(queue._messages) if m.sent_timestamp]
+        sent = [m.sent_at for m in messages if m.sent_at]
         if not sent:
             return 0.0
-        return max(0.0, time.time() - min(sent) / 1000)
+        return max(0.0, time.time() - min(sent))
+
+    def _published_metric(self, alarm: WatchedAlarm) -> float | None:
+        """The sum of the values published to the alarm's metric since the last sample
+        (None when none were), from the emulator's CloudWatch. Totals since the evaluator
+        started are read each time, so a value stamped before a sample but stored after it
+        is counted in the next one."""
+        try:
+            datapoints = self._cloudwatch.get_metric_statistics(
+                Namespace=alarm.namespace,
+                MetricName=alarm.metric,
+                Dimensions=[{"Name": k, "Value": v} for k, v in alarm.dimensions.items()],
+                StartTime=self._started,
+                EndTime=dt.datetime.now(dt.UTC) + METRIC_WINDOW,
+                Period=int(METRIC_WINDOW.total_seconds()),
+                Statistics=["Sum", "SampleCount"],
+            )["Datapoints"]
+        except (BotoCoreError, ClientError):
+            return None
+        total = sum(float(d.get("Sum") or 0) for d in datapoints)
+        count = sum(float(d.get("SampleCount") or 0) for d in datapoints)
+        last_total, last_count = self._totals.get(alarm.name, (0.0, 0.0))
+        self._totals[alarm.name] = (total, count)
+        if count == last_count:
+            return None  # nothing published since the last sample: no datapoint
+        return total - last_total
 
     def _evaluate(self, alarm: WatchedAlarm, now: float) -> None:
         datapoints = alarm.datapoints(now)
@@ -304,7 +220,7 @@ class AlarmEvaluator:
         )
         if state == alarm.state:
             return
-        reason = self._reason(alarm, datapoints, state)
+        reason = state_reason(alarm, datapoints, state)
         try:
             self._cloudwatch.set_alarm_state(
                 AlarmName=alarm.name, StateValue=state, StateReason=reason
@@ -343,22 +259,32 @@ class AlarmEvaluator:
         with contextlib.suppress(BotoCoreError, ClientError):
             self._events.put_events(Entries=[entry])
 
-    @staticmethod
-    def _reason(alarm: WatchedAlarm, datapoints: list[float | None], state: str) -> str:
-        """Worded like CloudWatch's own state reasons."""
-        values = [v for v in datapoints if v is not None]
-        if not values:
-            return "Insufficient Data: no datapoints were received (local evaluation)"
-        shown = ", ".join(f"{v:g}" for v in values)
-        if state == "ALARM":
-            relation = f"was {SYMBOL[alarm.comparison]}"
-        else:
-            relation = f"was not {SYMBOL[alarm.comparison]}"
-        return (
-            f"Threshold Crossed: {len(values)} out of the last {alarm.evaluation_periods} "
-            f"datapoints [{shown}] {relation} the threshold ({alarm.threshold:g}) "
-            f"(local evaluation, periods time-scaled to {alarm.period:g}s)"
-        )
+    def _follow_external_states(self) -> None:
+        if not self.alarms:
+            return
+        try:
+            described = {
+                a["AlarmName"]: a
+                for page in self._cloudwatch.get_paginator("describe_alarms").paginate(
+                    AlarmNames=[a.name for a in self.alarms][:100]
+                )
+                for a in page.get("MetricAlarms", [])
+            }
+        except (BotoCoreError, ClientError):
+            return
+        for alarm in self.alarms:
+            current = described.get(alarm.name)
+            if current is None or current.get("StateValue") == alarm.state:
+                continue
+            previous = {"value": alarm.state, "reason": alarm.reason}
+            if alarm.name in self._since:
+                previous["timestamp"] = self._since[alarm.name]
+            alarm.state = str(current["StateValue"])
+            alarm.reason = str(current.get("StateReason") or "")
+            self._since[alarm.name] = _timestamp()
+            self._announce(alarm, previous)
+            if self.on_change is not None:
+                self.on_change(alarm.name, alarm.state, alarm.reason)
 
 
 def _timestamp() -> str:

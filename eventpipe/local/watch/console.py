@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from eventpipe.local.deploy.records import Deployment
 from eventpipe.local.watch.tracker import Counts, LogEntry
+from eventpipe.tables import Column, print_table
 
 _STYLE = {
     "ok": ("[green]ok[/]", ""),
@@ -117,22 +117,23 @@ OUTCOME_COLUMNS = ("received", "ok", "retried", "dead-lettered", "pending")
 """The count columns of the demo's summary, in the order the row gives them."""
 
 
-def outcome_table(summary: dict[str, Counts], deployed: list[str]) -> Table:
-    # Headers are the outcome words the console prints per record ("ok", "retry",
-    # "dead-lettered"); kept short so the table fits 80 columns with every header whole.
-    table = Table(title="outcomes per consumer")
-    consumers = sorted(set(deployed) | set(summary))
-    table.add_column("consumer", no_wrap=True, min_width=max(map(len, consumers), default=8))
-    for column in OUTCOME_COLUMNS:
-        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    for consumer in consumers:
+def print_outcomes(console: Console, summary: dict[str, Counts], deployed: list[str]) -> None:
+    """The demo's "outcomes per consumer" table, printed with the CLI's one renderer.
+
+    Headers are the outcome words the console prints per record ("ok", "retry",
+    "dead-lettered"); short, so the table fits 80 columns with every header whole."""
+    rows = []
+    for consumer in sorted(set(deployed) | set(summary)):
         counts = summary.get(consumer, Counts())
-        table.add_row(
-            consumer,
-            str(counts.received),
-            str(counts.succeeded),
-            str(counts.retried),
-            str(counts.dead_lettered),
-            str(counts.pending),
+        rows.append(
+            [
+                consumer,
+                str(counts.received),
+                str(counts.succeeded),
+                str(counts.retried),
+                str(counts.dead_lettered),
+                str(counts.pending),
+            ]
         )
-    return table
+    columns = [Column("consumer")] + [Column(c, justify="right") for c in OUTCOME_COLUMNS]
+    print_table(columns, rows, title="outcomes per consumer", out=console)

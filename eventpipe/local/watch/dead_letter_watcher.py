@@ -4,7 +4,8 @@ A message reaches a DLQ two ways: SQS moves it after ``maxReceiveCount`` receive
 runtime sends it at once (a permanent failure, with the reason in message attributes).
 Either way its body identifies the event. Receiving from the DLQ would hide messages from
 the operator's ``eventpipe dlq`` commands, so with the embedded moto the watcher reads
-the queue's contents in place; against another endpoint it can only count
+the queue's contents in place (:func:`~eventpipe.local.emulator.queue_contents.stored_messages`,
+which says why that is the one way); against another endpoint it can only count
 (``ApproximateNumberOfMessages``), and per-event attribution is not available.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventpipe.contract import DLQ_ATTR_ERROR_MESSAGE, DLQ_ATTR_ERROR_TYPE
+from eventpipe.local.emulator.queue_contents import stored_messages
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.watch.tracker import Tracker, describe, message_key
 
@@ -75,22 +77,14 @@ class DlqWatcher:
         return found
 
     def _peek(self, dlq: WatchedDlq) -> list[tuple[str, str, str, str]]:
-        from moto.sqs.models import sqs_backends
-
-        queue = sqs_backends[self.account][self.emulator.region].queues.get(dlq.name)
-        if queue is None:
-            return []
-        messages = list(queue._messages)
+        messages = stored_messages(self.emulator, self.account, dlq.name) or []
         self.counts[dlq.consumer] = len(messages)
-        seen = []
-        for message in messages:
-            body = str(message.body)
-            seen.append(
-                (
-                    str(message.id),
-                    message_key(body),
-                    describe(body),
-                    _reason(message.message_attributes),
-                )
+        return [
+            (
+                message.message_id,
+                message_key(message.body),
+                describe(message.body),
+                _reason(message.message_attributes),
             )
-        return seen
+            for message in messages
+        ]

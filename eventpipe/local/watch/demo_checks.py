@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from eventpipe.consumer import SampleEvent
 from eventpipe.exceptions import ConfigurationError, Problem
@@ -17,8 +17,16 @@ from eventpipe.local.watch.tracker import Tracker, message_key
 from eventpipe.resolve import SAMPLES_HOOK as HOOK
 from eventpipe.resolve import resolve_from_file, resolve_samples
 
-if TYPE_CHECKING:  # pragma: no cover
-    from eventpipe.local.engine import LocalEngine
+
+class SamplePublisher(Protocol):
+    """What publishing the samples needs of a local deploy (``LocalEngine`` has both);
+    named here so the watch room never imports the engine that owns it."""
+
+    def put_events(self, entries: list[dict[str, Any]]) -> list[str]: ...
+
+    def send_to_consumer(
+        self, consumer: str, body: str | dict[str, Any], group: str | None = None
+    ) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ def load_samples(project_dir: Path, stack: str) -> list[Sample]:
     return samples
 
 
-def publish(engine: LocalEngine, samples: list[Sample]) -> list[Published]:
+def publish(engine: SamplePublisher, samples: list[Sample]) -> list[Published]:
     """Send every sample, in order (bus events in one ordered PutEvents stream)."""
     published: list[Published] = []
     for sample in samples:

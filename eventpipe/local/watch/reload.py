@@ -1,44 +1,48 @@
 """What ``eventpipe dev`` watches while it runs: handler code, plugins, the stack file.
 
 * A consumer's **handler code** (every ``.py`` file of the package its handler module
-  belongs to, or the module alone) changed: its function's workers are replaced by fresh
-  ones, one at a time after the batch each is running (the next invoke is a cold start
-  with the new code), as a Lambda deploy of new code gives new execution environments.
+  belongs to, or the module alone) changed, or a file was added to or removed from that
+  package: its function's workers are replaced by fresh ones, one at a time after the
+  batch each is running (the next invoke is a cold start with the new code), as a Lambda
+  deploy of new code gives new execution environments.
 * A **plugin added or removed** (the installed ``eventpipe`` entry points), the **stack
   file** ``Pulumi.<stack>.yaml``, ``Pulumi.yaml`` or the program ``__main__.py``
   changed: the deployed resources no longer match, and this is said plainly with the
   command to run; the engine is not redeployed under the running operator commands.
 
-Files are compared by modification time and size, polled (no new dependency).
+Files are watched with watchfiles (the operating system's file events, so a file created
+after ``dev`` started is seen like a changed one): a handler package recursively, the
+directory of a single-module handler and the project directory without recursion (a
+project directory may hold a virtualenv). The installed plugins are read again at each
+:meth:`ChangeWatcher.poll`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
+import queue
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import watchfiles
 
 from eventpipe.contract import ENV_CONSUMER, ENV_HANDLER
 
 ENV_HANDLER_KEYS = (ENV_HANDLER,)
 """Function environment variables that may name the consumer's ``module:function``."""
-
-Stamp = tuple[int, int]
-
-
-def _stamp(path: Path) -> Stamp | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
+START_TIMEOUT = 10.0
+"""Seconds the file watchers may take to start (a busy machine)."""
+STEP_MS = 50
+"""How often a watcher looks at the events gathered; also how long it waits for more."""
 
 
-def module_files(module: str) -> list[Path]:
-    """The source files a handler module's code lives in: its top-level package's
-    ``.py`` files (a handler often imports siblings), or the single module file."""
+def module_roots(module: str) -> list[Path]:
+    """Where a handler module's code lives: its top-level package's directories (a
+    handler often imports siblings), or the single module file."""
     top = module.split(".", 1)[0]
     try:
         spec = importlib.util.find_spec(top)
@@ -47,10 +51,7 @@ def module_files(module: str) -> list[Path]:
     if spec is None:
         return []
     if spec.submodule_search_locations:
-        files: list[Path] = []
-        for location in spec.submodule_search_locations:
-            files += sorted(Path(location).rglob("*.py"))
-        return files
+        return [Path(location) for location in spec.submodule_search_locations]
     return [Path(spec.origin)] if spec.origin and spec.origin.endswith(".py") else []
 
 
@@ -63,23 +64,32 @@ def plugin_entry_points() -> frozenset[str]:
 
 @dataclass
 class WatchedFunction:
+    """A function and where its handler's code lives (package directories or one file)."""
+
     consumer: str
     function: str
-    files: list[Path]
-    stamps: dict[Path, Stamp | None] = field(default_factory=dict)
+    roots: list[Path]
 
     def __post_init__(self) -> None:
-        self.stamps = {path: _stamp(path) for path in self.files}
+        self.roots = [root.resolve() for root in self.roots]
 
-    def changed(self) -> list[Path]:
-        changed = [path for path in self.files if _stamp(path) != self.stamps[path]]
-        for path in changed:
-            self.stamps[path] = _stamp(path)
-        return changed
+    @property
+    def files(self) -> list[Path]:
+        """The ``.py`` files of its code as they are now."""
+        found: list[Path] = []
+        for root in self.roots:
+            found += sorted(root.rglob("*.py")) if root.is_dir() else [root]
+        return found
+
+    def owns(self, path: Path) -> bool:
+        if path.suffix != ".py":
+            return False
+        return any(path == root or (root.is_dir() and root in path.parents) for root in self.roots)
 
 
 class ChangeWatcher:
-    """Call :meth:`poll` now and then; it restarts workers and reports what it did."""
+    """Watches from construction; :meth:`poll` restarts workers and reports what changed
+    since the last call. :meth:`close` stops watching."""
 
     def __init__(
         self,
@@ -91,30 +101,74 @@ class ChangeWatcher:
         plugins: Callable[[], frozenset[str]] = plugin_entry_points,
     ):
         self.functions = functions
-        self.project_files = list(project_files)
-        self._project = {path: _stamp(path) for path in self.project_files}
+        self.project_files = {path.resolve() for path in project_files}
         self._restart = restart
         self._report = report
         self._hint = restart_hint
         self._plugins = plugins
         self._installed = plugins()
-        self._told: set[str] = set()
+        self._changes: queue.Queue[set[Path]] = queue.Queue()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        packages = {r for f in functions for r in f.roots if r.is_dir()}
+        flat = {r.parent for f in functions for r in f.roots if not r.is_dir()}
+        flat |= {path.parent for path in self.project_files}
+        for roots, recursive in ((packages, True), (flat, False)):
+            if roots:
+                self._watch(sorted(roots), recursive)
 
-    def poll(self) -> None:
+    def _watch(self, roots: list[Path], recursive: bool) -> None:
+        started = threading.Event()
+
+        def run() -> None:
+            for changes in watchfiles.watch(
+                *roots,
+                watch_filter=self._wanted,
+                debounce=STEP_MS * 4,
+                step=STEP_MS,
+                rust_timeout=STEP_MS * 4,
+                yield_on_timeout=True,
+                stop_event=self._stop,
+                recursive=recursive,
+                raise_interrupt=False,
+            ):
+                started.set()  # the first yield comes after the watches are in place
+                if changes:
+                    self._changes.put({Path(path) for _, path in changes})
+
+        thread = threading.Thread(target=run, name="dev-file-watcher", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        if not started.wait(START_TIMEOUT):
+            raise RuntimeError(f"could not start watching {', '.join(map(str, roots))}")
+
+    def _wanted(self, _change: watchfiles.Change, path: str) -> bool:
+        file = Path(path)
+        return file in self.project_files or any(f.owns(file) for f in self.functions)
+
+    def poll(self, timeout: float = 0.0) -> None:
+        """Act on every change seen so far, waiting up to ``timeout`` seconds for one."""
+        changed: set[Path] = set()
+        if timeout > 0:
+            with contextlib.suppress(queue.Empty):
+                changed |= self._changes.get(timeout=timeout)
+        while True:
+            try:
+                changed |= self._changes.get_nowait()
+            except queue.Empty:
+                break
         for watched in self.functions:
-            changed = watched.changed()
-            if changed:
-                names = ", ".join(path.name for path in changed[:3])
-                more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            mine = sorted(path for path in changed if watched.owns(path))
+            if mine:
+                names = ", ".join(path.name for path in mine[:3])
+                more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
                 self._report(
                     f"{watched.consumer}: handler code changed ({names}{more}); "
                     "restarting its workers"
                 )
                 self._restart(watched.function)
-        for path, stamp in self._project.items():
-            if _stamp(path) != stamp:
-                self._project[path] = _stamp(path)
-                self._tell(f"{path.name} changed")
+        for path in sorted(changed & self.project_files):
+            self._tell(f"{path.name} changed")
         installed = self._plugins()
         if installed != self._installed:
             added = sorted(installed - self._installed)
@@ -124,6 +178,11 @@ class ChangeWatcher:
                 f"plugin removed: {r}" for r in removed
             ]
             self._tell("; ".join(parts))
+
+    def close(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(START_TIMEOUT)
 
     def _tell(self, what: str) -> None:
         self._report(
@@ -146,7 +205,7 @@ def watched_functions(functions: Iterable[tuple[str, dict[str, str]]]) -> list[W
     watched = []
     for name, environment in functions:
         module = handler_module(environment)
-        files = module_files(module) if module else []
-        if files:
-            watched.append(WatchedFunction(environment.get(ENV_CONSUMER) or name, name, files))
+        roots = module_roots(module) if module else []
+        if roots:
+            watched.append(WatchedFunction(environment.get(ENV_CONSUMER) or name, name, roots))
     return watched

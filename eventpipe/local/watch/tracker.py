@@ -115,8 +115,19 @@ class Tracker:
 
     on_log: Callable[[LogEntry], None] | None = None
     records: dict[tuple[str, str], MessageRecord] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
     _in_flight: dict[tuple[str, str], int] = field(default_factory=dict)
+    _changed: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._changed = threading.Condition(self._lock)
+
+    def wait_for(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``done()`` holds, checking it again after every outcome recorded (a
+        test's bounded wait on what the engine saw, never on a fixed time). ``done`` may
+        read the tracker (:meth:`outcome`, :meth:`summary`). False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(done, timeout)
 
     def _record(self, consumer: str, key: str, label: str) -> MessageRecord:
         record = self.records.get((consumer, key))
@@ -196,6 +207,7 @@ class Tracker:
                     entries.append(
                         LogEntry(consumer, delivery.label, "ok", attempt, key=delivery.key)
                     )
+            self._changed.notify_all()
         self._emit(entries)
 
     def dead_lettered(
@@ -219,6 +231,7 @@ class Tracker:
                 return False
             record.dead_lettered = True
             attempt = record.attempts
+            self._changed.notify_all()
         self._emit([LogEntry(consumer, label, "dead-letter", attempt, reason, key)])
         return True
 

@@ -177,9 +177,10 @@ def test_a_second_start_while_running_fails_like_aws_and_cancel_stops_it(sqs: An
     for n in range(6):
         sqs.send_message(QueueUrl=dlq, MessageBody=f"s{n}")
     source, destination = _arn(sqs, dlq), _arn(sqs, queue)
+    rate = 1  # six messages take five seconds at least: the cancel below comes first
     started = time.monotonic()
     handle = sqs.start_message_move_task(
-        SourceArn=source, DestinationArn=destination, MaxNumberOfMessagesPerSecond=5
+        SourceArn=source, DestinationArn=destination, MaxNumberOfMessagesPerSecond=rate
     )["TaskHandle"]
     with pytest.raises(ClientError) as refused:
         sqs.start_message_move_task(SourceArn=source, DestinationArn=destination)
@@ -191,15 +192,23 @@ def test_a_second_start_while_running_fails_like_aws_and_cancel_stops_it(sqs: An
     [running] = sqs.list_message_move_tasks(SourceArn=source)["Results"]
     assert running["Status"] == "RUNNING"
     assert running["TaskHandle"] == handle
-    assert running["MaxNumberOfMessagesPerSecond"] == 5
+    assert running["MaxNumberOfMessagesPerSecond"] == rate
 
-    time.sleep(0.5)  # about 2 moved at 5/s
+    # Wait on the task's own count of messages moved, never above the rate: a slow machine
+    # moves fewer in the same time, never more.
+    deadline = time.monotonic() + 30
+    while True:
+        [running] = sqs.list_message_move_tasks(SourceArn=source)["Results"]
+        moved_so_far = running["ApproximateNumberOfMessagesMoved"]
+        assert moved_so_far <= 1 + rate * (time.monotonic() - started)
+        if moved_so_far >= 1:
+            break
+        assert time.monotonic() < deadline, "the task never moved a message"
     moved = sqs.cancel_message_move_task(TaskHandle=handle)["ApproximateNumberOfMessagesMoved"]
     task = _wait(sqs, source)
     assert task["Status"] == "CANCELLED"
     assert 1 <= task["ApproximateNumberOfMessagesMoved"] < 6
     assert moved <= task["ApproximateNumberOfMessagesMoved"]
-    assert time.monotonic() - started < 2
     remaining = sqs.get_queue_attributes(
         QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]["ApproximateNumberOfMessages"]

@@ -1,71 +1,101 @@
-"""The local alarm evaluator decides as CloudWatch does (pure parts, no emulator)."""
+"""The local alarm evaluator against the emulator: an alarm on a metric the functions
+publish (EMF -> the emulator's CloudWatch) goes to ALARM and back, and a SetAlarmState
+made by someone else is followed."""
 
 from __future__ import annotations
 
-from eventpipe.local.watch.alarms import WatchedAlarm, aggregate, decide
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from eventpipe.local.emulator.server import Emulator, start_emulator
+from eventpipe.local.functions.log_metrics import EmfPublisher
+from eventpipe.local.watch.alarms import AlarmEvaluator
+
+ALARM = "orders-breaker"
 
 
-def _decide(points: list[float | None], **kwargs: object) -> str:
-    settings: dict[str, object] = {
-        "threshold": 0.0,
-        "comparison": "GreaterThanThreshold",
-        "datapoints_to_alarm": len(points),
-        "treat_missing": "missing",
-        "current": "INSUFFICIENT_DATA",
-    }
-    settings.update(kwargs)
-    return decide(points, **settings)  # type: ignore[arg-type]
+def emf(retried: int) -> str:
+    return json.dumps(
+        {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": "eventpipe",
+                        "Dimensions": [["service"]],
+                        "Metrics": [{"Name": "RecordsRetried", "Unit": "Count"}],
+                    }
+                ],
+            },
+            "service": "orders",
+            "RecordsRetried": retried,
+        }
+    )
 
 
-def test_a_dlq_with_one_message_is_in_alarm_and_an_empty_one_is_ok() -> None:
-    assert _decide([1.0]) == "ALARM"
-    assert _decide([0.0]) == "OK"
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    running = start_emulator()
+    running.client("cloudwatch").put_metric_alarm(
+        AlarmName=ALARM,
+        Namespace="eventpipe",
+        MetricName="RecordsRetried",
+        Dimensions=[{"Name": "service", "Value": "orders"}],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=2,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="notBreaching",
+    )
+    yield running
+    running.stop()
 
 
-def test_m_out_of_n_datapoints_must_breach() -> None:
-    assert _decide([5.0, 0.0, 5.0], datapoints_to_alarm=2) == "ALARM"
-    assert _decide([5.0, 0.0, 0.0], datapoints_to_alarm=2) == "OK"
-    assert _decide([5.0, 5.0, 0.0]) == "OK"  # default: all 3 of 3
-    assert _decide([3.0], comparison="GreaterThanOrEqualToThreshold", threshold=3) == "ALARM"
-    assert _decide([3.0], comparison="LessThanThreshold", threshold=3) == "OK"
+def _state(emulator: Emulator) -> str:
+    alarms = emulator.client("cloudwatch").describe_alarms(AlarmNames=[ALARM])["MetricAlarms"]
+    return str(alarms[0]["StateValue"])
 
 
-def test_missing_data_follows_treat_missing_data() -> None:
-    assert _decide([None]) == "INSUFFICIENT_DATA"
-    assert _decide([None], treat_missing="notBreaching") == "OK"
-    assert _decide([None], treat_missing="breaching") == "ALARM"
-    assert _decide([None], treat_missing="ignore", current="ALARM") == "ALARM"
+def test_an_alarm_on_a_published_metric_follows_what_the_functions_publish(
+    emulator: Emulator,
+) -> None:
+    changes: list[tuple[str, str]] = []
+    evaluator = AlarmEvaluator(
+        emulator, account="123456789012", on_change=lambda n, s, _r: changes.append((n, s))
+    )
+    assert [a.name for a in evaluator.load()] == [ALARM]
+    publish = EmfPublisher(lambda: emulator.client("cloudwatch"))
+    publish([emf(1), emf(2)])  # 3 records retried in this period
+    publish.flush()
+    evaluator.tick(now=1000.0)
+    assert _state(emulator) == "ALARM"
+    publish([emf(0)])
+    publish.flush()
+    evaluator.tick(now=1060.0)  # the next period: 0 retried
+    assert _state(emulator) == "OK"
+    evaluator.tick(now=1120.0)  # nothing published: missing, treated as not breaching
+    assert _state(emulator) == "OK"
+    assert changes == [(ALARM, "ALARM"), (ALARM, "OK")]
 
 
-def test_statistics_over_a_period() -> None:
-    samples = [1.0, 4.0, 2.0]
-    assert aggregate("Maximum", samples) == 4.0
-    assert aggregate("Minimum", samples) == 1.0
-    assert aggregate("Sum", samples) == 7.0
-    assert aggregate("Average", samples) == 7.0 / 3
-    assert aggregate("SampleCount", samples) == 3.0
-
-
-def test_periods_are_time_scaled_and_old_datapoints_drop_out() -> None:
-    description = {
-        "AlarmName": "a",
-        "Namespace": "AWS/SQS",
-        "MetricName": "ApproximateNumberOfMessagesVisible",
-        "Dimensions": [{"Name": "QueueName", "Value": "q"}],
-        "Statistic": "Maximum",
-        "Period": 300,
-        "EvaluationPeriods": 2,
-        "Threshold": 0,
-        "ComparisonOperator": "GreaterThanThreshold",
-    }
-    alarm = WatchedAlarm.from_description(description, time_scale=0.01)
-    assert alarm is not None
-    assert alarm.period == 3.0
-    assert alarm.datapoints_to_alarm == 2
-    alarm.add(0.5, 2.0)
-    alarm.add(1.0, 7.0)
-    alarm.add(3.5, 0.0)
-    assert alarm.datapoints(3.5) == [7.0, 0.0]
-    alarm.add(9.0, 1.0)
-    assert alarm.datapoints(9.0) == [None, 1.0]
-    assert WatchedAlarm.from_description({**description, "Metrics": [{}]}, 1) is None
+def test_a_state_set_by_someone_else_is_followed_then_decided_afresh(emulator: Emulator) -> None:
+    changes: list[tuple[str, str]] = []
+    evaluator = AlarmEvaluator(
+        emulator, account="123456789012", on_change=lambda n, s, _r: changes.append((n, s))
+    )
+    evaluator.load()
+    publish = EmfPublisher(lambda: emulator.client("cloudwatch"))
+    publish([emf(5)])
+    publish.flush()
+    evaluator.tick(now=2000.0)
+    assert _state(emulator) == "ALARM"
+    emulator.client("cloudwatch").set_alarm_state(
+        AlarmName=ALARM, StateValue="INSUFFICIENT_DATA", StateReason="half-open"
+    )
+    evaluator.tick(now=2001.0)  # followed, then the period's datapoint decides again
+    assert changes == [(ALARM, "ALARM"), (ALARM, "INSUFFICIENT_DATA"), (ALARM, "ALARM")]
+    assert _state(emulator) == "ALARM"

@@ -1,21 +1,31 @@
-"""``eventpipe dev`` notices code, plugin and stack-file changes; a pool restart runs the
-new code."""
+"""``eventpipe dev`` notices code, plugin and stack-file changes, new files included; a
+pool restart runs the new code.
+
+The watcher sees file events as the operating system delivers them; each test waits for
+the watcher's own report of a change (a bounded wait), never for a fixed time.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from eventpipe.local.deploy.records import FunctionSpec
 from eventpipe.local.functions.pool import FunctionPool
 from eventpipe.local.watch.reload import ChangeWatcher, WatchedFunction, watched_functions
 
+DEADLINE = 30.0
 
-def _touch(path: Path, text: str) -> None:
-    path.write_text(text)
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+def poll_until(watcher: ChangeWatcher, done: Callable[[], bool]) -> None:
+    """Poll until ``done()`` holds (what the watcher reported or restarted)."""
+    deadline = time.monotonic() + DEADLINE
+    while not done():
+        assert time.monotonic() < deadline, "the watcher never reported the change"
+        watcher.poll(0.2)
 
 
 def test_a_handler_change_restarts_that_function_and_a_stack_change_asks_for_a_restart(
@@ -36,26 +46,59 @@ def test_a_handler_change_restarts_that_function_and_a_stack_change_asks_for_a_r
         restart_hint="eventpipe dev --stack dev",
         plugins=lambda: next(iter(plugins)),
     )
-    watcher.poll()
-    assert (restarted, said) == ([], [])
+    try:
+        watcher.poll()
+        assert (restarted, said) == ([], [])
 
-    _touch(handler, "x = 2\n")
-    watcher.poll()
-    assert restarted == ["fn-orders"]
-    assert "orders: handler code changed (handler.py)" in said[-1]
-    watcher.poll()
-    assert restarted == ["fn-orders"]  # once per change
+        handler.write_text("x = 2\n")
+        poll_until(watcher, lambda: bool(restarted))
+        assert restarted == ["fn-orders"]
+        assert "orders: handler code changed (handler.py)" in said[-1]
+        watcher.poll(0.5)
+        assert restarted == ["fn-orders"]  # once per change
 
-    _touch(stack_file, "config: {a: 1}\n")
-    watcher.poll()
-    assert "Pulumi.dev.yaml changed" in said[-1]
-    assert "Restart needed" in said[-1] and "`eventpipe dev --stack dev`" in said[-1]
+        stack_file.write_text("config: {a: 1}\n")
+        poll_until(watcher, lambda: "Pulumi.dev.yaml changed" in said[-1])
+        assert "Restart needed" in said[-1] and "`eventpipe dev --stack dev`" in said[-1]
 
-    plugins.clear()
-    plugins.add(frozenset({"a = a.plugin", "b = b.plugin"}))
-    watcher.poll()
-    assert "plugin added: b = b.plugin" in said[-1] and "Restart needed" in said[-1]
-    assert restarted == ["fn-orders"]
+        plugins.clear()
+        plugins.add(frozenset({"a = a.plugin", "b = b.plugin"}))
+        watcher.poll()
+        assert "plugin added: b = b.plugin" in said[-1] and "Restart needed" in said[-1]
+        assert restarted == ["fn-orders"]
+        (tmp_path / "notes.txt").write_text("not code\n")  # beside the handler, not its code
+        (tmp_path / "other.py").write_text("y = 1\n")  # another module of the directory
+        watcher.poll(1.0)
+        assert restarted == ["fn-orders"]
+    finally:
+        watcher.close()
+
+
+def test_a_file_added_to_a_plugin_package_restarts_its_function(tmp_path: Path) -> None:
+    package = tmp_path / "newfile_pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "handlers.py").write_text("def handle(event): pass\n")
+    restarted: list[str] = []
+    said: list[str] = []
+    watcher = ChangeWatcher(
+        [WatchedFunction("c", "fn-c", [package])],
+        [],
+        restart=restarted.append,
+        report=said.append,
+        restart_hint="eventpipe dev",
+        plugins=frozenset,
+    )
+    try:
+        (package / "sub" / "pricing.py").write_text("RATE = 2\n")  # created after the start
+        poll_until(watcher, lambda: bool(restarted))
+        assert restarted == ["fn-c"]
+        assert "c: handler code changed (pricing.py)" in said[-1]
+        (package / "README.md").write_text("docs\n")  # not code: no restart
+        watcher.poll(1.0)
+        assert restarted == ["fn-c"]
+    finally:
+        watcher.close()
 
 
 def test_watched_files_are_the_handler_package(tmp_path: Path) -> None:
@@ -82,6 +125,13 @@ def test_watched_files_are_the_handler_package(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
     assert watched.consumer == "c"
     assert {p.name for p in watched.files} == {"__init__.py", "handlers.py", "models.py"}
+
+
+def _touch(path: Path, text: str) -> None:
+    """Write and move the mtime a second on: the worker's import must see newer source."""
+    path.write_text(text)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
 
 def test_a_restarted_pool_runs_the_new_code(tmp_path: Path) -> None:

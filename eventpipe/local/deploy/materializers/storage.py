@@ -5,7 +5,7 @@ Each one is created in the emulator with the call the provider makes on AWS, so
 ``GetBucketLifecycleConfiguration``, ``GetBucketOwnershipControls``, ``GetScheduleGroup``
 and ``GetSchedule`` answer locally. moto stores them; it does not enforce the bucket
 policy or the public access block (permissions are not evaluated locally) and does not
-expire objects by the lifecycle rule (see docs/local.md, "issue 13 locally"). Schedules
+expire objects by the lifecycle rule (docs/local.md, "The dead-letter archive"). Schedules
 are run by the engine's time-scaled runner (:mod:`eventpipe.local.schedules`).
 """
 

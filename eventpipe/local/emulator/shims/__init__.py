@@ -1,8 +1,9 @@
 """Small fixes to the embedded moto server where it differs from AWS on our path.
 
-Each shim is applied only to the moto running in this process (``eventpipe dev``,
-``demo``, tests), is idempotent, and is listed in docs/local.md. One module per shim,
-each docstring stating the AWS behaviour it reproduces and citing AWS:
+Each shim applies to the embedded server's requests only (:mod:`.scope`): ``mock_aws``,
+or another moto server, in the same process sees moto as released. Installing them is
+idempotent; each is listed in docs/local.md. One module per shim, each docstring stating
+the AWS behaviour it reproduces and citing AWS:
 
 * :mod:`~eventpipe.local.emulator.shims.events`: the whole event, ``account`` included,
   delivered to a target without an input transformer (as AWS does). A rule target's
@@ -16,7 +17,7 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
   oldest message, a receive fills up from one group first, and sequence numbers grow
   within a group, as on AWS.
 * :mod:`~eventpipe.local.emulator.shims.queue_cost`: moto's SQS cost per message stays flat as a
-  queue grows.
+  queue grows, as on AWS.
 * :mod:`~eventpipe.local.emulator.shims.move_tasks`: DLQ redrive (SQS message move tasks) on the
   embedded server.
 * :mod:`~eventpipe.local.emulator.shims.bucket_policy`: a bucket policy statement applies
@@ -24,7 +25,7 @@ each docstring stating the AWS behaviour it reproduces and citing AWS:
 * :mod:`~eventpipe.local.emulator.shims.lambda_targets`: a rule whose target is a Lambda
   function invokes it (asynchronously, in the local function pool), as on AWS.
 
-:func:`apply_moto_shims` applies them all, once per process.
+:func:`apply_moto_shims` installs them all (the embedded server does, when it starts).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ _APPLIED = False
 
 
 def apply_moto_shims() -> None:
-    """Patch the in-process moto (once per process); see the module docstring."""
+    """Install every shim for the embedded server's requests (once per process)."""
     global _APPLIED
     if _APPLIED:
         return

@@ -25,6 +25,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from eventpipe.local.emulator.shims.scope import install
+
 REQUEST_CONTEXT = {"aws:SecureTransport": "true"}
 """The request context the bucket policy is evaluated against."""
 
@@ -78,4 +80,4 @@ def bucket_policy_conditions() -> None:
             permitted = permitted or result == PermissionResult.PERMITTED
         return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
 
-    setattr(FakeBucket, "get_permission", get_permission)  # noqa: B010
+    install(FakeBucket, "get_permission", get_permission)

@@ -3,16 +3,16 @@
 moto's ``EventPattern.matches_event`` answers differently from EventBridge (it misses
 fields inside arrays of objects and ``exists`` on empty arrays, and matches unknown
 operators as true), so a rule could route an event locally that AWS would not, or the
-reverse. This shim makes every moto rule and archive test events with
+reverse. This shim makes every rule and archive of the embedded server test events with
 :func:`eventpipe.patterns.matches`, which follows the EventBridge user guide ("Content
 filtering in event patterns",
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html)
 and aws/event-ruler. (moto's TestEventPattern answers with an empty body; ``eventpipe
 match`` then falls back to the same matcher, so it needs no shim.)
 
-moto's classes are process-wide, so once an engine has run, ``mock_aws`` in the same
-process routes with this matcher too: AWS's answer, never a different one.
-:data:`MOTO_MATCHES_EVENT` keeps moto's own method for tests that compare the two.
+Only the embedded server routes this way (:mod:`.scope`): ``mock_aws`` in the same
+process keeps moto's own matcher, and so does ``EventPattern.matches_event`` called
+outside a request of the embedded server.
 
 A pattern PutRule would refuse matches nothing here (AWS would not have created the rule).
 """
@@ -21,19 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-_APPLIED = False
-MOTO_MATCHES_EVENT: Any = None
-"""moto's own ``EventPattern.matches_event``, kept when the shim replaces it."""
+from eventpipe.local.emulator.shims.scope import install
 
 
 def rule_matching() -> None:
-    """Make moto's ``EventPattern.matches_event`` call our compiled matcher (once)."""
-    global _APPLIED, MOTO_MATCHES_EVENT
-    if _APPLIED:
-        return
+    """Make the embedded server's ``EventPattern.matches_event`` call our matcher."""
     from moto.events.models import EventPattern
-
-    MOTO_MATCHES_EVENT = EventPattern.matches_event
 
     from eventpipe.patterns import InvalidPatternError, compile_pattern, to_json
 
@@ -47,5 +40,4 @@ def rule_matching() -> None:
         except (InvalidPatternError, ValueError, TypeError):
             return False
 
-    EventPattern.matches_event = matches_event  # type: ignore[assignment,method-assign]
-    _APPLIED = True
+    install(EventPattern, "matches_event", matches_event)

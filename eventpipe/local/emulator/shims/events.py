@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from eventpipe.local.emulator.shims.scope import install
+
 _EVENT_JSON = "<aws.events.event.json>"
 
 
@@ -52,4 +54,4 @@ def whole_event() -> None:
             input_template = input_template.replace(_EVENT_JSON, json.dumps(published(event)))
         return original(input_template, input_paths_map, event)  # type: ignore[arg-type,no-any-return]
 
-    setattr(EventTemplateParser, "parse", staticmethod(parse))  # noqa: B010
+    install(EventTemplateParser, "parse", parse)

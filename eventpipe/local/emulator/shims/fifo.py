@@ -36,7 +36,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from typing import Any
+
+from eventpipe.local.emulator.shims.scope import install
 
 _SEQUENCE = itertools.count(10**19)
 _SEQUENCE_LOCK = threading.Lock()
@@ -54,11 +57,11 @@ def fifo_release() -> None:
             queue.pending_messages.discard(message)
         return original(self, queue_name, *args, **kwargs)
 
-    def visible(message: Any) -> bool:
-        return bool(sqs_models.unix_time_millis() >= message.visible_at)
+    def visible(message: Any) -> bool:  # read for every message a receive scans: kept lean
+        return bool(time.time() * 1000.0 >= message.visible_at)
 
-    sqs_models.SQSBackend.receive_message = receive_message  # type: ignore[method-assign]
-    setattr(sqs_models.Message, "visible", property(visible))  # noqa: B010
+    install(sqs_models.SQSBackend, "receive_message", receive_message)
+    install(sqs_models.Message, "visible", visible)
 
 
 def fifo_sequence_numbers() -> None:
@@ -75,7 +78,7 @@ def fifo_sequence_numbers() -> None:
             setattr(message, "_ep_seq", True)  # noqa: B010
         return message
 
-    sqs_models.SQSBackend.send_message = send_message  # type: ignore[method-assign]
+    install(sqs_models.SQSBackend, "send_message", send_message)
 
 
 def fifo_group_batches() -> None:
@@ -93,4 +96,4 @@ def fifo_group_batches() -> None:
             first.setdefault(message.group_id, len(first))
         return sorted(visible, key=lambda m: first[m.group_id])  # stable: order kept per group
 
-    setattr(sqs_models.Queue, "messages", property(messages))  # noqa: B010
+    install(sqs_models.Queue, "messages", messages)

@@ -9,13 +9,14 @@ with Amazon EventBridge",
 https://docs.aws.amazon.com/lambda/latest/dg/with-eventbridge.html and "Asynchronous
 invocation", https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
 
-moto delivers to SQS, logs, archives and buses, and silently drops a Lambda target (its
-``Rule.send_to_targets`` has no branch for it; invoking moto's own Lambda would need
-Docker). The shim keeps moto's delivery and, for each Lambda target of a matching rule,
-hands the event (after the target's ``Input`` or input transformer, as moto computes it
-for other targets) to the invoker registered for that function ARN by the engine
+moto delivers to SQS, logs, archives and buses, and fails the PutEvents call with
+``NotImplementedError`` on a Lambda target (its ``Rule.send_to_targets`` has no branch for
+it; invoking moto's own Lambda would need Docker). The shim keeps moto's delivery to the
+other targets and, for each Lambda target of a matching rule, hands the event (after the
+target's ``Input`` or input transformer, as moto computes it for other targets) to the
+invoker registered for that function ARN by the engine
 (:class:`eventpipe.local.functions.async_invoke.AsyncInvoker`). A Lambda target whose
-function has no local invoker is dropped, as before, and counted in :data:`UNDELIVERED`.
+function has no local invoker is dropped and counted in :data:`UNDELIVERED`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import json
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from eventpipe.local.emulator.shims.scope import install
 
 Invoke = Callable[[dict[str, Any]], None]
 
@@ -87,4 +90,4 @@ def lambda_delivery() -> None:
             event = _payload(target, original_event) if transform_input else original_event
             invoke(dict(event) if isinstance(event, dict) else event)
 
-    setattr(Rule, "send_to_targets", send_to_targets)  # noqa: B010
+    install(Rule, "send_to_targets", send_to_targets)

@@ -7,9 +7,9 @@ codes; a background thread moves the messages (body, message attributes; on FIFO
 group and a fresh deduplication id) at most ``MaxNumberOfMessagesPerSecond`` per second,
 and the task goes RUNNING -> COMPLETED. Without ``DestinationArn`` each message goes back
 to the queue it was first sent to, which the shim remembers for every message (AWS:
-``DeadLetterQueueSourceArn``). Only requests to the embedded server get them: ``mock_aws``
-in the same process keeps stock moto, so its users' tests do not depend on an engine
-having run before. AWS behaviour reproduced: SQS API reference, ``StartMessageMoveTask``
+``DeadLetterQueueSourceArn``). Only requests to the embedded server get them
+(:mod:`.scope`): ``mock_aws`` in the same process keeps stock moto, so its users' tests
+do not depend on an engine having run before. AWS behaviour reproduced: SQS API reference, ``StartMessageMoveTask``
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html),
 ``ListMessageMoveTasks`` and ``CancelMessageMoveTask``.
 """
@@ -24,6 +24,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from eventpipe.local.emulator.shims.scope import in_embedded_thread, install
 
 MOVE_TASK_HISTORY = 10
 """ListMessageMoveTasks returns at most the 10 most recent tasks of a source queue."""
@@ -173,9 +175,9 @@ def start_move_task(
         )
         tasks.insert(0, task)
         del tasks[MOVE_TASK_HISTORY:]
-    threading.Thread(
-        target=_run_move, args=(task, source), name=f"sqs-move-{source.name}", daemon=True
-    ).start()
+    # The mover works for the embedded server: it carries the request's mark, so the
+    # receives and sends it makes are shimmed like the server's own (FIFO order, origin).
+    in_embedded_thread(_run_move, task, source, name=f"sqs-move-{source.name}")
     return task
 
 
@@ -284,24 +286,16 @@ def message_origin() -> None:
         setattr(message, _ORIGIN, self.get_queue(queue_name).queue_arn)
         return message
 
-    sqs_models.SQSBackend.send_message = send_message  # type: ignore[method-assign]
+    install(sqs_models.SQSBackend, "send_message", send_message)
 
 
 def move_task_api() -> None:
-    """Add the three move-task actions to moto's SQS API (embedded server only)."""
+    """Add the three move-task actions to the embedded server's SQS API; anywhere else
+    they stay what moto 5.2 makes of them: not implemented."""
     from moto.core.responses import ActionResult
     from moto.sqs.responses import SQSResponse
 
-    def served(self: Any, action: str) -> None:
-        # moto's classes are process-wide: without this, `mock_aws` in the same process
-        # (a plugin's unit tests, the CLI's tests) would gain move tasks once an engine
-        # ran, and a test's outcome would depend on the order tests run in. Only the
-        # embedded server (a WSGI server) emulates them; mock_aws keeps stock moto.
-        if not getattr(self, "is_werkzeug_request", False):
-            raise NotImplementedError(f"The {action} action has not been implemented")
-
     def start_message_move_task(self: Any) -> Any:
-        served(self, "start_message_move_task")
         task = start_move_task(
             self._get_param("SourceArn"),
             self._get_param("DestinationArn"),
@@ -310,14 +304,21 @@ def move_task_api() -> None:
         return ActionResult({"TaskHandle": task.handle})
 
     def list_message_move_tasks(self: Any) -> Any:
-        served(self, "list_message_move_tasks")
         results = list_move_tasks(self._get_param("SourceArn"), self._get_param("MaxResults"))
         return ActionResult({"Results": results})
 
     def cancel_message_move_task(self: Any) -> Any:
-        served(self, "cancel_message_move_task")
         task = cancel_move_task(self._get_param("TaskHandle"))
         return ActionResult({"ApproximateNumberOfMessagesMoved": task.moved})
 
     for method in (start_message_move_task, list_message_move_tasks, cancel_message_move_task):
-        setattr(SQSResponse, method.__name__, method)
+        install(SQSResponse, method.__name__, method, otherwise=_not_implemented(method.__name__))
+
+
+def _not_implemented(action: str) -> Any:
+    """What moto answers for an action it lacks (its ``call_action``)."""
+
+    def not_implemented(self: Any) -> Any:
+        raise NotImplementedError(f"The {action} action has not been implemented")
+
+    return not_implemented

@@ -14,6 +14,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from eventpipe.local.emulator.shims.scope import install
+
 
 def flat_queue_cost() -> None:
     """Give moto's SQS a plain clock and a direct retention-period check."""
@@ -25,13 +27,12 @@ def flat_queue_cost() -> None:
         return time.time() if dt is None else original_unix_time(dt)
 
     def unix_time_millis(dt: Any = None) -> float:
-        return unix_time(dt) * 1000.0
+        return time.time() * 1000.0 if dt is None else original_unix_time(dt) * 1000.0
 
     def retained(self: Any, queue_name: str, message: Any) -> bool:
         period = int(self.get_queue(queue_name).message_retention_period)
         return bool(period + message.sent_timestamp / 1000 > time.time())
 
-    sqs_models.unix_time = unix_time
-    sqs_models.unix_time_millis = unix_time_millis
-    backend = sqs_models.SQSBackend
-    backend.is_message_valid_based_on_retention_period = retained  # type: ignore[method-assign]
+    install(sqs_models, "unix_time", unix_time)
+    install(sqs_models, "unix_time_millis", unix_time_millis)
+    install(sqs_models.SQSBackend, "is_message_valid_based_on_retention_period", retained)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_APPLIED = False
+from eventpipe.local.emulator.shims.scope import install
 
 
 def rules_to_replay(destination: dict[str, Any], rules: list[Any]) -> list[Any]:
@@ -32,10 +32,7 @@ def rules_to_replay(destination: dict[str, Any], rules: list[Any]) -> list[Any]:
 
 
 def replay_filter() -> None:
-    """Make moto's replays honour ``Destination.FilterArns`` (once per process)."""
-    global _APPLIED
-    if _APPLIED:
-        return
+    """Make the embedded server's replays honour ``Destination.FilterArns``."""
     from moto.events import models as events_models
     from moto.moto_api._internal import mock_random
 
@@ -53,5 +50,4 @@ def replay_filter() -> None:
         self.state = events_models.ReplayState.COMPLETED
         self.end_time = events_models.unix_time()
 
-    events_models.Replay.replay_events = replay_events  # type: ignore[method-assign]
-    _APPLIED = True
+    install(events_models.Replay, "replay_events", replay_events)

@@ -1,9 +1,9 @@
-"""The example plugins' flows through the project's program, the real plugins and the
-local engine, plus a plugin dropped in from outside the repository.
+"""Order events through the project's program, the real plugins and the local engine,
+plus a plugin dropped in from outside the repository.
 
-One producer publishes ``order_placed`` (source ``my.app``) with orderId and amount;
-another publishes ``Order Created`` (source ``ecommerce.orders``). Each event must reach
-exactly the consumers whose patterns match, and leave its effects in the emulator.
+``order_placed`` (source ``my.app``, with orderId and amount) and ``Order Created``
+(source ``ecommerce.orders``) must each reach exactly the consumers whose patterns match,
+and leave their effects in the emulator.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def dropin_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, dropin_out: Path) -> Iterator[LocalEngine]:
-    root = tmp_path_factory.mktemp("seeds")
+    root = tmp_path_factory.mktemp("orders")
     project = real_project(
         root / "project",
         "test",  # a demo stack: inventory gets its stock, notifications its SES sender
@@ -104,7 +104,7 @@ def test_every_plugin_is_deployed(engine: LocalEngine) -> None:
     assert len(engine.pollers) == 5
 
 
-def test_seed_000_order_placed_reaches_only_the_matching_consumer(engine: LocalEngine) -> None:
+def test_order_placed_reaches_only_the_matching_consumer(engine: LocalEngine) -> None:
     small = _publish(engine, "my.app", "order_placed", {"orderId": "123", "amount": 50})
     assert engine.tracker.consumers_of(small) == set()  # amount > 1000 only: nobody
     large = _publish(engine, "my.app", "order_placed", {"orderId": "124", "amount": 2500})
@@ -112,7 +112,7 @@ def test_seed_000_order_placed_reaches_only_the_matching_consumer(engine: LocalE
     assert engine.tracker.outcome("priority-orders", large) == "succeeded"
 
 
-def test_seed_001_order_created_fans_out_with_effects(engine: LocalEngine) -> None:
+def test_order_created_fans_out_with_effects(engine: LocalEngine) -> None:
     sent_before = engine.client("ses").get_send_quota()["SentLast24Hours"]
     detail = {
         "orderId": "order-e2e-1",

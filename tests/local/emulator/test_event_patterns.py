@@ -1,8 +1,10 @@
-"""The event-patterns shim: moto's embedded EventBridge routes with our matcher."""
+"""The event-patterns shim: the embedded server routes with our matcher, moto alone
+does not (and ``mock_aws`` keeps moto's own, see test_shim_scope.py)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -10,24 +12,20 @@ import pytest
 from moto import mock_aws
 from moto.events.models import EventPattern
 
-from eventpipe.local.emulator.shims import event_patterns
+from eventpipe.local.emulator.server import Emulator, start_emulator
 
 PATTERN = {"detail": {"items": {"sku": ["book-1"]}}}
 EVENT_DETAIL = {"items": [{"sku": "pen-9"}, {"sku": "book-1"}]}
 
 
-@pytest.fixture
-def moto_matcher(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """moto's own matcher, whether or not an engine already shimmed this process."""
-    original = event_patterns.MOTO_MATCHES_EVENT or EventPattern.matches_event
-    monkeypatch.setattr(EventPattern, "matches_event", original)
-    monkeypatch.setattr(event_patterns, "_APPLIED", False)
-    return original
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    running = start_emulator()
+    yield running
+    running.stop()
 
 
-def _route_one(region: str = "us-east-1") -> list[dict[str, Any]]:
-    events = boto3.client("events", region_name=region)
-    sqs = boto3.client("sqs", region_name=region)
+def _route_one(events: Any, sqs: Any) -> list[dict[str, Any]]:
     url = sqs.create_queue(QueueName="q")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -40,16 +38,16 @@ def _route_one(region: str = "us-east-1") -> list[dict[str, Any]]:
     return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
 
 
-def test_moto_alone_misses_a_field_inside_an_array_of_objects(moto_matcher: Any) -> None:
+def test_moto_alone_misses_a_field_inside_an_array_of_objects(emulator: Emulator) -> None:
     event = {"source": "s", "detail": EVENT_DETAIL}
+    # Outside a request of the embedded server, moto's classes answer as moto does.
     assert not EventPattern.load(json.dumps(PATTERN)).matches_event(event)  # type: ignore[arg-type]
     with mock_aws():
-        assert _route_one() == []
+        region = "us-east-1"
+        assert _route_one(boto3.client("events", region), boto3.client("sqs", region)) == []
 
 
-def test_shim_routes_it_as_aws_does(moto_matcher: Any) -> None:
-    event_patterns.rule_matching()
-    assert EventPattern.matches_event is not moto_matcher
-    with mock_aws():
-        (message,) = _route_one()
+def test_shim_routes_it_as_aws_does(emulator: Emulator) -> None:
+    emulator.reset()
+    (message,) = _route_one(emulator.client("events"), emulator.client("sqs"))
     assert json.loads(message["Body"])["detail"] == EVENT_DETAIL

@@ -1,6 +1,7 @@
-"""Shared set-up of the issue-13 end-to-end tests (breaker, archive, SNS): the repository's
-own program with the :mod:`tests.local.fixtures.plugins.issue13` plugin, one engine per
-test module, and a condition wait with a generous deadline (no timing margins)."""
+"""Shared set-up of the end-to-end tests of the stack features (breaker, archive, SNS):
+the repository's own program with the :mod:`tests.local.fixtures.plugins.stack_features`
+plugin, one engine per test module, and a condition wait with a generous deadline (no
+timing margins)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def lines(path: Path) -> list[str]:
 
 
 @contextmanager
-def issue13_engine(
+def stack_features_engine(
     root: Path, stack: str, config: dict[str, Any], *, time_scale: float
 ) -> Iterator[tuple[LocalEngine, Path]]:
     """A deployed engine and the directory its handlers write to."""
@@ -50,19 +51,19 @@ def issue13_engine(
             **config,
         },
     )
-    saved = os.environ.get("ISSUE13_DIR")
-    os.environ["ISSUE13_DIR"] = str(work)
+    saved = os.environ.get("STACK_FEATURES_DIR")
+    os.environ["STACK_FEATURES_DIR"] = str(work)
     try:
-        with PluginEnv("issue13") as plugins:
+        with PluginEnv("stack-features") as plugins:
             plugins.install(
                 root / "site",
-                "eventpipe-issue13",
-                {"issue13": "tests.local.fixtures.plugins.issue13"},
+                "eventpipe-stack-features",
+                {"stack-features": "tests.local.fixtures.plugins.stack_features"},
             )
             with LocalEngine(project, stack, time_scale=time_scale) as engine:
                 yield engine, work
     finally:
         if saved is None:
-            os.environ.pop("ISSUE13_DIR", None)
+            os.environ.pop("STACK_FEATURES_DIR", None)
         else:
-            os.environ["ISSUE13_DIR"] = saved
+            os.environ["STACK_FEATURES_DIR"] = saved
