@@ -13,8 +13,9 @@ alarm's own state.
 A composite alarm's rule names at most 100 alarms ("The rule expression of a composite
 alarm can include as many as 100 underlying alarms",
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html)
-and is at most 10,240 characters (terraform-provider-aws's ``alarm_rule`` validator; the
-API page's limit was not read). More alarms than one rule holds make a tree: pages of
+and is at most 10,240 characters (``AlarmRule``'s maximum length in AWS's API model for
+CloudWatch, as botocore ships it, and terraform-provider-aws's ``alarm_rule`` validator;
+the API page's text was not read). More alarms than one rule holds make a tree: pages of
 alarms (``<prefix>alarms-1-1``, ``-1-2``...), pages of pages while there are more than one,
 and the root ``<prefix>alarms``, the only one with actions.
 """
