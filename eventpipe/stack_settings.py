@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from eventpipe.quotas import QuotaLimits, SharedQuotas
+
 NAMESPACE = "eventpipe"
 PROJECT = "eventpipe"
 STACK_CONFIG = "stack config"
@@ -146,6 +148,11 @@ class StackSettings(BaseModel):
     """Where the running program deploys: ``local`` under the local engine, ``aws``
     under ``pulumi up``; None when no program runs (``eventpipe consumers``). Not a stack
     setting: :func:`eventpipe.pulumi_stack.resolve_from_pulumi` sets it."""
+    quotas: QuotaLimits = Field(default_factory=QuotaLimits)
+    """The account's raised quotas (``eventpipe.quotas``); unset ones keep AWS's default."""
+    shared_quotas: SharedQuotas = Field(default_factory=SharedQuotas, alias="sharedQuotas")
+    """Other stacks and declared figures drawing on the same quotas (a shared bus, one
+    account): added to this stack's use before the preview compares it with the quotas."""
 
     @field_validator("topics")
     @classmethod
