@@ -127,7 +127,7 @@ def _ending(
         if letter is not None and letter.archive_key:
             return Ending(
                 "archived",
-                f"dead-lettered, then archived to s3 key {letter.archive_key}",
+                f"moved from the DLQ to the archive, s3 key {letter.archive_key}",
                 reason,
                 dlq_id,
                 False,
@@ -137,12 +137,12 @@ def _ending(
         if letter is None:
             return Ending(
                 "dead-lettered",
-                "dead-lettered; no longer in the DLQ (redriven, purged, or past the DLQs scanned)",
+                "no longer in the DLQ (redriven, purged, or past the messages scanned)",
                 reason,
                 dlq_id,
                 False,
             )
-        return Ending("dead-lettered", f"dead-lettered: in {where}", reason, dlq_id, True)
+        return Ending("dead-lettered", f"in {where}", reason, dlq_id, True)
     if last is not None:
         if last.outcome == "retry":
             final = max_receive is not None and (last.receive_count or 0) >= max_receive
