@@ -180,7 +180,10 @@ def trace_event(
     )
     by_consumer: dict[str, list[insights.LogRow]] = {}
     for row in rows:
-        if row.text("outcome") and row.group in groups:
+        # The query filters already; checked again so an endpoint that ignores
+        # `filter` (plain moto) cannot lend another event's lines to this one.
+        named = {row.text("event_id"), row.text("message_id"), row.text("correlation_id")}
+        if row.text("outcome") and row.group in groups and event_id in named:
             by_consumer.setdefault(groups[row.group].name, []).append(row)
     notes: list[str] = []
     sqs, events = clients("sqs"), clients("events")
@@ -300,7 +303,12 @@ def recent_events(
     for row in sorted(rows, key=lambda r: r.time, reverse=True):
         name = groups.get(row.group)
         key = row.text("event_id") or row.text("message_id")
-        if name is None or key is None or (key, name) in latest:
+        if (
+            name is None
+            or key is None
+            or (key, name) in latest
+            or row.text("outcome") not in outcomes
+        ):
             continue
         latest[(key, name)] = RecentEvent(
             row.text("event_id"), row.text("message_id"), name, row.time,
