@@ -74,6 +74,7 @@ class Function:
             }
         )
         self.runner = BatchRunner(settings, load_handler(handler), sqs=self.sqs)
+        self.received: list[dict[str, Any]] = []
 
     def deliver(self, event: dict[str, Any]) -> None:
         """Send the event to the queue (as its rule would) and run one invocation."""
@@ -98,6 +99,7 @@ class Function:
             )
             for m in received
         ]
+        self.received = received
         self.capsys.readouterr()
         result = self.runner.run(sqs_event(records), None)
         failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
@@ -107,6 +109,17 @@ class Function:
                     QueueUrl=self.consumer.queue_url, ReceiptHandle=message["ReceiptHandle"]
                 )
         self.write_log(self.capsys.readouterr().out)
+
+    def backoff_over(self) -> None:
+        """The runtime's backoff (a visibility timeout) has run out: the messages it
+        kept are visible again, as SQS makes them after the timeout."""
+        for message in self.received:
+            with contextlib.suppress(self.sqs.exceptions.ReceiptHandleIsInvalid):
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.consumer.queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=0,
+                )
 
     def write_log(self, out: str) -> None:
         logs = self.emulator.client("logs")
@@ -193,6 +206,7 @@ def test_a_retry_is_in_flight_and_follow_ends_when_it_is_processed(
     steps = []
 
     def next_attempt(_: float) -> None:
+        orders.backoff_over()
         orders.invoke()  # SQS delivers it again; the handler succeeds this time
 
     for step in follow_trace(emulator.client, outputs, event["id"], sleep=next_attempt):
