@@ -261,7 +261,6 @@ def trace_event(
 
 
 def _overall(traces: Sequence[ConsumerTrace]) -> tuple[str, str]:
-    states = [t.ending.state for t in traces]
     touched = [t for t in traces if t.attempts or t.ending.state in ("dead-lettered", "archived")]
     if not touched:
         return "not-found", "no consumer's log, DLQ or archive names this event"
@@ -276,7 +275,6 @@ def _overall(traces: Sequence[ConsumerTrace]) -> tuple[str, str]:
     if flying:
         parts.append(f"in flight in {', '.join(flying)}")
     state = "failed" if failed else "in-flight" if flying else "processed"
-    del states
     return state, "; ".join(parts)
 
 
