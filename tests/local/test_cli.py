@@ -42,6 +42,9 @@ def test_demo_passes_on_the_projects_dev_stack(tmp_path: Path) -> None:
     assert re.search(r"#1 dead-lettered [0-9.]+ ms PermanentError: ", trace), trace
     assert re.search(r"-> dead-lettered: in the (intake )?DLQ .* DLQ message [0-9a-f-]{36}", trace)
     assert "Logs Insights over 4 log group(s)" in trace
+    # The project's poison sample is an order, which order-processing (per-key FIFO)
+    # also receives: its part shows the pipe hop with the message group.
+    assert re.search(r"-intake -> pipe \S+ -> \S+\.fifo, group \S+", trace), trace
     for consumer in (
         "order-processing",
         "inventory-reservation",
