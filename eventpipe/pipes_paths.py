@@ -45,7 +45,10 @@ import contextlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from eventpipe.consumer import Consumer
 
 __all__ = [
     "GROUP_PATH_MAX",
@@ -98,6 +101,18 @@ MISSING: Final = Missing()
 def is_json_path(value: str) -> bool:
     """Whether ``value`` is meant as a path (starts with ``$``) rather than a literal id."""
     return value.startswith("$")
+
+
+def per_key_fifo(consumer: Consumer) -> bool:
+    """A FIFO consumer fed by a rule whose message group is a JSON path: it needs a pipe
+    (an intake queue, the pipe, the FIFO queue). The components declare that chain for
+    it and ``eventpipe graph`` draws it, both from this one answer."""
+    return (
+        consumer.fifo
+        and consumer.pattern is not None
+        and consumer.message_group is not None
+        and is_json_path(consumer.message_group)
+    )
 
 
 def steps(path: str) -> list[str | int]:
