@@ -67,16 +67,24 @@ def _stack_nodes(settings: StackSettings, consumers: list[tuple[str, Consumer]])
         nodes.append(Node(PRODUCERS, "producers", "producers", ("SendMessage",)))
     breakers = sum(1 for _, c in consumers if c.circuit_breaker is not None)
     if breakers:
-        nodes.append(
-            Node(BREAKER, "breaker", "circuit breaker", (f"guards {breakers} consumer(s)",))
-        )
+        nodes.append(Node(BREAKER, "breaker", "circuit breaker", (f"for {breakers} consumer(s)",)))
     archive = settings.dead_letter_archive
     if archive is not None:
         nodes.append(
-            Node(ARCHIVER, "archiver", "dead-letter archiver", (f"DLQs after {archive.after_days} d",))
+            Node(
+                ARCHIVER,
+                "archiver",
+                "dead-letter archiver",
+                (f"DLQs after {archive.after_days} d",),
+            )
         )
         nodes.append(
-            Node(ARCHIVE_BUCKET, "archive-bucket", "archive bucket (S3)", (f"kept {archive.expire_days} d",))
+            Node(
+                ARCHIVE_BUCKET,
+                "archive-bucket",
+                "archive bucket (S3)",
+                (f"kept {archive.expire_days} d",),
+            )
         )
     return nodes
 
@@ -114,17 +122,27 @@ def _lane(
         path = consumer.message_group
         intake_pattern, missing_pattern = pipes_paths.group_patterns(consumer.pattern, path)
         nodes.append(Node(node("rule"), "rule", "rule", tuple(pattern_items(intake_pattern)), name))
-        nodes.append(Node(node("intake-queue"), "intake-queue", "intake queue", ("standard",), name))
+        nodes.append(
+            Node(node("intake-queue"), "intake-queue", "intake queue", ("standard",), name)
+        )
         nodes.append(Node(node("pipe"), "pipe", "pipe", (f"group {path}",), name))
         nodes.append(
-            Node(node("intake-dlq"), "intake-dlq", "intake DLQ", (f"kept {DLQ_RETENTION_DAYS} d",), name)
+            Node(
+                node("intake-dlq"),
+                "intake-dlq",
+                "intake DLQ",
+                (f"kept {DLQ_RETENTION_DAYS} d",),
+                name,
+            )
         )
         edges += [
             Edge(source, node("rule")),
             Edge(node("rule"), node("intake-queue"), "target"),
             Edge(node("intake-queue"), node("pipe")),
             Edge(node("pipe"), entry, "group per key"),
-            Edge(node("intake-queue"), node("intake-dlq"), f"{consumer.max_receive_count} receives"),
+            Edge(
+                node("intake-queue"), node("intake-dlq"), f"{consumer.max_receive_count} receives"
+            ),
         ]
         if missing_pattern is not None:
             nodes.append(
@@ -142,7 +160,9 @@ def _lane(
             ]
         heading = f"FIFO per {path}"
     elif consumer.source == "rule":
-        nodes.append(Node(node("rule"), "rule", "rule", tuple(pattern_items(consumer.pattern)), name))
+        nodes.append(
+            Node(node("rule"), "rule", "rule", tuple(pattern_items(consumer.pattern)), name)
+        )
         group = f"group {consumer.message_group or name}" if consumer.fifo else "target"
         edges += [Edge(source, node("rule")), Edge(node("rule"), entry, group)]
         heading = queue_kind
@@ -180,7 +200,9 @@ def _lane(
     return Lane(name, plugin, source, title), nodes, edges
 
 
-def _lane_order(settings: StackSettings, plugin: str, consumer: Consumer) -> tuple[int, int, str, str]:
+def _lane_order(
+    settings: StackSettings, plugin: str, consumer: Consumer
+) -> tuple[int, int, str, str]:
     """Lanes fed by one source sit together (so its bar is one piece): the bus first, then
     each topic in config order, then directly fed queues; by plugin and name inside."""
     if consumer.source == "rule":

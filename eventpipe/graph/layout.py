@@ -24,7 +24,8 @@ from eventpipe.graph.model import Edge, Lane, Node, Page
 MARGIN = 20.0
 CAPTION_H = 34.0
 BAR_W = 30.0
-BOX_H = 48.0
+BOX_H = 56.0
+"""A label and two lines of facts."""
 ROW_GAP = 20.0
 """Between a lane's two rows: room for a vertical arrow's label beside it."""
 LANE_TITLE_H = 18.0
@@ -175,7 +176,9 @@ def _route(edge: Edge, source: Placed, target: Placed) -> Route:
     return Route(edge, points, *_label_place(edge.label, points))
 
 
-def _label_place(label: str, points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float] | None, str]:
+def _label_place(
+    label: str, points: tuple[tuple[float, float], ...]
+) -> tuple[tuple[float, float] | None, str]:
     if not label:
         return None, "middle"
     (x1, y1), (x2, y2) = points[0], points[-1]
@@ -219,7 +222,9 @@ def layout(page: Page) -> Layout:
             row, column = LANE_CELLS[node.kind]
             cell(node, top, row, column)
         height = LANE_TITLE_H + rows * BOX_H + (rows - 1) * ROW_GAP + LANE_GAP
-        bands.append(Band(lane, Box(MARGIN + BAR_W + 20, y, right_bar_x - MARGIN - BAR_W - 40, height)))
+        bands.append(
+            Band(lane, Box(MARGIN + BAR_W + 20, y, right_bar_x - MARGIN - BAR_W - 40, height))
+        )
         y += height
     lanes_bottom = max(y, lanes_top + BOX_H)
     for node in topo.stack_nodes():

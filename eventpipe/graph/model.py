@@ -43,8 +43,9 @@ HEADER_KINDS: tuple[NodeKind, ...] = (
 )
 """Stack-level nodes drawn above the lanes (each page shows them all)."""
 
-DEFAULT_PAGE_SIZE = 12
-"""Consumers per page: 12 lanes keep a page near 1,600 px tall at the picture's 12 px text."""
+DEFAULT_PAGE_SIZE = 10
+"""Consumers per page: 10 two-row lanes keep a page under 1,900 px tall at the picture's
+12 px text (tests/graph checks each page's size at 60 consumers)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,9 @@ class Topology:
             raise ValueError(f"page size must be at least 1, not {size}")
         chunks = [self.lanes[i : i + size] for i in range(0, len(self.lanes), size)] or [()]
         return [
-            Page(self._subset(chunk), number, len(chunks), number * size - size + 1, len(self.lanes))
+            Page(
+                self._subset(chunk), number, len(chunks), number * size - size + 1, len(self.lanes)
+            )
             for number, chunk in enumerate(chunks, start=1)
         ]
 
