@@ -78,7 +78,19 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, send, status, dlq, logs, mapping, local, cost_command, graph_command):
+for group in (
+    consumers,
+    new,
+    events,
+    send,
+    status,
+    dlq,
+    logs,
+    mapping,
+    local,
+    cost_command,
+    graph_command,
+):
     group.register(app)
 
 

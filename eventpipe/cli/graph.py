@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
@@ -23,7 +23,6 @@ from eventpipe.graph import (
 )
 from eventpipe.resolve import resolve_from_file
 
-Format = Literal["svg", "png", "mermaid", "json"]
 SUFFIX = {"svg": ".svg", "png": ".png", "mermaid": ".mmd", "json": ".json"}
 
 
@@ -39,7 +38,7 @@ def page_paths(out: Path, count: int) -> list[Path]:
     return [out.with_name(f"{out.stem}-{n}{out.suffix}") for n in range(1, count + 1)]
 
 
-def _text(page: Page, fmt: Format) -> str:
+def _text(page: Page, fmt: str) -> str:
     if fmt == "mermaid":
         return render_mermaid(page)
     if fmt == "json":

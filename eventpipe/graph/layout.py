@@ -162,6 +162,7 @@ def _column_x() -> dict[str, tuple[float, float]]:
 
 def _route(edge: Edge, source: Placed, target: Placed) -> Route:
     s, t = source.box, target.box
+    points: tuple[tuple[float, float], ...]
     if source.bar:  # a bar feeds the lane: a level arrow at the target's height
         points = ((s.right, t.cy), (t.x, t.cy))
     elif target.bar:
