@@ -83,6 +83,7 @@ def graph(
         typer.echo("".join(_text(page, fmt) for page in pages), nl=False)
         return
     paths = page_paths(out, len(pages))
+    out.parent.mkdir(parents=True, exist_ok=True)
     for page, path in zip(pages, paths, strict=True):
         if fmt == "png":
             placed = layout(page)

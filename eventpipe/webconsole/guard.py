@@ -23,8 +23,8 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from typing import Protocol
 from dataclasses import dataclass
+from typing import Protocol
 
 TOKEN_HEADER = "X-Eventpipe-Token"
 TOKEN_PARAM = "token"

@@ -200,6 +200,7 @@ async function showTrace(eventId) {
     box.append(el("p", data.traceError, "muted"));
   }
   section.dataset.loaded = "true";
+  section.scrollIntoView();
 }
 
 // --- DLQ browser ------------------------------------------------------------------
