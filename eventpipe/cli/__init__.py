@@ -32,7 +32,18 @@ require("cli", "the eventpipe command")
 
 import typer  # noqa: E402
 
-from eventpipe.cli import consumers, dlq, events, local, logs, mapping, new, send, status  # noqa: E402
+from eventpipe.cli import (  # noqa: E402
+    consumers,
+    dlq,
+    events,
+    local,
+    logs,
+    mapping,
+    new,
+    send,
+    status,
+    trace,
+)
 from eventpipe.cli import cost as cost_command  # noqa: E402
 from eventpipe.cli import graph as graph_command  # noqa: E402
 from eventpipe.cli.reporting import CommandApp  # noqa: E402
@@ -86,6 +97,7 @@ for group in (
     status,
     dlq,
     logs,
+    trace,
     mapping,
     local,
     cost_command,

@@ -244,6 +244,7 @@ def demo(
         print_outcomes(console, engine.tracker.summary(), deployed)
         fifo = {name for name, consumer in consumers.items() if consumer.fifo}
         mismatches, notes = samples.check(published, engine.tracker, set(deployed), fifo)
+        _trace_poison(engine, published)
     finally:
         engine.stop()
     for note in notes:
@@ -258,6 +259,27 @@ def demo(
         )
     checked = sum(len(p.sample.event.expect) for p in published)
     console.print(f"[green]demo passed[/]: {checked} expected outcome(s) met in {elapsed:.1f}s")
+
+
+def _trace_poison(engine: Any, published: list[Any]) -> None:
+    """End the demo with ``eventpipe trace`` of its first poison sample (a bus event a
+    consumer must dead-letter): the same operate function, on the local engine."""
+    from eventpipe.cli.trace import print_trace
+    from eventpipe.operate.trace import trace_event
+
+    poison = next(
+        (
+            p
+            for p in published
+            if p.key.startswith("event:") and "dead-lettered" in p.sample.event.expect.values()
+        ),
+        None,
+    )
+    if poison is None or engine.emulator is None:
+        return
+    event_id = poison.key.removeprefix("event:")
+    console.print(f"\n[bold]eventpipe trace {event_id}[/] (the demo's poison event):")
+    print_trace(console, trace_event(engine.emulator.client, engine.outputs, event_id))
 
 
 def register(app: typer.Typer) -> None:
