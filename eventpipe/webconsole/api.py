@@ -6,7 +6,6 @@ command of the same job calls (``status``, ``dlq peek``, ``dlq redrive``, ``dlq 
 
 from __future__ import annotations
 
-import importlib
 import threading
 from typing import Any
 
@@ -18,9 +17,9 @@ from eventpipe.operate import status as status_ops
 from eventpipe.operate.aws import Aws
 from eventpipe.operate.exceptions import OperateError
 from eventpipe.operate.stack_outputs import StackTarget
+from eventpipe.operate.trace import trace_event
 from eventpipe.webconsole.feed import Feed
 
-TRACE_MODULE = "eventpipe.operate.trace"
 PEEK_LIMIT = 10
 """Messages a peek shows (the CLI's default)."""
 
@@ -100,8 +99,8 @@ class ConsoleApi:
         return {"consumer": consumer, "intake": intake, "purged": purged}
 
     def trace(self, event_id: str) -> dict[str, Any]:
-        """The engine's own record of the event (every outcome in the feed), and
-        ``eventpipe trace``'s answer where this installation has it."""
+        """``eventpipe trace EVENT_ID``, beside the engine's own record of the event (its
+        outcomes in the feed, which the trace's log query may lag by an invocation)."""
         answer: dict[str, Any] = {
             "eventId": event_id,
             "engine": [entry.to_dict() for entry in self.feed.of_event(event_id)],
@@ -109,15 +108,8 @@ class ConsoleApi:
             "traceError": None,
         }
         try:
-            trace_ops = importlib.import_module(TRACE_MODULE)
-        except ImportError:
-            answer["traceError"] = (
-                "this eventpipe has no `eventpipe trace` yet; the engine's record is shown"
-            )
-            return answer
-        try:
             with self._lock:
-                found = trace_ops.trace_event(self.aws.client, self.target.outputs, event_id)
+                found = trace_event(self.aws.client, self.target.outputs, event_id)
             answer["trace"] = found.to_dict()
         except OperateError as exc:
             answer["traceError"] = str(exc)

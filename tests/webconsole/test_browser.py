@@ -22,6 +22,7 @@ from eventpipe.contract import DLQ_ATTR_ERROR_MESSAGE, DLQ_ATTR_ERROR_TYPE
 from eventpipe.graph import Topology
 from eventpipe.local import LocalEngine
 from eventpipe.operate import dlq as dlq_ops
+from eventpipe.operate.trace import trace_event
 from eventpipe.webconsole import Feed, RunningConsole
 from tests.local.conftest import REAL_PLUGINS, PluginEnv, real_project
 from tests.webconsole.browser import WAIT, start_browser
@@ -120,6 +121,14 @@ def dead_letter(engine: LocalEngine, consumer: str, count: int) -> None:
         )
 
 
+def traced_endings(engine: LocalEngine, event_id: str) -> dict[str, set[str]]:
+    """``eventpipe trace``'s answer: ending state -> consumers."""
+    found: dict[str, set[str]] = {}
+    for consumer in trace_event(engine.client, engine.outputs, event_id).consumers:
+        found.setdefault(consumer.ending.state, set()).add(consumer.consumer)
+    return found
+
+
 def open_console(browser: Any, console: RunningConsole) -> None:
     browser.get(console.url)
     wait_for(browser, lambda d: css(d, "#consumers tbody tr[data-consumer]"), "the status table")
@@ -162,6 +171,14 @@ def test_the_feed_shows_events_and_a_click_opens_their_trace(
         entry.consumer for entry in record if entry.outcome == "ok"
     }
     screenshot(browser, "console.png")
+    # The function logs reach the emulator's log groups as each invocation ends: wait
+    # until `eventpipe trace` itself sees every processed copy, then ask the page.
+    processed = {entry.consumer for entry in record if entry.outcome == "ok"}
+    wait_for(
+        browser,
+        lambda _: processed <= traced_endings(engine, ids[1]).get("processed", set()),
+        f"the trace of {ids[1]} in the logs",
+    )
 
     css(browser, f'#feed tr[data-event-id="{ids[1]}"]')[0].click()
 

@@ -188,6 +188,8 @@ async function showTrace(eventId) {
       const part = el("div");
       part.className = "trace-consumer";
       part.dataset.consumer = c.consumer;
+      part.dataset.matched = String(c.matched);
+      part.dataset.ending = c.ending.state;
       const matched = c.matched === true ? "matched" : c.matched === false ? `not matched: ${c.reason || ""}` : `unknown: ${c.reason || ""}`;
       part.append(el("h4", `${c.consumer} (${c.source}) – ${matched}`));
       if (c.pipe) part.append(el("p", `${c.pipe.intakeQueue} → pipe ${c.pipe.pipe} → ${c.pipe.fifoQueue}`, "muted"));
