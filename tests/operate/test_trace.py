@@ -5,7 +5,6 @@ Insights, the rules, the DLQs and the archive, as it does on AWS."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import uuid
@@ -15,20 +14,16 @@ from typing import Any
 
 import pytest
 
-from eventpipe import aws_clients, contract
+from eventpipe import aws_clients
 from eventpipe.aws_clients import FAKE_CREDENTIALS
 from eventpipe.local.emulator.server import Emulator, start_emulator
 from eventpipe.local.emulator.shims import apply_moto_shims
 from eventpipe.operate.trace import follow_trace, insights, recent_events, trace_event
-from eventpipe.runtime.batch import BatchRunner
-from eventpipe.runtime.loading import load_handler
-from eventpipe.runtime.settings import Settings
 from eventpipe.stack_functions.archiver import Archiver
 from eventpipe.stack_output import DeadLetterArchiveOutputs, StackOutputs
-from eventpipe.testing import eventbridge_event, sqs_event, sqs_record
+from eventpipe.testing import eventbridge_event
 from tests.cli.stack import build_stack
-
-STREAM = "2026/12/07/[$LATEST]0123456789abcdef0123456789abcdef"
+from tests.operate.runtime_function import STREAM, Function
 
 
 @pytest.fixture(scope="module")
@@ -43,100 +38,6 @@ def emulator() -> Iterator[Emulator]:
 def outputs(emulator: Emulator) -> StackOutputs[str]:
     session = aws_clients.session(region="us-east-1", credentials=FAKE_CREDENTIALS)
     return build_stack(session, endpoint_url=emulator.endpoint_url)
-
-
-class Function:
-    """One consumer's function: the real runtime, warm across invocations, writing its
-    log lines into the consumer's log group in the emulator (as Lambda does when an
-    invocation ends)."""
-
-    def __init__(
-        self,
-        emulator: Emulator,
-        outputs: StackOutputs[str],
-        consumer: str,
-        handler: str,
-        capsys: pytest.CaptureFixture[str],
-    ) -> None:
-        self.emulator, self.capsys = emulator, capsys
-        self.consumer = outputs.consumer(consumer)
-        self.sqs = emulator.client("sqs")
-        settings = Settings.from_env(
-            {
-                contract.ENV_HANDLER: handler,
-                # A service name of its own: Powertools' logger of a service keeps the
-                # stdout it first saw, and each test captures a new one.
-                contract.ENV_CONSUMER: f"{consumer}-{uuid.uuid4().hex[:8]}",
-                contract.ENV_FIFO: "false",
-                contract.ENV_SOURCE: self.consumer.source,
-                contract.ENV_DLQ_URL: self.consumer.dlq_url,
-                contract.ENV_MAX_RECEIVE_COUNT: "5",
-            }
-        )
-        self.runner = BatchRunner(settings, load_handler(handler), sqs=self.sqs)
-        self.received: list[dict[str, Any]] = []
-
-    def deliver(self, event: dict[str, Any]) -> None:
-        """Send the event to the queue (as its rule would) and run one invocation."""
-        self.sqs.send_message(QueueUrl=self.consumer.queue_url, MessageBody=json.dumps(event))
-        self.invoke()
-
-    def invoke(self) -> None:
-        received = self.sqs.receive_message(
-            QueueUrl=self.consumer.queue_url,
-            MaxNumberOfMessages=10,
-            AttributeNames=["All"],
-            VisibilityTimeout=0,
-        ).get("Messages", [])
-        assert received, "the queue holds the message"
-        records = [
-            sqs_record(
-                m["Body"],
-                message_id=m["MessageId"],
-                receipt_handle=m["ReceiptHandle"],
-                receive_count=int(m["Attributes"]["ApproximateReceiveCount"]),
-                queue_arn=self.consumer.queue_arn,
-            )
-            for m in received
-        ]
-        self.received = received
-        self.capsys.readouterr()
-        result = self.runner.run(sqs_event(records), None)
-        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-        for message in received:
-            if message["MessageId"] not in failed:
-                self.sqs.delete_message(
-                    QueueUrl=self.consumer.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
-        self.write_log(self.capsys.readouterr().out)
-
-    def backoff_over(self) -> None:
-        """The runtime's backoff (a visibility timeout) has run out: the messages it
-        kept are visible again, as SQS makes them after the timeout."""
-        for message in self.received:
-            with contextlib.suppress(self.sqs.exceptions.ReceiptHandleIsInvalid):
-                self.sqs.change_message_visibility(
-                    QueueUrl=self.consumer.queue_url,
-                    ReceiptHandle=message["ReceiptHandle"],
-                    VisibilityTimeout=0,
-                )
-
-    def write_log(self, out: str) -> None:
-        logs = self.emulator.client("logs")
-        group = self.consumer.log_group
-        assert group is not None
-        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
-            logs.create_log_group(logGroupName=group)
-        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
-            logs.create_log_stream(logGroupName=group, logStreamName=STREAM)
-        now = int(datetime.now(UTC).timestamp() * 1000)
-        lines = [line for line in out.splitlines() if line.strip()]
-        if lines:
-            logs.put_log_events(
-                logGroupName=group,
-                logStreamName=STREAM,
-                logEvents=[{"timestamp": now, "message": line} for line in lines],
-            )
 
 
 def order(detail: dict[str, Any], detail_type: str = "Order Created") -> dict[str, Any]:

@@ -102,9 +102,11 @@ def _match(
     result = explain(pattern, dict(event))
     if result.matched:
         return True, None, None
+    if reached:  # its log or DLQ names the event: the rule, or the event given, changed
+        return True, f"reached it, though the rule now fails this event: {result.reason}", None
     if result.mismatch is None:
         return None, result.reason, None
-    return False, result.mismatch.reason, result.mismatch.field
+    return False, result.reason, result.mismatch.field
 
 
 def _ending(
