@@ -26,6 +26,8 @@ the AWS behaviour it reproduces and citing AWS:
   function invokes it (asynchronously, in the local function pool), as on AWS.
 * :mod:`~eventpipe.local.emulator.shims.logs_insights`: StartQuery answers the Logs
   Insights subset ``eventpipe trace`` uses (filters, JSON fields), as AWS documents it.
+* :mod:`~eventpipe.local.emulator.shims.composite_alarms`: ``PutCompositeAlarm`` creates a
+  composite alarm, as on AWS (moto stores and describes them but routes no such action).
 
 :func:`apply_moto_shims` installs them all (the embedded server does, when it starts).
 """
@@ -33,6 +35,7 @@ the AWS behaviour it reproduces and citing AWS:
 from __future__ import annotations
 
 from eventpipe.local.emulator.shims.bucket_policy import bucket_policy_conditions
+from eventpipe.local.emulator.shims.composite_alarms import composite_alarm_api
 from eventpipe.local.emulator.shims.event_patterns import rule_matching
 from eventpipe.local.emulator.shims.events import whole_event
 from eventpipe.local.emulator.shims.fifo import (
@@ -77,6 +80,7 @@ def apply_moto_shims() -> None:
     lambda_delivery()
     bucket_policy_conditions()
     logs_insights_queries()
+    composite_alarm_api()
     _APPLIED = True
 
 
