@@ -114,18 +114,6 @@ def is_json_path(value: str) -> bool:
     return value.startswith("$")
 
 
-def per_key_fifo(consumer: Consumer) -> bool:
-    """A FIFO consumer fed by a rule whose message group is a JSON path: it needs a pipe
-    (an intake queue, the pipe, the FIFO queue). The components declare that chain for
-    it and ``eventpipe graph`` draws it, both from this one answer."""
-    return (
-        consumer.fifo
-        and consumer.pattern is not None
-        and consumer.message_group is not None
-        and is_json_path(consumer.message_group)
-    )
-
-
 def steps(path: str) -> list[str | int]:
     """The keys and indices of a grammatical path (``"*"`` for a wildcard index).
 
