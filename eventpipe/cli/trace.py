@@ -149,10 +149,10 @@ def trace(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Follow one event: which consumers it matched (or the pattern field that failed),
-    the queue and pipe it reached, every attempt, and where it ended.
+    """Follow one event: matches, queues, every attempt and where it ended.
 
-    Reads the functions' logs through CloudWatch Logs Insights (billed per GB scanned:
+    For each consumer: whether its rule matched (or the pattern field that failed), the
+    queue and pipe it reached, every attempt, and where it ended. Reads the functions' logs through CloudWatch Logs Insights (billed per GB scanned:
     docs/operations.md, "Find an event"), the rules, the DLQs and the archive.
     `--last 10 [--consumer X] [--failed]` lists recent event ids to trace.
     """

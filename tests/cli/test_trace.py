@@ -80,6 +80,16 @@ def test_trace_a_dead_lettered_event_locally(
     assert orders_part["matched"] is True  # its log names the event: it was reached
     assert "the rule now fails this event: source is" in orders_part["reason"]
 
+    # Without the DLQ scan the event is not at hand, so inventory cannot be told matched,
+    # and nothing is in flight: --follow prints one JSON line and ends.
+    followed = cli("trace", event["id"], "--follow", "--json", "--dlq-scan", "0")
+    assert followed.exit_code == 0, followed.output
+    [line] = followed.stdout.splitlines()
+    step = json.loads(line)
+    assert step["state"] == "failed" and step["event"] is None
+    [orders_step] = [c for c in step["consumers"] if c["consumer"] == "orders"]
+    assert orders_step["ending"]["inDlq"] is None  # not checked, not claimed either way
+
     recent = cli("trace", "--last", "5", "--consumer", "orders", "--failed", "--json")
     assert [e["eventId"] for e in json.loads(recent.stdout)["events"]] == [event["id"]]
     table = cli("trace", "--last", "5", "--failed")

@@ -114,6 +114,7 @@ def _ending(
     attempts: list[Attempt],
     letters: list[endings.DeadLetter],
     max_receive: int | None,
+    dlq_checked: bool = True,
 ) -> Ending:
     in_dlq = [d for d in letters if d.archive_key is None]
     archived = [d for d in letters if d.archive_key is not None]
@@ -136,6 +137,8 @@ def _ending(
                 letter.archive_key,
             )
         where = "the intake DLQ" if letter is not None and letter.intake else "the DLQ"
+        if letter is None and not dlq_checked:
+            return Ending("dead-lettered", "the DLQ was not checked", reason, dlq_id, None)
         if letter is None:
             return Ending(
                 "dead-lettered",
@@ -244,7 +247,9 @@ def trace_event(
                 queue=consumer.queue_name if matched or reached else None,
                 pipe=pipe if matched or reached else None,
                 attempts=attempts,
-                ending=_ending(matched, attempts, letters[consumer.name], max_receive),
+                ending=_ending(
+                    matched, attempts, letters[consumer.name], max_receive, dlq_scan > 0
+                ),
             )
         )
     if not rows:
@@ -261,7 +266,6 @@ def trace_event(
 
 
 def _overall(traces: Sequence[ConsumerTrace]) -> tuple[str, str]:
-    states = [t.ending.state for t in traces]
     touched = [t for t in traces if t.attempts or t.ending.state in ("dead-lettered", "archived")]
     if not touched:
         return "not-found", "no consumer's log, DLQ or archive names this event"
@@ -276,7 +280,6 @@ def _overall(traces: Sequence[ConsumerTrace]) -> tuple[str, str]:
     if flying:
         parts.append(f"in flight in {', '.join(flying)}")
     state = "failed" if failed else "in-flight" if flying else "processed"
-    del states
     return state, "; ".join(parts)
 
 

@@ -133,7 +133,7 @@ def run(
     from botocore.exceptions import ClientError
 
     started = clock()
-    existing = [g for g in groups]
+    existing = list(groups)
     rows: list[LogRow] = []
     matched = scanned = 0.0
     stats = False
