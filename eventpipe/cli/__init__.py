@@ -45,6 +45,7 @@ from eventpipe.cli import (  # noqa: E402
     trace,
 )
 from eventpipe.cli import cost as cost_command  # noqa: E402
+from eventpipe.cli import graph as graph_command  # noqa: E402
 from eventpipe.cli.reporting import CommandApp  # noqa: E402
 
 __all__ = ["app", "main"]
@@ -88,7 +89,20 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, send, status, dlq, logs, trace, mapping, local, cost_command):
+for group in (
+    consumers,
+    new,
+    events,
+    send,
+    status,
+    dlq,
+    logs,
+    trace,
+    mapping,
+    local,
+    cost_command,
+    graph_command,
+):
     group.register(app)
 
 
