@@ -44,8 +44,10 @@ from eventpipe.cli import (  # noqa: E402
     retired,
     send,
     status,
+    trace,
 )
 from eventpipe.cli import cost as cost_command  # noqa: E402
+from eventpipe.cli import graph as graph_command  # noqa: E402
 from eventpipe.cli.reporting import CommandApp  # noqa: E402
 
 __all__ = ["app", "main"]
@@ -99,9 +101,11 @@ for group in (
     dlq,
     retired,
     logs,
+    trace,
     mapping,
     local,
     cost_command,
+    graph_command,
 ):
     group.register(app)
 
