@@ -179,7 +179,12 @@ def dev(
             outputs=engine.outputs,
         )
         # what `eventpipe plan --local` and a stack change compare against
-        plan_cli.record_deploy(project, stack)
+        try:
+            plan_cli.record_deploy(project, stack)
+        except Exception as exc:
+            console.print(
+                f"[dim]note:[/] no plan recorded for `eventpipe plan --local`: {escape(str(exc))}"
+            )
         target = config_stack_flags(stack, directory)
         publish = suggest_command("publish", flags=["--local", *target]).rstrip("`")
         console.print(
