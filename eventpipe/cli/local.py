@@ -128,12 +128,13 @@ def dev(
     if note:
         console.print(f"[dim]note:[/] {note}")
     console.print(f"deploying stack [bold]{stack}[/] of {project} locally...")
+    target = config_stack_flags(stack, directory)
     engine = _engine(
         project,
         stack,
         endpoint_url,
         time_scale,
-        on_log=lambda entry: log_line(console, entry),
+        on_log=lambda entry: log_line(console, entry, target),
         on_error=lambda text: console.print(f"[red]{text}[/]"),
         on_alarm=lambda name, state, reason: console.print(
             f"[{'red' if state == 'ALARM' else 'green'}]alarm {name}: {state}[/]  [dim]{reason}[/]",
@@ -148,7 +149,8 @@ def dev(
         print_log_locations(
             console,
             {engine.consumer_of(pool.spec): pool.log_group for pool in engine.pools.values()},
-            config_stack_flags(stack, directory),
+            target,
+            consumers=set(engine.outputs.consumers),
         )
         write_announcement(
             project,
@@ -157,12 +159,10 @@ def dev(
             region=engine.emulator.region,
             outputs=engine.outputs,
         )
-        target = config_stack_flags(stack, directory)
         publish = suggest_command("publish", flags=["--local", *target]).rstrip("`")
         console.print(
             f"[green]ready[/]: {len(engine.pollers)} consumer(s) polling. Publish with "
             f"{escape(publish)} ...`; Ctrl-C stops.",
-            soft_wrap=True,
         )
         hint = suggest_command("dev", flags=target).strip("`")
         watcher = _change_watcher(engine, project, stack, hint)

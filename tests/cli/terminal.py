@@ -23,3 +23,15 @@ def plain_lines(text: str) -> list[str]:
 def too_wide(text: str, width: int = 80) -> list[str]:
     """The lines of ``text`` wider than ``width`` columns (none is the expectation)."""
     return [line for line in plain_lines(text) if len(line) > width]
+
+
+def broken_words(narrow: str, wide: str) -> list[str]:
+    """Words of ``wide`` (the same output, unwrapped) that ``narrow`` split across two
+    lines: a line broken inside a word shows as two fragments where one word was. Empty
+    when every line of ``narrow`` ends between words."""
+    narrow_words = " ".join(plain_lines(narrow)).split()
+    wide_words = " ".join(plain_lines(wide)).split()
+    if narrow_words == wide_words:
+        return []
+    extra = [w for w in narrow_words if w not in set(wide_words)]
+    return extra or [f"word sequence differs: {narrow_words} != {wide_words}"]

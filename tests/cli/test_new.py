@@ -35,7 +35,7 @@ def test_new_scaffolds_a_plugin_that_passes_its_own_tests(
     )
     assert result.exit_code == 0, result.output
     root = project / "consumers" / "parcel-audit"
-    assert "pip install -e consumers/parcel-audit" in result.stdout  # relative: pasteable here
+    assert "pytest consumers/parcel-audit" in result.stdout  # relative: pasteable here
 
     pyproject = tomllib.loads((root / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == "eventpipe-parcel-audit"
