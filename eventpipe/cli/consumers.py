@@ -1,7 +1,7 @@
 """``eventpipe consumers [CONSUMER]``: what a stack will build, before anything is deployed.
 
-Without a name: the plugins and one row per consumer (patterns cut short to fit the
-terminal); with a name: that consumer whole, every setting and its full pattern.
+Without a name: the plugins and one row per consumer (patterns written with what sets
+each apart first, then cut short to fit the terminal); with a name: that consumer whole, every setting and its full pattern.
 """
 
 from __future__ import annotations
@@ -103,8 +103,47 @@ def _hooks_of(resolved: Resolved, plugin: str) -> list[str]:
     return sorted(caller.name for caller in callers)
 
 
-def _pattern_text(pattern: dict[str, Any] | None) -> str:
-    return json.dumps(pattern, separators=(",", ":")) if pattern is not None else "(direct queue)"
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def distinct_patterns(patterns: list[dict[str, Any] | None]) -> list[str]:
+    """Each pattern written so that what tells it from the others comes first, for a
+    column that is cut at the terminal's width.
+
+    A value (an entry of a key's list, or a whole non-list value) counts as rarer the
+    fewer patterns hold it under the same key. A pattern's keys are written rarest
+    first, and so are the entries of each list: a list in a pattern is a set of
+    alternatives (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html),
+    so its order means nothing. ``source:["my.app","ecommerce.orders"]`` and
+    ``detail-type:["Order Updated","Order Created"]`` then differ in their first words
+    where their JSON would begin alike."""
+    holders: dict[tuple[str, str], int] = {}
+    for pattern in patterns:
+        for key, value in (pattern or {}).items():
+            entries = value if isinstance(value, list) else [value]
+            for entry in {_compact(e) for e in entries}:
+                holders[(key, entry)] = holders.get((key, entry), 0) + 1
+    written = []
+    for pattern in patterns:
+        if pattern is None:
+            written.append("(direct queue)")
+            continue
+        parts = []
+        for key, value in pattern.items():
+            if isinstance(value, list):
+                entries = sorted(
+                    (_compact(e) for e in value), key=lambda e, k=key: holders[(k, e)]
+                )
+                rarity = holders[(key, entries[0])] if entries else 0
+                text = "[" + ",".join(entries) + "]"
+            else:
+                text = _compact(value)
+                rarity = holders[(key, text)]
+            parts.append((rarity, f"{key}:{text}"))
+        parts.sort(key=lambda part: part[0])
+        written.append(" ".join(text for _, text in parts) or "{}")
+    return written
 
 
 def _batch_text(row: dict[str, Any]) -> str:
@@ -225,12 +264,15 @@ def consumers(
                 _batch_text(row),
                 f"{row['timeout']}s",
                 "yes" if row["enabled"] else "no",
-                _pattern_text(row["pattern"]),
+                pattern,
             ]
-            for row in rows
+            for row, pattern in zip(
+                rows, distinct_patterns([row["pattern"] for row in rows]), strict=True
+            )
         ],
         title=f"consumers (stack {stack})",
-        more=f"{_detail_hint(stack, project)} shows a consumer whole",
+        more=f"patterns: what sets each apart first; {_detail_hint(stack, project)} "
+        "shows a consumer whole",
         out=out,
     )
     out.print(

@@ -32,7 +32,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from eventpipe.tables import Cell, Column, console, print_table, styled
+from eventpipe.tables import PIPED_WIDTH, Cell, Column, console, print_table, styled
 
 __all__ = [
     "VERBATIM_KEYS",
@@ -49,9 +49,14 @@ __all__ = [
 
 
 def err_console() -> Console:
-    """stderr console, soft-wrapped so a long message stays one greppable line. No emoji
-    codes: ``eventpipe:key:`` in a message must not become ``eventpipe🔑``."""
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    """stderr console. On a terminal it wraps between words at the terminal's width (a
+    terminal left to wrap a long line itself cuts it inside a word); piped, a message
+    stays one greppable line. No emoji codes: ``eventpipe:key:`` in a message must not
+    become ``eventpipe🔑``."""
+    probe = Console(stderr=True, highlight=False, emoji=False)
+    if probe.is_terminal:
+        return Console(stderr=True, highlight=False, soft_wrap=False, emoji=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=PIPED_WIDTH, emoji=False)
 
 
 VERBATIM_KEYS = frozenset(
