@@ -132,9 +132,7 @@ def distinct_patterns(patterns: list[dict[str, Any] | None]) -> list[str]:
         parts = []
         for key, value in pattern.items():
             if isinstance(value, list):
-                entries = sorted(
-                    (_compact(e) for e in value), key=lambda e, k=key: holders[(k, e)]
-                )
+                entries = sorted((_compact(e) for e in value), key=lambda e, k=key: holders[(k, e)])
                 rarity = holders[(key, entries[0])] if entries else 0
                 text = "[" + ",".join(entries) + "]"
             else:

@@ -107,13 +107,18 @@ def emit_json(data: Any, *, verbatim: Iterable[str] = ()) -> None:
     typer.echo(json.dumps(camel_keys(data, keep), indent=2, default=str))
 
 
+BAR_WIDTH = 24
+"""Columns of a progress bar: short enough that the description, percentage, note and
+elapsed time fit 80 columns beside it."""
+
+
 @contextmanager
 def progress_bar(description: str, total: float | None) -> Iterator[tuple[Progress, Any]]:
     """A rich progress bar on stderr, shown only when stderr is a terminal, so piped
     output and CI logs stay clean."""
     bar = Progress(
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=BAR_WIDTH),
         TaskProgressColumn(),
         TextColumn("{task.fields[note]}"),
         TimeElapsedColumn(),

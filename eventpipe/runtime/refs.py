@@ -160,8 +160,7 @@ def explain_import_failure(ref: str, exc: BaseException) -> tuple[str, str]:
         attr = ref.partition(":")[2]
         return (
             f"{exc}",
-            f"define {attr}() in {module_name}, or point the reference at the function "
-            "that exists",
+            f"define {attr}() in {module_name}, or point the reference at the function that exists",
         )
     missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
     if missing and (module_name == missing or module_name.startswith(missing + ".")):

@@ -79,8 +79,10 @@ def _explained(ref: str) -> tuple[str, str]:
 def test_a_module_raising_at_import_is_named_with_its_file_and_line() -> None:
     message, fix = _explained("tests.runtime.raising_handler:process")
     source = Path(__file__).with_name("raising_handler.py")
-    line = source.read_text().splitlines().index(
-        'raise RuntimeError("boom at import")  # the line the error must name'
+    line = (
+        source.read_text()
+        .splitlines()
+        .index('raise RuntimeError("boom at import")  # the line the error must name')
     )
     site = f"{source}:{line + 1}"
     assert f"raised at {site}: RuntimeError: boom at import" in message
