@@ -100,10 +100,9 @@ def logs(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Show a consumer function's log in time order: the handler's lines, errors with
-    their traceback and record.
+    """Show a consumer function's log in time order, errors with their traceback.
 
-    Errors come with the record (SQS message id, event id) they belong to. A failure
+    The handler's and the runtime's lines by default. Errors come with the record (SQS message id, event id) they belong to. A failure
     the handler raised on purpose (RetryableError, PermanentError) shows where it was
     raised; --verbose shows its traceback and Lambda's START/END/REPORT and metrics
     lines too.

@@ -35,3 +35,9 @@ def broken_words(narrow: str, wide: str) -> list[str]:
         return []
     extra = [w for w in narrow_words if w not in set(wide_words)]
     return extra or [f"word sequence differs: {narrow_words} != {wide_words}"]
+
+
+def flat(text: str) -> str:
+    """``text`` as one line, runs of whitespace (line ends too) as one space: what a
+    message says, however a terminal's width wrapped it."""
+    return " ".join(" ".join(plain_lines(text)).split())
