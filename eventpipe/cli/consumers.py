@@ -111,19 +111,19 @@ def distinct_patterns(patterns: list[dict[str, Any] | None]) -> list[str]:
     """Each pattern written so that what tells it from the others comes first, for a
     column that is cut at the terminal's width.
 
-    A value (an entry of a key's list, or a whole non-list value) counts as rarer the
-    fewer patterns hold it under the same key. A pattern's keys are written rarest
-    first, and so are the entries of each list: a list in a pattern is a set of
-    alternatives (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html),
-    so its order means nothing. ``source:["my.app","ecommerce.orders"]`` and
-    ``detail-type:["Order Updated","Order Created"]`` then differ in their first words
-    where their JSON would begin alike."""
-    holders: dict[tuple[str, str], int] = {}
+    A key whose value fewer patterns share comes first (ties: the key holding the rarer
+    single entry), and each list starts with its rarest entries: a list in a pattern is
+    a set of alternatives
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html), so
+    its order means nothing. Two patterns alike but for their detail types then begin
+    with their detail types, where their JSON would begin alike."""
+    whole: dict[tuple[str, str], int] = {}
+    entries: dict[tuple[str, str], int] = {}
     for pattern in patterns:
         for key, value in (pattern or {}).items():
-            entries = value if isinstance(value, list) else [value]
-            for entry in {_compact(e) for e in entries}:
-                holders[(key, entry)] = holders.get((key, entry), 0) + 1
+            whole[(key, _compact(value))] = whole.get((key, _compact(value)), 0) + 1
+            for entry in {_compact(e) for e in (value if isinstance(value, list) else [value])}:
+                entries[(key, entry)] = entries.get((key, entry), 0) + 1
     written = []
     for pattern in patterns:
         if pattern is None:
@@ -131,14 +131,11 @@ def distinct_patterns(patterns: list[dict[str, Any] | None]) -> list[str]:
             continue
         parts = []
         for key, value in pattern.items():
-            if isinstance(value, list):
-                entries = sorted((_compact(e) for e in value), key=lambda e, k=key: holders[(k, e)])
-                rarity = holders[(key, entries[0])] if entries else 0
-                text = "[" + ",".join(entries) + "]"
-            else:
-                text = _compact(value)
-                rarity = holders[(key, text)]
-            parts.append((rarity, f"{key}:{text}"))
+            items = [_compact(e) for e in (value if isinstance(value, list) else [value])]
+            items.sort(key=lambda e, k=key: entries[(k, e)])
+            text = "[" + ",".join(items) + "]" if isinstance(value, list) else items[0]
+            rarest = entries[(key, items[0])] if items else 0
+            parts.append(((whole[(key, _compact(value))], rarest), f"{key}:{text}"))
         parts.sort(key=lambda part: part[0])
         written.append(" ".join(text for _, text in parts) or "{}")
     return written

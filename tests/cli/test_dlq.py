@@ -390,7 +390,9 @@ def test_unknown_consumer_suggests_the_closest_name(stack: Stack) -> None:
         assert result.exit_code == 1
         assert "Did you mean 'orders'?" in flat(result.stderr), command
     far = stack.cli("dlq", "peek", "zzzz")
-    assert "Did you mean" not in flat(far.stderr) and "inventory, mailer, orders" in flat(far.stderr)
+    assert "Did you mean" not in flat(far.stderr) and "inventory, mailer, orders" in flat(
+        far.stderr
+    )
 
 
 def test_peek_on_a_fifo_dlq_counts_what_sqs_holds_back(stack: Stack) -> None:

@@ -149,9 +149,7 @@ def test_a_planned_retry_is_folded_and_metrics_are_left_to_verbose(stack: Stack)
     )
     out = stack.cli("logs", "orders", "--since", "1h").stdout
     assert "RetryableError: bank busy (message m-retry)" in out
-    assert (
-        "    raised at /var/task/orders/handler.py:12 in handle (--verbose: traceback)" in out
-    )
+    assert "    raised at /var/task/orders/handler.py:12 in handle (--verbose: traceback)" in out
     assert "Traceback" not in out and "_aws" not in out
     verbose = stack.cli("logs", "orders", "--since", "1h", "--verbose").stdout
     assert "    Traceback (most recent call last):" in verbose and "_aws" in verbose
