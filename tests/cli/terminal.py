@@ -25,16 +25,17 @@ def too_wide(text: str, width: int = 80) -> list[str]:
     return [line for line in plain_lines(text) if len(line) > width]
 
 
-def broken_words(narrow: str, wide: str) -> list[str]:
-    """Words of ``wide`` (the same output, unwrapped) that ``narrow`` split across two
-    lines: a line broken inside a word shows as two fragments where one word was. Empty
-    when every line of ``narrow`` ends between words."""
+def broken_words(narrow: str, wide: str, *, ordered: bool = True) -> list[str]:
+    """Words of ``narrow`` that ``wide`` (the same output, unwrapped) does not have: a
+    line broken inside a word shows as two fragments where one word was. Empty when
+    every line of ``narrow`` ends between words. ``ordered``: the words must also come
+    in the same order (prose; not for tables, whose wrapped cells interleave)."""
     narrow_words = " ".join(plain_lines(narrow)).split()
     wide_words = " ".join(plain_lines(wide)).split()
-    if narrow_words == wide_words:
-        return []
     extra = [w for w in narrow_words if w not in set(wide_words)]
-    return extra or [f"word sequence differs: {narrow_words} != {wide_words}"]
+    if extra or not ordered or narrow_words == wide_words:
+        return extra
+    return [f"word sequence differs: {narrow_words} != {wide_words}"]
 
 
 def flat(text: str) -> str:
