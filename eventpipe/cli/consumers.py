@@ -7,6 +7,7 @@ each apart first, then cut short to fit the terminal); with a name: that consume
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -107,6 +108,11 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _holders(counts: dict[tuple[str, str], int], key: str, entry: str) -> int:
+    """How many patterns hold ``entry`` under ``key``."""
+    return counts[(key, entry)]
+
+
 def distinct_patterns(patterns: list[dict[str, Any] | None]) -> list[str]:
     """Each pattern written so that what tells it from the others comes first, for a
     column that is cut at the terminal's width.
@@ -132,7 +138,7 @@ def distinct_patterns(patterns: list[dict[str, Any] | None]) -> list[str]:
         parts = []
         for key, value in pattern.items():
             items = [_compact(e) for e in (value if isinstance(value, list) else [value])]
-            items.sort(key=lambda e, k=key: entries[(k, e)])
+            items.sort(key=functools.partial(_holders, entries, key))
             text = "[" + ",".join(items) + "]" if isinstance(value, list) else items[0]
             rarest = entries[(key, items[0])] if items else 0
             parts.append(((whole[(key, _compact(value))], rarest), f"{key}:{text}"))

@@ -3,6 +3,7 @@ events, from the resolved stack and the dated price table (no Pulumi CLI, no AWS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -43,7 +44,7 @@ def usd_column(values: list[float]) -> list[str]:
 
 
 def _lines_table(
-    lines: list[tuple[str, str, str, float]],
+    lines: Sequence[tuple[str, str, str, float]],
     total: float,
     *,
     quantity: str,

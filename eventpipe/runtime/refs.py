@@ -133,10 +133,13 @@ def failure_site(exc: BaseException) -> str | None:
         return f"{exc.filename}:{exc.lineno}" if exc.lineno else exc.filename
     import traceback
 
-    frames = traceback.extract_tb(exc.__traceback__)
     # importlib's own frames say nothing to the user: the last frame outside it is the
     # plugin's (or its dependency's) line that raised.
-    frames = [f for f in frames if "importlib" not in f.filename and "<frozen" not in f.filename]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if "importlib" not in f.filename and "<frozen" not in f.filename
+    ]
     if not frames:
         return None
     return f"{frames[-1].filename}:{frames[-1].lineno}"
