@@ -53,7 +53,12 @@ def test_unknown_consumer_lists_the_existing_ones(stack: Stack, command: list[st
 
 
 def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
-    event = {"source": "ecommerce.orders", "detail-type": "Order Created", "detail": {"id": 7}}
+    event = {
+        "id": "5f2b1c9e-8a7d-4e3f-b2a1-0c9d8e7f6a5b",
+        "source": "ecommerce.orders",
+        "detail-type": "Order Created",
+        "detail": {"id": 7},
+    }
     poison = stack.dead_letter("orders", event, "amount must be positive")
     exhausted = stack.dead_letter("orders", "not json at all")
 
@@ -85,6 +90,7 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
     assert "reason: no reason recorded: the function crashed or timed out" in table.stdout
     assert "Order Created from ecommerce.orders" in table.stdout
     assert "eventpipe dlq redrive orders" in table.stdout
+    assert f"event {event['id']}" in table.stdout and f"SQS message {poison}" in table.stdout
 
 
 def test_peek_limit_and_empty_dlq(stack: Stack) -> None:
