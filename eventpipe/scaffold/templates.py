@@ -152,10 +152,9 @@ def invoke() -> Iterator[ConsumerInvoker]:
 
 
 def _event(consumer: eventpipe.Consumer, detail: dict[str, object]) -> dict[str, object]:
-    """An event the consumer's pattern matches (whatever source and type it names)."""
+    """An event the consumer's pattern matches (its first source and detail type)."""
     assert consumer.pattern is not None
-    [source] = consumer.pattern["source"]
-    [detail_type] = consumer.pattern["detail-type"]
+    source, detail_type = consumer.pattern["source"][0], consumer.pattern["detail-type"][0]
     return eventbridge_event(detail_type, source, detail)
 
 
