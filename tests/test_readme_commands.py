@@ -175,6 +175,9 @@ def test_readme_commands_run_as_written_in_a_fresh_shell(project: Path) -> None:
     assert wide == [], "\n".join(wide)
     assert dev.returncode == 0, dev_output
     assert too_wide(dev_output) == [], dev_output
+    assert re.search(r"^console: http://127\.0\.0\.1:\d+/\?token=[\w-]{32}$", dev_output, re.M), (
+        dev_output
+    )
     assert not (project / "consumers" / "refunds").exists()  # `rm -rf consumers/refunds`
 
 
