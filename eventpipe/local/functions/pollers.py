@@ -35,7 +35,6 @@ Follows what Lambda documents for SQS mappings:
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from collections import deque
@@ -48,7 +47,7 @@ from eventpipe.local.deploy.records import MappingSpec, QueueInfo
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.functions.mapping_state import MappingState
 from eventpipe.local.functions.pool import FunctionPool, Invocation, WorkerProcess
-from eventpipe.local.sqs_batches import fill_window, receive
+from eventpipe.local.sqs_batches import fill_window, receive, return_failed
 from eventpipe.local.watch.tracker import Delivery, Tracker, describe, message_key
 
 POLL_WAIT_SECONDS = 1
@@ -329,7 +328,7 @@ class MappingPoller:
             )
             end_turn()  # the group's next batch may run now, while this one ships its log
 
-        started = time.monotonic()
+        due = time.monotonic() + self.queue.declared_visibility_timeout * self.time_scale
         invocation = worker.invoke(
             {"Records": records}, float(self.pool.spec.timeout), on_result=settle
         )
@@ -337,8 +336,9 @@ class MappingPoller:
             self.invocations += 1
             self.errors += 0 if invocation.ok else 1
         failed_ids, error = settled[0] if settled else (set(ids), invocation.error)
-        if not settled:  # crashed, timed out or raised: nothing was deleted
-            self._reappear_after_scaled_timeout(batch, time.monotonic() - started)
+        if not settled:  # failed as a whole: back after the scaled visibility timeout
+            q = self.queue
+            return_failed(self._sqs, q.url, batch, due - time.monotonic(), q.visibility_timeout)
         succeeded = [m for m in batch if m["MessageId"] not in failed_ids]
         handled = {keys[m["MessageId"]] for m in succeeded}
         # The runtime reports a record it dead-lettered as handled: look for its copy.
@@ -352,32 +352,6 @@ class MappingPoller:
             dead_letters=dead,
             log=self._log_location(invocation),
         )
-
-    def _reappear_after_scaled_timeout(self, batch: list[dict[str, Any]], ran: float) -> None:
-        """Let a batch that failed as a whole reappear after the time-scaled visibility
-        timeout, counted from its receive, as on AWS it reappears after the whole one.
-
-        The queue's timeout in the emulator is kept at least the function timeout while
-        the batch runs (a message must not reappear under a running batch:
-        https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html), so
-        without this a crashed attempt would wait that long, not the scaled timeout
-        ``dev --time-scale`` announces. ChangeMessageVisibility counts the new timeout
-        from the call ("from the time that you make the call":
-        https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html),
-        so the time the batch ran is taken off."""
-        if self.time_scale >= 1:
-            return
-        scaled = self.queue.declared_visibility_timeout * self.time_scale
-        remaining = max(0, math.ceil(scaled - ran))
-        if remaining >= self.queue.visibility_timeout:
-            return
-        try:
-            self._each_ten(
-                "change_message_visibility_batch", batch, {"VisibilityTimeout": remaining}
-            )
-        except (BotoCoreError, ClientError) as exc:  # they reappear after the full timeout
-            if self._on_error:
-                self._on_error(f"{self.consumer}: cannot shorten a failed batch's wait: {exc}")
 
     def _each_ten(self, action: str, messages: list[dict[str, Any]], extra: dict[str, Any]) -> None:
         """One ``*_batch`` SQS call per ten messages (the batch APIs take at most ten)."""
