@@ -5,7 +5,9 @@ Both pollers of the local engine (``functions/pollers.py`` for event source mapp
 batching window, keep receiving until the batch is full or the window has passed
 (Lambda: "Batching behavior", https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-batching;
 Pipes: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html).
-One module, so the two cannot drift apart.
+One module, so the two cannot drift apart. :func:`return_failed` gives an event source
+mapping's batch that failed as a whole back to its queue after the time-scaled
+visibility timeout.
 """
 
 from __future__ import annotations
