@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eventpipe.exceptions import EventpipeError
+from eventpipe.extras import require
 
 DEFAULT_BUILD_DIR = Path(__file__).resolve().parent.parent / "build"
 """Where function archives are built (``build/`` at the project root)."""
@@ -114,6 +115,7 @@ def third_party_requirements(
     Python version and machine, no extras), minus what the runtime and layers provide."""
     if distribution is None:
         return []
+    require("deploy", "building a function archive (eventpipe.packaging)", only=["packaging"])
     from packaging.markers import default_environment
     from packaging.requirements import Requirement
 

@@ -20,8 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from eventpipe.config import NAMESPACE, SETTING_KEYS
+from eventpipe.extras import require
 from eventpipe.pulumi_files import load_stack_yaml, misspelt_namespace_keys, stack_file
 from eventpipe.resolve import Resolved, resolve
+
+_FEATURE = "reading the running Pulumi program's stack (eventpipe.pulumi_stack)"
 
 
 def read_pulumi_config(program_dir: Path | None = None) -> tuple[dict[str, Any], str | None]:
@@ -35,6 +38,7 @@ def read_pulumi_config(program_dir: Path | None = None) -> tuple[dict[str, Any],
     ``program_dir`` (the program's own directory: under mocks Pulumi names no project
     root); misspelt namespaces in it are logged as warnings.
     """
+    require("deploy", _FEATURE, only=["pulumi"])
     import pulumi
 
     config = pulumi.Config(NAMESPACE)
@@ -70,6 +74,7 @@ def resolve_from_pulumi(program_dir: Path | None = None, **kwargs: Any) -> Resol
     ``program_dir`` is the program's own directory, where its stack file is looked for
     when Pulumi names no project root (under mocks): see :func:`read_pulumi_config`.
     """
+    require("deploy", _FEATURE, only=["pulumi"])
     import pulumi
 
     values, region = read_pulumi_config(program_dir)

@@ -26,7 +26,8 @@ Example::
         out=Console(),
     )
 
-Depends on rich only, so every floor that prints may use it.
+Depends on rich only (the ``cli`` extra: importing it without rich raises
+:class:`~eventpipe.extras.MissingExtraError`), so every floor that prints may use it.
 """
 
 from __future__ import annotations
@@ -36,10 +37,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from eventpipe.extras import require
+
+require("cli", "eventpipe's table renderer (eventpipe.tables)", only=["rich"])
+
+from rich import box  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+from rich.text import Text  # noqa: E402
 
 __all__ = ["Cell", "Column", "console", "print_table", "styled"]
 

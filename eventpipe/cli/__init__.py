@@ -14,6 +14,10 @@ What they share: :mod:`~eventpipe.cli.options` (the options and the project walk
 :mod:`~eventpipe.cli.output` (printing) and :mod:`~eventpipe.cli.reporting` (the one way
 an error is reported and the exit-code rule; :class:`~eventpipe.cli.reporting.CommandApp`
 applies it to every command).
+
+Needs the ``cli`` extra (typer, rich); without it, importing this package raises
+:class:`~eventpipe.extras.MissingExtraError` and the ``eventpipe`` console script
+(:mod:`eventpipe.console_script`) prints that message alone.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-import typer
+from eventpipe.extras import require
 
-from eventpipe.cli import consumers, dlq, events, local, logs, mapping, new, send, status
-from eventpipe.cli import cost as cost_command
-from eventpipe.cli.reporting import CommandApp
+# Every command module imports typer and rich: name the extra before one of them fails.
+require("cli", "the eventpipe command")
+
+import typer  # noqa: E402
+
+from eventpipe.cli import consumers, dlq, events, local, logs, mapping, new, send, status  # noqa: E402
+from eventpipe.cli import cost as cost_command  # noqa: E402
+from eventpipe.cli.reporting import CommandApp  # noqa: E402
 
 __all__ = ["app", "main"]
 

@@ -6,12 +6,21 @@ run in worker processes fed by emulated SQS event source mappings.
 
 Names are resolved lazily: the worker processes import :mod:`eventpipe.local.functions.worker`
 and must not pay for pulumi and boto3 at their cold start.
+
+Needs the ``local`` extra (moto's server, and ``deploy``'s Pulumi): importing any part
+of this package without it raises :class:`~eventpipe.extras.MissingExtraError`, which
+names the extra.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from eventpipe.extras import require
+
+# Every module below imports moto or Pulumi: name the extra before one of them fails.
+require("local", "the local engine (eventpipe.local: eventpipe dev, eventpipe demo)")
 
 _LAZY = {
     "LocalEngine": "eventpipe.local.engine",

@@ -14,7 +14,17 @@ name = "$distribution"
 version = "0.1.0"
 description = "eventpipe plugin: $name"
 requires-python = ">=3.11"
-dependencies = ["eventpipe"]
+# Each side declares what it imports. handler.py and models.py run in Lambda: eventpipe's
+# runtime and pydantic, both already there (the function archive adds only what Lambda
+# lacks of these dependencies; extras never go into it).
+dependencies = ["eventpipe", "pydantic>=2.7,<3"]
+
+[project.optional-dependencies]
+# Code that runs in the Pulumi program (a `resources` module importing pulumi_aws) puts
+# its libraries in an extra, so no function ships them:
+# deploy = ["pulumi-aws>=7.0,<8"]
+# tests/: pytest, and moto, where eventpipe.testing's ConsumerInvoker runs the handler.
+test = ["moto>=5.1.20,<6", "pytest>=8"]
 
 # The line that makes this distribution a plugin: eventpipe loads every module
 # registered in the "eventpipe" entry point group.

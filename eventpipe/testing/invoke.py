@@ -32,6 +32,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Literal
 
 from eventpipe import aws_clients, contract
+from eventpipe.extras import require
 from eventpipe.function_env import function_environment
 from eventpipe.testing.factories import lambda_context, sqs_event, sqs_record
 from eventpipe.testing.records import (
@@ -48,6 +49,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from eventpipe.testing.factories import LambdaContext
 
 IDEMPOTENCY_TABLE = "eventpipe-test-idempotency"
+
+_FEATURE = "the test kit's ConsumerInvoker (invoke_consumer), which runs the runtime in moto,"
 
 
 class ConsumerInvoker:
@@ -80,6 +83,7 @@ class ConsumerInvoker:
             return
         from unittest import mock
 
+        require("local", _FEATURE, only=["moto"])
         from moto import mock_aws
 
         # Fake credentials and a region first, so nothing can ever reach real AWS.

@@ -17,6 +17,7 @@ from typing import Any
 
 from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext
 from eventpipe.exceptions import ConfigurationError
+from eventpipe.extras import require
 from eventpipe.plugin_resources import check_result, load_callable
 from eventpipe.testing.factories import DEFAULT_REGION
 from eventpipe.testing.pulumi_mocks import AwsMocks, MockResource
@@ -74,6 +75,7 @@ def run_resources(
     Pulumi's runtime state (root stack, config) is reset before and after, so runs never
     leak into each other or into other Pulumi tests.
     """
+    require("deploy", "eventpipe.testing.run_resources (Pulumi mocks)", only=["pulumi"])
     import pulumi
     from pulumi.runtime import settings as pulumi_settings
 

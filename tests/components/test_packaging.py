@@ -96,6 +96,24 @@ def test_requirements_minus_what_layers_provide(monkeypatch: pytest.MonkeyPatch)
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "plugin",
+    [
+        "eventpipe-orders",
+        "eventpipe-inventory",
+        "eventpipe-notifications",
+        "eventpipe-priority-orders",
+    ],
+)
+def test_an_example_plugins_function_gets_none_of_its_extras(plugin: str) -> None:
+    """The installed example plugins declare pulumi-aws (their `deploy` extra), moto and
+    pytest (`test`): none of it is installed into the function archive, and their Lambda
+    side needs nothing Lambda lacks."""
+    declared = packaging.metadata.requires(plugin) or []
+    assert any("pulumi-aws" in r and "extra ==" in r for r in declared)
+    assert third_party_requirements(plugin) == []
+
+
 def test_requirements_are_installed_for_lambda_and_bundled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

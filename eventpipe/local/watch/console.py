@@ -6,12 +6,17 @@ import shlex
 import time
 from collections.abc import Sequence
 
-from rich.console import Console
-from rich.markup import escape
+from eventpipe.extras import require
 
-from eventpipe.local.deploy.records import Deployment
-from eventpipe.local.watch.tracker import Counts, LogEntry
-from eventpipe.tables import Column, print_table
+# Printed for `eventpipe dev` and `eventpipe demo` with rich, which the CLI's extra brings.
+require("cli", "the local engine's console (eventpipe dev, eventpipe demo)", only=["rich"])
+
+from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
+
+from eventpipe.local.deploy.records import Deployment  # noqa: E402
+from eventpipe.local.watch.tracker import Counts, LogEntry  # noqa: E402
+from eventpipe.tables import Column, print_table  # noqa: E402
 
 _STYLE = {
     "ok": ("[green]ok[/]", ""),
