@@ -185,9 +185,7 @@ SETUP_TEMPLATE = (
 
 def cold_setup() -> str:
     """The setup code of a cold-start run: the batch as JSON, a context, the handler."""
-    records = [
-        sqs_record(eventbridge_event("T", "s", {"orderId": str(i)})) for i in range(10)
-    ]
+    records = [sqs_record(eventbridge_event("T", "s", {"orderId": str(i)})) for i in range(10)]
     return SETUP_TEMPLATE.format(batch=json.dumps(sqs_event(records)))
 
 

@@ -37,7 +37,7 @@ def rule_quota_warning(rules: int, bus: str) -> str | None:
 def rule_count(consumers: Sequence[Consumer]) -> int:
     """Rules the pipelines declare: one per rule-fed consumer, plus the missing-field rule
     of a per-key FIFO consumer whose pattern does not already require the group field."""
-    from eventpipe import pipes_paths
+    from eventpipe import group_split, pipes_paths
 
     count = 0
     for consumer in consumers:
@@ -46,5 +46,5 @@ def rule_count(consumers: Sequence[Consumer]) -> int:
         count += 1
         path = consumer.message_group
         if consumer.fifo and path and pipes_paths.is_json_path(path):
-            count += not pipes_paths.field_required(consumer.pattern, path)
+            count += not group_split.field_required(consumer.pattern, path)
     return count

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from eventpipe import names, pipes_paths
+from eventpipe import group_split, names, pipes_paths
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
@@ -102,7 +102,7 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 )
             if not path_problems and not pattern_problems(consumer.pattern):
                 # Events without the group field go to the DLQ by a rule of their own.
-                for message in pipes_paths.group_pattern_problems(
+                for message in group_split.group_pattern_problems(
                     consumer.pattern, consumer.message_group
                 ):
                     add("pattern", message)
