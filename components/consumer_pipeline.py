@@ -145,6 +145,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             )
         )
         table_name, table_arn = bus.idempotency_table() if consumer.idempotent else (None, None)
+        attempts_name, attempts_arn = bus.idempotency_table() if consumer.fifo else (None, None)
         inputs = FunctionInputs(
             queue_arn=queue.arn,
             dlq_arn=dlq.arn,
@@ -153,6 +154,8 @@ class ConsumerPipeline(pulumi.ComponentResource):
             idempotency_table_arn=table_arn,
             layers=[bus.powertools_layer_arn, bus.runtime_layer_arn],
             code=code,
+            attempts_table_name=attempts_name,
+            attempts_table_arn=attempts_arn,
         )
         side = declare_function(
             name, consumer, args.plugin, settings, inputs, extra, tags=tags, parent=self

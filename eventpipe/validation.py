@@ -10,7 +10,7 @@ import re
 
 from eventpipe import group_split, names, pipes_paths
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
-from eventpipe.consumer import Consumer
+from eventpipe.consumer import SQS_MAX_RECEIVE_COUNT, Consumer
 from eventpipe.exceptions import Problem
 from eventpipe.field_fixes import fix_for
 from eventpipe.runtime.refs import import_ref, locate_ref
@@ -69,6 +69,16 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 "batch_size",
                 f"FIFO queues deliver at most 10 messages per batch, got {consumer.batch_size}",
                 "set batch_size to 10 or less",
+            )
+        if consumer.batch_size * consumer.max_receive_count > SQS_MAX_RECEIVE_COUNT:
+            add(
+                "max_receive_count",
+                f"a FIFO record can wait behind {consumer.batch_size - 1} others of its group, "
+                f"each failing up to {consumer.max_receive_count} times: batch_size x "
+                f"max_receive_count = {consumer.batch_size * consumer.max_receive_count} "
+                f"receives, above SQS's maxReceiveCount limit of {SQS_MAX_RECEIVE_COUNT}",
+                "lower max_receive_count or batch_size so their product is at most "
+                f"{SQS_MAX_RECEIVE_COUNT}",
             )
         if consumer.batching_window:
             add(
