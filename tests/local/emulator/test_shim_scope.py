@@ -284,3 +284,22 @@ def _rule_to_function(clients: Clients, arn: str) -> None:
     events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["probe"]}))
     events.put_targets(Rule=rule, Targets=[{"Id": "f", "Arn": arn}])
     events.put_events(Entries=[{"Source": "probe", "DetailType": "t", "Detail": "{}"}])
+
+
+def _composite(cloudwatch: Any) -> list[str]:
+    """A composite alarm over one metric alarm: the composites DescribeAlarms lists."""
+    leaf, root = _name("leaf"), _name("root")
+    cloudwatch.put_metric_alarm(
+        AlarmName=leaf, Namespace="probe", MetricName="m", Statistic="Sum", Period=60,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+    )  # fmt: skip
+    cloudwatch.put_composite_alarm(AlarmName=root, AlarmRule=f'ALARM("{leaf}")')
+    described = cloudwatch.describe_alarms(AlarmNames=[root], AlarmTypes=["CompositeAlarm"])
+    return [a["AlarmRule"] for a in described["CompositeAlarms"]]
+
+
+def test_composite_alarms_exist_only_in_the_engine(engine: LocalEngine) -> None:
+    [rule] = _composite(engine.client("cloudwatch"))  # PutCompositeAlarm, as on AWS
+    assert rule.startswith('ALARM("leaf-')
+    with mock_aws(), pytest.raises(NotImplementedError):
+        _composite(_plain("cloudwatch"))  # moto 5.2 routes no PutCompositeAlarm
