@@ -1,6 +1,8 @@
 """Benchmarks of the Lambda runtime: framework time, cold import, artifact size.
 
-Run: ``.venv/bin/python benchmarks/runtime.py`` (prints the figures; ``--reps N``).
+Run: ``.venv/bin/python benchmarks/runtime.py`` (prints the figures; ``--reps N``), or
+``.venv-core/bin/python benchmarks/runtime.py --cold-only`` for the cold start with only
+what ``pip install eventpipe`` installs (the closest to a function's layers).
 
 (a) Framework time of a batch of 10 records through ``eventpipe.runtime.handler`` with a
     no-op handler, beside what a user writes without eventpipe: a Powertools
