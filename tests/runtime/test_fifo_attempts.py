@@ -143,9 +143,13 @@ def test_the_dynamodb_counter_counts_each_receive_once() -> None:
 
 def test_the_test_kit_counts_fifo_attempts_in_moto(invoke_consumer: ConsumerInvoker) -> None:
     event = order("retry-0")
-    first = invoke_consumer(BY_ID, [event], fifo=True, receive_count=30)
+    # Two groups: the first call's message stays in flight (reported failed), which holds
+    # its group, as SQS does.
+    first = invoke_consumer(BY_ID, [event], fifo=True, receive_count=30, group_id="g-1")
     assert first.dead_lettered == [] and len(first.will_retry) == 1  # attempt 1 of 5
-    last = invoke_consumer(BY_ID, [event], fifo=True, receive_count=30, failed_attempts=4)
+    last = invoke_consumer(
+        BY_ID, [event], fifo=True, receive_count=30, failed_attempts=4, group_id="g-2"
+    )
     [dead] = last.dead_lettered
     assert "own attempt 5 of 5" in dead.error_message
 
