@@ -13,7 +13,7 @@ from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
 from eventpipe.consumer import SQS_MAX_RECEIVE_COUNT, Consumer
 from eventpipe.exceptions import Problem
 from eventpipe.field_fixes import fix_for
-from eventpipe.runtime.refs import import_ref, locate_ref
+from eventpipe.runtime.refs import explain_import_failure, import_ref, locate_ref
 
 # Lambda refuses these as user environment variables; EVENTPIPE_ ones are ours.
 _RESERVED_ENV = re.compile(
@@ -49,19 +49,14 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
     try:
         import_ref(consumer.handler)
     except Exception as exc:
-        add(
-            "handler",
-            f"cannot import {consumer.handler!r}: {type(exc).__name__}: {exc}",
-            "check the module is in the plugin's package and the plugin is installed "
-            "(`make install`)",
-        )
+        add("handler", *explain_import_failure(consumer.handler, exc))
     if isinstance(consumer.resources, str):
         # Located, not imported: a resources module imports pulumi_aws, which neither
         # `eventpipe consumers` nor the test kit should load (runtime/refs.locate_ref).
         try:
             locate_ref(consumer.resources)
         except Exception as exc:
-            add("resources", f"cannot import {consumer.resources!r}: {type(exc).__name__}: {exc}")
+            add("resources", *explain_import_failure(consumer.resources, exc))
 
     if consumer.fifo:
         if consumer.batch_size > 10:
