@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from eventpipe import names, pipes_paths
+from eventpipe import group_split, names, pipes_paths
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
-from eventpipe.consumer import Consumer
+from eventpipe.consumer import SQS_MAX_RECEIVE_COUNT, Consumer
 from eventpipe.exceptions import Problem
 from eventpipe.field_fixes import fix_for
 from eventpipe.runtime.refs import explain_import_failure, import_ref, locate_ref
@@ -65,6 +65,16 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 f"FIFO queues deliver at most 10 messages per batch, got {consumer.batch_size}",
                 "set batch_size to 10 or less",
             )
+        if consumer.batch_size * consumer.max_receive_count > SQS_MAX_RECEIVE_COUNT:
+            add(
+                "max_receive_count",
+                f"a FIFO record can wait behind {consumer.batch_size - 1} others of its group, "
+                f"each failing up to {consumer.max_receive_count} times: batch_size x "
+                f"max_receive_count = {consumer.batch_size * consumer.max_receive_count} "
+                f"receives, above SQS's maxReceiveCount limit of {SQS_MAX_RECEIVE_COUNT}",
+                "lower max_receive_count or batch_size so their product is at most "
+                f"{SQS_MAX_RECEIVE_COUNT}",
+            )
         if consumer.batching_window:
             add(
                 "batching_window",
@@ -97,7 +107,7 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 )
             if not path_problems and not pattern_problems(consumer.pattern):
                 # Events without the group field go to the DLQ by a rule of their own.
-                for message in pipes_paths.group_pattern_problems(
+                for message in group_split.group_pattern_problems(
                     consumer.pattern, consumer.message_group
                 ):
                     add("pattern", message)
