@@ -1,0 +1,237 @@
+"""A running local engine applies a changed project as ``pulumi up`` would
+(:mod:`eventpipe.local.redeploy`, what ``eventpipe dev`` does when the stack file or the
+plugins change), with messages waiting in queues and DLQs:
+
+* a consumer made FIFO (its plugin changes between deploys): the queue and DLQ are
+  replaced delete-before-replace, the old pair kept in AWS with every message;
+* a consumer's ``message_group`` changed from a JSON path to a fixed id: its intake pair
+  is kept, listed as retired, and its dead letters peeked and redriven.
+
+Every wait is on the engine's own record (settled queues, the tracker's outcomes).
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from eventpipe.cli import app
+from eventpipe.local import LocalEngine
+from eventpipe.local.deploy import plan as plan_ops
+from eventpipe.local.redeploy import apply_change, record
+from eventpipe.operate import dlq as dlq_ops
+from eventpipe.operate import peek as peek_ops
+from eventpipe.operate import retired as retired_ops
+from eventpipe.operate.stack_outputs import write_announcement
+from tests.local.conftest import REAL_PLUGINS, PluginEnv, real_project
+
+STACK = "test"
+BASE: dict[str, object] = {
+    "aws:region": "us-east-1",
+    "eventpipe:publishSchemas": False,
+    "eventpipe:dashboard": False,
+}
+SHAPED = "shaped-e2e"
+HELD_FOR = 900
+"""DelaySeconds of the messages left waiting in a queue across the change (SQS's maximum):
+no poller can take them before the test looks."""
+runner = CliRunner()
+
+
+def _stack(project: Path, config: dict[str, object]) -> None:
+    (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump({"config": {**BASE, **config}}))
+
+
+def _write_shaped(site: Path, out: Path) -> Path:
+    """A plugin whose consumer is FIFO or not as its ``shape.json`` says at each deploy."""
+    package = site / "shaped_e2e"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "plugin.py").write_text(
+        textwrap.dedent(f"""
+        import json, pathlib
+        import eventpipe
+
+        @eventpipe.hookimpl
+        def eventpipe_consumers():
+            fifo = json.loads((pathlib.Path(__file__).parent / "shape.json").read_text())["fifo"]
+            return [eventpipe.Consumer(
+                name="{SHAPED}",
+                pattern={{"source": ["ecommerce.audit"], "detail-type": ["Audit Logged"]}},
+                handler="shaped_e2e.handler:handle",
+                timeout=10,
+                fifo=fifo,
+                message_group="audit" if fifo else None,
+                environment={{"SHAPED_OUT": {str(out)!r}}},
+            )]
+        """)
+    )
+    (package / "handler.py").write_text(
+        textwrap.dedent("""
+        import json, os
+
+        def handle(event):
+            with open(os.environ["SHAPED_OUT"], "a") as out:
+                out.write(json.dumps(event.detail) + "\\n")
+        """)
+    )
+    shape = package / "shape.json"
+    shape.write_text(json.dumps({"fifo": False}))
+    return shape
+
+
+def _publish(engine: LocalEngine, n: int) -> list[str]:
+    ids = engine.put_events(
+        [
+            {"Source": "ecommerce.audit", "DetailType": "Audit Logged",
+             "Detail": json.dumps({"n": i})}
+            for i in range(n)
+        ]
+    )  # fmt: skip
+    assert engine.wait_until_settled(60), engine.queue_depths()
+    return [f"event:{i}" for i in ids]
+
+
+def _hold(sqs: Any, url: str, count: int, **extra: Any) -> None:
+    for number in range(count):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"held": number}), **extra)
+
+
+@pytest.fixture
+def shaped(tmp_path: Path) -> Iterator[tuple[LocalEngine, Path, Path]]:
+    project = real_project(tmp_path / "project", STACK, BASE)
+    out = tmp_path / "handled.jsonl"
+    with PluginEnv(SHAPED) as plugins:
+        shape = _write_shaped(tmp_path / "site", out)
+        plugins.install(tmp_path / "site", "eventpipe-shaped-e2e", {SHAPED: "shaped_e2e.plugin"})
+        with LocalEngine(project, STACK, time_scale=0.01) as engine:
+            record(engine)
+            yield engine, shape, out
+
+
+def test_a_consumer_made_fifo_keeps_the_old_queues_and_runs_the_new(
+    shaped: tuple[LocalEngine, Path, Path],
+) -> None:
+    engine, shape, out = shaped
+    sqs = engine.client("sqs")
+    before = engine.outputs.consumer(SHAPED)
+    first = _publish(engine, 2)
+    assert [engine.tracker.outcome(SHAPED, key) for key in first] == ["succeeded"] * 2
+    _hold(sqs, before.queue_url, 3, DelaySeconds=HELD_FOR)  # waiting in the queue
+    _hold(sqs, before.dlq_url, 2)  # dead letters
+
+    shape.write_text(json.dumps({"fifo": True}))
+    applied = apply_change(engine)
+
+    queues = {s.name: s for s in applied.plan.steps if s.type == plan_ops.QUEUE}
+    for logical in (f"{SHAPED}-queue", f"{SHAPED}-dlq"):
+        step = queues[logical]
+        assert step.action == plan_ops.REPLACE and "fifoQueue" in step.detail
+        assert "delete-before-replace" in step.detail and "old kept in AWS" in step.detail
+    assert queues[f"{SHAPED}-queue"].messages == 3 and queues[f"{SHAPED}-dlq"].messages == 2
+    assert not applied.problems
+    # the old pair, outside the stack, with every message
+    assert retired_ops.held(sqs, before.queue_url) == 3
+    assert retired_ops.held(sqs, before.dlq_url) == 2
+    bodies = sorted(
+        m["Body"] for m in sqs.receive_message(
+            QueueUrl=before.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+        ).get("Messages", [])
+    )  # fmt: skip
+    assert bodies == [json.dumps({"held": 0}), json.dumps({"held": 1})]
+    # the new FIFO consumer runs: its events are handled by fresh workers and pollers
+    after = engine.outputs.consumer(SHAPED)
+    assert after.fifo and after.queue_url.endswith(".fifo") and after.queue_url != before.queue_url
+    assert [p.queue.url for p in engine.pollers] == [after.queue_url]
+    second = _publish(engine, 2)
+    assert [engine.tracker.outcome(SHAPED, key) for key in second] == ["succeeded"] * 2
+    assert len(out.read_text().splitlines()) == 4
+    # the next change plans against what was applied: nothing left to do
+    assert not apply_change(engine).plan.changes()
+
+
+@pytest.fixture
+def orders(tmp_path: Path) -> Iterator[tuple[LocalEngine, Path]]:
+    project = real_project(tmp_path / "project", STACK, BASE)
+    with PluginEnv(REAL_PLUGINS), LocalEngine(project, STACK, time_scale=0.01) as engine:
+        record(engine)
+        yield engine, project
+
+
+def test_a_message_group_no_longer_a_path_keeps_the_intake_pair_reachable(
+    orders: tuple[LocalEngine, Path],
+) -> None:
+    engine, project = orders
+    sqs, dynamodb = engine.client("sqs"), engine.client("dynamodb")
+    before = engine.outputs.consumer("order-processing")
+    assert before.intake_queue_url and before.intake_dlq_url
+    _hold(sqs, before.intake_queue_url, 2, DelaySeconds=HELD_FOR)
+    _hold(sqs, before.intake_dlq_url, 3)
+    _hold(sqs, before.dlq_url, 1, MessageGroupId="g")
+    tables = dynamodb.list_tables()["TableNames"]
+    items = {t: dynamodb.scan(TableName=t, Select="COUNT")["Count"] for t in tables}
+
+    _stack(
+        project,
+        {
+            "eventpipe:consumers": {"order-processing": {"messageGroup": "all-orders"}},
+            "eventpipe:retired": [{"name": "order-processing", "intake": True}],
+        },
+    )
+    applied = apply_change(engine)
+
+    intake = {
+        s.name: s.action
+        for s in applied.plan.steps
+        if s.type == plan_ops.QUEUE and s.name.startswith("order-processing-intake")
+    }
+    assert set(intake) == {"order-processing-intake", "order-processing-intake-dlq"}
+    assert set(intake.values()) <= {plan_ops.SAME, plan_ops.UPDATE}
+    assert [s for s in applied.plan.of(plan_ops.DELETE) if s.type == plan_ops.QUEUE] == []
+    outputs = engine.outputs
+    kept = outputs.retired["order-processing-intake"]
+    assert (kept.intake_queue_url, kept.intake_dlq_url) == (
+        before.intake_queue_url,
+        before.intake_dlq_url,
+    )
+    assert outputs.consumer("order-processing").intake_queue_url is None
+    assert not [r for r in engine.pipes if r.source.url == before.intake_queue_url]
+    assert retired_ops.held(sqs, before.intake_queue_url) == 2
+    assert retired_ops.held(sqs, before.intake_dlq_url) == 3
+    assert retired_ops.held(sqs, before.dlq_url) == 1
+    assert {t: dynamodb.scan(TableName=t, Select="COUNT")["Count"] for t in tables} == items
+
+    # peek the kept intake DLQ by its retired name, then redrive it into a standard queue
+    dead = dlq_ops.dead_letter_queue(outputs.queues_of("order-processing-intake"))
+    assert len(peek_ops.peek(sqs, dead, 10).messages) == 3
+    announcement = write_announcement(
+        project, STACK, endpoint_url=engine.emulator.endpoint_url, region="us-east-1",
+        outputs=outputs,
+    )  # fmt: skip
+    try:
+        result = runner.invoke(
+            app,
+            ["dlq", "redrive", "order-processing-intake", "--to", "priority-orders", "--local",
+             "--stack", STACK, "--project-dir", str(project), "--json"],
+        )  # fmt: skip
+    finally:
+        announcement.unlink()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["moved"] == 3
+    assert retired_ops.held(sqs, before.intake_dlq_url) == 0
+    # the live consumer, now fed by its rule with a fixed group, still runs
+    [event_id] = engine.put_events(
+        [{"Source": "ecommerce.orders", "DetailType": "Order Created",
+          "Detail": json.dumps({"orderId": "after-change", "customerId": "c-1",
+                                "customerEmail": "c-1@example.com", "amount": 10,
+                                "items": [{"sku": "sku-1", "quantity": 1}]})}]
+    )  # fmt: skip
+    assert engine.wait_until_settled(60), engine.queue_depths()
+    assert "order-processing" in engine.tracker.consumers_of(f"event:{event_id}")
