@@ -19,8 +19,8 @@ import pulumi_aws as aws
 
 from components import naming
 from components.queues import DLQ_RETENTION, queue_policy
-from eventpipe.retired_outputs import RetiredOutputs
 from eventpipe.config import StackSettings
+from eventpipe.retired_outputs import RetiredOutputs
 
 KEPT_AS_DEPLOYED = [
     "visibilityTimeoutSeconds",

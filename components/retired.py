@@ -42,6 +42,8 @@ from eventpipe.retired_outputs import RetiredOutputs
 TYPE = "eventpipe:index:RetiredConsumer"
 REASON_DISABLED = "disabled in the stack config (enabled: false)"
 REASON_LISTED = "listed in eventpipe:retired (plugin uninstalled or consumer renamed)"
+
+
 @dataclass
 class RetiredArgs:
     settings: StackSettings

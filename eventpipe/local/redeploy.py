@@ -45,9 +45,7 @@ def record(engine: LocalEngine) -> None:
     """Save what the engine's project declares now as the stack's last local deploy (the
     ``before`` of the next plan)."""
     files = engine.files
-    plan_ops.save(
-        plan_ops.declared_path(files.directory, files.stack), declared_resources(files)
-    )
+    plan_ops.save(plan_ops.declared_path(files.directory, files.stack), declared_resources(files))
 
 
 def plan_change(engine: LocalEngine) -> tuple[plan_ops.Plan, dict[str, plan_ops.Declared]]:
@@ -80,7 +78,9 @@ def apply_change(engine: LocalEngine) -> Applied:
         )
     files = read_project(engine.files.directory, engine.files.stack)
     engine._stop_readers()
-    applied = Applied(result, problems=teardown.remove_runners(engine.emulator, engine.deployment.state))
+    applied = Applied(
+        result, problems=teardown.remove_runners(engine.emulator, engine.deployment.state)
+    )
     deleted, problems = teardown.apply_deletes(engine.emulator, result, before)
     applied.deleted += deleted
     applied.problems += problems

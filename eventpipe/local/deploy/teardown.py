@@ -12,6 +12,7 @@ name in use is refused, so the emulator could not update them in place otherwise
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -28,12 +29,12 @@ def remove_runners(emulator: Emulator, state: DeployState) -> list[str]:
     lambda_, pipes = emulator.client("lambda"), emulator.client("pipes")
     for mapping in state.mappings:
         _quietly(problems, f"mapping {mapping.uuid}",
-                 lambda m=mapping: lambda_.delete_event_source_mapping(UUID=m.uuid))  # fmt: skip
+                 partial(lambda_.delete_event_source_mapping, UUID=mapping.uuid))  # fmt: skip
     for pipe in state.pipes:
-        _quietly(problems, f"pipe {pipe.name}", lambda p=pipe: pipes.delete_pipe(Name=p.name))
+        _quietly(problems, f"pipe {pipe.name}", partial(pipes.delete_pipe, Name=pipe.name))
     for name in state.functions:
         _quietly(problems, f"function {name}",
-                 lambda n=name: lambda_.delete_function(FunctionName=n))  # fmt: skip
+                 partial(lambda_.delete_function, FunctionName=name))  # fmt: skip
     return problems
 
 
@@ -54,7 +55,7 @@ def apply_deletes(
         if remove is None or (old.physical is None and old.type != _TARGET):
             continue  # functions, mappings and pipes: remove_runners; the rest hold nothing
         label = f"{old.type.split(':')[-1]} {old.physical or old.name}"
-        if _quietly(problems, label, lambda r=remove, o=old: r(emulator, o)):
+        if _quietly(problems, label, partial(remove, emulator, old)):
             deleted.append(label)
     return deleted, problems
 
@@ -88,7 +89,9 @@ def _rule(emulator: Emulator, old: Declared) -> None:
     you must remove all targets",
     https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DeleteRule.html)."""
     events = emulator.client("events")
-    bus = {"EventBusName": str(old.inputs["eventBusName"])} if old.inputs.get("eventBusName") else {}
+    bus = (
+        {"EventBusName": str(old.inputs["eventBusName"])} if old.inputs.get("eventBusName") else {}
+    )
     name = str(old.inputs["name"])
     targets = events.list_targets_by_rule(Rule=name, **bus).get("Targets", [])
     if targets:
@@ -97,7 +100,9 @@ def _rule(emulator: Emulator, old: Declared) -> None:
 
 
 def _target(emulator: Emulator, old: Declared) -> None:
-    bus = {"EventBusName": str(old.inputs["eventBusName"])} if old.inputs.get("eventBusName") else {}
+    bus = (
+        {"EventBusName": str(old.inputs["eventBusName"])} if old.inputs.get("eventBusName") else {}
+    )
     emulator.client("events").remove_targets(
         Rule=str(old.inputs["rule"]), Ids=[str(old.inputs["targetId"])], **bus
     )
