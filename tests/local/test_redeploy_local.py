@@ -221,11 +221,19 @@ def test_a_message_group_no_longer_a_path_keeps_the_intake_pair_reachable(
             ["dlq", "redrive", "order-processing-intake", "--to", "priority-orders", "--local",
              "--stack", STACK, "--project-dir", str(project), "--json"],
         )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["moved"] == 3
+        assert retired_ops.held(sqs, before.intake_dlq_url) == 0
+        # discarding the pair is explicit and says how many messages go
+        result = runner.invoke(
+            app,
+            ["retired", "discard", "order-processing-intake", "--yes", "--local", "--stack",
+             STACK, "--project-dir", str(project), "--json"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["total"] == 2
     finally:
         announcement.unlink()
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["moved"] == 3
-    assert retired_ops.held(sqs, before.intake_dlq_url) == 0
     # the live consumer, now fed by its rule with a fixed group, still runs
     [event_id] = engine.put_events(
         [{"Source": "ecommerce.orders", "DetailType": "Order Created",
