@@ -4,6 +4,9 @@ plugins change), with messages waiting in queues and DLQs:
 
 * a consumer made FIFO (its plugin changes between deploys): the queue and DLQ are
   replaced delete-before-replace, the old pair kept in AWS with every message;
+* a consumer renamed (its plugin changes), the old name listed in ``eventpipe:retired``:
+  the old queue and DLQ stay in the stack, retired, and their dead letters move to the
+  new name with ``dlq redrive --to``;
 * a consumer's ``message_group`` changed from a JSON path to a fixed id: its intake pair
   is kept, listed as retired, and its dead letters peeked and redriven.
 
@@ -13,6 +16,7 @@ Every wait is on the engine's own record (settled queues, the tracker's outcomes
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,7 +54,8 @@ def _stack(project: Path, config: dict[str, object]) -> None:
 
 
 def _write_shaped(site: Path, out: Path) -> Path:
-    """A plugin whose consumer is FIFO or not as its ``shape.json`` says at each deploy."""
+    """A plugin whose consumer is FIFO or not, and named, as its ``shape.json`` says at
+    each deploy."""
     package = site / "shaped_e2e"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
@@ -61,9 +66,10 @@ def _write_shaped(site: Path, out: Path) -> Path:
 
         @eventpipe.hookimpl
         def eventpipe_consumers():
-            fifo = json.loads((pathlib.Path(__file__).parent / "shape.json").read_text())["fifo"]
+            shape = json.loads((pathlib.Path(__file__).parent / "shape.json").read_text())
+            fifo = shape["fifo"]
             return [eventpipe.Consumer(
-                name="{SHAPED}",
+                name=shape.get("name", "{SHAPED}"),
                 pattern={{"source": ["ecommerce.audit"], "detail-type": ["Audit Logged"]}},
                 handler="shaped_e2e.handler:handle",
                 timeout=10,
@@ -99,21 +105,38 @@ def _publish(engine: LocalEngine, n: int) -> list[str]:
     return [f"event:{i}" for i in ids]
 
 
+def _event(number: int) -> str:
+    """An EventBridge event as a rule target delivers it to SQS, as a dead letter is."""
+    return json.dumps(
+        {"version": "0", "id": f"held-{number}", "detail-type": "Audit Logged",
+         "source": "ecommerce.audit", "account": "123456789012",
+         "time": "2026-01-01T00:00:00Z", "region": "us-east-1", "resources": [],
+         "detail": {"held": number}}
+    )  # fmt: skip
+
+
 def _hold(sqs: Any, url: str, count: int, **extra: Any) -> None:
     for number in range(count):
-        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"held": number}), **extra)
+        sqs.send_message(QueueUrl=url, MessageBody=_event(number), **extra)
+
+
+def _forget_shaped() -> None:
+    for module in [m for m in sys.modules if m.split(".")[0] == "shaped_e2e"]:
+        del sys.modules[module]
 
 
 @pytest.fixture
 def shaped(tmp_path: Path) -> Iterator[tuple[LocalEngine, Path, Path]]:
     project = real_project(tmp_path / "project", STACK, BASE)
     out = tmp_path / "handled.jsonl"
+    _forget_shaped()  # each test's plugin reads its own shape.json
     with PluginEnv(SHAPED) as plugins:
         shape = _write_shaped(tmp_path / "site", out)
         plugins.install(tmp_path / "site", "eventpipe-shaped-e2e", {SHAPED: "shaped_e2e.plugin"})
         with LocalEngine(project, STACK, time_scale=0.01) as engine:
             record(engine)
             yield engine, shape, out
+    _forget_shaped()
 
 
 def test_a_consumer_made_fifo_keeps_the_old_queues_and_runs_the_new(
@@ -145,7 +168,7 @@ def test_a_consumer_made_fifo_keeps_the_old_queues_and_runs_the_new(
             QueueUrl=before.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0
         ).get("Messages", [])
     )  # fmt: skip
-    assert bodies == [json.dumps({"held": 0}), json.dumps({"held": 1})]
+    assert bodies == [_event(0), _event(1)]
     # the new FIFO consumer runs: its events are handled by fresh workers and pollers
     after = engine.outputs.consumer(SHAPED)
     assert after.fifo and after.queue_url.endswith(".fifo") and after.queue_url != before.queue_url
@@ -155,6 +178,52 @@ def test_a_consumer_made_fifo_keeps_the_old_queues_and_runs_the_new(
     assert len(out.read_text().splitlines()) == 4
     # the next change plans against what was applied: nothing left to do
     assert not apply_change(engine).plan.changes()
+
+
+def test_a_renamed_consumer_keeps_the_old_queues_retired_and_redrivable(
+    shaped: tuple[LocalEngine, Path, Path],
+) -> None:
+    engine, shape, out = shaped
+    sqs = engine.client("sqs")
+    project = engine.files.directory
+    before = engine.outputs.consumer(SHAPED)
+    _hold(sqs, before.queue_url, 2, DelaySeconds=HELD_FOR)
+    _hold(sqs, before.dlq_url, 3)
+
+    shape.write_text(json.dumps({"fifo": False, "name": "shaped-v2"}))
+    _stack(project, {"eventpipe:retired": [{"name": SHAPED, "plugin": SHAPED}]})
+    applied = apply_change(engine)
+
+    assert [s for s in applied.plan.of(plan_ops.DELETE) if s.type == plan_ops.QUEUE] == []
+    outputs = engine.outputs
+    kept = outputs.retired[SHAPED]
+    assert (kept.queue_url, kept.dlq_url) == (before.queue_url, before.dlq_url)
+    assert retired_ops.held(sqs, before.queue_url) == 2
+    assert retired_ops.held(sqs, before.dlq_url) == 3
+    renamed = outputs.consumer("shaped-v2")
+    assert [p.consumer for p in engine.pollers] == ["shaped-v2"]
+    handled = _publish(engine, 1)
+    assert engine.tracker.outcome("shaped-v2", handled[0]) == "succeeded"
+    announcement = write_announcement(
+        project, STACK, endpoint_url=engine.emulator.endpoint_url, region="us-east-1",
+        outputs=outputs,
+    )  # fmt: skip
+    try:
+        result = runner.invoke(
+            app,
+            ["dlq", "redrive", SHAPED, "--to", "shaped-v2", "--local", "--stack", STACK,
+             "--project-dir", str(project), "--json"],
+        )  # fmt: skip
+    finally:
+        announcement.unlink()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["moved"] == 3
+    assert retired_ops.held(sqs, before.dlq_url) == 0
+    # the new consumer's poller handles the redriven dead letters
+    assert engine.wait_until_settled(60), engine.queue_depths()
+    assert retired_ops.held(sqs, renamed.queue_url) == 0
+    handled_now = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(d.get("held", -1) for d in handled_now) == [-1, 0, 1, 2]
 
 
 @pytest.fixture
