@@ -64,9 +64,10 @@ def plan_change(engine: LocalEngine) -> tuple[plan_ops.Plan, dict[str, plan_ops.
 def apply_change(engine: LocalEngine) -> Applied:
     """Apply the project as it is now to the running engine (see the module docstring).
 
-    Raises :class:`LocalDeployError` when the plan is refused (the engine keeps running
-    the previous deploy, untouched) or the redeploy fails (the engine then runs what the
-    emulator holds of the previous deploy's queues, with no pollers: say so and restart).
+    Raises :class:`LocalDeployError` when the plan is refused or the project cannot be
+    read (the engine keeps running the previous deploy, untouched), or when the redeploy
+    fails half-way (the queues keep their messages, nothing polls them: the message says
+    to restart).
     """
     assert engine.emulator is not None and engine.deployment is not None
     result, before = plan_change(engine)
@@ -78,18 +79,24 @@ def apply_change(engine: LocalEngine) -> Applied:
         )
     files = read_project(engine.files.directory, engine.files.stack)
     engine._stop_readers()
-    applied = Applied(
-        result, problems=teardown.remove_runners(engine.emulator, engine.deployment.state)
-    )
-    deleted, problems = teardown.apply_deletes(engine.emulator, result, before)
-    applied.deleted += deleted
-    applied.problems += problems
-    deployment = deploy_program(files, engine.emulator, engine.time_scale, redeploy=True)
-    engine.files, engine.deployment = files, deployment
-    engine._start_functions(deployment)
-    engine._start_pollers(deployment)
-    engine._start_pipes(deployment)
-    engine._start_async_functions(deployment)
+    try:
+        applied = Applied(
+            result, problems=teardown.remove_runners(engine.emulator, engine.deployment.state)
+        )
+        deleted, problems = teardown.apply_deletes(engine.emulator, result, before)
+        applied.deleted += deleted
+        applied.problems += problems
+        deployment = deploy_program(files, engine.emulator, engine.time_scale, redeploy=True)
+        engine.files, engine.deployment = files, deployment
+        engine._start_functions(deployment)
+        engine._start_pollers(deployment)
+        engine._start_pipes(deployment)
+        engine._start_async_functions(deployment)
+    except Exception as exc:
+        raise LocalDeployError(
+            f"the redeploy failed half-way ({exc}); the queues keep their messages, but "
+            "nothing polls them until `eventpipe dev` restarts"
+        ) from exc
     if engine.alarms is not None:
         engine.alarms.load()
     record(engine)

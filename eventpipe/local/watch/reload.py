@@ -198,7 +198,7 @@ class ChangeWatcher:
             done = self._apply()
         except Exception as exc:  # a broken stack file, a refused plan: say so, keep running
             self._report(
-                f"{what}: not applied: {exc}\nFix it and save again, or press Ctrl-C and "
+                f"{what}: could not apply it: {exc}\nFix it and save again, or press Ctrl-C and "
                 f"run `{self._hint}` (a local restart starts an empty emulator)"
             )
             return

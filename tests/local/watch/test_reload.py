@@ -73,7 +73,7 @@ def test_a_handler_change_restarts_that_function_and_a_stack_change_is_applied(
         plugins.clear()
         plugins.add(frozenset({"a = a.plugin", "b = b.plugin"}))
         watcher.poll()
-        assert "plugin added: b = b.plugin: not applied: Pulumi.dev.yaml: bad" in said[-1]
+        assert "plugin added: b = b.plugin: could not apply it: Pulumi.dev.yaml: bad" in said[-1]
         assert "`eventpipe dev --stack dev`" in said[-1]
         assert len(applied) == 2
         assert restarted == ["fn-orders"]
