@@ -27,7 +27,7 @@ import yaml
 from typer.testing import CliRunner
 
 from eventpipe.cli import app
-from eventpipe.local import LocalEngine
+from eventpipe.local import LocalDeployError, LocalEngine
 from eventpipe.local.deploy import plan as plan_ops
 from eventpipe.local.redeploy import apply_change, record
 from eventpipe.operate import dlq as dlq_ops
@@ -126,8 +126,11 @@ def _forget_shaped() -> None:
 
 
 @pytest.fixture
-def shaped(tmp_path: Path) -> Iterator[tuple[LocalEngine, Path, Path]]:
-    project = real_project(tmp_path / "project", STACK, BASE)
+def shaped(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[LocalEngine, Path, Path]]:
+    config = {**BASE, **getattr(request, "param", {})}
+    project = real_project(tmp_path / "project", STACK, config)
     out = tmp_path / "handled.jsonl"
     _forget_shaped()  # each test's plugin reads its own shape.json
     with PluginEnv(SHAPED) as plugins:
@@ -178,6 +181,22 @@ def test_a_consumer_made_fifo_keeps_the_old_queues_and_runs_the_new(
     assert len(out.read_text().splitlines()) == 4
     # the next change plans against what was applied: nothing left to do
     assert not apply_change(engine).plan.changes()
+
+
+@pytest.mark.parametrize("shaped", [{"eventpipe:protect": True}], indirect=True)
+def test_a_change_pulumi_up_would_refuse_is_not_applied(
+    shaped: tuple[LocalEngine, Path, Path],
+) -> None:
+    engine, shape, _out = shaped
+    before = engine.outputs.consumer(SHAPED)
+    shape.write_text(json.dumps({"fifo": True}))  # replaces protected queues
+    with pytest.raises(LocalDeployError, match="protected") as info:
+        apply_change(engine)
+    assert "Nothing was applied" in str(info.value)
+    # the engine still runs the deploy it had
+    assert engine.outputs.consumer(SHAPED).queue_url == before.queue_url
+    handled = _publish(engine, 1)
+    assert engine.tracker.outcome(SHAPED, handled[0]) == "succeeded"
 
 
 def test_a_renamed_consumer_keeps_the_old_queues_retired_and_redrivable(
