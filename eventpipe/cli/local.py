@@ -97,11 +97,18 @@ def _change_watcher(engine: Any, project: Path, stack: str, hint: str) -> Any:
     return ChangeWatcher(
         watched_functions(functions),
         [project / f"Pulumi.{stack}.yaml", project / "Pulumi.yaml", project / "__main__.py"],
-        restart=lambda name: engine.pools[name].restart(),
+        restart=lambda name: _restart_workers(engine, name),
         report=lambda text: console.print(f"[magenta]{escape(text)}[/]", highlight=False),
         restart_hint=hint,
         apply_change=lambda: _apply_change(engine, project, stack),
     )
+
+
+def _restart_workers(engine: Any, function: str) -> None:
+    """New workers for ``function``; none when a redeploy removed it."""
+    pool = engine.pools.get(function)
+    if pool is not None:
+        pool.restart()
 
 
 def _apply_change(engine: Any, project: Path, stack: str) -> str:
