@@ -51,11 +51,12 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy components eventpipe
 
-# One worker process per CPU (pytest-xdist); a test file stays on one
-# worker, so a module's engine or emulator is started once (docs/testing.md, "Tests of
-# eventpipe itself" says what keeps a test safe beside another worker's).
+# One worker process per CPU (pytest-xdist); a test file stays on one worker, so a
+# module's engine or emulator is started once, and files are handed out in collection
+# order, the end-to-end ones first (tests/conftest.py). docs/testing.md, "Tests of
+# eventpipe itself", says what keeps a test safe beside another worker's.
 pytest: install
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
