@@ -53,7 +53,7 @@ types: $(STAMP)
 
 # One worker process per CPU (pytest-xdist); a test file stays on one worker, so a
 # module's engine or emulator is started once, and files are handed out in collection
-# order, the end-to-end ones first (tests/conftest.py). docs/testing.md, "Tests of
+# order, the long ones first (tests/conftest.py). docs/testing.md, "Tests of
 # eventpipe itself", says what keeps a test safe beside another worker's.
 pytest: install
 	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder

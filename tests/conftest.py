@@ -1,10 +1,11 @@
-"""Suite-wide order of the test files: those that start a local engine first.
+"""Suite-wide order of the test files: the long ones first.
 
 Order is for speed only: every test passes in any order (``make test`` runs the files
 spread over worker processes, pytest-xdist). With ``--dist loadfile
 --no-loadscope-reorder`` (the Makefile's), xdist hands out whole files in collection
-order, so the few long end-to-end files start while the many quick ones fill the gaps,
-and the workers finish together instead of one running the slowest files at the end.
+order, so the few long files (those that start local engines, and the 1,000-consumer
+program of ``tests/components/test_scale.py``) start while the many quick ones fill the
+gaps, and the workers finish together instead of one running a long file at the end.
 """
 
 from __future__ import annotations
@@ -14,13 +15,20 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-STARTS_ENGINES = (TESTS / "local", TESTS / "test_readme_commands.py")
+LONG = (
+    TESTS / "components" / "test_scale.py",
+    TESTS / "local",
+    TESTS / "test_readme_commands.py",
+)
 
 
-def _starts_engines(item: pytest.Item) -> bool:
+def _rank(item: pytest.Item) -> int:
     path = Path(str(item.path))
-    return any(path == first or first in path.parents for first in STARTS_ENGINES)
+    for rank, first in enumerate(LONG):
+        if path == first or first in path.parents:
+            return rank
+    return len(LONG)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: 0 if _starts_engines(item) else 1)
+    items.sort(key=_rank)
