@@ -56,7 +56,8 @@ https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html)."""
 
 class DeadLetterArchive(BaseModel):
     """``eventpipe:deadLetterArchive``: move dead letters older than ``afterDays`` from
-    every DLQ into a private bucket that keeps them ``expireDays`` (docs/dead-letter-archive.md).
+    every DLQ into a private bucket that keeps them ``expireDays``, or for good when
+    ``expireDays`` is absent (docs/dead-letter-archive.md).
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
@@ -64,17 +65,36 @@ class DeadLetterArchive(BaseModel):
     after_days: int = Field(alias="afterDays", ge=1, lt=DLQ_RETENTION_DAYS)
     """Age (as SQS counts it for expiry) at which a dead letter is archived: below the
     DLQ retention, or SQS deletes it first."""
-    expire_days: int = Field(alias="expireDays", ge=2)
-    """Days an archived dead letter is kept in the bucket (S3 lifecycle expiration)."""
+    expire_days: int | None = Field(default=None, alias="expireDays", ge=2)
+    """Days an archived dead letter is kept in the bucket (S3 lifecycle expiration); None
+    keeps it until someone deletes it (the bucket then has no lifecycle rule)."""
 
     @model_validator(mode="after")
     def _kept_longer_than_waited(self) -> DeadLetterArchive:
-        if self.expire_days <= self.after_days:
+        if self.expire_days is not None and self.expire_days <= self.after_days:
             raise ValueError(
                 f"expireDays ({self.expire_days}) must be more than afterDays "
                 f"({self.after_days}): an archived dead letter would expire as it lands"
             )
         return self
+
+
+class RetiredConsumer(BaseModel):
+    """A consumer no installed plugin declares any more (uninstalled or renamed) whose
+    queues the stack keeps: ``eventpipe:retired`` (docs/operations.md, "Remove a
+    consumer"). Its shape must be the one it was deployed with, so Pulumi sees its queues
+    unchanged."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$", max_length=40)
+    fifo: bool = False
+    intake: bool = False
+    """It was fed through an intake queue (its ``message_group`` was a JSON path)."""
+    plugin: str | None = None
+    discard: bool = False
+    """Stop declaring its queues (after ``eventpipe retired discard`` deleted them; Pulumi
+    only drops them from its state, never deletes them). Also for a disabled consumer."""
 
 
 class StackSettings(BaseModel):
@@ -117,6 +137,19 @@ class StackSettings(BaseModel):
     """SNS topics the stack creates; a consumer's ``topic`` may name one (docs/sns.md)."""
     dead_letter_archive: DeadLetterArchive | None = Field(default=None, alias="deadLetterArchive")
     """Archive old dead letters to S3 so they never expire unseen."""
+    protect: bool = False
+    """Pulumi's ``protect`` on every stateful resource and the configuration it depends on
+    (queues and their policies, tables, the archive bucket and its settings, log groups):
+    ``pulumi destroy`` and any ``pulumi up`` that would delete or replace one refuse at
+    preview (docs/operations.md, "Protecting a production stack")."""
+    retired: list[RetiredConsumer] = Field(default_factory=list)
+    """Consumers that left the stack whose queues and DLQs it keeps declaring, so their
+    messages stay reachable (``status``, ``dlq peek``, ``dlq redrive --to``). A consumer
+    disabled with ``enabled: false`` is retired without being listed here."""
+    target: Literal["aws", "local"] | None = None
+    """Where the running program deploys: ``local`` under the local engine, ``aws``
+    under ``pulumi up``; None when no program runs (``eventpipe consumers``). Not a stack
+    setting: :func:`eventpipe.pulumi_stack.resolve_from_pulumi` sets it."""
     quotas: QuotaLimits = Field(default_factory=QuotaLimits)
     """The account's raised quotas (``eventpipe.quotas``); unset ones keep AWS's default."""
     shared_quotas: SharedQuotas = Field(default_factory=SharedQuotas, alias="sharedQuotas")

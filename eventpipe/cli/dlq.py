@@ -12,7 +12,7 @@ import typer
 from eventpipe.cli import archive as archive_cli
 from eventpipe.cli.options import ConsumerArg, StackOptions, again, connected, stack_command
 from eventpipe.cli.output import console, emit_json, progress_bar
-from eventpipe.cli.reporting import CommandApp, CommandError
+from eventpipe.cli.reporting import CommandApp, CommandError, warn
 from eventpipe.cli.status import count_text
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate import peek as peek_ops
@@ -56,7 +56,8 @@ def consumer_queues(
     name ends the command with the known ones, and the closest as "did you mean") and an
     SQS client: what every ``dlq`` command starts from."""
     with connected(opts, consumer) as (target, aws):
-        yield target, target.outputs.consumer(consumer), aws.client("sqs")
+        # a retired consumer's queues too (stack output ``retired``)
+        yield target, target.outputs.queues_of(consumer), aws.client("sqs")
 
 
 @dlq_app.command("peek")
@@ -132,7 +133,12 @@ def _print_message(out: Any, number: int, message: peek_ops.PeekedMessage) -> No
     if message.group:
         facts.append(f"group {message.group}")
     out.print("", markup=False)
-    out.print(f"{number}. {message.message_id}", markup=False)
+    event_id = event.get("id") if event else None
+    if event_id:
+        out.print(f"{number}. event {event_id}", markup=False)
+        out.print(f"   SQS message {message.message_id}", markup=False)
+    else:
+        out.print(f"{number}. SQS message {message.message_id}", markup=False)
     out.print("   " + ", ".join(f for f in facts if f), markup=False)
     out.print(f"   reason: {message.summary}", markup=False)
     out.print(f"   event:  {described}", markup=False)
@@ -174,6 +180,36 @@ def _explain_not_shown(
     )
 
 
+UNCHANGED_REASONS = {
+    "InvalidEventError": "the event does not fit the handler's model",
+    "PermanentError": "the handler refused the event",
+}
+"""Failures a redrive repeats unless the handler (or its model) changed first."""
+REDRIVE_SAMPLE = 10
+"""DLQ messages ``redrive`` looks at before it starts (a peek: nothing is consumed)."""
+
+
+def _warn_unchanged_reasons(sqs: Any, queue: Any, opts: StackOptions, consumer: str) -> None:
+    """Warn when the dead letters failed for a reason a redrive alone does not change:
+    sent back as they are, to the same handler, they fail the same way."""
+    result = peek_ops.peek(sqs, queue, REDRIVE_SAMPLE)
+    kinds: dict[str, int] = {}
+    for message in result.messages:
+        kind = message.reason.get("error_type", "")
+        if kind in UNCHANGED_REASONS:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    if not kinds:
+        return
+    named = "; ".join(
+        f"{count} {kind} ({UNCHANGED_REASONS[kind]})" for kind, count in sorted(kinds.items())
+    )
+    warn(
+        f"of the {len(result.messages)} message(s) looked at: {named}. Redriven unchanged "
+        "to the same handler, they fail again: change the handler or its model and deploy "
+        f"it first (`{again(opts, 'dlq', 'peek', consumer)}` shows them)"
+    )
+
+
 @dlq_app.command("redrive")
 @stack_command
 def redrive(
@@ -187,6 +223,14 @@ def redrive(
     ] = True,
     intake: IntakeOpt = False,
     archived: ArchivedOpt = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Move them into this consumer's queue instead (e.g. a retired consumer's "
+            "dead letters into the consumer that replaced it; same queue type only).",
+        ),
+    ] = None,
     *,
     opts: StackOptions,
     as_json: bool,
@@ -194,8 +238,11 @@ def redrive(
     """Move the DLQ's messages back to the consumer's queue.
 
     SQS StartMessageMoveTask; with --intake, the intake DLQ's back to the intake queue;
-    with --archived, the archived dead letters (S3) back to the consumer's queue."""
+    with --to OTHER, into OTHER's queue; with --archived, the archived dead letters (S3)
+    back to the consumer's queue."""
     if archived:
+        if to is not None:
+            raise CommandError("--archived sends to the consumer's own queue: drop --to")
         if intake or rate is not None or not wait:
             raise CommandError("--archived sends at once: drop --intake, --rate and --no-wait")
         archive_cli.redrive(opts, consumer, as_json)
@@ -203,6 +250,8 @@ def redrive(
     out = console()
     with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
+        if to is not None:
+            queue = dlq_ops.redirected(queue, target.outputs.queues_of(to))
         waiting = dlq_ops.depth(sqs, queue.url)
         if waiting == 0:
             if as_json:
@@ -210,6 +259,7 @@ def redrive(
             else:
                 out.print(f"{queue.title} is empty: nothing to redrive.")
             return
+        _warn_unchanged_reasons(sqs, queue, opts, consumer)
         handle = dlq_ops.start_redrive(sqs, queue, target, rate)
         last = dlq_ops.MoveProgress("RUNNING", 0, waiting)
         if wait:
