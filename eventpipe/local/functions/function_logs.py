@@ -228,12 +228,10 @@ class LogShipper:
 
     @staticmethod
     def _send(items: list[tuple[LogStream, list[str], int]]) -> None:
-        """Consecutive items of one stream go in one call (each keeps its own time)."""
-        start = 0
-        while start < len(items):
-            stream = items[start][0]
-            end = start
-            while end < len(items) and items[end][0] is stream:
-                end += 1
-            stream.send_many([(messages, stamp) for _, messages, stamp in items[start:end]])
-            start = end
+        """One call per stream for what waited together (each stream's parts in order,
+        each part with its own time)."""
+        by_stream: dict[int, tuple[LogStream, list[tuple[list[str], int]]]] = {}
+        for stream, messages, stamp in items:
+            by_stream.setdefault(id(stream), (stream, []))[1].append((messages, stamp))
+        for stream, parts in by_stream.values():
+            stream.send_many(parts)

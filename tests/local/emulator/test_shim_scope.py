@@ -284,3 +284,41 @@ def _rule_to_function(clients: Clients, arn: str) -> None:
     events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["probe"]}))
     events.put_targets(Rule=rule, Targets=[{"Id": "f", "Arn": arn}])
     events.put_events(Entries=[{"Source": "probe", "DetailType": "t", "Detail": "{}"}])
+
+
+def _counts(sqs: Any) -> tuple[dict[str, str], str]:
+    """Three visible, two in flight, one delayed; a content-deduplicated FIFO send twice."""
+    url = _queue(sqs, _name("counts"))[0]
+    for n in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=str(n))
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=300)
+    assert len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]) == 2
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    fifo = _fifo(sqs, "dedup")
+    for _ in range(2):
+        sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+    deduplicated = sqs.get_queue_attributes(
+        QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+    return counts, deduplicated
+
+
+def test_queue_counts_in_one_scan_answer_as_moto_does(engine: LocalEngine) -> None:
+    """The queue-cost shim counts a queue's messages in one scan (and none for a send):
+    the answers are moto's own, and a content-deduplicated send is still deduplicated."""
+    expected = (
+        {
+            "ApproximateNumberOfMessages": "3",
+            "ApproximateNumberOfMessagesNotVisible": "2",
+            "ApproximateNumberOfMessagesDelayed": "1",
+        },
+        "1",
+    )
+    assert _counts(engine.client("sqs")) == expected
+    with mock_aws():
+        assert _counts(_plain("sqs")) == expected
