@@ -119,9 +119,17 @@ class MappingPoller:
         return not self.state.enabled() and self.in_flight == 0
 
     def start(self) -> None:
-        thread = threading.Thread(target=self._loop, name=f"poller-{self.consumer}", daemon=True)
-        thread.start()
-        self._threads.append(thread)
+        """One receive loop per concurrent batch on a standard queue, so receives overlap
+        as Lambda's do ("Lambda starts processing five batches at a time with five
+        concurrent invocations": https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html);
+        one on a FIFO queue, so its batches take their groups' turns in receive order."""
+        for index in range(1 if self.queue.fifo else self.concurrency):
+            thread = threading.Thread(
+                target=self._loop, name=f"poller-{self.consumer}-{index}", daemon=True
+            )
+            thread.start()
+            with self._lock:
+                self._threads.append(thread)
 
     def signal_stop(self) -> None:
         """Stop receiving (returns at once; ``stop`` waits)."""
@@ -130,8 +138,11 @@ class MappingPoller:
     def stop(self) -> None:
         """Stop receiving and wait for the batches in flight to finish."""
         self._stop.set()
-        for thread in list(self._threads):
-            thread.join(POLL_WAIT_SECONDS + self.pool.spec.timeout + 5)
+        for _ in range(2):  # the receive loops, then any batch one started as it stopped
+            with self._lock:
+                threads = list(self._threads)
+            for thread in threads:
+                thread.join(POLL_WAIT_SECONDS + self.pool.spec.timeout + 5)
         self._deletes.shutdown(wait=True)
 
     def _loop(self) -> None:
@@ -170,7 +181,8 @@ class MappingPoller:
                 target=self._run, args=(batch, batch_id, groups, worker), daemon=True
             )
             runner.start()
-            self._threads = [t for t in self._threads if t.is_alive()] + [runner]
+            with self._lock:
+                self._threads = [t for t in self._threads if t.is_alive()] + [runner]
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
         return receive(self._sqs, self.queue.url, count, wait)
