@@ -101,6 +101,7 @@ class MappingPoller:
         self._turn_changed = threading.Condition()
         self._batch_id = 0
         self._in_flight = 0
+        self._receiving = 0
         self.invocations = 0
         """Invocations so far, and those that failed as a whole (the Lambda ``Errors``)."""
         self.errors = 0
@@ -147,42 +148,56 @@ class MappingPoller:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            if not self.state.enabled():
-                self.state.confirm(polling=self.in_flight > 0)
-                self._stop.wait(PAUSED_CHECK_INTERVAL)
-                continue
-            self.state.confirm(polling=True)
-            if not self._slots.acquire(timeout=0.2):
-                continue
-            worker = self.pool.acquire(timeout=0.2)  # receive only what can run now
-            if worker is None:
-                self._slots.release()
-                continue
+            # Receiving from before it reads the state until its batch is in flight: a
+            # disabled mapping reads Disabled only when no loop can still receive.
+            with self._lock:
+                self._receiving += 1
             try:
-                batch = self._collect()
-            except (BotoCoreError, ClientError) as exc:
-                self.pool.release(worker)
-                self._slots.release()
-                if not self._stop.is_set() and self._on_error:
-                    self._on_error(f"{self.consumer}: receive failed: {exc}")
-                time.sleep(0.5)
-                continue
-            if not batch:
-                self.pool.release(worker)
-                self._slots.release()
-                continue
-            with self._lock:
-                self._in_flight += 1
-                self._batch_id += 1
-                batch_id = self._batch_id
-            groups = self._groups_of(batch)
-            self._take_turn(batch_id, groups)
-            runner = threading.Thread(
-                target=self._run, args=(batch, batch_id, groups, worker), daemon=True
-            )
-            runner.start()
-            with self._lock:
-                self._threads = [t for t in self._threads if t.is_alive()] + [runner]
+                enabled = self.state.enabled()
+                if enabled:
+                    self.state.confirm(polling=True)
+                    self._poll_once()
+            finally:
+                with self._lock:
+                    self._receiving -= 1
+            if not enabled:
+                with self._lock:
+                    busy = self._in_flight > 0 or self._receiving > 0
+                self.state.confirm(polling=busy)
+                self._stop.wait(PAUSED_CHECK_INTERVAL)
+
+    def _poll_once(self) -> None:
+        if not self._slots.acquire(timeout=0.2):
+            return
+        worker = self.pool.acquire(timeout=0.2)  # receive only what can run now
+        if worker is None:
+            self._slots.release()
+            return
+        try:
+            batch = self._collect()
+        except (BotoCoreError, ClientError) as exc:
+            self.pool.release(worker)
+            self._slots.release()
+            if not self._stop.is_set() and self._on_error:
+                self._on_error(f"{self.consumer}: receive failed: {exc}")
+            time.sleep(0.5)
+            return
+        if not batch:
+            self.pool.release(worker)
+            self._slots.release()
+            return
+        with self._lock:
+            self._in_flight += 1
+            self._batch_id += 1
+            batch_id = self._batch_id
+        groups = self._groups_of(batch)
+        self._take_turn(batch_id, groups)
+        runner = threading.Thread(
+            target=self._run, args=(batch, batch_id, groups, worker), daemon=True
+        )
+        runner.start()
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [runner]
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
         return receive(self._sqs, self.queue.url, count, wait)
