@@ -289,8 +289,7 @@ class MappingPoller:
     ) -> None:
         records = [to_record(m, self.queue, self._region) for m in batch]
         keys = {m["MessageId"]: message_key(m["Body"]) for m in batch}
-        self.tracker.begin(self.consumer, list(keys.values()))
-        recorded: list[bool] = []
+        recorded: list[int] = [self.tracker.begin(self.consumer, list(keys.values()))]
         try:
             if renew:  # it waited for its group's turn: the run starts with a whole timeout
                 renewed = {"VisibilityTimeout": self.queue.visibility_timeout}
@@ -299,8 +298,8 @@ class MappingPoller:
         except BaseException:
             # The poller's own failure (the emulator stopping): the records come back
             # after their visibility timeout; the watcher may report them again.
-            if not recorded:
-                self.tracker.abandon(self.consumer, list(keys.values()))
+            if len(recorded) == 1:
+                self.tracker.abandon(self.consumer, list(keys.values()), recorded[0])
             raise
 
     def _invoke_and_settle(
@@ -311,7 +310,7 @@ class MappingPoller:
         worker: WorkerProcess,
         end_turn: Callable[[], None],
         free: Callable[[], None],
-        recorded: list[bool],
+        recorded: list[int],  # the batch's turn in the tracker, then a mark once recorded
     ) -> None:
         ids = set(keys)
         settled: list[tuple[set[str], str | None]] = []
@@ -349,8 +348,9 @@ class MappingPoller:
             self.queue.max_receive_count,
             dead_letters=dead,
             log=self._log_location(invocation),
+            turn=recorded[0],
         )
-        recorded.append(True)
+        recorded.append(0)
         for future in deleted:  # the batch ends when its deletes are done
             future.result()
 
