@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 CORE_VENV := .venv-core
 CORE_STAMP := $(CORE_VENV)/.installed
 
-.PHONY: install demo test lint types pytest bench bench-check clean mutation mutation-resume mutation-survivors
+.PHONY: install demo test lint types pytest bench bench-check clean pictures mutation mutation-resume mutation-survivors
 
 install: $(STAMP) $(CORE_STAMP)
 
@@ -53,6 +53,16 @@ types: $(STAMP)
 
 pytest: install
 	$(BIN)/pytest -q
+
+# The pictures the docs show, made by the code they show, never by hand: the example
+# stack's graph (SVG and Mermaid; PNG when Chromium is installed) and the browser
+# console's screenshots, taken by its browser tests against a running local engine.
+# tests/graph/test_pictures.py fails when the committed graph differs from the stack's.
+pictures: $(STAMP)
+	$(BIN)/eventpipe graph --out docs/images/graph.svg
+	$(BIN)/eventpipe graph --format mermaid --out docs/images/graph.mmd
+	$(BIN)/eventpipe graph --format png --out docs/images/graph.png
+	EVENTPIPE_SCREENSHOTS=docs/images $(BIN)/pytest -q tests/webconsole/test_browser.py
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done

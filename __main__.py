@@ -2,8 +2,11 @@
 
 Everything interesting happens elsewhere: ``eventpipe.resolve`` reads the stack config,
 discovers the installed consumer plugins and validates all of them together;
+``eventpipe.quota_check`` counts what the stack draws on AWS's quotas and
+``components.quota_refusal`` refuses the preview when it would not fit;
 ``components`` declares the shared bus, one pipeline per enabled consumer and the
-stack-level circuit breaker and dead-letter archive, each returning its typed entries of
+stack-level circuit breaker, dead-letter archive and alarm digest (one notification per
+incident over every alarm), each returning its typed entries of
 the stack output (``eventpipe.stack_output``), which this program combines and exports.
 """
 
@@ -14,12 +17,15 @@ from pathlib import Path
 import pulumi
 
 from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBusArgs
+from components.alarm_digest import declare_alarm_digest
 from components.breaker import declare_circuit_breaker
 from components.dead_letter_archive import declare_dead_letter_archive
+from components.quota_refusal import USAGE_OUTPUT, refuse_beyond_quotas
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.packaging import DEFAULT_BUILD_DIR
 from eventpipe.pulumi_stack import resolve_from_pulumi
+from eventpipe.quota_check import stack_usage
 from eventpipe.stack_output import StackOutputs
 
 try:
@@ -30,13 +36,18 @@ except ConfigurationError as err:
 
 settings = resolved.settings
 enabled = resolved.enabled
+handlers = {declared.consumer.name: declared.handler_func for declared in enabled}
+# Every quota `pulumi up` would hit, refused here, with the stacks sharing them counted.
+quota_usage = refuse_beyond_quotas(
+    settings, stack_usage(settings, [d.consumer for d in enabled], handlers)
+)
 try:
     bus = EventBus(
         "eventpipe",
         EventBusArgs(
             settings,
             consumers=[declared.consumer for declared in enabled],
-            handlers={declared.consumer.name: declared.handler_func for declared in enabled},
+            handlers=handlers,
         ),
     )
     pipelines = [
@@ -54,6 +65,7 @@ try:
     ]
     breaker = declare_circuit_breaker(bus, pipelines, DEFAULT_BUILD_DIR)
     archive = declare_dead_letter_archive(bus, pipelines, DEFAULT_BUILD_DIR)
+    declare_alarm_digest(bus, pipelines, breaker)
 except EventpipeError as err:  # the Powertools lookup, a plugin's resources, packaging
     raise pulumi.RunError(str(err)) from None
 
@@ -74,3 +86,4 @@ outputs = StackOutputs(
     dead_letter_archive=archive.outputs if archive is not None else None,
 )
 pulumi.export(contract.STACK_OUTPUT, outputs.to_json())
+pulumi.export(USAGE_OUTPUT, quota_usage)

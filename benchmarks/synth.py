@@ -1,12 +1,16 @@
-"""Program synthesis time under Pulumi mocks: eventpipe vs a plain pulumi_aws loop.
+"""Program synthesis time under Pulumi mocks: eventpipe vs a plain pulumi_aws loop; and
+the control-plane calls a first ``pulumi up`` of the program makes, per AWS API.
 
 For N generated consumers, runs (1) the real program (``__main__.py``: resolve, validate,
 EventBus, one ConsumerPipeline per consumer, exports) and (2) a hand-written loop of
 pulumi_aws resources declaring the same resources per consumer, in the same process, on
 the same mocks. Each run gets a fresh thread, event loop and Pulumi runtime state, like
-a new ``pulumi preview``. Prints medians (as a Markdown table, for benchmarks/README.md).
+a new ``pulumi preview``. Prints medians (as a Markdown table, for benchmarks/README.md),
+then, for 1,000 consumers, the calls per API and the least time each needs at its
+published rate (``benchmarks/deploy_calls.py``), for the benchmark's mix and for the
+same stack with a circuit breaker on every consumer and the dead-letter archive on.
 
-    .venv/bin/python benchmarks/synth.py [--quick]
+    .venv/bin/python benchmarks/synth.py [--quick] [--deploy-only]
 
 Targets: eventpipe <= 1.25 x plain; time(300) / time(100) <= 3.3; time(1000) / time(100)
 <= 11 (still linear).
@@ -40,12 +44,14 @@ import pulumi_aws as aws  # noqa: E402
 
 import eventpipe  # noqa: E402
 from eventpipe import powertools_layer, pulumi_stack  # noqa: E402
-from eventpipe.consumer import Consumer  # noqa: E402
+from eventpipe.consumer import CircuitBreaker, Consumer  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import deploy_calls  # noqa: E402
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 SIZES = (1, 10, 100, 300, 1000)
 HANDLER = "orders.handler:process"  # an installed example plugin's handler
-RESOURCES_PER_CONSUMER = 17
 
 
 class FastMocks(pulumi.runtime.Mocks):
@@ -53,9 +59,17 @@ class FastMocks(pulumi.runtime.Mocks):
 
     def __init__(self) -> None:
         self.count = 0
+        self.types: deploy_calls.Counter[str] = deploy_calls.Counter()
+        self.retained_log_groups = self.reserved_functions = 0
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         self.count += 1
+        self.types[args.typ] += 1
+        if args.typ == "aws:cloudwatch/logGroup:LogGroup" and args.inputs.get("retentionInDays"):
+            self.retained_log_groups += 1
+        reserved = args.inputs.get("reservedConcurrentExecutions")
+        if args.typ == "aws:lambda/function:Function" and reserved not in (None, -1):
+            self.reserved_functions += 1
         name = args.inputs.get("name") or args.name
         service = args.typ.split(":")[1].split("/")[0]
         arn = f"arn:aws:{service}:{REGION}:{ACCOUNT}:{name}"
@@ -71,8 +85,10 @@ class FastMocks(pulumi.runtime.Mocks):
         return {"name": REGION, "accountId": ACCOUNT, "partition": "aws"}
 
 
-def generated(n: int) -> list[Consumer]:
-    """A mix like real stacks: a quarter FIFO, a third idempotent, some direct queues."""
+def generated(n: int, *, breakers: bool = False) -> list[Consumer]:
+    """A mix like real stacks: a quarter FIFO, a third idempotent, some direct queues
+    (with ``breakers``, a circuit breaker on every consumer)."""
+    breaker = CircuitBreaker(failed_records=10, period=60, cooldown=300) if breakers else None
     consumers = []
     for i in range(n):
         fifo = i % 4 == 1
@@ -87,6 +103,7 @@ def generated(n: int) -> list[Consumer]:
                 idempotent=i % 3 == 0,
                 timeout=30,
                 max_concurrency=10,
+                circuit_breaker=breaker,
             )
         )
     return consumers
@@ -115,6 +132,11 @@ def eventpipe_program(consumers: list[Consumer]) -> Callable[[], None]:
             pulumi_stack.resolve_from_pulumi = original  # type: ignore[assignment]
 
     return program
+
+
+def keyed(consumer: Consumer) -> bool:
+    """A per-key FIFO consumer (its message group is a JSON path): it gets a pipe."""
+    return bool(consumer.fifo and consumer.message_group and consumer.message_group.startswith("$"))
 
 
 def _doc(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
@@ -165,6 +187,7 @@ def plain_program(consumers: list[Consumer]) -> Callable[[], None]:
             dashboard_body=json.dumps({"widgets": []}),
         )
         layer = aws.lambda_.LayerVersion("runtime", layer_name=f"{prefix}runtime", code=code)
+        alarms: list[aws.cloudwatch.MetricAlarm] = []
         for c in consumers:
             n = c.name
             suffix = ".fifo" if c.fifo else ""
@@ -203,7 +226,130 @@ def plain_program(consumers: list[Consumer]) -> Callable[[], None]:
             aws.sqs.QueuePolicy(
                 f"{n}-dlq-policy", queue_url=dlq.url, policy=_doc([{**deny, "Resource": dlq.arn}])
             )
-            if c.pattern is not None:
+            if c.pattern is not None and keyed(c):
+                # per-key FIFO: rule -> intake queue -> pipe -> FIFO queue, as eventpipe does
+                intake_dlq = aws.sqs.Queue(
+                    f"{n}-intake-dlq",
+                    name=f"{prefix}{n}-intake-dlq",
+                    message_retention_seconds=1209600,
+                    sqs_managed_sse_enabled=True,
+                )
+                intake = aws.sqs.Queue(
+                    f"{n}-intake",
+                    name=f"{prefix}{n}-intake",
+                    sqs_managed_sse_enabled=True,
+                    redrive_policy=pulumi.Output.json_dumps(
+                        {"deadLetterTargetArn": intake_dlq.arn, "maxReceiveCount": 5}
+                    ),
+                )
+                aws.sqs.RedriveAllowPolicy(
+                    f"{n}-intake-allow",
+                    queue_url=intake_dlq.url,
+                    redrive_allow_policy=pulumi.Output.json_dumps(
+                        {"redrivePermission": "byQueue", "sourceQueueArns": [intake.arn]}
+                    ),
+                )
+                pipe_logs = aws.cloudwatch.LogGroup(
+                    f"{n}-pipe-logs",
+                    name=f"/aws/vendedlogs/pipes/{prefix}{n}",
+                    retention_in_days=30,
+                )
+                pipe_role = aws.iam.Role(
+                    f"{n}-pipe-role",
+                    name=f"{prefix}{n}-pipe",
+                    assume_role_policy=json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "sts:AssumeRole",
+                                    "Principal": {"Service": "pipes.amazonaws.com"},
+                                }
+                            ],
+                        }
+                    ),
+                )
+                aws.iam.RolePolicy(
+                    f"{n}-pipe-policy",
+                    role=pipe_role.id,
+                    policy=_doc(
+                        [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["sqs:ReceiveMessage"],
+                                "Resource": intake.arn,
+                            },
+                            {
+                                "Effect": "Allow",
+                                "Action": ["sqs:SendMessage"],
+                                "Resource": queue.arn,
+                            },
+                        ]
+                    ),
+                )
+                aws.pipes.Pipe(
+                    f"{n}-pipe",
+                    name=f"{prefix}{n}",
+                    role_arn=pipe_role.arn,
+                    source=intake.arn,
+                    target=queue.arn,
+                    target_parameters=aws.pipes.PipeTargetParametersArgs(
+                        sqs_queue_parameters=aws.pipes.PipeTargetParametersSqsQueueParametersArgs(
+                            message_group_id="$.body.detail.key"
+                        )
+                    ),
+                    log_configuration=aws.pipes.PipeLogConfigurationArgs(
+                        level="ERROR",
+                        cloudwatch_logs_log_destination=aws.pipes.PipeLogConfigurationCloudwatchLogsLogDestinationArgs(
+                            log_group_arn=pipe_logs.arn
+                        ),
+                    ),
+                )
+                for suffix, target_queue, pattern in (
+                    ("", intake, c.pattern),
+                    ("-nogroup", intake_dlq, {**c.pattern, "detail": {"key": [{"exists": False}]}}),
+                ):
+                    rule = aws.cloudwatch.EventRule(
+                        f"{n}-rule{suffix}",
+                        name=f"{prefix}{n}{suffix}",
+                        event_bus_name=bus.name,
+                        event_pattern=json.dumps(pattern),
+                    )
+                    aws.sqs.QueuePolicy(
+                        f"{n}-queue-policy{suffix}",
+                        queue_url=target_queue.url,
+                        policy=_doc(
+                            [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"Service": "events.amazonaws.com"},
+                                    "Action": "sqs:SendMessage",
+                                    "Resource": target_queue.arn,
+                                    "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
+                                },
+                                {**deny, "Resource": target_queue.arn},
+                            ]
+                        ),
+                    )
+                    aws.cloudwatch.EventTarget(
+                        f"{n}-target{suffix}",
+                        rule=rule.name,
+                        event_bus_name=bus.name,
+                        arn=target_queue.arn,
+                        dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
+                            arn=delivery.arn
+                        ),
+                        retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
+                            maximum_event_age_in_seconds=86400, maximum_retry_attempts=185
+                        ),
+                    )
+                aws.sqs.QueuePolicy(
+                    f"{n}-fifo-policy",
+                    queue_url=queue.url,
+                    policy=_doc([{**deny, "Resource": queue.arn}]),
+                )
+            elif c.pattern is not None:
                 rule = aws.cloudwatch.EventRule(
                     f"{n}-rule",
                     name=f"{prefix}{n}",
@@ -304,35 +450,77 @@ def plain_program(consumers: list[Consumer]) -> Callable[[], None]:
                 ),
                 opts=pulumi.ResourceOptions(depends_on=[policy]),
             )
-            for alarm, (metric, target) in {
-                "dlq": ("ApproximateNumberOfMessagesVisible", dlq.name),
-                "age": ("ApproximateAgeOfOldestMessage", queue.name),
-                "depth": ("ApproximateNumberOfMessagesVisible", queue.name),
-                "errors": ("Errors", function.name),
-                "throttles": ("Throttles", function.name),
-            }.items():
+            signals = [
+                ("dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", dlq.name),
+                ("age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", queue.name),
+                ("depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue.name),
+                ("errors", "AWS/Lambda", "Errors", "FunctionName", function.name),
+                ("throttles", "AWS/Lambda", "Throttles", "FunctionName", function.name),
+            ]
+            alarms.append(
                 aws.cloudwatch.MetricAlarm(
-                    f"{n}-{alarm}",
-                    name=f"{prefix}{n}-{alarm}",
-                    metric_name=metric,
-                    namespace="AWS/SQS",
-                    statistic="Maximum",
-                    period=60,
+                    f"{n}-alarm",
+                    name=f"{prefix}{n}-alarm",
+                    metric_queries=[
+                        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                            id=key,
+                            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                                namespace=namespace,
+                                metric_name=metric,
+                                period=60,
+                                stat="Maximum",
+                                dimensions={dimension: target},
+                            ),
+                        )
+                        for key, namespace, metric, dimension, target in signals
+                    ]
+                    + [
+                        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                            id="e",
+                            return_data=True,
+                            expression=" + ".join(
+                                f"IF({key} > 0, {2**i}, 0)" for i, (key, *_) in enumerate(signals)
+                            ),
+                        )
+                    ],
                     evaluation_periods=1,
-                    threshold=0,
-                    comparison_operator="GreaterThanThreshold",
-                    dimensions={"QueueName": target},
-                    alarm_actions=[topic.arn],
-                    ok_actions=[topic.arn],
+                    threshold=1,
+                    comparison_operator="GreaterThanOrEqualToThreshold",
                     treat_missing_data="notBreaching",
                 )
+            )
+        names = [f"{prefix}{c.name}-alarm" for c in consumers]
+        pages = [names[i : i + 100] for i in range(0, len(names), 100)]
+        page_alarms = [
+            aws.cloudwatch.CompositeAlarm(
+                f"alarms-{number}",
+                alarm_name=f"{prefix}alarms-{number}",
+                alarm_rule=" OR ".join(f'ALARM("{name}")' for name in page),
+                opts=pulumi.ResourceOptions(depends_on=alarms),
+            )
+            for number, page in enumerate(pages, start=1)
+        ]
+        if pages:
+            aws.cloudwatch.CompositeAlarm(
+                "alarms",
+                alarm_name=f"{prefix}alarms",
+                alarm_rule=" OR ".join(
+                    f'ALARM("{prefix}alarms-{i}")' for i in range(1, len(pages) + 1)
+                ),
+                alarm_actions=[topic.arn],
+                ok_actions=[topic.arn],
+                opts=pulumi.ResourceOptions(depends_on=page_alarms),
+            )
         pulumi.export("busName", bus.name)
 
     return program  # fmt: skip
 
 
-def run_once(program: Callable[[], None], config: dict[str, str]) -> tuple[float, int]:
-    """CPU seconds of one program run under fresh mocks, and the resources it registered.
+def run_once(
+    program: Callable[[], None], config: dict[str, str], record: list[FastMocks] | None = None
+) -> tuple[float, int]:
+    """CPU seconds of one program run under fresh mocks, and the resources it registered
+    (the mocks themselves appended to ``record`` when given).
 
     Process CPU time (all threads: the mock monitor answers on executor threads), not wall
     time, so other processes competing for the machine do not distort the comparison.
@@ -357,6 +545,8 @@ def run_once(program: Callable[[], None], config: dict[str, str]) -> tuple[float
             loop.run_until_complete(run_pulumi_func(main))
             result["seconds"] = time.process_time() - start
             result["count"] = mocks.count
+            if record is not None:
+                record.append(mocks)
         except BaseException as exc:
             result["error"] = exc
         finally:
@@ -382,17 +572,60 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
 
 
+CONFIG = {
+    "aws:region": REGION,
+    "eventpipe:namePrefix": "eventpipe-bench-",
+    "eventpipe:publishSchemas": "false",
+    # 1,000 consumers need more than AWS's defaults (docs/components.md, "Quotas").
+    "eventpipe:quotas": json.dumps({"rulesPerBus": 2000, "iamRoles": 5000}),
+}
+"""Schemas off: the plain loop has no registry; everything else is declared by both."""
+DEPLOY_SIZE = 1000
+
+
+def deploy_estimate(consumers: list[Consumer], config: dict[str, str], title: str) -> list[str]:
+    """The calls per API of a first ``pulumi up`` of the program, and their least time."""
+    record: list[FastMocks] = []
+    run_once(eventpipe_program(consumers), config, record)
+    mocks = record[0]
+    registered = deploy_calls.Registered(
+        mocks.types, mocks.retained_log_groups, mocks.reserved_functions
+    )
+    rows, floor = deploy_calls.table(deploy_calls.calls(registered))
+    return [
+        f"### {title}: {len(consumers)} consumers, {mocks.count} resources",
+        "",
+        *rows,
+        "",
+        f"Least time of the slowest pool: {floor / 60:.1f} min.",
+        "",
+    ]
+
+
+def deploy_report() -> list[str]:
+    with_everything = {**CONFIG, "eventpipe:deadLetterArchive": json.dumps(
+        {"afterDays": 10, "expireDays": 365})}  # fmt: skip
+    return [
+        "## Control-plane calls of a first `pulumi up` (benchmarks/deploy_calls.py)",
+        "",
+        *deploy_estimate(generated(DEPLOY_SIZE), CONFIG, "the benchmark's mix"),
+        *deploy_estimate(
+            generated(DEPLOY_SIZE, breakers=True),
+            with_everything,
+            "a breaker on every consumer, the dead-letter archive on",
+        ),
+    ]
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
-    sizes = (1, 10, 100) if quick else SIZES
-    # Schemas off: the plain loop has no registry; everything else is declared by both.
-    config = {
-        "aws:region": REGION,
-        "eventpipe:namePrefix": "eventpipe-bench-",
-        "eventpipe:publishSchemas": "false",
-    }
     (PROJECT / "build").mkdir(exist_ok=True)
     (PROJECT / "build" / "bench-code.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    if "--deploy-only" in sys.argv:
+        print("\n".join(deploy_report()))
+        return
+    sizes = (1, 10, 100) if quick else SIZES
+    config = CONFIG
     run_once(plain_program(generated(2)), config)  # warm imports in both paths
     run_once(eventpipe_program(generated(2)), config)
     rows = []
@@ -428,15 +661,19 @@ def main() -> None:
         f"time(1000) / time(100): {scale_1000:.2f} (linear: 10; target <= 11); "
         "ratio target <= 1.25.",
         "",
-        "Both declare the same AWS resources "
-        f"({RESOURCES_PER_CONSUMER} per rule-fed consumer, 15 per direct-queue one, plus the "
-        "stack's shared ones); eventpipe also registers its component resources (one per "
-        "consumer and one for the bus) and runs config resolution, validation and packaging. "
-        "Schema publishing is off in both (publishSchemas: false).",
+        "Both declare the same AWS resources per consumer (queue, DLQ, policies, rule and "
+        "target, role, policy, log group, function, mapping, one metric-math alarm) and "
+        "composite alarms over them; eventpipe also declares a per-key FIFO consumer's pipe "
+        "and intake queues, and registers its component resources, and runs config "
+        "resolution, validation, the quota check and packaging. Schema publishing is off "
+        "in both (publishSchemas: false).",
         "",
         "Timing is process CPU time (all threads), not wall time: on a shared machine other "
         "processes distort wall time.",
+        "",
     ]  # fmt: skip
+    if not quick:
+        lines += deploy_report()
     text = "\n".join(lines) + "\n"
     print(text)
 

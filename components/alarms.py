@@ -1,135 +1,79 @@
-"""A pipeline's alarms: everything that means "messages are stuck or lost".
+"""A pipeline's alarm: everything that means "messages are stuck or lost", in one alarm.
 
-All of them notify the stack's alarm topic on ALARM and on OK, and treat missing data as
-not breaching (an idle queue publishes no datapoints and is healthy).
+One CloudWatch metric-math alarm per consumer (``<prefix><consumer>-alarm``) watches every
+signal of ``eventpipe.health_signals`` (DLQ not empty, oldest message age, queue depth,
+function errors and throttles, and a per-key FIFO consumer's intake DLQ and intake age);
+its value says which signals breach, which ``eventpipe status`` prints.
+
+It has no actions of its own: the stack's alarm digest (``components/alarm_digest.py``)
+notifies the alarm topic once for an incident across any number of consumers, where one
+email per consumer alarm would pass SNS's 10 messages a second per email endpoint and
+suspend the subscription
+(https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from eventpipe import health_signals
 from eventpipe.consumer import Consumer
 
-
-@dataclass(frozen=True)
-class AlarmSpec:
-    suffix: str
-    namespace: str
-    metric: str
-    statistic: str
-    threshold: float
-    evaluation_periods: int
-    description: str
+ALARM_SUFFIX = "-alarm"
 
 
-def alarm_specs(consumer: Consumer) -> list[AlarmSpec]:
-    return [
-        AlarmSpec("dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum",
-                  0, 1, "Messages are waiting in the DLQ: inspect and redrive them"),
-        AlarmSpec("oldest-message-age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum",
-                  consumer.alarm_oldest_message_age, 3,
-                  "The oldest message has waited too long: the consumer is falling behind"),
-        AlarmSpec("queue-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum",
-                  consumer.alarm_queue_depth, 3, "The queue is backing up"),
-        AlarmSpec("function-errors", "AWS/Lambda", "Errors", "Sum", 0, 1,
-                  "The function failed (not record failures: whole invocations)"),
-        AlarmSpec("function-throttles", "AWS/Lambda", "Throttles", "Sum", 0, 1,
-                  "The function was throttled: raise reserved concurrency or lower max concurrency"),
-    ]  # fmt: skip
+def alarm_name(prefix: str, consumer: str) -> str:
+    """The physical name of a consumer's alarm."""
+    return naming.consumer_name(prefix, consumer, naming.LIMIT_ALARM, ALARM_SUFFIX)
 
 
-def _alarm(
+def declare_alarm(
     name: str,
     consumer: Consumer,
     prefix: str,
-    spec: AlarmSpec,
-    dimensions: dict[str, pulumi.Input[str]],
     *,
-    topic_arn: pulumi.Input[str],
+    resources: Mapping[str, pulumi.Input[str]],
     tags: dict[str, str],
     opts: pulumi.ResourceOptions,
 ) -> aws.cloudwatch.MetricAlarm:
-    """One alarm of ``spec`` over one minute, notifying ``topic_arn`` on ALARM and OK."""
+    """``<name>-alarm``: the consumer's one alarm. ``resources`` maps each signal's
+    resource (``queue``, ``dlq``, ``function``, ``intake``, ``intake_dlq``) to its name."""
+    signals = health_signals.consumer_signals(consumer)
+    queries = [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=signal.key,
+            return_data=False,
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=signal.namespace,
+                metric_name=signal.metric,
+                dimensions={signal.dimension: resources[signal.resource]},
+                period=health_signals.PERIOD,
+                stat=signal.statistic,
+            ),
+        )
+        for signal in signals
+    ]
+    queries.append(
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=health_signals.EXPRESSION_ID,
+            expression=health_signals.expression(signals),
+            label="breaching signals (sum of weights)",
+            return_data=True,
+        )
+    )
     return aws.cloudwatch.MetricAlarm(
-        f"{name}-{spec.suffix}",
-        name=naming.consumer_name(prefix, consumer.name, naming.LIMIT_ALARM, f"-{spec.suffix}"),
-        namespace=spec.namespace,
-        metric_name=spec.metric,
-        statistic=spec.statistic,
-        period=60,
-        evaluation_periods=spec.evaluation_periods,
-        threshold=spec.threshold,
-        comparison_operator="GreaterThanThreshold",
-        dimensions=dimensions,
+        f"{name}-alarm",
+        name=alarm_name(prefix, consumer.name),
+        metric_queries=queries,
+        evaluation_periods=1,
+        threshold=1,
+        comparison_operator="GreaterThanOrEqualToThreshold",
         treat_missing_data="notBreaching",
-        alarm_actions=[topic_arn],
-        ok_actions=[topic_arn],
-        alarm_description=f"{consumer.name}: {spec.description}",
+        alarm_description=health_signals.describe(consumer.name, signals),
         tags=tags,
         opts=opts,
     )
-
-
-def declare_alarms(
-    name: str,
-    consumer: Consumer,
-    prefix: str,
-    *,
-    queue_name: pulumi.Input[str],
-    dlq_name: pulumi.Input[str],
-    function_name: pulumi.Input[str],
-    topic_arn: pulumi.Input[str],
-    tags: dict[str, str],
-    opts: pulumi.ResourceOptions,
-) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    """The five alarms, by suffix (``dlq-not-empty``, ``function-errors``...)."""
-    alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
-    for spec in alarm_specs(consumer):
-        if spec.namespace == "AWS/Lambda":
-            dimensions = {"FunctionName": function_name}
-        else:
-            dimensions = {"QueueName": dlq_name if spec.suffix.startswith("dlq") else queue_name}
-        alarms[spec.suffix] = _alarm(
-            name, consumer, prefix, spec, dimensions, topic_arn=topic_arn, tags=tags, opts=opts
-        )
-    return alarms
-
-
-def intake_alarm_specs(consumer: Consumer) -> list[AlarmSpec]:
-    """A per-key FIFO consumer's intake queue: its DLQ (the pipe could not deliver, or the
-    event had no group field) and its age (the pipe is stopped or failing)."""
-    return [
-        AlarmSpec("intake-dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
-                  "Maximum", 0, 1,
-                  "Messages are waiting in the intake DLQ: events without the group field, "
-                  "or events the pipe could not send to the FIFO queue"),
-        AlarmSpec("intake-oldest-message-age", "AWS/SQS", "ApproximateAgeOfOldestMessage",
-                  "Maximum", consumer.alarm_oldest_message_age, 3,
-                  "The intake queue's oldest message has waited too long: check the pipe"),
-    ]  # fmt: skip
-
-
-def declare_intake_alarms(
-    name: str,
-    consumer: Consumer,
-    prefix: str,
-    *,
-    intake_name: pulumi.Input[str],
-    intake_dlq_name: pulumi.Input[str],
-    topic_arn: pulumi.Input[str],
-    tags: dict[str, str],
-    opts: pulumi.ResourceOptions,
-) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    """The intake queue's two alarms, like the consumer queue's, by suffix."""
-    alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
-    for spec in intake_alarm_specs(consumer):
-        queue = intake_dlq_name if spec.suffix.startswith("intake-dlq") else intake_name
-        alarms[spec.suffix] = _alarm(
-            name, consumer, prefix, spec, {"QueueName": queue}, topic_arn=topic_arn, tags=tags,
-            opts=opts,
-        )  # fmt: skip
-    return alarms

@@ -18,18 +18,18 @@ account's default event bus ("Alarm events and EventBridge",
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html),
 so the rule lives there whatever bus the consumers use.
 
-Least privilege: the function may update only this stack's mappings
-(``lambda:UpdateEventSourceMapping`` on each mapping's ARN: "Actions, resources, and
-condition keys for AWS Lambda",
-https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html),
-get, create and delete schedules only in its own group, pass only the scheduler role and
-only to Scheduler, and set the state of only the breaker alarms (the half-open step).
+Least privilege, in a policy whose size does not grow with the consumers (an inline role
+policy holds 10,240 characters, a quota no request raises:
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): the function
+may update only the mappings of this stack's functions (``lambda:FunctionArn`` by the
+stack's name prefix, and the stack's tag), get, create and delete schedules only in its
+own group, pass only the scheduler role and only to Scheduler, and set the state of only
+this stack's breaker alarms (name prefix and suffix, and the tag) for the half-open step.
 No action has a wildcard.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import naming
+from components import iam, naming
 from components.consumer_pipeline import ConsumerPipeline
 from components.event_bus import EventBus
 from components.stack_function import (
@@ -77,7 +77,6 @@ class CircuitBreakerArgs:
     targets: Sequence[BreakerTarget]
     region: str
     account_id: pulumi.Input[str]
-    alarm_topic_arn: pulumi.Input[str]
     code: pulumi.Archive
 
 
@@ -85,35 +84,56 @@ def alarm_name(prefix: str, consumer: str) -> str:
     return naming.consumer_name(prefix, consumer, naming.LIMIT_ALARM, ALARM_SUFFIX)
 
 
-def alarm_pattern(prefix: str) -> dict[str, Any]:
-    """The rule's pattern: state changes of this stack's breaker alarms only."""
+def alarm_pattern(alarm_arn_prefix: Any) -> dict[str, Any]:
+    """The rule's pattern: state changes of this stack's breaker alarms only.
+
+    Matched without a wildcard: EventBridge allows 30 rules with wildcards per bus, a
+    quota no request raises (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html),
+    and the default bus is the whole account's. The alarm's ARN (the event's
+    ``resources``) starts with this stack's alarm ARN prefix and its name ends in
+    ``-breaker``: a prefix and a suffix on two fields, both plain string matches
+    ("Content filtering in Amazon EventBridge event patterns",
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
+    """
     return {
         "source": ["aws.cloudwatch"],
         "detail-type": [handler_module.ALARM_EVENT],
-        "detail": {"alarmName": [{"wildcard": f"{prefix}*{ALARM_SUFFIX}"}]},
+        "resources": [{"prefix": alarm_arn_prefix}],
+        "detail": {"alarmName": [{"suffix": ALARM_SUFFIX}]},
     }
 
 
-def mapping_arn(region: str, account_id: Any, uuid: Any) -> pulumi.Output[str]:
-    return pulumi.Output.concat(
-        "arn:aws:lambda:", region, ":", account_id, ":event-source-mapping:", uuid
-    )
+def stack_arn(region: str, account_id: Any, service: str, resource: str) -> pulumi.Output[str]:
+    """``arn:aws:<service>:<region>:<account>:<resource>``."""
+    return pulumi.Output.concat("arn:aws:", service, ":", region, ":", account_id, ":", resource)
 
 
 def breaker_statements(
     *,
-    mapping_arns: Sequence[Any],
+    region: str,
+    account_id: Any,
+    prefix: str,
+    stack: str,
     schedule_arn_pattern: Any,
     scheduler_role_arn: Any,
-    alarm_arns: Sequence[Any],
 ) -> list[dict[str, Any]]:
-    """The breaker function's policy (:func:`declare_stack_function` adds its own logs)."""
+    """The breaker function's policy (:func:`declare_stack_function` adds its own logs).
+
+    The same size for one consumer as for a thousand: the mappings and alarms are matched
+    by this stack's name prefix and ``eventpipe:stack`` tag, never listed. A mapping's ARN
+    holds a UUID, not a name, so mappings are matched by the function they feed: "You can
+    also use the ``lambda:FunctionArn`` condition to restrict actions by associated
+    function" ("Resources and conditions for Lambda actions",
+    https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
+    """
+    functions = stack_arn(region, account_id, "lambda", f"function:{prefix}*")
     return [
         {
             "Sid": "SwitchMappings",
             "Effect": "Allow",
             "Action": ["lambda:UpdateEventSourceMapping"],
-            "Resource": list(mapping_arns),
+            "Resource": stack_arn(region, account_id, "lambda", "event-source-mapping:*"),
+            "Condition": {"ArnLike": {"lambda:FunctionArn": functions}, **iam.of_this_stack(stack)},
         },
         {
             "Sid": "HalfOpenSchedules",
@@ -132,7 +152,10 @@ def breaker_statements(
             "Sid": "ResetBreakerAlarms",
             "Effect": "Allow",
             "Action": ["cloudwatch:SetAlarmState"],
-            "Resource": list(alarm_arns),
+            "Resource": stack_arn(
+                region, account_id, "cloudwatch", f"alarm:{prefix}*{ALARM_SUFFIX}"
+            ),
+            "Condition": iam.of_this_stack(stack),
         },
     ]
 
@@ -199,8 +222,7 @@ class CircuitBreaker(pulumi.ComponentResource):
                 threshold=breaker.failed_records,
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="ignore",
-                alarm_actions=[args.alarm_topic_arn],
-                ok_actions=[args.alarm_topic_arn],
+                # No actions: the stack's alarm digest notifies (components/alarm_digest.py).
                 tags=naming.consumer_tags(settings, consumer.name, "eventpipe"),
                 opts=child,
             )
@@ -223,12 +245,12 @@ class CircuitBreaker(pulumi.ComponentResource):
             role_description="eventpipe circuit breaker: switches this stack's event source mappings",
             policy_name="eventpipe-breaker",
             statements=breaker_statements(
-                mapping_arns=[
-                    mapping_arn(args.region, args.account_id, t.mapping_uuid) for t in args.targets
-                ],
+                region=args.region,
+                account_id=args.account_id,
+                prefix=prefix,
+                stack=settings.stack,
                 schedule_arn_pattern=schedule_arns,
                 scheduler_role_arn=scheduler_role.arn,
-                alarm_arns=[a.arn for a in alarms.values()],
             ),
             handler=fn_settings.BREAKER_HANDLER,
             code=args.code,
@@ -251,7 +273,11 @@ class CircuitBreaker(pulumi.ComponentResource):
             f"{name}-rule",
             name=naming.stack_name(prefix, "breaker", naming.LIMIT_RULE),
             event_bus_name="default",
-            event_pattern=json.dumps(alarm_pattern(prefix)),
+            event_pattern=pulumi.Output.json_dumps(
+                alarm_pattern(
+                    stack_arn(args.region, args.account_id, "cloudwatch", f"alarm:{prefix}")
+                )
+            ),
             description="eventpipe circuit breaker: state changes of this stack's breaker alarms",
             tags=tags,
             opts=child,
@@ -278,6 +304,7 @@ class CircuitBreaker(pulumi.ComponentResource):
             permission=permission, target=target_resource,
         )  # fmt: skip
         self.function_name, self.rule_name, self.group_name = function.name, rule.name, group.name
+        self.alarms = alarms
         self.outputs = BreakerOutputs(
             function_name=function.name, rule_name=rule.name, schedule_group=group.name
         )
@@ -297,8 +324,7 @@ def declare_circuit_breaker(
     return CircuitBreaker(
         f"{bus.pulumi_resource_name}-breaker",
         CircuitBreakerArgs(
-            settings, targets, bus.region, bus.account_id(), bus.alarm_topic_arn,
-            stack_functions_code(build_dir),
+            settings, targets, bus.region, bus.account_id(), stack_functions_code(build_dir),
         ),
         opts=pulumi.ResourceOptions(parent=bus),
     )  # fmt: skip

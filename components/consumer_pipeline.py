@@ -1,9 +1,10 @@
-"""One consumer's complete pipeline: rule -> queue -> function, with its DLQ and alarms.
+"""One consumer's complete pipeline: rule -> queue -> function, with its DLQ and alarm.
 
     bus --rule(pattern)--> target (retry policy, delivery DLQ) --> queue --ESM--> function
                                                                     | redrive
                                                                     v
-                                                                   DLQ --> alarm topic
+                                                                   DLQ
+    one alarm over DLQ, queue and function (components/alarms.py) --> the stack's digest
 
 A FIFO consumer whose ``message_group`` is a JSON path is fed through an intake queue and
 an EventBridge Pipe instead (``components/intake.py``): a rule target cannot evaluate a
@@ -21,7 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.alarms import declare_alarms, declare_intake_alarms
+from components.alarms import declare_alarm
 from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
 from components.intake import Intake, declare_intake, missing_field_target, per_key_fifo
@@ -168,24 +169,17 @@ class ConsumerPipeline(pulumi.ComponentResource):
         self.function_name, self.function_arn = function.name, function.arn
         self.mapping_uuid = side.mapping.uuid
 
-        alarms = declare_alarms(
-            name, consumer, prefix, queue_name=queue.name, dlq_name=dlq.name,
-            function_name=function.name, topic_arn=bus.alarm_topic_arn, tags=tags, opts=child,
-        )  # fmt: skip
-        self.resources.update({f"alarm_{suffix}": alarm for suffix, alarm in alarms.items()})
-        self.alarm_names = [alarm.name for alarm in alarms.values()]
-
         self.log_group_name = side.log_group.name
         self.event_source_mapping_uuid = side.mapping.uuid
         intake = self.intake
+        names: dict[str, pulumi.Input[str]] = {
+            "queue": queue.name, "dlq": dlq.name, "function": function.name,
+        }  # fmt: skip
         if intake is not None:
-            intake_alarms = declare_intake_alarms(
-                name, consumer, prefix, intake_name=intake.queue.name,
-                intake_dlq_name=intake.dlq.name, topic_arn=bus.alarm_topic_arn, tags=tags,
-                opts=child,
-            )  # fmt: skip
-            self.resources.update({f"alarm_{k}": alarm for k, alarm in intake_alarms.items()})
-            self.alarm_names += [alarm.name for alarm in intake_alarms.values()]
+            names.update(intake=intake.queue.name, intake_dlq=intake.dlq.name)
+        self.alarm = declare_alarm(name, consumer, prefix, resources=names, tags=tags, opts=child)
+        self.resources["alarm"] = self.alarm
+        self.alarm_names = [self.alarm.name]
 
         self.outputs = self._stack_output()
         self.register_outputs(

@@ -1,5 +1,8 @@
 """The stack's CloudWatch dashboards: one row of six widgets per consumer.
 
+Every signal of the consumer's alarm (``eventpipe.health_signals``) has its graph, with a
+line at the alarm's threshold.
+
 Built from physical names (known before anything exists) so the dashboards need no
 outputs of the pipelines and stay small JSON documents.
 
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from components import naming
 from components.intake import per_key_fifo
 from eventpipe.consumer import Consumer
+from eventpipe.health_signals import LABELS, Signal, consumer_signals
 
 MAX_WIDGETS = 500
 """CloudWatch: widgets per dashboard."""
@@ -27,7 +31,7 @@ MAX_METRICS = 2500
 WIDGETS_PER_CONSUMER = 6
 """Plus 3 for a per-key FIFO consumer's intake queue (a second row)."""
 CONSUMERS_PER_PAGE = 50
-"""At most 450 widgets and 450 metrics a page (every consumer per-key FIFO): inside both
+"""At most 450 widgets and 500 metrics a page (every consumer per-key FIFO): inside both
 quotas, and a page an operator can still scroll."""
 DASHBOARD = "pipelines"
 """The overview (or the only) dashboard's name after the prefix; pages add ``-<n>``."""
@@ -44,6 +48,16 @@ class DashboardPage:
     consumers: tuple[str, ...]
 
 
+WIDGET_SIGNALS = {
+    "queue depth": "depth",
+    "oldest message age (s)": "age",
+    "DLQ depth": "dlq",
+    "errors, throttles": "errors",
+    "intake oldest message age (s)": "intakeage",
+    "intake DLQ depth": "intakedlq",
+}
+"""Widget title -> the alarm signal it shows (``eventpipe.health_signals``)."""
+
 ROW_HEIGHT = 6
 WIDGET_WIDTH = 4  # six widgets fill the 24-column grid
 
@@ -58,21 +72,32 @@ def _widget(
     value: str,
     stat: str,
     region: str,
+    signal: Signal | None = None,
 ) -> dict[str, object]:
+    """One graph; when it shows an alarm signal, a line at the alarm's threshold (and, for
+    errors, throttles beside them: both alarm at any count above 0)."""
+    metrics = [[namespace, metric, dimension, value]]
+    properties: dict[str, object] = {
+        "title": title,
+        "region": region,
+        "view": "timeSeries",
+        "stat": stat,
+        "period": 60,
+        "metrics": metrics,
+    }
+    if signal is not None:
+        if signal.key == "errors":
+            metrics.append([namespace, "Throttles", dimension, value])
+        properties["annotations"] = {
+            "horizontal": [{"label": f"alarm: {LABELS[signal.key]}", "value": signal.threshold}]
+        }
     return {
         "type": "metric",
         "x": x,
         "y": y,
         "width": WIDGET_WIDTH,
         "height": ROW_HEIGHT,
-        "properties": {
-            "title": title,
-            "region": region,
-            "view": "timeSeries",
-            "stat": stat,
-            "period": 60,
-            "metrics": [[namespace, metric, dimension, value]],
-        },
+        "properties": properties,
     }
 
 
@@ -185,7 +210,7 @@ def consumer_rows(
                 "Maximum",
             ),
             ("invocations", "AWS/Lambda", "Invocations", "FunctionName", function, "Sum"),
-            ("errors", "AWS/Lambda", "Errors", "FunctionName", function, "Sum"),
+            ("errors, throttles", "AWS/Lambda", "Errors", "FunctionName", function, "Sum"),
             ("duration (ms)", "AWS/Lambda", "Duration", "FunctionName", function, "p99"),
         ]
         rows = [cells]
@@ -207,9 +232,11 @@ def consumer_rows(
                     ("intake DLQ depth", "AWS/SQS", visible, "QueueName", intake_dlq, "Maximum"),
                 ]
             )
+        signals = {s.key: s for s in consumer_signals(consumer)}
         for number, row in enumerate(rows):
             y += ROW_HEIGHT if number else 0
             for column, (title, namespace, metric, dimension, value, stat) in enumerate(row):
+                shown = WIDGET_SIGNALS.get(title)
                 widgets.append(
                     _widget(
                         f"{consumer.name}: {title}",
@@ -221,6 +248,7 @@ def consumer_rows(
                         value,
                         stat,
                         region,
+                        signals.get(shown) if shown else None,
                     )
                 )
     return widgets

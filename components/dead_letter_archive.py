@@ -9,24 +9,32 @@ With ``eventpipe:deadLetterArchive: {afterDays: N, expireDays: M}`` the stack de
   denying any request without TLS (``aws:SecureTransport``), and a lifecycle rule
   expiring objects M days after they are written ("Expiring objects",
   https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html);
-- the archiver function (``eventpipe.stack_functions.archiver``), run hourly by an
-  EventBridge Scheduler rate schedule
+- the archiver function (``eventpipe.stack_functions.archiver``), run hourly by
+  EventBridge Scheduler rate schedules
   (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html), which
-  moves every DLQ message older than N days (the DLQs keep 14) into the bucket as
+  move every DLQ message older than N days (the DLQs keep 14) into the bucket as
   ``<consumer>/<YYYY-MM-DD>/<message id>.json``.
 
-The archiver may receive, delete and re-show messages of the stack's DLQs only, write
-objects to the bucket only, publish metrics to the ``eventpipe`` namespace only
-(``PutMetricData`` has no resource-level permission, so the resource is ``*`` and the
-``cloudwatch:namespace`` condition key scopes it: "Actions, resources, and condition keys
-for Amazon CloudWatch",
+Which DLQs a run archives is in the schedule's input, not in the function's environment
+(Lambda allows 4 KB of environment variables, a quota no request raises:
+https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html): one schedule per
+page of at most :data:`DLQS_PER_SCHEDULE` DLQs, so no input grows with the stack and each
+run's work is bounded (``dlq-archiver``, ``dlq-archiver-2``... as dashboards are paged).
+
+The archiver may receive, delete and re-show messages of this stack's DLQs only (queue
+ARNs ``<prefix>*-dlq`` and ``<prefix>*-dlq.fifo``, and the stack's ``eventpipe:stack``
+tag: a policy of the same size for any number of consumers, where an inline role policy
+holds 10,240 characters, fixed:
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), write objects
+to the bucket only, publish metrics to the ``eventpipe`` namespace only (``PutMetricData``
+has no resource-level permission, so the resource is ``*`` and the ``cloudwatch:namespace``
+condition key scopes it: "Actions, resources, and condition keys for Amazon CloudWatch",
 https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html)
 and publish its notice to the alarm topic only.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +72,9 @@ DLQ_ACTIONS = [
 ]
 BUCKET_PREFIX_LIMIT = 37
 """Pulumi's ``bucket_prefix`` takes at most 37 characters (it adds a unique suffix)."""
+DLQS_PER_SCHEDULE = 100
+"""DLQs one archiver run covers: its schedule's input stays near 12 KB (100 names of at
+most 80 characters and their consumers), whatever the stack's size."""
 
 
 @dataclass
@@ -100,12 +111,26 @@ def bucket_policy_statements(bucket_arn: Any) -> list[dict[str, Any]]:
     ]
 
 
+def dlq_arn_patterns(region: str, account_id: Any, prefix: str) -> list[pulumi.Output[str]]:
+    """Every DLQ of the stack by name: ``<prefix><consumer>-dlq[.fifo]`` and the bus's
+    ``<prefix>delivery-dlq`` (validation keeps consumer names short enough that no queue
+    name is shortened, so the suffix is always there)."""
+    head = pulumi.Output.concat("arn:aws:sqs:", region, ":", account_id, ":", prefix)
+    return [pulumi.Output.concat(head, "*-dlq"), pulumi.Output.concat(head, "*-dlq.fifo")]
+
+
 def archiver_statements(
-    *, dlq_arns: list[Any], bucket_arn: Any, topic_arn: Any
+    *, dlq_arns: list[Any], stack: str, bucket_arn: Any, topic_arn: Any
 ) -> list[dict[str, Any]]:
     """The archiver's policy (:func:`declare_stack_function` adds its own logs)."""
     return [
-        {"Sid": "ReadDeadLetters", "Effect": "Allow", "Action": DLQ_ACTIONS, "Resource": dlq_arns},
+        {
+            "Sid": "ReadDeadLetters",
+            "Effect": "Allow",
+            "Action": DLQ_ACTIONS,
+            "Resource": dlq_arns,
+            "Condition": iam.of_this_stack(stack),
+        },
         {
             "Sid": "WriteArchive",
             "Effect": "Allow",
@@ -120,6 +145,37 @@ def archiver_statements(
             "Condition": {"StringEquals": {"cloudwatch:namespace": contract.METRICS_NAMESPACE}},
         },
         {"Sid": "Notify", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": topic_arn},
+    ]
+
+
+@dataclass(frozen=True)
+class SchedulePage:
+    """One archiver schedule: its name suffix and the input naming its DLQs."""
+
+    key: str
+    """``""`` for the first page, ``"-2"``, ``"-3"``... after it."""
+    input: pulumi.Output[str]
+    """``{"queues": {consumer (or _delivery): DLQ name}}`` as JSON."""
+
+
+def _keys(pages: Sequence[object]) -> list[str]:
+    return ["" if number == 1 else f"-{number}" for number in range(1, len(pages) + 1)]
+
+
+def schedule_pages(
+    dlqs: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]],
+) -> list[SchedulePage]:
+    """The DLQs in pages of :data:`DLQS_PER_SCHEDULE`, each the input of one schedule."""
+    owners = list(dlqs)
+    chunks = [owners[i : i + DLQS_PER_SCHEDULE] for i in range(0, len(owners), DLQS_PER_SCHEDULE)]
+    return [
+        SchedulePage(
+            key,
+            pulumi.Output.json_dumps(
+                {fn_settings.ARCHIVE_RUN_QUEUES: {owner: dlqs[owner][0] for owner in chunk}}
+            ),
+        )
+        for key, chunk in zip(_keys(chunks), chunks, strict=True)
     ]
 
 
@@ -191,9 +247,6 @@ class DeadLetterArchive(pulumi.ComponentResource):
             opts=child,
         )
 
-        queues = pulumi.Output.all(
-            *[pulumi.Output.from_input(queue_name) for queue_name, _ in args.dlqs.values()]
-        ).apply(lambda names: json.dumps(dict(zip(args.dlqs, names, strict=True))))
         side = declare_stack_function(
             name,
             stem="dlq-archiver",
@@ -201,7 +254,8 @@ class DeadLetterArchive(pulumi.ComponentResource):
             role_description="eventpipe dead-letter archiver: DLQs -> archive bucket",
             policy_name="eventpipe-dlq-archiver",
             statements=archiver_statements(
-                dlq_arns=[arn for _, arn in args.dlqs.values()],
+                dlq_arns=dlq_arn_patterns(args.region, args.account_id, prefix),
+                stack=settings.stack,
                 bucket_arn=bucket.arn,
                 topic_arn=args.alarm_topic_arn,
             ),
@@ -212,7 +266,6 @@ class DeadLetterArchive(pulumi.ComponentResource):
             environment={
                 fn_settings.ENV_ARCHIVE_BUCKET: bucket.bucket,
                 fn_settings.ENV_ARCHIVE_AFTER_DAYS: str(archive.after_days),
-                fn_settings.ENV_ARCHIVE_QUEUES: queues,
                 fn_settings.ENV_ARCHIVE_TOPIC: args.alarm_topic_arn,
             },
             description="eventpipe dead-letter archiver: old dead letters to S3",
@@ -233,23 +286,29 @@ class DeadLetterArchive(pulumi.ComponentResource):
             name, scheduler_role, function, policy_name="eventpipe-dlq-archiver-invoke",
             sid="InvokeArchiver", parent=self,
         )  # fmt: skip
-        schedule = aws.scheduler.Schedule(
-            f"{name}-schedule",
-            name=naming.fit(f"{prefix}dlq-archiver", 64),
-            schedule_expression=SCHEDULE,
-            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
-            target=aws.scheduler.ScheduleTargetArgs(
-                arn=function.arn, role_arn=scheduler_role.arn, input="{}"
-            ),
-            description="eventpipe: archive dead letters before SQS deletes them",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[invoke]),
-        )
+        schedules = [
+            aws.scheduler.Schedule(
+                f"{name}-schedule{page.key}",
+                name=naming.fit(f"{prefix}dlq-archiver{page.key}", 64),
+                schedule_expression=SCHEDULE,
+                flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+                target=aws.scheduler.ScheduleTargetArgs(
+                    arn=function.arn, role_arn=scheduler_role.arn, input=page.input
+                ),
+                description="eventpipe: archive dead letters before SQS deletes them",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[invoke]),
+            )
+            for page in schedule_pages(args.dlqs)
+        ]
+        schedule = schedules[0]
         self.resources: dict[str, pulumi.Resource] = dict(
             bucket=bucket, public_access_block=block, ownership=ownership,
             encryption=encryption, bucket_policy=bucket_policy, lifecycle=lifecycle,
             logs=side.log_group, role=side.role, policy=side.policy, function=function,
-            scheduler_role=scheduler_role, scheduler_policy=invoke, schedule=schedule,
+            scheduler_role=scheduler_role, scheduler_policy=invoke,
         )  # fmt: skip
+        keys = _keys(schedules)
+        self.resources.update({f"schedule{k}": s for k, s in zip(keys, schedules, strict=True)})
         self.bucket_name, self.function_name = bucket.bucket, function.name
         self.schedule_name = schedule.name
         self.outputs = DeadLetterArchiveOutputs(

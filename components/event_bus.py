@@ -22,7 +22,6 @@ from components import iam, naming
 from components.dashboard import dashboard_pages
 from components.layers import deploy_region, powertools_layer_arn, runtime_layer
 from components.queues import DLQ_RETENTION
-from components.rule_quota import rule_count, rule_quota_warning
 from components.schema_registry import declare_schema_registry
 from components.topics import declare_topics
 from eventpipe.config import StackSettings
@@ -140,9 +139,6 @@ class EventBus(pulumi.ComponentResource):
             self.idempotency_table()
 
         self.dashboard_name = None
-        warning = rule_quota_warning(rule_count(args.consumers), settings.effective_bus_name)
-        if warning:
-            pulumi.log.warn(warning, resource=self)
         if settings.dashboard and args.consumers:
             for page in dashboard_pages(args.consumers, prefix, self.region):
                 dashboard = aws.cloudwatch.Dashboard(

@@ -15,6 +15,7 @@ from typing import Any
 
 import pulumi
 
+from components.naming import TAG_STACK
 from eventpipe.plugin_resources import XRAY_ACTIONS
 
 Statement = dict[str, Any]
@@ -127,3 +128,19 @@ def events_send(queue_arn: Any, source_arn: Any, *, like: bool = False) -> State
         "Resource": queue_arn,
         "Condition": {operator: {"aws:SourceArn": source_arn}},
     }
+
+
+def of_this_stack(stack: str) -> dict[str, dict[str, str]]:
+    """A condition that the resource carries this stack's ``eventpipe:stack`` tag.
+
+    Name-prefix ARNs alone would also match a stack whose prefix starts with this one's
+    (``eventpipe-dev-`` is a prefix of ``eventpipe-dev-x-``); the tag tells them apart.
+    ``aws:ResourceTag`` works in identity policies for SQS queues ("ABAC condition keys
+    for Amazon SQS", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-abac-condition-keys.html),
+    Lambda event source mappings ("Using attribute-based access control in Lambda",
+    https://docs.aws.amazon.com/lambda/latest/dg/attribute-based-access-control.html) and
+    CloudWatch alarms ("You can also use them to scope user permissions by granting a user
+    permission to access or change only resources with certain tag values", TagResource,
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_TagResource.html).
+    """
+    return {"StringEquals": {f"aws:ResourceTag/{TAG_STACK}": stack}}

@@ -41,6 +41,7 @@ from components.queues import DLQ_RETENTION
 from eventpipe import pipes_paths
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer
+from eventpipe.pipes_paths import per_key_fifo
 
 INTAKE_VISIBILITY_TIMEOUT = 180
 """Seconds an intake message stays hidden while the pipe sends it on. The Pipes guide
@@ -102,16 +103,6 @@ def missing_field_template(path: str) -> str:
     """
     reason = pipes_paths.missing_field_reason(path)
     return '{"eventpipe": {"reason": ' + json.dumps(reason) + '}, "event": <aws.events.event.json>}'
-
-
-def per_key_fifo(consumer: Consumer) -> bool:
-    """A FIFO consumer fed by a rule whose message group is a JSON path: it needs a pipe."""
-    return (
-        consumer.fifo
-        and consumer.pattern is not None
-        and consumer.message_group is not None
-        and pipes_paths.is_json_path(consumer.message_group)
-    )
 
 
 @dataclass

@@ -45,7 +45,10 @@ import contextlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from eventpipe.consumer import Consumer
 
 __all__ = [
     "GROUP_PATH_MAX",
@@ -93,6 +96,17 @@ class Missing:
 
 
 MISSING: Final = Missing()
+
+
+def per_key_fifo(consumer: Consumer) -> bool:
+    """A FIFO consumer fed by a rule whose message group is a JSON path: it needs a pipe
+    (and its role, its intake queues and a second rule for events without the field)."""
+    return (
+        consumer.fifo
+        and consumer.pattern is not None
+        and consumer.message_group is not None
+        and is_json_path(consumer.message_group)
+    )
 
 
 def is_json_path(value: str) -> bool:

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from eventpipe.quotas import QuotaLimits, SharedQuotas
+
 NAMESPACE = "eventpipe"
 PROJECT = "eventpipe"
 STACK_CONFIG = "stack config"
@@ -115,6 +117,11 @@ class StackSettings(BaseModel):
     """SNS topics the stack creates; a consumer's ``topic`` may name one (docs/sns.md)."""
     dead_letter_archive: DeadLetterArchive | None = Field(default=None, alias="deadLetterArchive")
     """Archive old dead letters to S3 so they never expire unseen."""
+    quotas: QuotaLimits = Field(default_factory=QuotaLimits)
+    """The account's raised quotas (``eventpipe.quotas``); unset ones keep AWS's default."""
+    shared_quotas: SharedQuotas = Field(default_factory=SharedQuotas, alias="sharedQuotas")
+    """Other stacks and declared figures drawing on the same quotas (a shared bus, one
+    account): added to this stack's use before the preview compares it with the quotas."""
 
     @field_validator("topics")
     @classmethod

@@ -175,13 +175,7 @@ PIPELINE = {
     "aws:cloudwatch/logGroup:LogGroup": ["logs"],
     "aws:lambda/function:Function": ["function"],
     "aws:lambda/eventSourceMapping:EventSourceMapping": ["esm"],
-    "aws:cloudwatch/metricAlarm:MetricAlarm": [
-        "dlq-not-empty",
-        "oldest-message-age",
-        "queue-depth",
-        "function-errors",
-        "function-throttles",
-    ],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ["alarm"],
 }
 """Every resource of one consumer's pipeline, by type and logical-name suffix."""
 
@@ -232,12 +226,11 @@ def test_program_builds_the_whole_pipeline(installed: Path, mocks: AwsMocks) -> 
     assert esm.inputs["eventSourceArn"] == queue.outputs["arn"]
     assert esm.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
     alarm_topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms").outputs["arn"]
-    alarms = [
-        one("aws:cloudwatch/metricAlarm:MetricAlarm", suffix)
-        for suffix in PIPELINE["aws:cloudwatch/metricAlarm:MetricAlarm"]
-    ]
-    assert all(alarm.inputs["alarmActions"] == [alarm_topic] for alarm in alarms)
-    assert sorted(a.outputs["name"] for a in alarms) == sorted(entry["alarmNames"])
+    alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm")
+    assert [alarm.outputs["name"]] == entry["alarmNames"]
+    [digest] = mocks.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+    assert f'ALARM("{alarm.outputs["name"]}")' in digest.inputs["alarmRule"]
+    assert digest.inputs["alarmActions"] == [alarm_topic]  # the digest notifies, once
 
     # The function artifact holds the plugin's package, taken from the installed wheel.
     with zipfile.ZipFile(function.inputs["code"].path) as archive:

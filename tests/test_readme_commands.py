@@ -145,4 +145,7 @@ def test_readme_commands_run_as_written_against_the_local_engine(project: Path) 
         dev_output = dev.communicate(timeout=60)[0]
     assert failures == [], "\n\n".join(failures)
     assert dev.returncode == 0, dev_output
+    assert re.search(r"^console: http://127\.0\.0\.1:\d+/\?token=[\w-]{32}$", dev_output, re.M), (
+        dev_output
+    )
     assert (project / "consumers" / "refunds" / "pyproject.toml").exists()  # `new refunds`

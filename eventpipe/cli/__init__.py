@@ -32,8 +32,20 @@ require("cli", "the eventpipe command")
 
 import typer  # noqa: E402
 
-from eventpipe.cli import consumers, dlq, events, local, logs, mapping, new, send, status  # noqa: E402
+from eventpipe.cli import (  # noqa: E402
+    consumers,
+    dlq,
+    events,
+    local,
+    logs,
+    mapping,
+    new,
+    send,
+    status,
+    trace,
+)
 from eventpipe.cli import cost as cost_command  # noqa: E402
+from eventpipe.cli import graph as graph_command  # noqa: E402
 from eventpipe.cli.reporting import CommandApp  # noqa: E402
 
 __all__ = ["app", "main"]
@@ -77,7 +89,20 @@ def root(
     """EventBridge -> SQS -> Lambda pipelines from consumer plugins."""
 
 
-for group in (consumers, new, events, send, status, dlq, logs, mapping, local, cost_command):
+for group in (
+    consumers,
+    new,
+    events,
+    send,
+    status,
+    dlq,
+    logs,
+    trace,
+    mapping,
+    local,
+    cost_command,
+    graph_command,
+):
     group.register(app)
 
 

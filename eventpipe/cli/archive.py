@@ -47,7 +47,7 @@ def print_lines(out: Any, opts: StackOptions, bucket: str | None, found: dict[st
 
 def peek(opts: StackOptions, consumer: str, limit: int, as_json: bool, printer: Any) -> None:
     """``dlq peek CONSUMER --archived``: the first archived dead letters, unchanged."""
-    with connected(opts) as (target, aws):
+    with connected(opts, consumer) as (target, aws):
         target.outputs.consumer(consumer)  # an unknown name: the known ones
         result = archive_ops.peek_archived(aws.client("s3"), target.outputs, consumer, limit)
     if as_json:
@@ -83,7 +83,7 @@ def peek(opts: StackOptions, consumer: str, limit: int, as_json: bool, printer: 
 def redrive(opts: StackOptions, consumer: str, as_json: bool) -> None:
     """``dlq redrive CONSUMER --archived``: each archived dead letter back to the
     consumer's queue, its object deleted once SQS accepted it."""
-    with connected(opts) as (target, aws):
+    with connected(opts, consumer) as (target, aws):
         outputs = target.outputs
         chosen = outputs.consumer(consumer)
         s3 = aws.client("s3")

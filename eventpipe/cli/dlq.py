@@ -55,7 +55,7 @@ def consumer_queues(
     """:func:`~eventpipe.cli.options.connected`, plus ``consumer``'s outputs (an unknown
     name ends the command with the known ones, and the closest as "did you mean") and an
     SQS client: what every ``dlq`` command starts from."""
-    with connected(opts) as (target, aws):
+    with connected(opts, consumer) as (target, aws):
         yield target, target.outputs.consumer(consumer), aws.client("sqs")
 
 

@@ -115,13 +115,31 @@ def dev(
         ),
     ] = 1.0,
     directory: ProjectOpt = None,
+    web_console: Annotated[
+        bool,
+        typer.Option(
+            "--console/--no-console",
+            help="Serve the browser console on 127.0.0.1 (its address is printed).",
+        ),
+    ] = True,
+    console_port: Annotated[
+        int, typer.Option(help="Port of the browser console (0: any free port).", min=0, max=65535)
+    ] = 0,
 ) -> None:
     """Deploy the stack locally and run its consumers in the foreground until Ctrl-C.
 
     Restarts a consumer's workers when its handler code changes; says when the stack
     file or the installed plugins changed (a restart is needed); evaluates the stack's
     alarms; refuses to start beside another `dev` of the same project and stack."""
+    from eventpipe.cli.web import start_web_console
     from eventpipe.local.watch.console import log_line, print_deploy, print_log_locations
+    from eventpipe.webconsole import Feed
+
+    feed = Feed()
+
+    def on_log(entry: Any) -> None:
+        log_line(console, entry)
+        feed.add(entry)
 
     project = project_dir(directory, required=True)
     note = claim_announcement(project, stack)
@@ -133,7 +151,7 @@ def dev(
         stack,
         endpoint_url,
         time_scale,
-        on_log=lambda entry: log_line(console, entry),
+        on_log=on_log,
         on_error=lambda text: console.print(f"[red]{text}[/]"),
         on_alarm=lambda name, state, reason: console.print(
             f"[{'red' if state == 'ALARM' else 'green'}]alarm {name}: {state}[/]  [dim]{reason}[/]",
@@ -143,6 +161,7 @@ def dev(
     announcement = announcement_path(project, stack)
     signal.signal(signal.SIGTERM, _interrupt)
     watcher = None
+    web = None
     try:
         print_deploy(console, engine.deployment, stack, time_scale)
         print_log_locations(
@@ -164,6 +183,9 @@ def dev(
             f"{escape(publish)} ...`; Ctrl-C stops.",
             soft_wrap=True,
         )
+        if web_console:
+            web = start_web_console(engine, project, stack, feed, port=console_port)
+            console.print(f"console: {web.url}", soft_wrap=True, highlight=False)
         hint = suggest_command("dev", flags=target).strip("`")
         watcher = _change_watcher(engine, project, stack, hint)
         while True:
@@ -173,6 +195,8 @@ def dev(
     finally:
         if watcher is not None:
             watcher.close()
+        if web is not None:
+            web.stop()
         _release_announcement(announcement)
         engine.stop()
         console.print("stopped.")
@@ -220,6 +244,7 @@ def demo(
         print_outcomes(console, engine.tracker.summary(), deployed)
         fifo = {name for name, consumer in consumers.items() if consumer.fifo}
         mismatches, notes = samples.check(published, engine.tracker, set(deployed), fifo)
+        _trace_poison(engine, published)
     finally:
         engine.stop()
     for note in notes:
@@ -234,6 +259,27 @@ def demo(
         )
     checked = sum(len(p.sample.event.expect) for p in published)
     console.print(f"[green]demo passed[/]: {checked} expected outcome(s) met in {elapsed:.1f}s")
+
+
+def _trace_poison(engine: Any, published: list[Any]) -> None:
+    """End the demo with ``eventpipe trace`` of its first poison sample (a bus event a
+    consumer must dead-letter): the same operate function, on the local engine."""
+    from eventpipe.cli.trace import print_trace
+    from eventpipe.operate.trace import trace_event
+
+    poison = next(
+        (
+            p
+            for p in published
+            if p.key.startswith("event:") and "dead-lettered" in p.sample.event.expect.values()
+        ),
+        None,
+    )
+    if poison is None or engine.emulator is None:
+        return
+    event_id = poison.key.removeprefix("event:")
+    console.print(f"\n[bold]eventpipe trace {event_id}[/] (the demo's poison event):")
+    print_trace(console, trace_event(engine.emulator.client, engine.outputs, event_id))
 
 
 def register(app: typer.Typer) -> None:

@@ -86,7 +86,7 @@ def logs(
     out = console()
     shown = 0
     collected: list[dict[str, object]] = []
-    with connected(opts) as (target, aws):
+    with connected(opts, consumer) as (target, aws):
         found = target.outputs.consumer(consumer)
         group = logs_ops.pipe_log_group(found) if pipe else logs_ops.log_group(found)
         client = aws.client("logs")

@@ -14,7 +14,7 @@ from eventpipe.operate import mapping as mapping_ops
 
 def _switch(consumer: str, enabled: bool, opts: StackOptions, as_json: bool) -> None:
     closed = None
-    with connected(opts) as (target, aws):
+    with connected(opts, consumer) as (target, aws):
         chosen = target.outputs.consumer(consumer)
         if enabled:  # an open or half-open breaker is closed, as its own close step does
             closed = breaker_ops.close_breaker(

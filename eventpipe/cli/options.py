@@ -15,7 +15,7 @@ import shlex
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +27,15 @@ from eventpipe.operate.stack_outputs import StackTarget, find_target
 
 DEFAULT_STACK = "dev"
 
-StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack to act on.")]
+StacksOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--stack",
+        "-s",
+        help="Stack to act on (repeatable: stacks sharing one bus; a consumer's command "
+        "finds the stack holding it).",
+    ),
+]
 OutputsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -63,7 +71,7 @@ class StackOptions:
     command parameter (same name, ``Annotated`` type and default, in this order).
     """
 
-    stack: StackOpt = DEFAULT_STACK
+    stacks: StacksOpt = None
     outputs: OutputsOpt = None
     endpoint_url: EndpointOpt = None
     profile: ProfileOpt = None
@@ -72,11 +80,26 @@ class StackOptions:
     project_dir: ProjectOpt = None
 
     @property
+    def stack(self) -> str:
+        """The stack (the first ``--stack``; ``dev`` when none is given)."""
+        return self.stacks[0] if self.stacks else DEFAULT_STACK
+
+    @property
     def directory(self) -> Path:
         return project_dir(self.project_dir)
 
-    def connect(self) -> tuple[StackTarget, Aws]:
-        """Find the stack's resources and the clients to reach them."""
+    def each_stack(self) -> list[StackOptions]:
+        """These options once per ``--stack`` (one, ``dev``, when none is given)."""
+        return [replace(self, stacks=[stack]) for stack in (self.stacks or [DEFAULT_STACK])]
+
+    def connect(self, consumer: str | None = None) -> tuple[StackTarget, Aws]:
+        """Find the stack's resources and the clients to reach them.
+
+        With several ``--stack`` (consumers split over stacks sharing one bus), the stack
+        whose outputs hold ``consumer``; a command that names no consumer takes one stack.
+        """
+        if self.stacks and len(self.stacks) > 1:
+            return self._stack_holding(consumer)
         target = find_target(
             self.stack,
             project_dir=self.directory,
@@ -87,6 +110,23 @@ class StackOptions:
         )
         return target, Aws(target, profile=self.profile)
 
+    def _stack_holding(self, consumer: str | None) -> tuple[StackTarget, Aws]:
+        if consumer is None:
+            raise CommandError(
+                f"this command acts on one stack; {len(self.stacks or [])} were given "
+                f"({', '.join(self.stacks or [])}): pass one --stack"
+            )
+        if self.outputs is not None:
+            raise CommandError("--outputs holds one stack's outputs: pass one --stack with it")
+        for each in self.each_stack():
+            target, aws = each.connect()
+            if consumer in target.outputs.consumers:
+                return target, aws
+        raise CommandError(
+            f"no stack of {', '.join(self.stacks or [])} has a consumer {consumer!r}: "
+            "see `eventpipe status` with the same --stack options"
+        )
+
     def target_flags(self) -> list[str]:
         """The options of this invocation that choose the target stack, as typed on a
         command line (defaults left out): what a suggested command must repeat so that
@@ -94,8 +134,9 @@ class StackOptions:
         flags: list[str] = []
         if self.local:
             flags.append("--local")
-        if self.stack != DEFAULT_STACK:
-            flags += ["--stack", self.stack]
+        if self.stacks and self.stacks != [DEFAULT_STACK]:
+            for stack in self.stacks:
+                flags += ["--stack", stack]
         for flag, value in (
             ("--outputs", self.outputs),
             ("--endpoint-url", self.endpoint_url),
@@ -111,7 +152,7 @@ class StackOptions:
         """``eventpipe WORDS ...`` carrying this invocation's target options, quoted for
         a POSIX shell and wrapped in backticks: a hint the operator can paste as is.
 
-        >>> StackOptions(stack="prod", profile="ops").suggest("dlq", "peek", "orders")
+        >>> StackOptions(stacks=["prod"], profile="ops").suggest("dlq", "peek", "orders")
         '`eventpipe dlq peek orders --stack prod --profile ops`'
         """
         return suggest_command(*words, flags=self.target_flags())
@@ -201,13 +242,14 @@ def stack_command(body: Callable[..., None]) -> Callable[..., None]:
 
 
 @contextmanager
-def connected(opts: StackOptions) -> Iterator[tuple[StackTarget, Aws]]:
-    """Find the stack and its clients for the body of a ``with``. The botocore errors an
-    operator can fix, while finding or inside the body, become eventpipe errors worded
-    for the target (:func:`eventpipe.operate.aws.aws_errors`), which the command then
-    reports (:mod:`eventpipe.cli.reporting`)."""
+def connected(opts: StackOptions, consumer: str | None = None) -> Iterator[tuple[StackTarget, Aws]]:
+    """Find the stack (the one holding ``consumer`` when several are given) and its
+    clients for the body of a ``with``. The botocore errors an operator can fix, while
+    finding or inside the body, become eventpipe errors worded for the target
+    (:func:`eventpipe.operate.aws.aws_errors`), which the command then reports
+    (:mod:`eventpipe.cli.reporting`)."""
     with aws_errors():
-        target, aws = opts.connect()
+        target, aws = opts.connect(consumer)
     with aws_errors(target):
         yield target, aws
 

@@ -68,7 +68,7 @@ def send(
     bodies = _bodies(body)
     if not bodies:
         raise CommandError(f"nothing to send: {'stdin' if body == '-' else body[1:]} is empty")
-    with connected(opts) as (target, aws):
+    with connected(opts, consumer) as (target, aws):
         target_consumer = target.outputs.consumer(consumer)
         sqs = aws.client("sqs")
         max_bytes, content_dedup = send_ops.queue_limits(sqs, target_consumer.queue_url)

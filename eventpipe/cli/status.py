@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -10,6 +10,7 @@ from eventpipe.cli import archive as archive_cli
 from eventpipe.cli import breakers as breakers_cli
 from eventpipe.cli.options import StackOptions, again, connected, stack_command
 from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, styled
+from eventpipe.health_signals import LABELS
 from eventpipe.operate.status import ConsumerStatus, delivery_dlq_depth, stack_status
 from eventpipe.stack_functions.settings import ARCHIVE_DELIVERY_KEY
 
@@ -35,10 +36,11 @@ def _age(seconds: float | None) -> str:
 
 
 def _alarm_cell(row: ConsumerStatus) -> Cell:
-    """The worst alarm state, one short word (names follow the table)."""
+    """The worst alarm state, one short word, with the breaching signals' count (names
+    and signals follow the table)."""
     state = row.alarm_state
     if state == "ALARM":
-        return styled(f"ALARM ({len(row.firing)})", "red")
+        return styled(f"ALARM ({len(row.signals) or len(row.firing)})", "red")
     if state == "MISSING":
         return styled("missing", "yellow")
     if state == "OK":
@@ -66,32 +68,57 @@ def status(
 ) -> None:
     """Per consumer: queue and DLQ depth, oldest message age, alarms, paused.
 
-    Also a pipe consumer's intake queue and intake DLQ."""
+    Also a pipe consumer's intake queue and intake DLQ. With several --stack (consumers
+    split over stacks sharing one bus), one report per stack (``--json``: ``{"stacks":
+    [...]}``)."""
+    stacks = opts.each_stack()
+    if len(stacks) == 1:
+        _report(opts, consumer, as_json)
+        return
+    reports = [_report(each, consumer, as_json, among=stacks) for each in stacks]
+    if as_json:
+        emit_json({"stacks": [r for r in reports if r is not None]})
+
+
+def _report(
+    opts: StackOptions,
+    consumer: list[str] | None,
+    as_json: bool,
+    among: list[StackOptions] | None = None,
+) -> dict[str, Any] | None:
+    """One stack's status: printed, or (``--json``) emitted, or returned when it is one of
+    several (``among``)."""
     with connected(opts) as (target, aws):
+        names = consumer or None
+        if among and names:  # each stack shows the named consumers it holds
+            names = [n for n in names if n in target.outputs.consumers]
+            if not names:
+                return None
         sqs, cloudwatch = aws.client("sqs"), aws.client("cloudwatch")
         rows = stack_status(
-            target.outputs, sqs, cloudwatch, consumer or None, lambda_client=aws.client("lambda")
+            target.outputs, sqs, cloudwatch, names, lambda_client=aws.client("lambda")
         )
         undelivered = delivery_dlq_depth(target.outputs, sqs)
-        breakers = breakers_cli.states(target, aws, consumer or None)
+        breakers = breakers_cli.states(target, aws, names)
         archived = archive_cli.counts(target, aws, [r.consumer for r in rows])
     if as_json:
-        emit_json(
-            {
-                "stack": target.outputs.stack,
-                "consumers": [
-                    r.to_dict()
-                    | {
-                        "breaker": b.to_dict() if (b := breakers.get(r.consumer)) else None,
-                        "archived": archived.get(r.consumer),
-                    }
-                    for r in rows
-                ],
-                "deliveryDlqDepth": undelivered,
-                "deliveryArchived": archived.get(ARCHIVE_DELIVERY_KEY),
-            }
-        )
-        return
+        report = {
+            "stack": target.outputs.stack,
+            "consumers": [
+                r.to_dict()
+                | {
+                    "breaker": b.to_dict() if (b := breakers.get(r.consumer)) else None,
+                    "archived": archived.get(r.consumer),
+                }
+                for r in rows
+            ],
+            "deliveryDlqDepth": undelivered,
+            "deliveryArchived": archived.get(ARCHIVE_DELIVERY_KEY),
+        }
+        if among:
+            return report
+        emit_json(report)
+        return None
     out = console()
     out.print(f"eventpipe status: stack {target.outputs.stack} ({target.origin})", markup=False)
     numeric = ("waiting", "in flight", "DLQ", "oldest")
@@ -123,7 +150,10 @@ def status(
         for name, state in sorted(row.alarms.items()):
             if state in ("ALARM", "MISSING"):
                 word = "ALARM" if state == "ALARM" else "missing from CloudWatch"
-                out.print(f"{row.consumer}: {word} {name}", markup=False)
+                why = ", ".join(LABELS.get(s, s) for s in row.signals) if state == "ALARM" else ""
+                out.print(
+                    f"{row.consumer}: {word} {name}" + (f": {why}" if why else ""), markup=False
+                )
     if undelivered:
         out.print(
             f"[red]{undelivered} event(s) could not be delivered to any queue[/] "
@@ -163,3 +193,4 @@ def status(
             f"`{again(opts, 'dlq', 'peek', intake_poisoned[0], '--intake')}`.",
             markup=False,
         )
+    return None

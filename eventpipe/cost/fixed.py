@@ -15,13 +15,16 @@ from eventpipe.cost.per_event import is_pipe_consumer
 from eventpipe.cost.prices import PriceTable
 
 ALARMS_PER_CONSUMER = 5
-"""What components/alarms.py ``alarm_specs`` declares per consumer (a test keeps the two
-equal; components import Pulumi, which this module must not)."""
+"""Metrics of a consumer's alarm (components/alarms.py: ``eventpipe.health_signals``):
+a metric-math alarm is billed per metric in it, as the five alarms it replaced were
+(a test keeps the two equal; components import Pulumi, which this module must not)."""
 CONSUMERS_PER_PAGE = 50
 """components/dashboard.py ``CONSUMERS_PER_PAGE`` (a test keeps the two equal)."""
 INTAKE_ALARMS_PER_PIPE = 2
-"""A pipe consumer's intake queue gets two alarms of its own, like the consumer queue's
-(its depth and its DLQ: components/alarms.py ``intake_alarm_specs``)."""
+"""A pipe consumer's alarm has two more metrics, its intake queue's age and its intake
+DLQ (``eventpipe.health_signals``)."""
+ALARMS_PER_COMPOSITE = 100
+"""components/alarm_digest.py ``MAX_CHILDREN``: alarms one composite alarm's rule names."""
 BREAKER_ALARMS_PER_CONSUMER = 1
 """A consumer with a ``circuit_breaker`` gets its own breaker alarm (RecordsRetried >=
 failed_records in period) beside the five, whose state changes drive the stack's breaker function."""
@@ -53,6 +56,17 @@ def dashboard_count(consumers: int) -> int:
     return 1 + math.ceil(consumers / CONSUMERS_PER_PAGE)
 
 
+def digest_count(alarms: int) -> int:
+    """Composite alarms components/alarm_digest.py declares over ``alarms`` alarms: pages of
+    100 while there is more than one, then the root (names short enough that no page is
+    cut by the rule's 10,240 characters first)."""
+    total = 0
+    while alarms > ALARMS_PER_COMPOSITE:
+        alarms = math.ceil(alarms / ALARMS_PER_COMPOSITE)
+        total += alarms
+    return total + 1
+
+
 def fixed_lines(
     settings: StackSettings, consumers: Sequence[Consumer], prices: PriceTable, a: Assumptions
 ) -> list[CostLine]:
@@ -67,7 +81,7 @@ def fixed_lines(
                 ALARMS_PER_CONSUMER * len(consumers),
                 "cloudwatch_alarm_standard",
                 1,
-                f"{ALARMS_PER_CONSUMER} per consumer, standard resolution",
+                f"one alarm of {ALARMS_PER_CONSUMER} metrics per consumer, standard resolution",
             )
         )
     pipes = sum(1 for c in consumers if is_pipe_consumer(c))
@@ -79,7 +93,7 @@ def fixed_lines(
                 INTAKE_ALARMS_PER_PIPE * pipes,
                 "cloudwatch_alarm_standard",
                 1,
-                f"{pipes} pipe consumer(s)",
+                f"2 more metrics in each of {pipes} pipe consumer(s)' alarm",
             )
         )
     breakers = sum(1 for c in consumers if c.circuit_breaker is not None)
@@ -92,6 +106,18 @@ def fixed_lines(
                 "cloudwatch_alarm_standard",
                 1,
                 f"{breakers} consumer(s) with a circuit breaker",
+            )
+        )
+    watched = len(consumers) + breakers
+    if watched:
+        lines.append(
+            b.line(
+                "CloudWatch",
+                "alarm digest",
+                digest_count(watched),
+                "cloudwatch_alarm_composite",
+                1,
+                "composite alarms over every alarm (one email per incident)",
             )
         )
     pages = dashboard_count(len(consumers)) if settings.dashboard else 0

@@ -81,6 +81,11 @@ def _keys(s3: Any, bucket: str, consumer: str) -> Iterator[str]:
                 yield str(item["Key"])
 
 
+def archived_keys(s3: Any, bucket: str, consumer: str) -> list[str]:
+    """The keys of one consumer's archived dead letters, in key order."""
+    return list(_keys(s3, bucket, consumer))
+
+
 def count(s3: Any, bucket: str, consumer: str) -> int:
     """Archived dead letters of one consumer."""
     return sum(1 for _ in _keys(s3, bucket, consumer))

@@ -90,8 +90,10 @@ class LogLine:
 
     @property
     def correlation_id(self) -> str | None:
-        """The EventBridge event id of the record being processed."""
-        return self._field("correlation_id")
+        """The event id of the record the line is about: the runtime's ``event_id`` key
+        (set on every line about a record, none on lines about no record), else
+        Powertools' ``correlation_id`` (a plugin's own Logger lines)."""
+        return self._field("event_id") or self._field("correlation_id")
 
     @property
     def error(self) -> str | None:

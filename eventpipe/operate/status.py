@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from eventpipe import health_signals
 from eventpipe.operate.mapping import MappingState, state_or_none
 from eventpipe.stack_output import ConsumerOutputs, StackOutputs
 
@@ -34,6 +37,9 @@ class ConsumerStatus:
     """Pipe consumers: messages waiting in the intake queue (None for the others)."""
     intake_in_flight: int | None = None
     intake_dlq_depth: int | None = None
+    signals: tuple[str, ...] = field(default=())
+    """The breaching signals of the consumer's alarm (``eventpipe.health_signals`` keys),
+    read from the value it alarmed on; empty when it is not in ALARM or says nothing."""
 
     @property
     def paused(self) -> bool:
@@ -73,6 +79,7 @@ class ConsumerStatus:
             "intakeVisible": self.intake_visible,
             "intakeInFlight": self.intake_in_flight,
             "intakeDlqDepth": self.intake_dlq_depth,
+            "signals": list(self.signals),
         }
 
 
@@ -97,22 +104,46 @@ def oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime) -> float
     return float(points[-1]["Maximum"]) if points else None
 
 
-def alarm_states(cloudwatch: Any, names: list[str]) -> dict[str, str]:
-    """State of each named alarm; names CloudWatch does not know are ``MISSING``."""
-    states = dict.fromkeys(names, "MISSING")
+_REASON_VALUE = re.compile(r"\[(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
+
+
+def alarm_value(alarm: dict[str, Any]) -> float | None:
+    """The value an alarm last judged: ``StateReasonData``'s ``recentDatapoints`` (JSON),
+    else the first number in brackets of ``StateReason`` ("Threshold Crossed: 1 datapoint
+    [5.0 (...)] was greater than..."). Neither shape is specified by the API reference
+    ("An explanation for the alarm state, in JSON format"), so None when neither reads."""
+    try:
+        points = json.loads(alarm.get("StateReasonData") or "{}").get("recentDatapoints")
+    except (ValueError, AttributeError):
+        points = None
+    if isinstance(points, list) and points and isinstance(points[-1], int | float):
+        return float(points[-1])
+    found = _REASON_VALUE.search(alarm.get("StateReason") or "")
+    return float(found.group(1)) if found else None
+
+
+def alarm_readings(cloudwatch: Any, names: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """State of each named alarm and, for a consumer alarm in ALARM, its breaching signals
+    (``eventpipe.health_signals``); names CloudWatch does not know are ``MISSING``."""
+    readings: dict[str, tuple[str, tuple[str, ...]]] = dict.fromkeys(names, ("MISSING", ()))
     for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names
         paginator = cloudwatch.get_paginator("describe_alarms")
         for page in paginator.paginate(AlarmNames=names[start : start + 100]):
             for alarm in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
-                states[alarm["AlarmName"]] = alarm["StateValue"]
-    return states
+                state = alarm["StateValue"]
+                signals: tuple[str, ...] = ()
+                if state == "ALARM" and alarm.get("Metrics"):
+                    value = alarm_value(alarm)
+                    signals = tuple(health_signals.decode(value)) if value is not None else ()
+                readings[alarm["AlarmName"]] = (state, signals)
+    return readings
 
 
 def consumer_status(
     consumer: ConsumerOutputs,
     sqs: Any,
     cloudwatch: Any,
-    alarms: dict[str, str],
+    alarms: dict[str, tuple[str, tuple[str, ...]]],
     now: datetime,
     lambda_client: Any = None,
 ) -> ConsumerStatus:
@@ -131,11 +162,12 @@ def consumer_status(
         delayed=queue.get("ApproximateNumberOfMessagesDelayed"),
         dlq_depth=dlq.get("ApproximateNumberOfMessages"),
         oldest_age_seconds=oldest_message_age(cloudwatch, consumer.queue_name, now),
-        alarms={name: alarms[name] for name in consumer.alarm_names},
+        alarms={name: alarms[name][0] for name in consumer.alarm_names},
         mapping=mapping,
         intake_visible=intake.get("ApproximateNumberOfMessages"),
         intake_in_flight=intake.get("ApproximateNumberOfMessagesNotVisible"),
         intake_dlq_depth=intake_dlq.get("ApproximateNumberOfMessages"),
+        signals=tuple(sig for name in consumer.alarm_names for sig in alarms[name][1]),
     )
 
 
@@ -152,7 +184,7 @@ def stack_status(
     now = now or datetime.now(UTC)
     consumers = outputs.select(names)
     all_alarms = [a for c in consumers for a in c.alarm_names]
-    alarms = alarm_states(cloudwatch, all_alarms) if all_alarms else {}
+    alarms = alarm_readings(cloudwatch, all_alarms) if all_alarms else {}
     return [consumer_status(c, sqs, cloudwatch, alarms, now, lambda_client) for c in consumers]
 
 

@@ -15,14 +15,18 @@ event-ruler's own test cases, which the package passes.
 * :mod:`~eventpipe.patterns.values`: one test per pattern value on one event value;
 * :mod:`~eventpipe.patterns.byte_machine` and :mod:`~eventpipe.patterns.complexity`: the
   wildcard limit ("Rule is too complex"), ported from event-ruler's evaluator;
-* :mod:`~eventpipe.patterns.matching`: the compiled matcher, :func:`matches`.
+* :mod:`~eventpipe.patterns.matching`: the compiled matcher, :func:`matches`;
+* :mod:`~eventpipe.patterns.explain`: why a pattern does not match an event (the field
+  that failed), :func:`explain`, built from the matcher's own pieces.
 
 ``eventpipe match``, the plugin test kit and the local engine (through
-``eventpipe/local/emulator/shims/event_patterns.py``) all call :func:`matches`.
+``eventpipe/local/emulator/shims/event_patterns.py``) all call :func:`matches`;
+``eventpipe trace`` calls :func:`explain`.
 """
 
 from __future__ import annotations
 
+from eventpipe.patterns.explain import Explanation, Mismatch, explain
 from eventpipe.patterns.grammar import (
     MAX_PATTERN_CHARS,
     RESERVED_IN_OR,
@@ -46,8 +50,11 @@ __all__ = [
     "NUMERIC_OPERATORS",
     "OPERATORS",
     "RESERVED_IN_OR",
+    "Explanation",
     "InvalidPatternError",
+    "Mismatch",
     "compile_pattern",
+    "explain",
     "matches",
     "pattern_problems",
     "to_json",

@@ -58,13 +58,13 @@ def compile_pattern(pattern_json: str) -> Node:
         (only,) = rules
 
         def match_one(event: dict[str, Any]) -> bool:
-            return _match_rule(only, flatten_event(event, wanted))
+            return match_fields(only, flatten_event(event, wanted))
 
         return match_one
 
     def match_any(event: dict[str, Any]) -> bool:
         flat = flatten_event(event, wanted)
-        return any(_match_rule(rule, flat) for rule in rules)
+        return any(match_fields(rule, flat) for rule in rules)
 
     return match_any
 
@@ -72,10 +72,11 @@ def compile_pattern(pattern_json: str) -> Node:
 def _compile_rule(rule: list[tuple[str, list[Any]]]) -> list[Field]:
     """Fields in name order, as event-ruler's name states take them; a name given twice
     stays twice, so both of its conditions must hold."""
-    return [_compile_field(name, values) for name, values in sorted(rule, key=lambda f: f[0])]
+    return [compile_field(name, values) for name, values in sorted(rule, key=lambda f: f[0])]
 
 
-def _compile_field(name: str, values: list[Any]) -> Field:
+def compile_field(name: str, values: list[Any]) -> Field:
+    """One field of a sub-rule: its test of a present value and whether absence matches."""
     tests: list[Test] = []
     absent_ok = False
     for value in values:
@@ -101,7 +102,8 @@ def _present(_: Any) -> bool:
     return True
 
 
-def _match_rule(fields: list[Field], flat: FlatEvent) -> bool:
+def match_fields(fields: list[Field], flat: FlatEvent) -> bool:
+    """Whether a flattened event satisfies every field of one sub-rule together."""
     # Fast path: one value per field and no arrays of objects, so nothing to backtrack.
     for name, test, absent_ok in fields:
         found = flat.get(name)

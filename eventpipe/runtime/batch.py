@@ -40,6 +40,7 @@ from eventpipe.runtime.introspect import shape_of
 from eventpipe.runtime.models import Event, RecordInfo
 from eventpipe.runtime.observability import BatchStats, Observability
 from eventpipe.runtime.powertools_version import check_powertools_version
+from eventpipe.runtime.record_log import RecordLog
 from eventpipe.runtime.settings import Settings
 
 SQS_MAX_BATCH_ENTRIES = 10
@@ -124,6 +125,7 @@ class BatchRunner:
         self.decode = make_decoder(self.shape, settings.source)
         self.obs = observability or Observability(settings.consumer)
         self.logger = logger if logger is not None else self.obs.logger
+        self.record_log = RecordLog(self.logger, settings.source, timer)
         self.metrics: MetricsSink = metrics if metrics is not None else self.obs
         check_powertools_version(self.obs)
         self.backoff = backoff or Backoff(
@@ -194,12 +196,14 @@ class BatchRunner:
                 # Every failure counts, including FIFO records halted behind one.
                 stats.retried = len(failures)
                 self._apply_backoff(records, failures)
+            self.record_log.end_batch()
             self.metrics.publish(stats)
             return response
 
     def _handle_record(self, record: Any) -> None:
         raw: dict[str, Any] = record.raw_event
         info = record_info(raw, self.settings.max_receive_count)
+        self.record_log.begin()
         if self.settings.fifo:
             blocker = self._blocked.get(info.group_id or "")
             if blocker is not None:
@@ -213,8 +217,10 @@ class BatchRunner:
             else:
                 self._process(raw, info, stats)
         except PermanentError as exc:
+            self.record_log.failed(info)
             self._dead_letter(info, Reason.of(exc), exc)
         except Exception as exc:
+            self.record_log.failed(info)
             if info.last_attempt:
                 # SQS would move it without a reason: copy it with one instead.
                 self._dead_letter(info, Reason.of(exc), exc)
@@ -239,6 +245,7 @@ class BatchRunner:
         group = info.group_id or ""
         self._delays[info.message_id] = blocker.delay
         if not info.last_attempt:
+            self.record_log.held(info, blocker.message_id, blocker.delay)
             raise BatchHaltedError(
                 f"held behind message {blocker.message_id} of FIFO message group {group!r}, "
                 "which failed in this batch; retried after it to keep the group's order"
@@ -255,40 +262,27 @@ class BatchRunner:
         try:
             self._copy_to_dlq(info, reason)
         except DeadLetterError as dlq_exc:
-            self._log_failure(info, dlq_exc, blocker.delay)
+            self.record_log.retry(info, dlq_exc, blocker.delay)
             raise
         del self._delays[info.message_id]
 
     def _copy_to_dlq(self, info: RecordInfo, reason: Reason) -> None:
         """Send the DLQ copy (raising :class:`DeadLetterError`), then count and log it."""
-        send_to_dlq(
+        dlq_message_id = send_to_dlq(
             self.sqs,
             self.settings.dlq_url,
             info,
             reason,
             self.settings.consumer,
-            log=self._log_warning,
+            log=self.record_log.warning,
         )
         self._stats.dead_lettered += 1
-        extra: dict[str, Any] = {
-            "message_id": info.message_id,
-            "error_type": reason.error_type,
-            "error": reason.error_message,
-            "receive_count": info.receive_count,
-            "max_receive_count": info.max_receive_count,
-        }
-        if reason.held_behind:
-            extra["held_behind"] = reason.held_behind
-            extra["message_group"] = reason.group
-        self.logger.error("record sent to the DLQ", extra=extra)
-
-    def _log_warning(self, message: str, extra: dict[str, Any]) -> None:
-        self.logger.warning(message, extra=extra)
+        self.record_log.dead_lettered(info, reason, dlq_message_id)
 
     def _process(self, raw: dict[str, Any], info: RecordInfo, stats: BatchStats) -> None:
         arg, event = self.decode(raw, info)
+        self.record_log.decoded(event.id if event is not None else None, info)
         if event is not None:
-            self.logger.set_correlation_id(event.id)
             event_time = event.time.timestamp()
         else:
             event_time = info.sent_timestamp_ms / 1000.0
@@ -296,6 +290,8 @@ class BatchRunner:
         func = self.func
         timer = self._timer
         start = timer()
+        self.record_log.handler_started(start)
+        ran = True
         if self.idempotency is not None:
             assert self._idempotency_key is not None  # set with the guard in __init__
             key = self._idempotency_key(event.id if isinstance(event, Event) else None, info)
@@ -305,16 +301,16 @@ class BatchRunner:
                 ran = self.idempotency.run(key, lambda: func(arg))
             if not ran:
                 stats.duplicates += 1
-                self.logger.info(
-                    "duplicate delivery skipped",
-                    extra={"message_id": info.message_id, "idempotency_key": key},
-                )
+                self.record_log.duplicate(info, key)
         elif self._pass_record:
             func(arg, info)
         else:
             func(arg)
-        stats.durations.append((timer() - start) * 1000.0)
+        duration = (timer() - start) * 1000.0
+        stats.durations.append(duration)
         stats.succeeded += 1
+        if ran:
+            self.record_log.processed(info, duration)
 
     def _retry(self, info: RecordInfo, exc: BaseException) -> None:
         delay = self.backoff.delay(info.receive_count)
@@ -324,23 +320,7 @@ class BatchRunner:
             self._blocked.setdefault(
                 info.group_id or "", Blocker(info.message_id, delay, Reason.of(exc))
             )
-        self._log_failure(info, exc, delay)
-
-    def _log_failure(self, info: RecordInfo, exc: BaseException, delay: int) -> None:
-        self.logger.warning(
-            "record failed on its last attempt; SQS's redrive moves it to the DLQ"
-            if info.last_attempt
-            else "record failed; SQS delivers it again after the backoff",
-            extra={
-                "message_id": info.message_id,
-                "error_type": type(exc).__name__,
-                "error": str(exc),
-                "receive_count": info.receive_count,
-                "max_receive_count": info.max_receive_count,
-                "retry_in_seconds": delay,
-            },
-            exc_info=exc,
-        )
+        self.record_log.retry(info, exc, delay)
 
     def _apply_backoff(self, records: list[dict[str, Any]], failures: list[dict[str, Any]]) -> None:
         """Set each failed record's visibility to its backoff (one batch call per queue)."""

@@ -282,8 +282,9 @@ def send_to_dlq(
     error: BaseException | Reason,
     consumer: str,
     log: Log | None = None,
-) -> None:
-    """Send the copy; raise :class:`DeadLetterError` if it is not certainly stored.
+) -> str | None:
+    """Send the copy and return the DLQ's id of it (SendMessage's ``MessageId``); raise
+    :class:`DeadLetterError` if it is not certainly stored.
 
     A rejected copy is logged (``log(message, extra)``) and tried once more compact.
     """
@@ -295,8 +296,7 @@ def send_to_dlq(
     fifo = dlq_url.endswith(".fifo")
     params = build_message(info, error, consumer, fifo_dlq=fifo)
     try:
-        sqs.send_message(QueueUrl=dlq_url, **params)
-        return
+        return _sent_id(sqs.send_message(QueueUrl=dlq_url, **params))
     except Exception as exc:
         first = f"{type(exc).__name__}: {exc}"
     if log is not None:
@@ -306,9 +306,16 @@ def send_to_dlq(
         )
     params = build_message(info, error, consumer, fifo_dlq=fifo, compact=True)
     try:
-        sqs.send_message(QueueUrl=dlq_url, **params)
+        return _sent_id(sqs.send_message(QueueUrl=dlq_url, **params))
     except Exception as exc:
         raise DeadLetterError(
             f"sending message {info.message_id} to the DLQ failed ({first}; compact copy: "
             f"{type(exc).__name__}: {exc}); it is retried instead"
         ) from exc
+
+
+def _sent_id(response: Any) -> str | None:
+    """The ``MessageId`` of a SendMessage response (SQS API reference, SendMessage:
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html)."""
+    found = response.get("MessageId") if isinstance(response, dict) else None
+    return str(found) if found else None

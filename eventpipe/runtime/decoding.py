@@ -110,6 +110,31 @@ def sns_message(body: str) -> str:
     return body
 
 
+def event_id_of(body: str, source: str) -> str | None:
+    """The id a record's body carries, read without validating it, or None.
+
+    A rule-fed body is an EventBridge event: its ``id``. A topic-fed body that is an SNS
+    notification: its ``MessageId`` (the id ``Publish`` returned; "HTTP/HTTPS notification
+    JSON format", https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html).
+    A raw delivery or a direct-queue body has none of its own. Used for the log lines of
+    a record: on a success of a topic-fed record, and when a body fails to decode (so the
+    line names the event it was, as far as the body says).
+    """
+    if source == contract.SOURCE_QUEUE or not body.startswith("{"):
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if source == contract.SOURCE_TOPIC:
+        found = data.get("MessageId") if isinstance(data.get("TopicArn"), str) else None
+    else:
+        found = data.get("id")
+    return found if isinstance(found, str) and found else None
+
+
 def make_decoder(shape: HandlerShape, source: str = contract.SOURCE_RULE) -> Decoder:
     """A decoder specialised once per container for the handler's shape and source."""
     decode = _make_decoder(shape)

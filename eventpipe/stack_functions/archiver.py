@@ -238,7 +238,8 @@ class Archiver:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point (``eventpipe.stack_functions.archiver.handler``)."""
+    """Lambda entry point (``eventpipe.stack_functions.archiver.handler``): archives the
+    DLQs its event names (``{"queues": {consumer: DLQ name}}``, its schedule's input)."""
     import boto3
 
     archiver = Archiver(
@@ -248,7 +249,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         sns=boto3.client("sns"),
         bucket=os.environ[settings.ENV_ARCHIVE_BUCKET],
         after_days=int(os.environ[settings.ENV_ARCHIVE_AFTER_DAYS]),
-        queues=json.loads(os.environ[settings.ENV_ARCHIVE_QUEUES]),
+        queues=dict(event.get(settings.ARCHIVE_RUN_QUEUES) or {}),
         topic_arn=os.environ.get(settings.ENV_ARCHIVE_TOPIC) or None,
         time_left_ms=context.get_remaining_time_in_millis,
         time_scale=float(os.environ.get(contract.ENV_TIME_SCALE) or 1),

@@ -1,8 +1,8 @@
 """Names shared by the stack functions and the components that declare them.
 
-The function environment is the only channel between ``pulumi up`` and these handlers,
-as ``eventpipe.contract`` is for the consumer runtime; kept here, beside the handlers,
-because nothing else reads them.
+The function environment (fixed-size settings) and the events their schedules send are
+the channels between ``pulumi up`` and these handlers, as ``eventpipe.contract`` is for
+the consumer runtime; kept here, beside the handlers, because nothing else reads them.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ ENV_ARCHIVE_BUCKET = "EVENTPIPE_ARCHIVE_BUCKET"
 """The dead-letter archive bucket."""
 ENV_ARCHIVE_AFTER_DAYS = "EVENTPIPE_ARCHIVE_AFTER_DAYS"
 """Age in days (as SQS counts it for expiry) at which a dead letter is archived."""
-ENV_ARCHIVE_QUEUES = "EVENTPIPE_ARCHIVE_QUEUES"
-"""JSON object: consumer name (or ``_delivery`` for the bus's delivery DLQ) -> DLQ name
-(names, not URLs, keep the environment under Lambda's 4 KB as consumers are added)."""
+ARCHIVE_RUN_QUEUES = "queues"
+"""Key of the archiver's event (its schedule's input): consumer name (or ``_delivery`` for
+the bus's delivery DLQ) -> DLQ name, the DLQs this run archives. In the event, not the
+environment: Lambda allows 4 KB of environment variables, and each schedule names at most
+a page of DLQs (``components.dead_letter_archive.DLQS_PER_SCHEDULE``)."""
 ENV_ARCHIVE_TOPIC = "EVENTPIPE_ARCHIVE_TOPIC"
 """The stack's alarm topic, where the archiver posts its notice."""
 ARCHIVE_DELIVERY_KEY = "_delivery"

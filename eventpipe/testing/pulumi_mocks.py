@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventpipe.provider_answers import MOCK_LAYER_VERSION, ProviderAnswers, resource_outputs
 from eventpipe.testing.factories import DEFAULT_ACCOUNT, DEFAULT_REGION
 
-__all__ = ["MOCK_LAYER_VERSION", "AwsMocks", "MockResource", "policy"]
+__all__ = ["MOCK_LAYER_VERSION", "STACK_REFERENCE", "AwsMocks", "MockResource", "policy"]
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+"""The type token Pulumi registers a ``pulumi.StackReference`` under."""
 
 
 @dataclass
@@ -46,7 +49,9 @@ class AwsMocks:
     """Pulumi mocks answering like AWS; records every resource in ``self.resources``.
 
     ``ignore_types`` are registered but not recorded (``run_resources`` hides its
-    stand-in parent component this way).
+    stand-in parent component this way). ``stack_outputs`` answers
+    ``pulumi.StackReference``: referenced stack name -> its outputs (a stack not listed
+    has none).
     """
 
     def __init__(
@@ -55,6 +60,7 @@ class AwsMocks:
         account: str = DEFAULT_ACCOUNT,
         *,
         ignore_types: Iterable[str] = (),
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.region = region
         self.account = account
@@ -62,6 +68,7 @@ class AwsMocks:
         self.resources: list[MockResource] = []
         self.calls: list[str] = []
         self.answers = ProviderAnswers(region, account)
+        self.stack_outputs = dict(stack_outputs or {})
 
     @property
     def parameters_asked(self) -> list[str]:
@@ -78,6 +85,11 @@ class AwsMocks:
         inputs = dict(args.inputs)
         if args.typ in self.ignore_types:
             return f"{args.name}-id", {}
+        if args.typ == STACK_REFERENCE:  # another stack's outputs, not an AWS resource
+            name = inputs.get("name") or args.name
+            outputs = {"name": name, "outputs": dict(self.stack_outputs.get(name, {}))}
+            self.resources.append(MockResource(args.typ, args.name, inputs, outputs, name))
+            return name, outputs
         resource_id, outputs = resource_outputs(
             args.typ,
             args.name,

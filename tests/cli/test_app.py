@@ -38,7 +38,7 @@ def test_every_command_that_takes_a_stack_takes_dash_s() -> None:
     with_stack = []
     for words, command in _commands():
         for param in command.params:
-            if param.name == "stack":
+            if "--stack" in param.opts:  # `stack`, or `stacks` where it is repeatable
                 with_stack.append(" ".join(words))
                 assert "-s" in param.opts, f"`eventpipe {' '.join(words)}` lacks -s for --stack"
     assert {"consumers", "status", "dev", "publish", "dlq peek"} <= set(with_stack)

@@ -75,6 +75,8 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
     (["logs"], ["orders"], True),
     (["pause"], ["mailer"], True),
     (["resume"], ["mailer"], True),
+    (["trace"], ["e-1"], True),  # the dead letter's event, found in the DLQ of orders
+    (["trace"], ["--last", "5"], True),
 ]
 COVERED_ELSEWHERE = {
     "dlq cancel": "needs a stubbed SQS (moto lacks CancelMessageMoveTask): "

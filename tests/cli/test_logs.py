@@ -259,3 +259,28 @@ def stack_app() -> Any:
     from eventpipe.cli import app
 
     return app
+
+
+def test_each_line_names_its_own_records_event_id(stack: Stack) -> None:
+    """The runtime names each record's event in ``event_id``; a record whose body did not
+    decode has none, and its line must not borrow one (``correlation_id`` is Powertools'
+    key for a plugin's own lines, and names no other record here)."""
+    write(
+        stack,
+        powertools(
+            "INFO", "record processed", message_id="m-good", event_id="ev-good",
+            correlation_id="ev-good", outcome="processed",
+        ),
+        powertools(
+            "ERROR", "record sent to the DLQ", message_id="m-bad", outcome="dead-lettered",
+            error_type="InvalidEventError", error="body is not JSON",
+        ),
+        powertools("INFO", "plugin line", correlation_id="ev-plugin"),
+    )  # fmt: skip
+    out = stack.cli("logs", "orders", "--since", "1h").stdout
+    assert "record processed (message m-good, event ev-good)" in out
+    [bad] = [line for line in out.splitlines() if "m-bad" in line]
+    assert "(message m-bad)" in bad and "event" not in bad.split("(")[-1]
+    assert "plugin line (event ev-plugin)" in out
+    found = stack.cli("logs", "orders", "--since", "1h", "--filter", "ev-good").stdout
+    assert "m-good" in found and "m-bad" not in found

@@ -46,8 +46,13 @@ def test_every_stack_command_ends_with_the_shared_options_in_one_order(
 def test_project_commands_spell_stack_and_project_dir_alike() -> None:
     for name in ("consumers", "dev", "demo", "status"):
         options = {p.name: p for p in _command((name,)).params if p.param_type_name == "option"}
-        stack = options["stack"]
-        assert stack.opts == ["--stack", "-s"] and stack.default == "dev", name
+        stack = options.get("stack") or options["stacks"]
+        assert stack.opts == ["--stack", "-s"], name
+        if name == "status":  # repeatable: stacks sharing one bus; none given means dev
+            assert stack.multiple and stack.default is None
+            assert StackOptions().stack == "dev"
+        else:
+            assert stack.default == "dev", name
         project = next(p for p in options.values() if "--project-dir" in p.opts)
         assert project.default is None, name
 

@@ -27,12 +27,16 @@ def test_json_keys_are_camel_case_except_inside_data() -> None:
 
 def test_suggestions_carry_the_target_of_the_invocation() -> None:
     assert StackOptions().suggest("status") == "`eventpipe status`"
-    local = StackOptions(local=True, stack="qa")
+    local = StackOptions(local=True, stacks=["qa"])
     assert (
         local.suggest("dlq", "peek", "orders") == "`eventpipe dlq peek orders --local --stack qa`"
     )
+    split = StackOptions(stacks=["orders-a", "orders-b"])
+    assert split.suggest("resume", "mail") == (
+        "`eventpipe resume mail --stack orders-a --stack orders-b`"
+    )
     aws = StackOptions(
-        stack="prod",
+        stacks=["prod"],
         outputs=Path("prod outputs.json"),
         endpoint_url="http://localhost:4566",
         profile="ops",

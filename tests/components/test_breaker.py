@@ -4,6 +4,7 @@ default bus, the function and its least-privilege policy, the scheduler role, ou
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from components.breaker import SCHEDULE_ACTIONS
 from eventpipe import contract
 from eventpipe.consumer import CircuitBreaker, Consumer
 from eventpipe.patterns import matches
+from eventpipe.quota_check import uses_wildcard
 from eventpipe.stack_functions.breaker import parse_description
 from eventpipe.stack_functions.settings import (
     BREAKER_HANDLER,
@@ -63,8 +65,8 @@ def test_each_breaker_consumer_gets_a_breaker_alarm(mocks: AwsMocks, build_dir: 
             assert orders["evaluationPeriods"] == 1 and orders["threshold"] == 10
             assert orders["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
             assert orders["treatMissingData"] == "ignore"  # a disabled mapping stays ALARM
-            topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms").outputs["arn"]
-            assert orders["alarmActions"] == [topic] and orders["okActions"] == [topic]
+            # no actions of its own: the stack's alarm digest notifies the topic
+            assert "alarmActions" not in orders and "okActions" not in orders
             mapping = mocks.one(ESM, "orders-esm").outputs["uuid"]
             described = parse_description(
                 "eventpipe-test-orders-breaker", orders["alarmDescription"]
@@ -105,11 +107,13 @@ def test_the_rule_hears_only_this_stacks_breaker_alarms(mocks: AwsMocks, build_d
 
             def event(alarm: str) -> dict[str, Any]:
                 return {"source": "aws.cloudwatch", "detail-type": "CloudWatch Alarm State Change",
+                        "resources": [f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{alarm}"],
                         "detail": {"alarmName": alarm}}  # fmt: skip
 
             assert matches(pattern, event("eventpipe-test-orders-breaker"))
-            assert not matches(pattern, event("eventpipe-test-orders-function-errors"))
+            assert not matches(pattern, event("eventpipe-test-orders-alarms"))
             assert not matches(pattern, event("eventpipe-prod-orders-breaker"))
+            assert not uses_wildcard(pattern)  # 30 wildcard rules per bus, fixed
             target = mocks.one("aws:cloudwatch/eventTarget:EventTarget", "eventpipe-breaker-target")
             function = mocks.one("aws:lambda/function:Function", "eventpipe-breaker-function")
             assert target.inputs["arn"] == function.outputs["arn"]
@@ -148,15 +152,24 @@ def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Pa
             by_sid = {s["Sid"]: s for s in document["Statement"]}
             assert all(s["Effect"] == "Allow" for s in by_sid.values())
             assert all("*" not in a for a in allow_actions(document)), "no wildcard action"
-            uuids = [mocks.one(ESM, f"{n}-esm").outputs["uuid"] for n in ("orders", "mail")]
-            assert by_sid["SwitchMappings"] == {
-                "Sid": "SwitchMappings",
-                "Effect": "Allow",
-                "Action": ["lambda:UpdateEventSourceMapping"],
-                "Resource": [
-                    f"arn:aws:lambda:us-east-1:123456789012:event-source-mapping:{u}" for u in uuids
-                ],
-            }  # fmt: skip  (only the breaker consumers' mappings, not audit's)
+            switch = by_sid["SwitchMappings"]
+            assert switch["Action"] == ["lambda:UpdateEventSourceMapping"]
+            assert switch["Resource"] == (
+                "arn:aws:lambda:us-east-1:123456789012:event-source-mapping:*"
+            )  # a mapping's ARN holds a UUID: matched by its function and tag instead
+            feeds = switch["Condition"]["ArnLike"]["lambda:FunctionArn"]
+            for name in ("orders", "mail"):
+                mapping = mocks.one(ESM, f"{name}-esm")
+                fed = mocks.one("aws:lambda/function:Function", f"{name}-function")
+                assert mapping.inputs["functionName"] == fed.outputs["arn"]
+                assert fnmatchcase(fed.outputs["arn"], feeds)
+                assert mapping.inputs["tags"]["eventpipe:stack"] == "test"
+            assert not fnmatchcase(
+                "arn:aws:lambda:us-east-1:123456789012:function:shop-orders", feeds
+            )
+            assert switch["Condition"]["StringEquals"] == {
+                "aws:ResourceTag/eventpipe:stack": "test"
+            }
             assert by_sid["HalfOpenSchedules"]["Action"] == SCHEDULE_ACTIONS
             assert by_sid["HalfOpenSchedules"]["Resource"] == (
                 "arn:aws:scheduler:us-east-1:123456789012:schedule/eventpipe-test-breaker/*"
@@ -166,11 +179,14 @@ def test_the_breaker_function_has_least_privilege(mocks: AwsMocks, build_dir: Pa
             assert by_sid["PassSchedulerRole"]["Condition"] == {
                 "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
             }
-            alarm_arns = sorted(by_sid["ResetBreakerAlarms"]["Resource"])
-            assert alarm_arns == [
-                "arn:aws:cloudwatch:us-east-1:123456789012:alarm:eventpipe-test-mail-breaker",
-                "arn:aws:cloudwatch:us-east-1:123456789012:alarm:eventpipe-test-orders-breaker",
-            ]
+            reset = by_sid["ResetBreakerAlarms"]
+            for alarm in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+                breaker_alarm = alarm.inputs["name"].endswith("-breaker")
+                assert fnmatchcase(alarm.outputs["arn"], reset["Resource"]) is breaker_alarm
+                assert alarm.inputs["tags"]["eventpipe:stack"] == "test"
+            assert reset["Condition"] == {
+                "StringEquals": {"aws:ResourceTag/eventpipe:stack": "test"}
+            }
             assert set(by_sid) == {"SwitchMappings", "HalfOpenSchedules", "PassSchedulerRole",
                                    "ResetBreakerAlarms", "WriteOwnLogs"}  # fmt: skip
             trust = json.loads(scheduler_role.inputs["assumeRolePolicy"])["Statement"][0]

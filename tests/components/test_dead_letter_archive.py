@@ -4,6 +4,7 @@ objects after expireDays, and an hourly archiver with least privilege."""
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from eventpipe.stack_functions.settings import (
     ARCHIVER_HANDLER,
     ENV_ARCHIVE_AFTER_DAYS,
     ENV_ARCHIVE_BUCKET,
-    ENV_ARCHIVE_QUEUES,
     ENV_ARCHIVE_TOPIC,
 )
 from eventpipe.testing.pulumi_mocks import AwsMocks, policy
@@ -102,22 +102,22 @@ def test_the_archiver_reads_every_dlq_and_has_least_privilege(
             assert env[ENV_ARCHIVE_BUCKET] == bucket.outputs["bucket"]
             assert env[ENV_ARCHIVE_AFTER_DAYS] == "10"
             assert env[ENV_ARCHIVE_TOPIC] == topic
-            assert json.loads(env[ENV_ARCHIVE_QUEUES]) == {
-                "orders": "eventpipe-test-orders-dlq",
-                "ledger": "eventpipe-test-ledger-dlq.fifo",
-                "_delivery": "eventpipe-test-delivery-dlq",
-            }
+            assert set(env) == {ENV_ARCHIVE_BUCKET, ENV_ARCHIVE_AFTER_DAYS, ENV_ARCHIVE_TOPIC}
             document = policy(
                 mocks.one("aws:iam/rolePolicy:RolePolicy", "eventpipe-dead-letter-archive-policy")
             )
             assert all("*" not in a for a in allow_actions(document)), "no wildcard action"
             by_sid = {s["Sid"]: s for s in document["Statement"]}
-            dlq_arns = [
-                mocks.one("aws:sqs/queue:Queue", name).outputs["arn"]
-                for name in ("orders-dlq", "ledger-dlq", "eventpipe-delivery-dlq")
-            ]
-            assert by_sid["ReadDeadLetters"]["Action"] == DLQ_ACTIONS
-            assert by_sid["ReadDeadLetters"]["Resource"] == dlq_arns  # the DLQs, not the queues
+            read = by_sid["ReadDeadLetters"]
+            assert read["Action"] == DLQ_ACTIONS
+            assert read["Condition"] == {
+                "StringEquals": {"aws:ResourceTag/eventpipe:stack": "test"}
+            }
+            for queue in mocks.of_type("aws:sqs/queue:Queue"):  # the DLQs, not the queues
+                dead_letters = queue.name.endswith("dlq")
+                granted = any(fnmatchcase(queue.outputs["arn"], arn) for arn in read["Resource"])
+                assert granted is dead_letters, queue.name
+                assert queue.inputs["tags"]["eventpipe:stack"] == "test"
             assert by_sid["WriteArchive"] == {
                 "Sid": "WriteArchive", "Effect": "Allow", "Action": ["s3:PutObject"],
                 "Resource": f"{bucket.outputs['arn']}/*",
@@ -131,6 +131,13 @@ def test_the_archiver_reads_every_dlq_and_has_least_privilege(
             ).inputs
             assert schedule["scheduleExpression"] == "rate(1 hour)"
             assert schedule["target"]["arn"] == function.outputs["arn"]
+            assert json.loads(schedule["target"]["input"]) == {
+                "queues": {
+                    "orders": "eventpipe-test-orders-dlq",
+                    "ledger": "eventpipe-test-ledger-dlq.fifo",
+                    "_delivery": "eventpipe-test-delivery-dlq",
+                }
+            }
             role = mocks.one("aws:iam/role:Role", "eventpipe-dead-letter-archive-scheduler-role")
             assert schedule["target"]["roleArn"] == role.outputs["arn"]
             invoke = policy(

@@ -274,20 +274,14 @@ def test_a_fixed_group_stays_a_plain_rule_target(mocks: AwsMocks, build_dir: Pat
 
 def test_intake_alarms_and_dashboard_widgets(mocks: AwsMocks, build_dir: Path) -> None:
     def check(_: object) -> None:
-        topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms")
-        dlq_alarm = mocks.one(
-            "aws:cloudwatch/metricAlarm:MetricAlarm", "orders-intake-dlq-not-empty"
-        )
-        age = mocks.one(
-            "aws:cloudwatch/metricAlarm:MetricAlarm", "orders-intake-oldest-message-age"
-        )
-        assert dlq_alarm.inputs["name"] == "eventpipe-test-orders-intake-dlq-not-empty"
-        assert dlq_alarm.inputs["dimensions"] == {"QueueName": "eventpipe-test-orders-intake-dlq"}
-        assert dlq_alarm.inputs["threshold"] == 0
-        assert dlq_alarm.inputs["metricName"] == "ApproximateNumberOfMessagesVisible"
-        assert age.inputs["dimensions"] == {"QueueName": "eventpipe-test-orders-intake"}
-        for alarm in (dlq_alarm, age):
-            assert alarm.inputs["alarmActions"] == [topic.outputs["arn"]]
+        alarm = mocks.one("aws:cloudwatch/metricAlarm:MetricAlarm", "orders-alarm")
+        metrics = {q["id"]: q.get("metric") for q in alarm.inputs["metricQueries"]}
+        assert metrics["intakedlq"]["dimensions"] == {
+            "QueueName": "eventpipe-test-orders-intake-dlq"
+        }
+        assert metrics["intakedlq"]["metricName"] == "ApproximateNumberOfMessagesVisible"
+        assert metrics["intakeage"]["dimensions"] == {"QueueName": "eventpipe-test-orders-intake"}
+        assert metrics["intakeage"]["metricName"] == "ApproximateAgeOfOldestMessage"
         dashboard = mocks.one("aws:cloudwatch/dashboard:Dashboard", "eventpipe-dashboard")
         widgets = json.loads(dashboard.inputs["dashboardBody"])["widgets"]
         titles = [w["properties"]["title"] for w in widgets]

@@ -15,6 +15,7 @@ from components.intake import per_key_fifo
 from components.naming import TAG_CONSUMER, TAG_PLUGIN, TAG_STACK
 from eventpipe import contract
 from eventpipe.consumer import Consumer
+from eventpipe.health_signals import consumer_signals, expression
 from eventpipe.plugin_resources import WILDCARD_RESOURCE_ACTIONS
 from eventpipe.testing.pulumi_mocks import AwsMocks, MockResource, policy
 from tests.components.helpers import build, settings, settled
@@ -47,7 +48,7 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
     dlq = mocks.one("aws:sqs/queue:Queue", f"{name}-dlq")
     bus = mocks.one("aws:cloudwatch/eventBus:EventBus", "eventpipe-bus")
     delivery_dlq = mocks.one("aws:sqs/queue:Queue", "eventpipe-delivery-dlq")
-    topic = mocks.one("aws:sns/topic:Topic", "eventpipe-alarms")
+    mocks.one("aws:sns/topic:Topic", "eventpipe-alarms")  # the stack's alarm topic exists
 
     # queues: type, SSE, long polling, visibility, redrive to the DLQ of the same type
     assert bool(queue.inputs.get("fifoQueue")) is consumer.fifo
@@ -175,27 +176,32 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
     assert logs.outputs["arn"] in by_sid["WriteOwnLogs"]["Resource"]
     assert ("Idempotency" in by_sid) is consumer.idempotent
 
-    # alarms: five, all to the topic, on this pipeline's resources
-    alarms = [
+    # one alarm over every signal, on this pipeline's resources, without actions of its own
+    [alarm] = [
         r
         for r in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
         if r.name.startswith(f"{name}-")
     ]
-    assert len(alarms) == (7 if per_key_fifo(consumer) else 5)
-    for alarm in alarms:
-        assert alarm.inputs["alarmActions"] == [topic.outputs["arn"]]
-        assert alarm.inputs["okActions"] == [topic.outputs["arn"]]
-        assert alarm.inputs["treatMissingData"] == "notBreaching"
-    dimensions = {a.name.removeprefix(f"{name}-"): a.inputs["dimensions"] for a in alarms}
-    assert dimensions["dlq-not-empty"] == {"QueueName": dlq.outputs["name"]}
-    assert dimensions["queue-depth"] == {"QueueName": queue.outputs["name"]}
-    assert dimensions["function-errors"] == {"FunctionName": function.outputs["name"]}
-    age = next(a for a in alarms if a.name.endswith("oldest-message-age"))
-    assert age.inputs["threshold"] == consumer.alarm_oldest_message_age
+    assert alarm.inputs["name"] == f"eventpipe-test-{consumer.name}-alarm"
+    assert "alarmActions" not in alarm.inputs and "okActions" not in alarm.inputs
+    assert alarm.inputs["treatMissingData"] == "notBreaching"
+    assert alarm.inputs["threshold"] == 1 and alarm.inputs["evaluationPeriods"] == 1
+    assert alarm.inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    queries = {q["id"]: q for q in alarm.inputs["metricQueries"]}
+    signals = consumer_signals(consumer)
+    assert queries["signals"]["expression"] == expression(signals)
+    assert [k for k, q in queries.items() if q.get("returnData")] == ["signals"]
+    assert len(queries) == (8 if per_key_fifo(consumer) else 6) <= 11
+    dimensions = {k: q["metric"]["dimensions"] for k, q in queries.items() if "metric" in q}
+    assert dimensions["dlq"] == {"QueueName": dlq.outputs["name"]}
+    assert dimensions["age"] == dimensions["depth"] == {"QueueName": queue.outputs["name"]}
+    assert dimensions["errors"] == {"FunctionName": function.outputs["name"]}
+    assert dimensions["throttles"] == {"FunctionName": function.outputs["name"]}
+    assert f"> {consumer.alarm_oldest_message_age + 120}, 2, 0" in expression(signals)
 
     # tags on everything taggable
     own = [r for r in mocks.resources if r.typ in TAGGABLE and r.name.startswith(f"{name}-")]
-    assert len(own) >= 12
+    assert len(own) >= 8  # queues, rule, role, logs, function, mapping, alarm
     for recorded in own:
         tags = recorded.inputs["tags"]
         assert tags[TAG_CONSUMER] == name and tags[TAG_PLUGIN] == plugin, recorded.name

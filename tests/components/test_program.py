@@ -84,8 +84,8 @@ def test_program_exports_structured_output(
     assert fifo["dlqArn"].endswith(":eventpipe-test-fixture-fifo-dlq.fifo")
     assert fifo["functionName"] == "eventpipe-test-fixture-fifo"
     assert fifo["ruleName"] == "eventpipe-test-fixture-fifo"
-    # five alarms plus the intake queue's two (message_group is a path)
-    assert len(fifo["alarmNames"]) == 7
+    # one alarm over the five signals and the intake queue's two
+    assert fifo["alarmNames"] == ["eventpipe-test-fixture-fifo-alarm"]
     assert fifo["resources"]["bucket"]
     # the per-key FIFO keys (docs/components.md, "Stack output")
     assert fifo["messageGroup"] == "$.detail.thingId"

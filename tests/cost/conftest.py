@@ -24,6 +24,7 @@ ROUND = {
     "lambda_gb_second_x86_64": 0.00002,
     "lambda_gb_second_arm64": 0.00001,
     "cloudwatch_alarm_standard": 0.1,
+    "cloudwatch_alarm_composite": 0.5,
     "cloudwatch_dashboard": 3.0,
     "cloudwatch_logs_ingested_gb": 0.5,
     "sns_publish": 0.5,

@@ -42,9 +42,10 @@ def test_one_consumer_worked_by_hand(round_prices: PriceTable) -> None:
     assert by_service["SQS"] == pytest.approx(0.484)
     assert by_service["Lambda"] == pytest.approx(0.52)
     assert by_service["CloudWatch"] == pytest.approx(0.05)
-    # Fixed: 5 alarms x $0.10 + 1 dashboard x $3 + 5 pollers x (730 h x 3600 s / 20 s)
+    # Fixed: one alarm of 5 metrics x $0.10 + 1 composite alarm (the digest) x $0.50
+    # + 1 dashboard x $3 + 5 pollers x (730 h x 3600 s / 20 s)
     # = 657,000 empty receives x $0.40/M = 0.2628.
-    assert result.fixed_monthly == pytest.approx(0.5 + 3.0 + 0.2628)
+    assert result.fixed_monthly == pytest.approx(0.5 + 0.5 + 3.0 + 0.2628)
 
 
 def test_monthly_totals_count_the_bus_once(round_prices: PriceTable) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.alarms import alarm_specs
+from components.alarm_digest import MAX_CHILDREN, plan_digest
 from components.dashboard import CONSUMERS_PER_PAGE, dashboard_pages
 from eventpipe.config import StackSettings
 from eventpipe.consumer import CircuitBreaker, Consumer
@@ -19,14 +19,22 @@ from eventpipe.cost import (
     load_prices,
     per_event,
 )
+from eventpipe.health_signals import consumer_signals
 from tests.cost.conftest import rule_consumer
 
 
 def test_alarm_count_is_what_the_components_declare() -> None:
-    assert len(alarm_specs(rule_consumer())) == fixed.ALARMS_PER_CONSUMER
+    assert len(consumer_signals(rule_consumer())) == fixed.ALARMS_PER_CONSUMER
     result = estimate(StackSettings(), [rule_consumer("a"), rule_consumer("b")], load_prices())
     (alarms,) = [line for line in result.fixed if line.item == "alarms"]
-    assert alarms.quantity == 2 * len(alarm_specs(rule_consumer()))
+    assert alarms.quantity == 2 * len(consumer_signals(rule_consumer()))
+
+
+@pytest.mark.parametrize("alarms", [1, 100, 101, 2500, 12_000])
+def test_digest_count_is_what_the_components_declare(alarms: int) -> None:
+    assert fixed.ALARMS_PER_COMPOSITE == MAX_CHILDREN
+    names = [f"eventpipe-dev-c{i}-alarm" for i in range(alarms)]
+    assert fixed.digest_count(alarms) == len(plan_digest("eventpipe-dev-", names))
 
 
 @pytest.mark.parametrize("count", [1, 50, 51, 120])
@@ -88,11 +96,12 @@ def test_pipe_consumers_have_their_intake_alarms(round_prices: PriceTable) -> No
 
 def test_archiver_and_intake_figures_are_what_the_components_declare() -> None:
     from components import dead_letter_archive
-    from components.alarms import intake_alarm_specs
 
     amount, unit = dead_letter_archive.SCHEDULE.removeprefix("rate(").rstrip(")").split()
     per_day = {"minute": 1440, "minutes": 1440, "hour": 24, "hours": 24, "day": 1, "days": 1}
     assert per_day[unit] // int(amount) == assumptions.ARCHIVER_RUNS_PER_DAY
     assert fixed.ARCHIVER_MEMORY_MB == dead_letter_archive.FUNCTION_MEMORY
     keyed = rule_consumer("keyed", fifo=True, message_group="$.detail.id")
-    assert len(intake_alarm_specs(keyed)) == fixed.INTAKE_ALARMS_PER_PIPE
+    assert len(consumer_signals(keyed)) - len(consumer_signals(rule_consumer())) == (
+        fixed.INTAKE_ALARMS_PER_PIPE
+    )

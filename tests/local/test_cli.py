@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,6 +35,16 @@ def test_demo_passes_on_the_projects_dev_stack(tmp_path: Path) -> None:
     assert "outcomes per consumer" in result.output
     assert "time scale 0.01" in result.output  # the output says time is scaled
     assert "demo passed" in result.output
+    # It ends with the trace of a poison sample: the event, the consumer that
+    # dead-lettered it with its reason and DLQ message id, read back from the logs.
+    trace = " ".join(result.output.split("(the demo's poison event):", 1)[1].split())
+    assert re.search(r"on dev: failed - .*dead-lettered in [a-z-]+", trace), trace
+    assert re.search(r"#1 dead-lettered [0-9.]+ ms PermanentError: ", trace), trace
+    assert re.search(r"-> dead-lettered: in the (intake )?DLQ .* DLQ message [0-9a-f-]{36}", trace)
+    assert "Logs Insights over 4 log group(s)" in trace
+    # The project's poison sample is an order, which order-processing (per-key FIFO)
+    # also receives: its part shows the pipe hop with the message group.
+    assert re.search(r"-intake -> pipe \S+ -> \S+\.fifo, group \S+", trace), trace
     for consumer in (
         "order-processing",
         "inventory-reservation",

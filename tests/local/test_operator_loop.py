@@ -226,7 +226,7 @@ def _drain(run: Run, url: str) -> None:
 
 def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Run) -> None:
     cloudwatch = run.engine.client("cloudwatch")
-    [dlq_alarm] = [a for a in run.consumer.alarm_names if "dlq" in a]
+    [dlq_alarm] = run.consumer.alarm_names  # the consumer's one alarm, over every signal
 
     def state() -> str:
         return str(
@@ -283,6 +283,7 @@ def test_a_dlq_with_messages_puts_its_alarm_in_alarm_and_status_shows_it(run: Ru
     )
     assert result.exit_code == 0, result.output
     assert "ALARM" in result.output
+    assert f"{dlq_alarm}: DLQ not empty" in result.output  # the signal, read from its value
 
     _drain(run, run.consumer.dlq_url)
     wait_for(lambda: state() == "OK", "the DLQ alarm to return to OK")

@@ -67,7 +67,8 @@ class RecordingLogger:
     def _log(
         self, level: str, message: str, extra: Mapping[str, Any] | None, exc_info: Any = None
     ) -> None:
-        values = dict(extra or {})
+        # Powertools' formatter leaves out keys whose value is None; so does this.
+        values = {key: value for key, value in (extra or {}).items() if value is not None}
         if exc_info is not None:
             values["_exc_info"] = exc_info
         self.lines.append((level, message, values))

@@ -126,3 +126,13 @@ def long_permanent(body) -> None:  # type: ignore[no-untyped-def]
 def always_retry(body) -> None:  # type: ignore[no-untyped-def]
     CALLS.append(body)
     raise RetryableError("still busy")
+
+
+def log_with_powertools(event: Event[dict[str, Any]]) -> None:
+    """Logs one line with a Powertools logger of the consumer's service (the test names
+    it in ``EVENTPIPE_TEST_SERVICE``), as a plugin may."""
+    import os
+
+    from aws_lambda_powertools import Logger
+
+    Logger(service=os.environ["EVENTPIPE_TEST_SERVICE"]).info("the plugin's own line")

@@ -181,7 +181,13 @@ def test_duplicates_are_counted_logged_and_not_run() -> None:
         (
             "info",
             "duplicate delivery skipped",
-            {"message_id": r["messageId"], "idempotency_key": e["id"]},
+            {
+                "message_id": r["messageId"],
+                "event_id": e["id"],
+                "receive_count": 1,
+                "outcome": "duplicate",
+                "idempotency_key": e["id"],
+            },
         )
         for r, e in zip(records[:2], (first, second), strict=True)
     ]

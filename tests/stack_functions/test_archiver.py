@@ -19,7 +19,6 @@ from eventpipe.stack_functions.settings import (
     ARCHIVED_METRIC,
     ENV_ARCHIVE_AFTER_DAYS,
     ENV_ARCHIVE_BUCKET,
-    ENV_ARCHIVE_QUEUES,
     ENV_ARCHIVE_TOPIC,
 )
 
@@ -170,12 +169,11 @@ def test_it_stops_taking_batches_when_the_invocation_runs_out(world: World) -> N
     assert world.visible() == 1
 
 
-def test_the_lambda_entry_point_reads_its_environment(
+def test_the_lambda_entry_point_reads_its_environment_and_event(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ENV_ARCHIVE_BUCKET, BUCKET)
     monkeypatch.setenv(ENV_ARCHIVE_AFTER_DAYS, "0")
-    monkeypatch.setenv(ENV_ARCHIVE_QUEUES, json.dumps({"orders": DLQ}))
     monkeypatch.setenv(ENV_ARCHIVE_TOPIC, world.topic)
     send_dead_letter(world)
 
@@ -184,7 +182,8 @@ def test_the_lambda_entry_point_reads_its_environment(
         def get_remaining_time_in_millis() -> int:
             return 600_000
 
-    assert archiver_module.handler({}, Context())["total"] == 1
+    assert archiver_module.handler({}, Context())["total"] == 0  # no DLQ named: nothing read
+    assert archiver_module.handler({"queues": {"orders": DLQ}}, Context())["total"] == 1
     assert len(world.objects()) == 1
 
 

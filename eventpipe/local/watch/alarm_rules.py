@@ -1,4 +1,5 @@
-"""CloudWatch's alarm rules: datapoints per period, M out of N, missing data, the wording.
+"""CloudWatch's alarm rules: datapoints per period, M out of N, missing data, the wording;
+a metric-math alarm's value computed from its metrics (:mod:`.metric_math`).
 
 What CloudWatch does with an alarm's datapoints, reproduced for the local evaluator
 (:mod:`.alarms`), with no I/O
@@ -25,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from eventpipe.local.watch.metric_math import MetricMathError, evaluate
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanThreshold": lambda v, t: v > t,
@@ -86,15 +89,28 @@ def decide(
     return "OK"
 
 
-@dataclass
-class WatchedAlarm:
-    """One alarm and the datapoints built for it so far."""
+@dataclass(frozen=True)
+class WatchedMetric:
+    """One metric an alarm reads: the alarm's own, or one of a metric-math alarm's."""
 
-    name: str
+    id: str
     namespace: str
     metric: str
     dimensions: dict[str, str]
     statistic: str
+
+
+@dataclass
+class WatchedAlarm:
+    """One alarm and the datapoints built for it so far (per metric, per period).
+
+    A metric-math alarm (``Metrics``) reads each ``MetricStat`` and computes its value with
+    the returned expression (:mod:`.metric_math`); an alarm on one metric reads that one."""
+
+    name: str
+    metrics: list[WatchedMetric]
+    expression: str | None
+    """The metric math giving the alarm's value; None: the one metric's datapoint."""
     period: float
     evaluation_periods: int
     datapoints_to_alarm: int
@@ -105,20 +121,24 @@ class WatchedAlarm:
     arn: str = ""
     description: str = ""
     reason: str = ""
-    buckets: dict[int, list[float]] = field(default_factory=dict)
+    buckets: dict[str, dict[int, list[float]]] = field(default_factory=dict)
 
     @classmethod
     def from_description(cls, alarm: dict[str, Any], time_scale: float) -> WatchedAlarm | None:
-        if alarm.get("Metrics") or alarm.get("ComparisonOperator") not in COMPARE:
+        """The alarm DescribeAlarms returned, or None when it cannot be evaluated here (a
+        comparison to a band, an expression :mod:`.metric_math` does not reproduce)."""
+        if alarm.get("ComparisonOperator") not in COMPARE:
             return None
+        read = _metric_math(alarm) if alarm.get("Metrics") else _one_metric(alarm)
+        if read is None:
+            return None
+        metrics, expression, period = read
         evaluation = int(alarm.get("EvaluationPeriods") or 1)
         return cls(
             name=alarm["AlarmName"],
-            namespace=str(alarm.get("Namespace") or ""),
-            metric=str(alarm.get("MetricName") or ""),
-            dimensions={d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []},
-            statistic=str(alarm.get("Statistic") or "Average"),
-            period=max(MIN_PERIOD, float(alarm.get("Period") or 60) * time_scale),
+            metrics=metrics,
+            expression=expression,
+            period=max(MIN_PERIOD, period * time_scale),
             evaluation_periods=evaluation,
             datapoints_to_alarm=int(alarm.get("DatapointsToAlarm") or evaluation),
             threshold=float(alarm.get("Threshold") or 0),
@@ -130,19 +150,65 @@ class WatchedAlarm:
             reason=str(alarm.get("StateReason") or ""),
         )
 
-    def add(self, now: float, value: float) -> None:
+    def add(self, now: float, metric_id: str, value: float) -> None:
         index = int(now // self.period)
-        self.buckets.setdefault(index, []).append(value)
-        for old in [i for i in self.buckets if i <= index - self.evaluation_periods]:
-            del self.buckets[old]
+        buckets = self.buckets.setdefault(metric_id, {})
+        buckets.setdefault(index, []).append(value)
+        for old in [i for i in buckets if i <= index - self.evaluation_periods]:
+            del buckets[old]
 
     def datapoints(self, now: float) -> list[float | None]:
         index = int(now // self.period)
-        window = range(index - self.evaluation_periods + 1, index + 1)
-        return [
-            aggregate(self.statistic, self.buckets[i]) if self.buckets.get(i) else None
-            for i in window
-        ]
+        return [self._value(i) for i in range(index - self.evaluation_periods + 1, index + 1)]
+
+    def _value(self, index: int) -> float | None:
+        values: dict[str, float | None] = {}
+        for metric in self.metrics:
+            samples = self.buckets.get(metric.id, {}).get(index)
+            values[metric.id] = aggregate(metric.statistic, samples) if samples else None
+        if self.expression is None:
+            return values[self.metrics[0].id]
+        return evaluate(self.expression, values)
+
+
+def _one_metric(alarm: dict[str, Any]) -> tuple[list[WatchedMetric], None, float]:
+    metric = WatchedMetric(
+        id="m",
+        namespace=str(alarm.get("Namespace") or ""),
+        metric=str(alarm.get("MetricName") or ""),
+        dimensions={d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []},
+        statistic=str(alarm.get("Statistic") or "Average"),
+    )
+    return [metric], None, float(alarm.get("Period") or 60)
+
+
+def _metric_math(alarm: dict[str, Any]) -> tuple[list[WatchedMetric], str, float] | None:
+    metrics: list[WatchedMetric] = []
+    returned: str | None = None
+    period = 60.0
+    for query in alarm["Metrics"]:
+        stat = query.get("MetricStat")
+        if stat:
+            metric = stat.get("Metric") or {}
+            metrics.append(
+                WatchedMetric(
+                    id=query["Id"],
+                    namespace=str(metric.get("Namespace") or ""),
+                    metric=str(metric.get("MetricName") or ""),
+                    dimensions={d["Name"]: d["Value"] for d in metric.get("Dimensions") or []},
+                    statistic=str(stat.get("Stat") or "Average"),
+                )
+            )
+            period = float(stat.get("Period") or period)
+        if query.get("ReturnData"):
+            returned = query.get("Expression") or query["Id"]
+    if returned is None or not metrics:
+        return None
+    try:  # an expression this evaluator does not reproduce leaves the alarm as it is
+        evaluate(returned, dict.fromkeys((m.id for m in metrics), None))
+    except MetricMathError:
+        return None
+    return metrics, returned, period
 
 
 def state_reason(alarm: WatchedAlarm, datapoints: list[float | None], state: str) -> str:

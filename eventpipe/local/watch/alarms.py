@@ -25,7 +25,14 @@ Metrics sampled:
   of the values published since the previous sample, none when nothing was published (so
   ``TreatMissingData`` applies, as on AWS where no invocation means no datapoint).
 
-Alarms on metric math are left as they are.
+A metric-math alarm reads each of its metrics the same way and computes its value with
+its expression (:mod:`.metric_math`: ``IF``, ``FILL``, comparisons, arithmetic...); the
+values judged are set as the state reason data's ``recentDatapoints``, as CloudWatch's
+state reason data carries them, which is where ``eventpipe status`` reads a consumer
+alarm's signals. An expression it does not reproduce leaves that alarm as it is.
+Composite alarms (created through the embedded server's ``PutCompositeAlarm`` shim) are
+evaluated after the metric alarms of each tick, on their rule
+(:mod:`.composite_rules`); their state changes are announced the same way.
 
 Each state change is also sent to the emulator's default event bus as a ``CloudWatch
 Alarm State Change`` event (source ``aws.cloudwatch``, the alarm's ARN in ``resources``,
@@ -62,7 +69,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.emulator.queue_contents import stored_messages
 from eventpipe.local.emulator.server import Emulator
-from eventpipe.local.watch.alarm_rules import WatchedAlarm, decide, state_reason
+from eventpipe.local.watch.alarm_rules import WatchedAlarm, WatchedMetric, decide, state_reason
+from eventpipe.local.watch.composite_rules import RuleError, rule_is_true
 
 SQS_ATTRIBUTES = {
     "ApproximateNumberOfMessagesVisible": "ApproximateNumberOfMessages",
@@ -95,6 +103,8 @@ class AlarmEvaluator:
         self.function_counts = function_counts
         self.on_change = on_change
         self.alarms: list[WatchedAlarm] = []
+        self.composites: dict[str, dict[str, str]] = {}
+        """Composite alarm name -> its rule, ARN, description, state and reason."""
         self._queue_urls: dict[str, str | None] = {}
         self._last_counts: dict[str, tuple[int, int]] = {}
         self._cloudwatch = emulator.client("cloudwatch")
@@ -107,47 +117,62 @@ class AlarmEvaluator:
         """Queue URL -> its attributes, read once in a tick for every alarm on it."""
 
     def load(self) -> list[WatchedAlarm]:
-        """Read the stack's alarms from the emulator (DescribeAlarms)."""
+        """Read the stack's alarms from the emulator (DescribeAlarms): metric alarms, on
+        one metric or on metric math, and composite alarms."""
         alarms = []
+        self.composites = {}
         for page in self._cloudwatch.get_paginator("describe_alarms").paginate(
-            AlarmTypes=["MetricAlarm"]
+            AlarmTypes=["MetricAlarm", "CompositeAlarm"]
         ):
             for description in page.get("MetricAlarms", []):
                 watched = WatchedAlarm.from_description(description, self.time_scale)
-                if watched is not None and self._supported(watched):
+                if watched is not None and all(map(self._supported, watched.metrics)):
                     alarms.append(watched)
+            for composite in page.get("CompositeAlarms", []):
+                self.composites[composite["AlarmName"]] = {
+                    "rule": str(composite.get("AlarmRule") or ""),
+                    "arn": str(composite.get("AlarmArn") or ""),
+                    "description": str(composite.get("AlarmDescription") or ""),
+                    "state": str(composite.get("StateValue") or "INSUFFICIENT_DATA"),
+                    "reason": str(composite.get("StateReason") or ""),
+                }
         self.alarms = alarms
         return alarms
 
     @staticmethod
-    def _supported(alarm: WatchedAlarm) -> bool:
-        if alarm.namespace == "AWS/SQS":
-            return "QueueName" in alarm.dimensions and (
-                alarm.metric in SQS_ATTRIBUTES or alarm.metric == "ApproximateAgeOfOldestMessage"
+    def _supported(metric: WatchedMetric) -> bool:
+        if metric.namespace == "AWS/SQS":
+            return "QueueName" in metric.dimensions and (
+                metric.metric in SQS_ATTRIBUTES or metric.metric == "ApproximateAgeOfOldestMessage"
             )
-        if alarm.namespace == "AWS/Lambda":
-            return "FunctionName" in alarm.dimensions and alarm.metric in LAMBDA_METRICS
-        return bool(alarm.namespace) and not alarm.namespace.startswith("AWS/")
+        if metric.namespace == "AWS/Lambda":
+            return "FunctionName" in metric.dimensions and metric.metric in LAMBDA_METRICS
+        return bool(metric.namespace) and not metric.namespace.startswith("AWS/")
 
     def tick(self, now: float | None = None) -> None:
-        """Sample every watched metric once, then evaluate every alarm."""
+        """Sample every watched metric once, then evaluate every alarm, then every
+        composite alarm on the states that gives."""
         self._follow_external_states()
         self._sampled = {}
         now = time.time() if now is None else now
         lambda_deltas: dict[str, tuple[int, int]] = {}
         for alarm in self.alarms:
-            value = self._sample(alarm, lambda_deltas)
-            if value is not None:
-                alarm.add(now, value)
+            for metric in alarm.metrics:
+                value = self._sample(alarm.name, metric, lambda_deltas)
+                if value is not None:
+                    alarm.add(now, metric.id, value)
             self._evaluate(alarm, now)
+        self._evaluate_composites()
 
-    def _sample(self, alarm: WatchedAlarm, deltas: dict[str, tuple[int, int]]) -> float | None:
-        if alarm.namespace == "AWS/SQS":
-            return self._queue_metric(alarm.dimensions["QueueName"], alarm.metric)
-        if alarm.namespace != "AWS/Lambda":
-            return self._published_metric(alarm)
-        function = alarm.dimensions["FunctionName"]
-        if alarm.metric == "Throttles":
+    def _sample(
+        self, alarm: str, metric: WatchedMetric, deltas: dict[str, tuple[int, int]]
+    ) -> float | None:
+        if metric.namespace == "AWS/SQS":
+            return self._queue_metric(metric.dimensions["QueueName"], metric.metric)
+        if metric.namespace != "AWS/Lambda":
+            return self._published_metric(f"{alarm}/{metric.id}", metric)
+        function = metric.dimensions["FunctionName"]
+        if metric.metric == "Throttles":
             return 0.0
         if self.function_counts is None:
             return None
@@ -159,7 +184,7 @@ class AlarmEvaluator:
         invocations, errors = deltas[function]
         if not invocations:
             return None  # no invocation in this sample: Lambda publishes no datapoint
-        return float(errors if alarm.metric == "Errors" else invocations)
+        return float(errors if metric.metric == "Errors" else invocations)
 
     def _queue_metric(self, queue_name: str, metric: str) -> float | None:
         if metric == "ApproximateAgeOfOldestMessage":
@@ -188,16 +213,16 @@ class AlarmEvaluator:
             return 0.0
         return max(0.0, time.time() - min(sent))
 
-    def _published_metric(self, alarm: WatchedAlarm) -> float | None:
+    def _published_metric(self, key: str, metric: WatchedMetric) -> float | None:
         """The sum of the values published to the alarm's metric since the last sample
         (None when none were), from the emulator's CloudWatch. Totals since the evaluator
         started are read each time, so a value stamped before a sample but stored after it
         is counted in the next one."""
         try:
             datapoints = self._cloudwatch.get_metric_statistics(
-                Namespace=alarm.namespace,
-                MetricName=alarm.metric,
-                Dimensions=[{"Name": k, "Value": v} for k, v in alarm.dimensions.items()],
+                Namespace=metric.namespace,
+                MetricName=metric.metric,
+                Dimensions=[{"Name": k, "Value": v} for k, v in metric.dimensions.items()],
                 StartTime=self._started,
                 EndTime=dt.datetime.now(dt.UTC) + METRIC_WINDOW,
                 Period=int(METRIC_WINDOW.total_seconds()),
@@ -207,8 +232,8 @@ class AlarmEvaluator:
             return None
         total = sum(float(d.get("Sum") or 0) for d in datapoints)
         count = sum(float(d.get("SampleCount") or 0) for d in datapoints)
-        last_total, last_count = self._totals.get(alarm.name, (0.0, 0.0))
-        self._totals[alarm.name] = (total, count)
+        last_total, last_count = self._totals.get(key, (0.0, 0.0))
+        self._totals[key] = (total, count)
         if count == last_count:
             return None  # nothing published since the last sample: no datapoint
         return total - last_total
@@ -226,9 +251,16 @@ class AlarmEvaluator:
         if state == alarm.state:
             return
         reason = state_reason(alarm, datapoints, state)
+        # The values judged, as CloudWatch's own state reason data carries them
+        # (``recentDatapoints``): `eventpipe status` reads a metric-math alarm's signals there.
+        data = {"version": "1.0", "threshold": alarm.threshold,
+                "recentDatapoints": [v for v in datapoints if v is not None]}  # fmt: skip
         try:
             self._cloudwatch.set_alarm_state(
-                AlarmName=alarm.name, StateValue=state, StateReason=reason
+                AlarmName=alarm.name,
+                StateValue=state,
+                StateReason=reason,
+                StateReasonData=json.dumps(data),
             )
         except (BotoCoreError, ClientError):
             return  # retried on the next tick
@@ -242,27 +274,75 @@ class AlarmEvaluator:
             self.on_change(alarm.name, state, reason)
 
     def _announce(self, alarm: WatchedAlarm, previous: dict[str, str]) -> None:
+        self._send_change(
+            alarm.name, alarm.state, alarm.reason, alarm.arn, alarm.description, previous
+        )
+
+    def _send_change(
+        self,
+        name: str,
+        state: str,
+        reason: str,
+        arn: str,
+        description: str,
+        previous: dict[str, str],
+    ) -> None:
         """The ``CloudWatch Alarm State Change`` event, on the default bus."""
         detail = {
-            "alarmName": alarm.name,
-            "state": {
-                "value": alarm.state,
-                "reason": alarm.reason,
-                "timestamp": self._since[alarm.name],
-            },
+            "alarmName": name,
+            "state": {"value": state, "reason": reason, "timestamp": self._since[name]},
             "previousState": previous,
-            "configuration": {"description": alarm.description},
+            "configuration": {"description": description},
         }
         entry = {
             "Source": "aws.cloudwatch",
             "DetailType": "CloudWatch Alarm State Change",
             "Detail": json.dumps(detail),
-            "Resources": [alarm.arn] if alarm.arn else [],
+            "Resources": [arn] if arn else [],
             "EventBusName": "default",
         }
         # No default bus in this emulator: the state is set all the same.
         with contextlib.suppress(BotoCoreError, ClientError):
             self._events.put_events(Entries=[entry])
+
+    def _evaluate_composites(self) -> None:
+        """Each composite alarm in ``ALARM`` while its rule holds, ``OK`` otherwise
+        (:mod:`.composite_rules`), on the states of the alarms it names; a composite over
+        composites follows in the same tick (the digest's tree)."""
+        states = {a.name: a.state for a in self.alarms} | {a.arn: a.state for a in self.alarms}
+        for name, composite in self.composites.items():
+            states[name] = states[composite["arn"]] = composite["state"]
+        for _ in range(len(self.composites)):  # at most one pass per level of the tree
+            changed = False
+            for name, composite in self.composites.items():
+                try:
+                    holds = rule_is_true(composite["rule"], states)
+                except RuleError:
+                    continue  # a rule the evaluator cannot read: the alarm is left as it is
+                state = "ALARM" if holds else "OK"
+                if state == composite["state"]:
+                    continue
+                reason = f"{composite['rule']} is {str(holds).upper()} (local evaluation)"
+                try:
+                    self._cloudwatch.set_alarm_state(
+                        AlarmName=name, StateValue=state, StateReason=reason
+                    )
+                except (BotoCoreError, ClientError):
+                    continue  # retried on the next tick
+                previous = {"value": composite["state"], "reason": composite["reason"]}
+                if name in self._since:
+                    previous["timestamp"] = self._since[name]
+                composite.update(state=state, reason=reason)
+                states[name] = states[composite["arn"]] = state
+                self._since[name] = _timestamp()
+                self._send_change(
+                    name, state, reason, composite["arn"], composite["description"], previous
+                )
+                if self.on_change is not None:
+                    self.on_change(name, state, reason)
+                changed = True
+            if not changed:
+                return
 
     def _follow_external_states(self) -> None:
         if not self.alarms:

@@ -286,6 +286,55 @@ def _rule_to_function(clients: Clients, arn: str) -> None:
     events.put_events(Entries=[{"Source": "probe", "DetailType": "t", "Detail": "{}"}])
 
 
+def _insights_filter_keeps(logs: Any) -> int:
+    """Rows a Logs Insights query filtering on a JSON field returns, of two lines of
+    which one matches."""
+    group = f"/aws/lambda/{_name('scope-insights')}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    now = int(time.time() * 1000)
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[
+            {"timestamp": now, "message": json.dumps({"event_id": "wanted"})},
+            {"timestamp": now + 1, "message": json.dumps({"event_id": "other"})},
+        ],
+    )
+    query_id = logs.start_query(
+        logGroupNames=[group],
+        startTime=now // 1000 - 60,
+        endTime=now // 1000 + 60,
+        queryString='fields @message | filter event_id = "wanted"',
+    )["queryId"]
+    return len(logs.get_query_results(queryId=query_id)["results"])
+
+
+def test_logs_insights_filters_only_in_the_engine(engine: LocalEngine) -> None:
+    assert _insights_filter_keeps(engine.client("logs")) == 1
+    with mock_aws():
+        assert _insights_filter_keeps(_plain("logs")) == 2  # moto ignores `filter`
+
+
+def _composite(cloudwatch: Any) -> list[str]:
+    """A composite alarm over one metric alarm: the composites DescribeAlarms lists."""
+    leaf, root = _name("leaf"), _name("root")
+    cloudwatch.put_metric_alarm(
+        AlarmName=leaf, Namespace="probe", MetricName="m", Statistic="Sum", Period=60,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+    )  # fmt: skip
+    cloudwatch.put_composite_alarm(AlarmName=root, AlarmRule=f'ALARM("{leaf}")')
+    described = cloudwatch.describe_alarms(AlarmNames=[root], AlarmTypes=["CompositeAlarm"])
+    return [a["AlarmRule"] for a in described["CompositeAlarms"]]
+
+
+def test_composite_alarms_exist_only_in_the_engine(engine: LocalEngine) -> None:
+    [rule] = _composite(engine.client("cloudwatch"))  # PutCompositeAlarm, as on AWS
+    assert rule.startswith('ALARM("leaf-')
+    with mock_aws(), pytest.raises(NotImplementedError):
+        _composite(_plain("cloudwatch"))  # moto 5.2 routes no PutCompositeAlarm
+
+
 def _counts(sqs: Any) -> tuple[dict[str, str], str]:
     """Three visible, two in flight, one delayed; a content-deduplicated FIFO send twice."""
     url = _queue(sqs, _name("counts"))[0]

@@ -62,10 +62,10 @@ def test_periods_are_time_scaled_and_old_datapoints_drop_out() -> None:
     assert alarm is not None
     assert alarm.period == 3.0
     assert alarm.datapoints_to_alarm == 2
-    alarm.add(0.5, 2.0)
-    alarm.add(1.0, 7.0)
-    alarm.add(3.5, 0.0)
+    alarm.add(0.5, "m", 2.0)
+    alarm.add(1.0, "m", 7.0)
+    alarm.add(3.5, "m", 0.0)
     assert alarm.datapoints(3.5) == [7.0, 0.0]
-    alarm.add(9.0, 1.0)
+    alarm.add(9.0, "m", 1.0)
     assert alarm.datapoints(9.0) == [None, 1.0]
     assert WatchedAlarm.from_description({**description, "Metrics": [{}]}, 1) is None

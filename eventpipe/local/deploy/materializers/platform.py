@@ -156,6 +156,27 @@ def metric_alarm(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, 
     return alarm, {"arn": ctx.arn("cloudwatch", f"alarm:{alarm}"), "name": alarm}
 
 
+@materializer("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+def composite_alarm(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, Outputs]:
+    """PutCompositeAlarm (the embedded server has it through a shim: moto lacks the
+    action, ``eventpipe.local.emulator.shims.composite_alarms``)."""
+    alarm = str(inputs.get("alarmName") or name)
+    kwargs: dict[str, Any] = {
+        "AlarmName": alarm,
+        "AlarmRule": inputs["alarmRule"],
+        "ActionsEnabled": inputs.get("actionsEnabled", True) is not False,
+    }
+    if inputs.get("alarmDescription"):
+        kwargs["AlarmDescription"] = inputs["alarmDescription"]
+    for key, api in (("alarmActions", "AlarmActions"), ("okActions", "OKActions")):
+        if inputs.get(key):
+            kwargs[api] = list(inputs[key])
+    if tag_list(inputs):
+        kwargs["Tags"] = tag_list(inputs)
+    ctx.client("cloudwatch").put_composite_alarm(**kwargs)
+    return alarm, {"arn": ctx.arn("cloudwatch", f"alarm:{alarm}"), "alarmName": alarm}
+
+
 @materializer("aws:cloudwatch/dashboard:Dashboard")
 def dashboard(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, Outputs]:
     dashboard_name = str(inputs.get("dashboardName") or name)

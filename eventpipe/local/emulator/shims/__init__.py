@@ -24,6 +24,10 @@ the AWS behaviour it reproduces and citing AWS:
   only when its conditions hold, and requests count as TLS (``aws:SecureTransport``).
 * :mod:`~eventpipe.local.emulator.shims.lambda_targets`: a rule whose target is a Lambda
   function invokes it (asynchronously, in the local function pool), as on AWS.
+* :mod:`~eventpipe.local.emulator.shims.logs_insights`: StartQuery answers the Logs
+  Insights subset ``eventpipe trace`` uses (filters, JSON fields), as AWS documents it.
+* :mod:`~eventpipe.local.emulator.shims.composite_alarms`: ``PutCompositeAlarm`` creates a
+  composite alarm, as on AWS (moto stores and describes them but routes no such action).
 
 :func:`apply_moto_shims` installs them all (the embedded server does, when it starts).
 """
@@ -31,6 +35,7 @@ the AWS behaviour it reproduces and citing AWS:
 from __future__ import annotations
 
 from eventpipe.local.emulator.shims.bucket_policy import bucket_policy_conditions
+from eventpipe.local.emulator.shims.composite_alarms import composite_alarm_api
 from eventpipe.local.emulator.shims.event_patterns import rule_matching
 from eventpipe.local.emulator.shims.events import whole_event
 from eventpipe.local.emulator.shims.fifo import (
@@ -39,6 +44,7 @@ from eventpipe.local.emulator.shims.fifo import (
     fifo_sequence_numbers,
 )
 from eventpipe.local.emulator.shims.lambda_targets import lambda_delivery
+from eventpipe.local.emulator.shims.logs_insights import logs_insights_queries
 from eventpipe.local.emulator.shims.move_tasks import (
     MOVE_HIDE_SECONDS,
     MOVE_TASK_HISTORY,
@@ -73,6 +79,8 @@ def apply_moto_shims() -> None:
     move_task_api()
     lambda_delivery()
     bucket_policy_conditions()
+    logs_insights_queries()
+    composite_alarm_api()
     _APPLIED = True
 
 
