@@ -1,8 +1,9 @@
 # Two commands do everything on a fresh machine with Python 3.11+:
 #   make demo   - set up, then run the pipelines end to end in the embedded emulator
 #   make test   - set up, then lint, type-check and run every test
-# Setup is incremental: it reruns only when pyproject.toml, constraints.txt or a
-# consumer plugin's pyproject.toml (including a newly dropped-in one) changes.
+# Setup is incremental: it reruns only when pyproject.toml, constraints.txt, a consumer
+# plugin's pyproject.toml or the set of folders in consumers/ (one dropped in or
+# deleted) changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,12 +19,15 @@ CORE_STAMP := $(CORE_VENV)/.installed
 
 install: $(STAMP) $(CORE_STAMP)
 
-$(STAMP): pyproject.toml constraints.txt $(wildcard consumers/*/pyproject.toml)
+# `consumers` itself: its time changes when a plugin folder is added or deleted, so a
+# deleted plugin is noticed (and uninstalled by eventpipe.stale_plugins) too.
+$(STAMP): pyproject.toml constraints.txt consumers $(wildcard consumers/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -c constraints.txt setuptools wheel
 	# --no-build-isolation: build with the pinned setuptools above, not whatever is newest.
 	$(BIN)/python -m pip install -q --no-build-isolation -c constraints.txt \
 		-e '.[all,dev]' $(addprefix -e ,$(PLUGINS))
+	$(BIN)/python -m eventpipe.stale_plugins
 	touch $(STAMP)
 
 # Made anew whenever the dependencies change, so nothing an earlier core held lingers.

@@ -1,6 +1,8 @@
 """Benchmarks of the Lambda runtime: framework time, cold import, artifact size.
 
-Run: ``.venv/bin/python benchmarks/runtime.py`` (prints the figures; ``--reps N``).
+Run: ``.venv/bin/python benchmarks/runtime.py`` (prints the figures; ``--reps N``), or
+``.venv-core/bin/python benchmarks/runtime.py --cold-only`` for the cold start with only
+what ``pip install eventpipe`` installs (the closest to a function's layers).
 
 (a) Framework time of a batch of 10 records through ``eventpipe.runtime.handler`` with a
     no-op handler, beside what a user writes without eventpipe: a Powertools
@@ -10,7 +12,9 @@ Run: ``.venv/bin/python benchmarks/runtime.py`` (prints the figures; ``--reps N`
     records, interleaved, medians. Targets: < 1 ms per batch and <= 1.3 x the baseline.
 (b) Cold import of the entry point in a fresh interpreter, beside importing Powertools
     batch + parser alone (CPU time, median of 11 subprocesses each). Target <= 1.5 x.
-    Also import + first batch of 10 (the whole cold start) beside the hand-written handler.
+    Also import + first batch of 10 (the whole cold start) beside the hand-written handler
+    (target <= 1.1 x). Both sides read bytecode compiled beforehand into a private cache
+    (``PYTHONPYCACHEPREFIX``), and nothing is imported before the clock starts.
 (c) Size of a consumer's function zip, layers excluded (``eventpipe.packaging``). < 1 MB.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import statistics
 import subprocess
@@ -162,13 +167,30 @@ IMPORT_BASE = (
     "from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, "
     "SqsFifoPartialProcessor\nfrom aws_lambda_powertools.utilities.parser import parse"
 )
-# Cold start = import + first batch (what the first invocation of a container pays).
-SETUP = (
-    "from eventpipe.testing.factories import eventbridge_event, lambda_context, sqs_event, sqs_record\n"
-    "batch = sqs_event([sqs_record(eventbridge_event('T', 's', {'orderId': str(i)})) for i in range(10)])\n"
-    "ctx = lambda_context('bench')\n"
+# Cold start = import + first batch (what the first invocation of a container pays). The
+# batch is built here and handed over as JSON, so nothing eventpipe (or pydantic) is
+# imported before the clock starts; the context is a plain stand-in with what Lambda's has.
+SETUP_TEMPLATE = (
+    "import json\n"
+    "batch = json.loads({batch!r})\n"
+    "class Context:\n"
+    "    function_name = 'bench'\n"
+    "    memory_limit_in_mb = 128\n"
+    "    invoked_function_arn = 'arn:aws:lambda:us-east-1:123456789012:function:bench'\n"
+    "    aws_request_id = 'bench-request'\n"
+    "    def get_remaining_time_in_millis(self):\n"
+    "        return 30000\n"
+    "ctx = Context()\n"
     "def noop(event):\n    return None\n"
 )
+
+
+def cold_setup() -> str:
+    """The setup code of a cold-start run: the batch as JSON, a context, the handler."""
+    records = [sqs_record(eventbridge_event("T", "s", {"orderId": str(i)})) for i in range(10)]
+    return SETUP_TEMPLATE.format(batch=json.dumps(sqs_event(records)))
+
+
 FIRST_OURS = "import eventpipe.runtime\neventpipe.runtime.handler(batch, ctx)"
 FIRST_BASE = (
     "from aws_lambda_powertools import Logger, Metrics\n"
@@ -187,7 +209,7 @@ FIRST_BASE = (
 )
 
 
-def _timed(statement: str, setup: str = "") -> float:
+def _timed(statement: str, setup: str = "", *, pycache: str) -> float:
     # CPU time of the interpreter, not wall time: other processes on a shared machine
     # then inflate neither side (imports are CPU-bound once files are in the page cache).
     code = (
@@ -199,10 +221,14 @@ def _timed(statement: str, setup: str = "") -> float:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
+        # Both sides read bytecode compiled once into a private cache, so neither pays
+        # for compiling sources and the repository's own __pycache__ does not matter.
+        "PYTHONPYCACHEPREFIX": pycache,
         contract.ENV_HANDLER: "__main__:noop",
         contract.ENV_CONSUMER: "bench",
         contract.ENV_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/bench-dlq",
     }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
@@ -211,11 +237,16 @@ def _timed(statement: str, setup: str = "") -> float:
 
 def cold_import(runs: int = 11) -> dict[str, float]:
     samples: dict[str, list[float]] = {"imp": [], "imp_base": [], "first": [], "first_base": []}
-    for _ in range(runs):  # interleaved, so background load hits both sides alike
-        samples["imp"].append(_timed(IMPORT_OURS))
-        samples["imp_base"].append(_timed(IMPORT_BASE))
-        samples["first"].append(_timed(FIRST_OURS, SETUP))
-        samples["first_base"].append(_timed(FIRST_BASE, SETUP))
+    setup = cold_setup()
+    with tempfile.TemporaryDirectory() as pycache:
+        # One unmeasured run of each side writes the bytecode cache.
+        _timed(FIRST_OURS, setup, pycache=pycache)
+        _timed(FIRST_BASE, setup, pycache=pycache)
+        for _ in range(runs):  # interleaved, so background load hits both sides alike
+            samples["imp"].append(_timed(IMPORT_OURS, pycache=pycache))
+            samples["imp_base"].append(_timed(IMPORT_BASE, pycache=pycache))
+            samples["first"].append(_timed(FIRST_OURS, setup, pycache=pycache))
+            samples["first_base"].append(_timed(FIRST_BASE, setup, pycache=pycache))
     m = {k: statistics.median(v) for k, v in samples.items()}
     return {
         "eventpipe_ms": m["imp"],
@@ -262,27 +293,36 @@ def machine() -> str:
     return f"{os.cpu_count()} CPU(s), {cpu}, Python {sys.version.split()[0]}"
 
 
+def print_cold(ci: dict[str, float], runs: int) -> None:
+    print(
+        f"(b) cold import: eventpipe.runtime {ci['eventpipe_ms']:.1f} ms, "
+        f"Powertools batch+parser {ci['baseline_ms']:.1f} ms, ratio {ci['ratio']:.2f}x "
+        f"(target <= 1.5x) [CPU time, {runs} fresh interpreters, medians]"
+    )
+    print(
+        f"    cold start (import + first batch of 10): eventpipe {ci['first_ms']:.1f} ms, "
+        f"hand-written Powertools {ci['first_base_ms']:.1f} ms, ratio {ci['first_ratio']:.2f}x "
+        "(target <= 1.1x)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=11, help="fresh interpreters per cold figure")
+    parser.add_argument("--cold-only", action="store_true", help="only (b): the cold start")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if args.cold_only:
+        print_cold(cold_import(args.runs), args.runs)
+        return
     ft = framework_time(args.reps)
     print(
         f"(a) batch of 10, no-op handler: eventpipe {ft['eventpipe_ms']:.3f} ms, "
         f"hand-written Powertools {ft['baseline_ms']:.3f} ms, ratio {ft['ratio']:.2f}x "
         f"(targets < 1 ms, <= 1.3x) [{args.reps} reps, medians]"
     )
-    ci = cold_import()
-    print(
-        f"(b) cold import: eventpipe.runtime {ci['eventpipe_ms']:.1f} ms, "
-        f"Powertools batch+parser {ci['baseline_ms']:.1f} ms, ratio {ci['ratio']:.2f}x "
-        "(target <= 1.5x) [CPU time, 11 fresh interpreters, medians]"
-    )
-    print(
-        f"    cold start (import + first batch of 10): eventpipe {ci['first_ms']:.1f} ms, "
-        f"hand-written Powertools {ci['first_base_ms']:.1f} ms, ratio {ci['first_ratio']:.2f}x"
-    )
+    print_cold(cold_import(args.runs), args.runs)
     size = artifact_size()
     print(
         f"(c) function zip: {size['bytes']} bytes ({size['bytes'] / 1024:.1f} KiB) via "

@@ -28,7 +28,7 @@ from components.function import FunctionInputs, declare_function
 from components.intake import Intake, declare_intake, missing_field_target, per_key_fifo
 from components.queues import declare_queues, queue_policy
 from components.topics import QueueSubscription, subscribe_queue
-from eventpipe import pipes_paths
+from eventpipe import group_split
 from eventpipe.config import StackSettings
 from eventpipe.consumer import Consumer, ResourceContext
 from eventpipe.packaging import DEFAULT_BUILD_DIR, build_function_archive
@@ -146,6 +146,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
             )
         )
         table_name, table_arn = bus.idempotency_table() if consumer.idempotent else (None, None)
+        attempts_name, attempts_arn = bus.idempotency_table() if consumer.fifo else (None, None)
         inputs = FunctionInputs(
             queue_arn=queue.arn,
             dlq_arn=dlq.arn,
@@ -154,6 +155,8 @@ class ConsumerPipeline(pulumi.ComponentResource):
             idempotency_table_arn=table_arn,
             layers=[bus.powertools_layer_arn, bus.runtime_layer_arn],
             code=code,
+            attempts_table_name=attempts_name,
+            attempts_table_arn=attempts_arn,
         )
         side = declare_function(
             name, consumer, args.plugin, settings, inputs, extra, tags=tags, parent=self
@@ -286,13 +289,13 @@ class ConsumerPipeline(pulumi.ComponentResource):
     ) -> None:
         """Intake rule (events with the group field) and missing-field rule (without).
 
-        Both patterns come from ``eventpipe.pipes_paths.group_patterns``; validation has
+        Both patterns come from ``eventpipe.group_split.group_patterns``; validation has
         checked them with ``eventpipe.patterns`` as PutRule would.
         """
         consumer, bus, prefix = args.consumer, args.bus, args.settings.prefix
         assert consumer.pattern is not None and consumer.message_group is not None
         path = consumer.message_group
-        intake_pattern, missing_pattern = pipes_paths.group_patterns(consumer.pattern, path)
+        intake_pattern, missing_pattern = group_split.group_patterns(consumer.pattern, path)
         description = consumer.description or f"eventpipe consumer {consumer.name}"
         rule = aws.cloudwatch.EventRule(
             f"{name}-rule",

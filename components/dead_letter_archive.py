@@ -1,14 +1,17 @@
 """Dead letters that never expire: a private bucket and a scheduled archiver.
 
-With ``eventpipe:deadLetterArchive: {afterDays: N, expireDays: M}`` the stack declares
+With ``eventpipe:deadLetterArchive: {afterDays: N, expireDays: M}`` (``expireDays``
+optional) the stack declares
 
 - one bucket, private: all four S3 Block Public Access settings on ("Blocking public
   access to your Amazon S3 storage",
   https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html),
   ACLs disabled (``BucketOwnerEnforced``), default encryption SSE-S3, a bucket policy
-  denying any request without TLS (``aws:SecureTransport``), and a lifecycle rule
-  expiring objects M days after they are written ("Expiring objects",
-  https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html);
+  denying any request without TLS (``aws:SecureTransport``), and, with ``expireDays``, a
+  lifecycle rule expiring objects M days after they are written ("Expiring objects",
+  https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html).
+  Without it there is no lifecycle configuration at all, and S3 keeps every object until
+  it is deleted;
 - the archiver function (``eventpipe.stack_functions.archiver``), run hourly by
   EventBridge Scheduler rate schedules
   (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html), which
@@ -231,21 +234,23 @@ class DeadLetterArchive(pulumi.ComponentResource):
             # S3 refuses a policy while the public access block is being applied.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
         )
-        lifecycle = aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-archived-dead-letters",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=archive.expire_days
-                    ),
-                )
-            ],
-            opts=child,
-        )
+        lifecycle = None
+        if archive.expire_days is not None:
+            lifecycle = aws.s3.BucketLifecycleConfiguration(
+                f"{name}-lifecycle",
+                bucket=bucket.id,
+                rules=[
+                    aws.s3.BucketLifecycleConfigurationRuleArgs(
+                        id="expire-archived-dead-letters",
+                        status="Enabled",
+                        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                            days=archive.expire_days
+                        ),
+                    )
+                ],
+                opts=child,
+            )
 
         side = declare_stack_function(
             name,
@@ -303,10 +308,12 @@ class DeadLetterArchive(pulumi.ComponentResource):
         schedule = schedules[0]
         self.resources: dict[str, pulumi.Resource] = dict(
             bucket=bucket, public_access_block=block, ownership=ownership,
-            encryption=encryption, bucket_policy=bucket_policy, lifecycle=lifecycle,
+            encryption=encryption, bucket_policy=bucket_policy,
             logs=side.log_group, role=side.role, policy=side.policy, function=function,
             scheduler_role=scheduler_role, scheduler_policy=invoke,
         )  # fmt: skip
+        if lifecycle is not None:
+            self.resources["lifecycle"] = lifecycle
         keys = _keys(schedules)
         self.resources.update({f"schedule{k}": s for k, s in zip(keys, schedules, strict=True)})
         self.bucket_name, self.function_name = bucket.bucket, function.name

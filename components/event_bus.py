@@ -135,7 +135,8 @@ class EventBus(pulumi.ComponentResource):
 
         self.idempotency_table_name = self.idempotency_table_arn = None
         self._tags, self._prefix = tags, prefix
-        if any(c.idempotent for c in args.consumers):
+        # The table also holds FIFO consumers' counts of each record's own failed attempts.
+        if any(c.idempotent or c.fifo for c in args.consumers):
             self.idempotency_table()
 
         self.dashboard_name = None
@@ -228,8 +229,10 @@ class EventBus(pulumi.ComponentResource):
     def idempotency_table(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """Name and ARN of the stack's idempotency table, declared on first need.
 
-        Declared when the bus is built for idempotent consumers, or by the first idempotent
-        pipeline otherwise, so a pipeline can never lack the table it needs.
+        It holds Powertools idempotency records and FIFO consumers' counts of each record's
+        own failed attempts (``attempts#<consumer>#<message id>``, ``eventpipe.runtime.attempts``).
+        Declared when the bus is built for idempotent or FIFO consumers, or by the first
+        such pipeline otherwise, so a pipeline can never lack the table it needs.
         """
         if self.idempotency_table_name is None or self.idempotency_table_arn is None:
             table = aws.dynamodb.Table(

@@ -44,6 +44,9 @@ class FunctionInputs:
     idempotency_table_arn: pulumi.Input[str] | None
     layers: list[pulumi.Input[str]]
     code: pulumi.Archive
+    attempts_table_name: pulumi.Input[str] | None = None
+    """FIFO: the stack's table, where each record's own failed attempts are counted."""
+    attempts_table_arn: pulumi.Input[str] | None = None
 
 
 def declare_log_group(
@@ -101,6 +104,11 @@ def declare_function(
                 idempotency_table_arn=inputs.idempotency_table_arn,
                 tracing=settings.tracing,
                 extra=extra.statements,
+                attempts=(
+                    (inputs.attempts_table_arn, consumer.name)
+                    if inputs.attempts_table_arn is not None
+                    else None
+                ),
             )
         ),
         opts=child,
@@ -124,6 +132,7 @@ def declare_function(
                 consumer,
                 dlq_url=inputs.dlq_url,
                 idempotency_table=inputs.idempotency_table_name,
+                attempts_table=inputs.attempts_table_name,
                 plugin_env=extra.environment,
             )
         ),

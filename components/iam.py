@@ -2,7 +2,8 @@
 
 Kept apart from the components so the least-privilege rules read in one place: each
 function may touch only its own queue, its own DLQ, its own log group, the idempotency
-table when it is idempotent, and what its plugin grants explicitly (its statements are linted by ``eventpipe.plugin_resources``). The one ``*`` resource
+table when it is idempotent, ``dynamodb:UpdateItem`` on its own attempt-count items of that
+table when it is FIFO, and what its plugin grants explicitly (its statements are linted by ``eventpipe.plugin_resources``). The one ``*`` resource
 is X-Ray's, because ``xray:PutTraceSegments`` and ``xray:PutTelemetryRecords`` support no
 resource-level permissions.
 """
@@ -16,6 +17,7 @@ from typing import Any
 import pulumi
 
 from components.naming import TAG_STACK
+from eventpipe import contract
 from eventpipe.plugin_resources import XRAY_ACTIONS
 
 Statement = dict[str, Any]
@@ -67,6 +69,26 @@ def write_own_logs(log_group_arn: Any) -> Statement:
     }
 
 
+def count_own_attempts(table_arn: Any, consumer: str) -> Statement:
+    """A FIFO function may update only its own attempt-count items of the stack's table:
+    ``dynamodb:LeadingKeys`` (the partition key values a request names) must all match
+    ``attempts#<consumer>#*`` ("Using IAM policy conditions for fine-grained access
+    control",
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+    """
+    return {
+        "Sid": "CountOwnAttempts",
+        "Effect": "Allow",
+        "Action": ["dynamodb:UpdateItem"],
+        "Resource": table_arn,
+        "Condition": {
+            "ForAllValues:StringLike": {
+                "dynamodb:LeadingKeys": [f"{contract.ATTEMPTS_KEY_PREFIX}{consumer}#*"]
+            }
+        },
+    }
+
+
 def function_statements(
     *,
     queue_arn: Any,
@@ -75,8 +97,12 @@ def function_statements(
     idempotency_table_arn: Any | None,
     tracing: bool,
     extra: Iterable[Statement] = (),
+    attempts: tuple[Any, str] | None = None,
 ) -> list[Statement]:
-    """The function role's inline policy: least privilege for one consumer."""
+    """The function role's inline policy: least privilege for one consumer.
+
+    ``attempts`` is ``(table ARN, consumer name)`` for a FIFO consumer
+    (:func:`count_own_attempts`)."""
     statements: list[Statement] = [
         {
             "Sid": "ConsumeQueue",
@@ -100,6 +126,8 @@ def function_statements(
                 "Resource": idempotency_table_arn,
             }
         )
+    if attempts is not None:
+        statements.append(count_own_attempts(*attempts))
     statements.extend(extra)
     return statements
 

@@ -56,7 +56,7 @@ def declare_queues(
         message_retention_seconds=consumer.retention,
         sqs_managed_sse_enabled=True,
         redrive_policy=pulumi.Output.json_dumps(
-            {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": consumer.max_receive_count}
+            {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": consumer.queue_max_receive_count}
         ),
         tags=tags,
         fifo_queue=fifo_queue,

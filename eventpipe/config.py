@@ -101,7 +101,8 @@ _SETTING_FIXES = {
     "e.g. 'shop-prod-'",
     "topics": "list topic names, e.g. `eventpipe:topics: [orders, payments]`",
     "deadLetterArchive": "write e.g. `eventpipe:deadLetterArchive: {afterDays: 10, expireDays: "
-    f"365}}` (afterDays 1-{DLQ_RETENTION_DAYS - 1}, expireDays above afterDays)",
+    f"365}}` (afterDays 1-{DLQ_RETENTION_DAYS - 1}; expireDays optional, above afterDays, "
+    "absent = never expire)",
 }
 
 

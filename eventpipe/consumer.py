@@ -120,6 +120,34 @@ def _warn_renamed(old: str, new: str) -> None:
     warnings.warn(EventpipeDeprecationWarning(f"{old} is deprecated: write {new}"), stacklevel=3)
 
 
+SQS_MAX_RECEIVE_COUNT = 1000
+"""The highest redrive ``maxReceiveCount`` SQS accepts (1 to 1,000: "Configure a
+dead-letter queue", Maximum receives,
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue.html)."""
+
+
+def queue_receive_limit(fifo: bool, max_attempts: int, batch_size: int) -> int:
+    """The queue's redrive ``maxReceiveCount``: ``max_attempts`` on a standard queue.
+
+    On a FIFO queue the runtime counts a record's own failed attempts
+    (``eventpipe.runtime.attempts``) and the receive count is only a safety net, set high
+    enough that waiting never reaches it. A record is received without running only when
+    an earlier record of its group failed in the same batch: SQS returns no later
+    message of a group while an earlier one is in flight ("FIFO queue delivery logic",
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html),
+    so the records it can wait behind are the at most ``batch_size - 1`` ahead of it in its
+    first batch, and each of them fails at most ``max_attempts`` times before it is
+    dead-lettered. Its receives are then at most ``batch_size x max_attempts`` (its own
+    attempts included); the limit doubles that, so as many receives again may end in no
+    counted attempt (a crash, a timeout, a count that could not be written), capped at
+    SQS's 1,000. Validation refuses a FIFO consumer whose ``batch_size x
+    max_receive_count`` passes 1,000.
+    """
+    if not fifo:
+        return max_attempts
+    return min(SQS_MAX_RECEIVE_COUNT, 2 * batch_size * max_attempts)
+
+
 class Consumer(BaseModel):
     """One event consumer: its pattern, its handler and how it is run.
 
@@ -224,6 +252,11 @@ class Consumer(BaseModel):
         if self.visibility_timeout is not None:
             return self.visibility_timeout
         return 6 * self.timeout + self.batching_window
+
+    @property
+    def queue_max_receive_count(self) -> int:
+        """The redrive ``maxReceiveCount`` the consumer's queue gets (:func:`queue_receive_limit`)."""
+        return queue_receive_limit(self.fifo, self.max_receive_count, self.batch_size)
 
     @property
     def handler_module(self) -> str:

@@ -31,6 +31,16 @@ ENV_MAX_RECEIVE_COUNT = "EVENTPIPE_MAX_RECEIVE_COUNT"
 """The queue's redrive maxReceiveCount: on a record's last allowed receive the runtime
 copies a failing record to the DLQ itself, with its reason, instead of leaving it to
 SQS's redrive (which would move it without one)."""
+ENV_MAX_ATTEMPTS = "EVENTPIPE_MAX_ATTEMPTS"
+"""FIFO only: the consumer's ``max_receive_count``, counted in the record's own failed
+attempts (:data:`ENV_ATTEMPTS_TABLE`), not in receives; a FIFO queue's redrive
+maxReceiveCount (:data:`ENV_MAX_RECEIVE_COUNT`) is then a higher safety net."""
+ENV_ATTEMPTS_TABLE = "EVENTPIPE_ATTEMPTS_TABLE"
+"""FIFO only: the DynamoDB table (the stack's idempotency table) where the runtime counts
+each record's own failed attempts, on the failure path only."""
+ATTEMPTS_KEY_PREFIX = "attempts#"
+"""Start of the key of an attempt-count item: ``attempts#<consumer>#<message id>``; the
+function's IAM policy allows it these keys only."""
 ENV_VISIBILITY_TIMEOUT = "EVENTPIPE_VISIBILITY_TIMEOUT"
 """The queue's visibility timeout in seconds, for the runtime's logs and checks."""
 ENV_BACKOFF_BASE = "EVENTPIPE_BACKOFF_BASE"

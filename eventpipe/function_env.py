@@ -43,6 +43,11 @@ class FunctionSettings(Protocol):
     @property
     def max_receive_count(self) -> int: ...
     @property
+    def queue_max_receive_count(self) -> int:
+        """The queue's redrive maxReceiveCount (``eventpipe.consumer.queue_receive_limit``)."""
+        ...
+
+    @property
     def effective_visibility_timeout(self) -> int: ...
     @property
     def environment(self) -> Mapping[str, str]: ...
@@ -54,12 +59,15 @@ def function_environment(
     dlq_url: Any,
     idempotency_table: Any | None,
     plugin_env: Mapping[str, Any],
+    attempts_table: Any | None = None,
 ) -> dict[str, Any]:
     """The function's environment variables.
 
     Order of precedence: eventpipe's own variables win over the plugin's (``resources``
     hook) and the consumer's, which could otherwise break the runtime by accident. The
-    idempotency variables are set only for an idempotent consumer given a table.
+    idempotency variables are set only for an idempotent consumer given a table. A FIFO
+    consumer's ``max_receive_count`` counts its records' own failed attempts in
+    ``attempts_table``, and the receive limit it is given is the queue's higher safety net.
     """
     own: dict[str, Any] = {
         contract.ENV_HANDLER: consumer.handler,
@@ -67,7 +75,7 @@ def function_environment(
         contract.ENV_FIFO: "true" if consumer.fifo else "false",
         contract.ENV_SOURCE: consumer.source,
         contract.ENV_DLQ_URL: dlq_url,
-        contract.ENV_MAX_RECEIVE_COUNT: str(consumer.max_receive_count),
+        contract.ENV_MAX_RECEIVE_COUNT: str(consumer.queue_max_receive_count),
         contract.ENV_VISIBILITY_TIMEOUT: str(consumer.effective_visibility_timeout),
         contract.ENV_BACKOFF_BASE: str(BACKOFF_BASE),
         contract.ENV_BACKOFF_MAX: str(BACKOFF_MAX),
@@ -75,6 +83,10 @@ def function_environment(
         "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
         contract.ENV_POWERTOOLS_VERSION: installed_powertools(),
     }
+    if consumer.fifo:
+        own[contract.ENV_MAX_ATTEMPTS] = str(consumer.max_receive_count)
+        if attempts_table is not None:
+            own[contract.ENV_ATTEMPTS_TABLE] = attempts_table
     if consumer.idempotent and idempotency_table is not None:
         own[contract.ENV_IDEMPOTENCY_TABLE] = idempotency_table
         own[contract.ENV_IDEMPOTENCY_TTL] = str(consumer.idempotency_ttl)

@@ -32,8 +32,8 @@ pipe: :func:`sqs_source_path` is that translation, :func:`evaluate` the evaluati
 What AWS does not say: the Pipes documentation does not state what happens when a
 dynamic path does not resolve, or resolves to a non-string (number, object, list). This
 module returns :data:`MISSING` for an unresolved path and the raw JSON value otherwise;
-the pipeline keeps such events away from the pipe (see ``components/consumer_pipeline.py``
-and docs/components.md).
+the pipeline keeps such events away from the pipe (see ``eventpipe.group_split``,
+``components/consumer_pipeline.py`` and docs/components.md).
 
 Pulumi-free and stdlib-only (floor 1): validation, the components and the local Pipe
 runner all call it.
@@ -57,16 +57,12 @@ __all__ = [
     "PIPES_PATH_MAX",
     "Missing",
     "evaluate",
-    "field_required",
-    "group_pattern_problems",
-    "group_patterns",
     "is_json_path",
     "missing_field_reason",
     "path_problems",
     "required_field",
     "sqs_source_path",
     "steps",
-    "with_field_condition",
 ]
 
 PIPES_PATH_MAX: Final = 256  # the Pipes API's JsonPath shape
@@ -253,107 +249,3 @@ def missing_field_reason(path: str) -> str:
         f"{MISSING_FIELD_REASON}: the event has no {path} field, so the pipe cannot "
         "choose a FIFO message group; add the field and publish the event again"
     )
-
-
-def field_required(pattern: Mapping[str, object], path: str) -> bool:
-    """Whether every event ``pattern`` matches has the field ``path`` names.
-
-    True when the pattern names the field with conditions that an absent field fails
-    (asked of eventpipe's matcher, so ``anything-but`` and ``exists`` answer as AWS's
-    engine does), or when every ``$or`` branch at that level requires it.
-    """
-    return _requires(pattern, [str(step) for step in steps(path)])
-
-
-def _requires(pattern: Mapping[str, object], keys: Sequence[str]) -> bool:
-    from eventpipe.patterns import matches
-
-    head, rest = keys[0], keys[1:]
-    value = pattern.get(head)
-    if isinstance(value, list) and not rest:
-        # The leaf's conditions, asked of an event without the field.
-        if not matches({head: value}, {"other": "x"}):
-            return True
-    elif isinstance(value, Mapping) and rest and _requires(value, rest):
-        return True
-    branches = pattern.get("$or")
-    if isinstance(branches, list) and branches:
-        return all(isinstance(b, Mapping) and _requires(b, keys) for b in branches)
-    return False
-
-
-def with_field_condition(
-    pattern: Mapping[str, object], path: str, *, exists: bool
-) -> dict[str, object]:
-    """``pattern`` AND ``{"<path>": [{"exists": <exists>}]}``, as one valid pattern.
-
-    The condition is added at the level the path starts from, beside any ``$or``: "the
-    event must contain all the field names listed in the event pattern" (EventBridge user
-    guide, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern.html),
-    and an ``$or`` sits beside other fields as one more of them ("Or matching",
-    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html),
-    which is the same as adding it to every branch and keeps the rule's ``$or``
-    combinations unchanged. Refuses (``ValueError``) a pattern that already names the
-    field with conditions of its own when ``exists`` is false or the field is not
-    required: those cannot be split by presence; validation reports them first.
-    """
-    keys = [str(step) for step in steps(path)]
-    out: dict[str, object] = json.loads(json.dumps(dict(pattern)))
-    node = out
-    for depth, key in enumerate(keys):
-        last = depth == len(keys) - 1
-        existing = node.get(key)
-        if last:
-            if existing is not None:
-                raise ValueError(
-                    f"the pattern already sets conditions on {path}; cannot add exists={exists}"
-                )
-            node[key] = [{"exists": exists}]
-        else:
-            if existing is None:
-                existing = node[key] = {}
-            if not isinstance(existing, dict):
-                raise ValueError(f"the pattern matches {key!r} as a value, not an object")
-            node = existing
-    return out
-
-
-def group_patterns(
-    pattern: Mapping[str, object], path: str
-) -> tuple[dict[str, object], dict[str, object] | None]:
-    """The intake rule's pattern and the missing-field rule's pattern (None if not needed).
-
-    The intake rule sends the pipe only events that have the group field; the
-    missing-field rule sends the rest to the intake DLQ with their reason. When the
-    consumer's pattern already requires the field, it is used as it is and no
-    missing-field rule is needed.
-    """
-    if field_required(pattern, path):
-        return dict(pattern), None
-    return (
-        with_field_condition(pattern, path, exists=True),
-        with_field_condition(pattern, path, exists=False),
-    )
-
-
-def group_pattern_problems(pattern: Mapping[str, object], path: str) -> list[str]:
-    """Why a consumer's pattern cannot be split on the group field (empty = fine).
-
-    Both rules' patterns must be valid EventBridge patterns (eventpipe.patterns checks
-    them as PutRule would).
-    """
-    from eventpipe.patterns import pattern_problems
-
-    try:
-        patterns = group_patterns(pattern, path)
-    except ValueError as exc:
-        return [
-            f"{exc}: the pattern lets {path} be absent or names it in a way the "
-            "group split cannot extend; drop the pattern's condition on that field "
-            'or require it (e.g. [{"exists": true}])'
-        ]
-    problems: list[str] = []
-    for label, rewritten in zip(("intake rule", "missing-field rule"), patterns, strict=True):
-        if rewritten is not None:
-            problems += [f"{label} pattern: {p}" for p in pattern_problems(rewritten)]
-    return problems

@@ -16,7 +16,7 @@ from typing import Any
 
 from eventpipe.consumer import Consumer, ConsumerResources, ResourceContext
 from eventpipe.exceptions import ConfigurationError, Problem
-from eventpipe.runtime.refs import NotCallableError, import_ref
+from eventpipe.runtime.refs import NotCallableError, explain_import_failure, import_ref
 
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 WILDCARD_RESOURCE_ACTIONS = frozenset(XRAY_ACTIONS)
@@ -41,12 +41,7 @@ def load_callable(
             plugin, consumer, f"{exc}", "point resources at a function taking a ResourceContext"
         ) from exc
     except Exception as exc:
-        raise _problem(
-            plugin,
-            consumer,
-            f"cannot import {ref!r}: {type(exc).__name__}: {exc}",
-            "install the plugin's dependencies or correct the module path",
-        ) from exc
+        raise _problem(plugin, consumer, *explain_import_failure(ref, exc)) from exc
 
 
 def check_result(plugin: str, consumer: Consumer, result: Any) -> ConsumerResources:

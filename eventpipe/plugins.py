@@ -33,6 +33,36 @@ ENV_ALLOW = "EVENTPIPE_PLUGINS"
 ENV_DENY = "EVENTPIPE_DISABLE_PLUGINS"
 
 
+def _load_problem(
+    name: str, ep: metadata.EntryPoint, dist_name: str | None, exc: Exception
+) -> Problem:
+    """Why a plugin's entry point did not load, with the fix for that cause: a plugin
+    whose folder was deleted needs uninstalling; otherwise the import error is named
+    where it was raised."""
+    from eventpipe.runtime.refs import failure_site
+    from eventpipe.stale_plugins import stale_plugin
+
+    stale = stale_plugin(ep.dist)
+    if stale is not None:
+        return Problem(
+            name,
+            None,
+            "entry point",
+            f"{stale.distribution} is installed from {stale.folder}, which no longer exists",
+            "run `make install` (it uninstalls plugins whose folder is gone), or "
+            f"`pip uninstall {stale.distribution}`",
+        )
+    site = failure_site(exc)
+    where = f" at {site}" if site else ""
+    return Problem(
+        name,
+        None,
+        "entry point",
+        f"cannot load {ep.value!r}{where}: {type(exc).__name__}: {exc}",
+        f"fix the import error or uninstall {dist_name or name}",
+    )
+
+
 @dataclass(frozen=True)
 class PluginInfo:
     """One loaded plugin: what ``eventpipe consumers`` lists."""
@@ -160,15 +190,7 @@ def discover(
             try:
                 obj = ep.load()
             except Exception as exc:
-                loaded.problems.append(
-                    Problem(
-                        name,
-                        None,
-                        "entry point",
-                        f"cannot load {ep.value!r}: {type(exc).__name__}: {exc}",
-                        f"fix the import error or uninstall {dist_name or name}",
-                    )
-                )
+                loaded.problems.append(_load_problem(name, ep, dist_name, exc))
                 continue
         try:
             hash(obj)

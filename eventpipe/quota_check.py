@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventpipe import pipes_paths
+from eventpipe import group_split, pipes_paths
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import Problem
 from eventpipe.quotas import (
@@ -99,7 +99,7 @@ def consumer_rules(consumer: Consumer) -> int:
         return 0
     if pipes_paths.per_key_fifo(consumer):
         assert consumer.message_group is not None
-        return 1 + (not pipes_paths.field_required(consumer.pattern, consumer.message_group))
+        return 1 + (not group_split.field_required(consumer.pattern, consumer.message_group))
     return 1
 
 

@@ -56,7 +56,8 @@ https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html)."""
 
 class DeadLetterArchive(BaseModel):
     """``eventpipe:deadLetterArchive``: move dead letters older than ``afterDays`` from
-    every DLQ into a private bucket that keeps them ``expireDays`` (docs/dead-letter-archive.md).
+    every DLQ into a private bucket that keeps them ``expireDays``, or for good when
+    ``expireDays`` is absent (docs/dead-letter-archive.md).
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
@@ -64,12 +65,13 @@ class DeadLetterArchive(BaseModel):
     after_days: int = Field(alias="afterDays", ge=1, lt=DLQ_RETENTION_DAYS)
     """Age (as SQS counts it for expiry) at which a dead letter is archived: below the
     DLQ retention, or SQS deletes it first."""
-    expire_days: int = Field(alias="expireDays", ge=2)
-    """Days an archived dead letter is kept in the bucket (S3 lifecycle expiration)."""
+    expire_days: int | None = Field(default=None, alias="expireDays", ge=2)
+    """Days an archived dead letter is kept in the bucket (S3 lifecycle expiration); None
+    keeps it until someone deletes it (the bucket then has no lifecycle rule)."""
 
     @model_validator(mode="after")
     def _kept_longer_than_waited(self) -> DeadLetterArchive:
-        if self.expire_days <= self.after_days:
+        if self.expire_days is not None and self.expire_days <= self.after_days:
             raise ValueError(
                 f"expireDays ({self.expire_days}) must be more than afterDays "
                 f"({self.after_days}): an archived dead letter would expire as it lands"

@@ -238,7 +238,9 @@ def _print_records(
                 list(
                     textwrap.wrap(value.plain, room, break_long_words=False, break_on_hyphens=False)
                 )
-                if column.wrap
+                # A whole value that no longer fits its line wraps between words too:
+                # the terminal would otherwise break it inside one.
+                if column.wrap or value.cell_len > room
                 else [value]
             )
             for index, piece in enumerate(pieces or [""]):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from eventpipe import names, pipes_paths
+from eventpipe import group_split, names, pipes_paths
 from eventpipe.config import NAMESPACE, STACK_CONFIG, StackSettings
-from eventpipe.consumer import Consumer
+from eventpipe.consumer import SQS_MAX_RECEIVE_COUNT, Consumer
 from eventpipe.exceptions import Problem
 from eventpipe.field_fixes import fix_for
-from eventpipe.runtime.refs import import_ref, locate_ref
+from eventpipe.runtime.refs import explain_import_failure, import_ref, locate_ref
 
 # Lambda refuses these as user environment variables; EVENTPIPE_ ones are ours.
 _RESERVED_ENV = re.compile(
@@ -49,19 +49,14 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
     try:
         import_ref(consumer.handler)
     except Exception as exc:
-        add(
-            "handler",
-            f"cannot import {consumer.handler!r}: {type(exc).__name__}: {exc}",
-            "check the module is in the plugin's package and the plugin is installed "
-            "(`make install`)",
-        )
+        add("handler", *explain_import_failure(consumer.handler, exc))
     if isinstance(consumer.resources, str):
         # Located, not imported: a resources module imports pulumi_aws, which neither
         # `eventpipe consumers` nor the test kit should load (runtime/refs.locate_ref).
         try:
             locate_ref(consumer.resources)
         except Exception as exc:
-            add("resources", f"cannot import {consumer.resources!r}: {type(exc).__name__}: {exc}")
+            add("resources", *explain_import_failure(consumer.resources, exc))
 
     if consumer.fifo:
         if consumer.batch_size > 10:
@@ -69,6 +64,16 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 "batch_size",
                 f"FIFO queues deliver at most 10 messages per batch, got {consumer.batch_size}",
                 "set batch_size to 10 or less",
+            )
+        if consumer.batch_size * consumer.max_receive_count > SQS_MAX_RECEIVE_COUNT:
+            add(
+                "max_receive_count",
+                f"a FIFO record can wait behind {consumer.batch_size - 1} others of its group, "
+                f"each failing up to {consumer.max_receive_count} times: batch_size x "
+                f"max_receive_count = {consumer.batch_size * consumer.max_receive_count} "
+                f"receives, above SQS's maxReceiveCount limit of {SQS_MAX_RECEIVE_COUNT}",
+                "lower max_receive_count or batch_size so their product is at most "
+                f"{SQS_MAX_RECEIVE_COUNT}",
             )
         if consumer.batching_window:
             add(
@@ -102,7 +107,7 @@ def check_consumer(plugin: str, consumer: Consumer, settings: StackSettings) -> 
                 )
             if not path_problems and not pattern_problems(consumer.pattern):
                 # Events without the group field go to the DLQ by a rule of their own.
-                for message in pipes_paths.group_pattern_problems(
+                for message in group_split.group_pattern_problems(
                     consumer.pattern, consumer.message_group
                 ):
                     add("pattern", message)

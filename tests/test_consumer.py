@@ -181,7 +181,8 @@ def test_stack_topics_and_archive_parse() -> None:
         ({"afterDays": DLQ_RETENTION_DAYS - 1, "expireDays": 30}, True),
         ({"afterDays": DLQ_RETENTION_DAYS, "expireDays": 30}, False),  # SQS deletes first
         ({"afterDays": 5, "expireDays": 5}, False),
-        ({"afterDays": 5}, False),
+        ({"afterDays": 5}, True),  # no expireDays: kept until deleted
+        ({"afterDays": 5, "expireDays": None}, True),
         ({"afterDays": 5, "expireDays": 30, "bucket": "x"}, False),
     ],
 )

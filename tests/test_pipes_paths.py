@@ -7,13 +7,11 @@ import json
 import pytest
 
 from eventpipe import pipes_paths
+from eventpipe.group_split import field_required, group_pattern_problems, group_patterns
 from eventpipe.patterns import matches, pattern_problems
 from eventpipe.pipes_paths import (
     MISSING,
     evaluate,
-    field_required,
-    group_pattern_problems,
-    group_patterns,
     missing_field_reason,
     path_problems,
     sqs_source_path,
@@ -195,3 +193,88 @@ def test_the_reason_names_the_path_and_has_no_quote_marks() -> None:
     reason = missing_field_reason(PATH)
     assert reason.startswith("no message group: ") and PATH in reason
     assert '"' not in reason
+
+
+# --- no generated pattern names a field twice in one alternative ---
+
+SPLIT_CASES = [
+    {"source": ["shop"]},
+    {"$or": [{"source": ["shop"]}, {"detail": {"total": [5]}}]},
+    {"$or": [{"detail": {"customerId": ["a"]}}, {"source": ["shop"]}]},
+    {"$or": [{"detail": {"customerId": [{"prefix": "c-"}]}}, {"detail": {"total": [5]}}]},
+    {"source": ["shop"], "detail": {"$or": [{"customerId": ["c-1"]}, {"total": [5]}]}},
+    {"$or": [{"detail.customerId": ["c-1"]}, {"source": ["shop"]}, {"detail": {"total": [5]}}]},
+    {
+        "$or": [
+            {"source": ["shop"], "$or": [{"detail": {"customerId": ["c-1"]}}, {"id": ["e-1"]}]},
+            {"detail": {"total": [5]}},
+        ]
+    },
+]
+SPLIT_EVENTS = [
+    {"source": source, "id": event_id, "detail": detail}
+    for source in ("shop", "other")
+    for event_id in ("e-1", "e-2")
+    for detail in (
+        {"customerId": "c-1", "total": 5},
+        {"customerId": "c-2", "total": 5},
+        {"customerId": "c-1"},
+        {"total": 5},
+        {"total": 6},
+        {},
+    )
+]
+
+
+def named_twice(pattern: dict[str, object]) -> list[str]:
+    """Field names any one alternative of ``pattern`` names more than once."""
+    from eventpipe.patterns.flatten import sub_rules
+
+    twice: list[str] = []
+    for rule in sub_rules(pattern):
+        names = [name for name, _ in rule]
+        twice += sorted({name for name in names if names.count(name) > 1})
+    return twice
+
+
+@pytest.mark.parametrize("pattern", SPLIT_CASES, ids=range(len(SPLIT_CASES)))
+def test_the_split_names_no_field_twice_and_routes_each_event_once(
+    pattern: dict[str, object],
+) -> None:
+    intake, missing = group_patterns(pattern, PATH)
+    assert named_twice(intake) == []
+    assert missing is None or named_twice(missing) == []
+    assert pattern_problems(intake) == []
+    assert missing is None or pattern_problems(missing) == []
+    for event in SPLIT_EVENTS:
+        has_field = "customerId" in event["detail"]  # type: ignore[operator]
+        to_intake = matches(intake, event)
+        to_missing = missing is not None and matches(missing, event)
+        # Exactly the consumer's events, each to one rule, chosen by the field alone.
+        assert (to_intake or to_missing) == matches(pattern, event), event
+        assert not (to_intake and to_missing), event
+        assert to_intake == (matches(pattern, event) and has_field), event
+
+
+def test_an_alternative_that_requires_the_field_gets_no_exists_and_leaves_the_missing_rule() -> (
+    None
+):
+    pattern = {"$or": [{"detail": {"customerId": ["a"]}}, {"source": ["shop"]}]}
+    intake, missing = split(pattern)
+    assert intake == {
+        "$or": [
+            {"detail": {"customerId": ["a"]}},
+            {"source": ["shop"], "detail": {"customerId": [{"exists": True}]}},
+        ]
+    }
+    # One alternative is left, and "$or" needs two: it joins the top level.
+    assert missing == {"source": ["shop"], "detail": {"customerId": [{"exists": False}]}}
+
+
+def test_alternatives_differing_in_two_places_are_a_problem() -> None:
+    pattern = {
+        "$or": [{"detail": {"customerId": ["a"]}}, {"source": ["shop"]}],
+        "detail": {"$or": [{"customerId": ["b"]}, {"total": [5]}]},
+    }
+    [problem] = group_pattern_problems(pattern, PATH)
+    assert "differ on $.detail.customerId in more than one place" in problem

@@ -102,3 +102,23 @@ def test_no_color_and_piped_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
     piped = console()
     assert not piped.is_terminal and piped.color_system is None
     assert piped.width > 10_000  # piped prose is never hard-wrapped
+
+
+def test_a_row_too_wide_for_any_table_keeps_every_line_within_the_terminal() -> None:
+    """Printed as ``header: value`` lines, a long value that is neither wrapped nor cut
+    by its column (an error message) still wraps between words at the terminal's width."""
+    import io
+
+    from rich.console import Console
+
+    from eventpipe.tables import Column, print_table
+
+    out = io.StringIO()
+    terminal = Console(file=out, width=80, force_terminal=True, color_system=None)
+    message = "InvalidEventError: " + " ".join(f"field{n} is required" for n in range(12))
+    columns = [Column(h) for h in ("time", "event id", "consumer", "outcome", "error")]
+    row = ["21:50:00", "5f2b1c9e-8a7d-4e3f-b2a1-0c9d8e7f6a5b", "notifications", "dead", message]
+    print_table(columns, [row], out=terminal)
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert " ".join(" ".join(lines).split()).endswith(" ".join(message.split()))

@@ -1,12 +1,13 @@
 """``eventpipe consumers [CONSUMER]``: what a stack will build, before anything is deployed.
 
-Without a name: the plugins and one row per consumer (patterns cut short to fit the
-terminal); with a name: that consumer whole, every setting and its full pattern.
+Without a name: the plugins and one row per consumer (patterns written with what sets
+each apart first, then cut short to fit the terminal); with a name: that consumer whole, every setting and its full pattern.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -103,8 +104,47 @@ def _hooks_of(resolved: Resolved, plugin: str) -> list[str]:
     return sorted(caller.name for caller in callers)
 
 
-def _pattern_text(pattern: dict[str, Any] | None) -> str:
-    return json.dumps(pattern, separators=(",", ":")) if pattern is not None else "(direct queue)"
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _holders(counts: dict[tuple[str, str], int], key: str, entry: str) -> int:
+    """How many patterns hold ``entry`` under ``key``."""
+    return counts[(key, entry)]
+
+
+def distinct_patterns(patterns: list[dict[str, Any] | None]) -> list[str]:
+    """Each pattern written so that what tells it from the others comes first, for a
+    column that is cut at the terminal's width.
+
+    A key whose value fewer patterns share comes first (ties: the key holding the rarer
+    single entry), and each list starts with its rarest entries: a list in a pattern is
+    a set of alternatives
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html), so
+    its order means nothing. Two patterns alike but for their detail types then begin
+    with their detail types, where their JSON would begin alike."""
+    whole: dict[tuple[str, str], int] = {}
+    entries: dict[tuple[str, str], int] = {}
+    for pattern in patterns:
+        for key, value in (pattern or {}).items():
+            whole[(key, _compact(value))] = whole.get((key, _compact(value)), 0) + 1
+            for entry in {_compact(e) for e in (value if isinstance(value, list) else [value])}:
+                entries[(key, entry)] = entries.get((key, entry), 0) + 1
+    written = []
+    for pattern in patterns:
+        if pattern is None:
+            written.append("(direct queue)")
+            continue
+        parts = []
+        for key, value in pattern.items():
+            items = [_compact(e) for e in (value if isinstance(value, list) else [value])]
+            items.sort(key=functools.partial(_holders, entries, key))
+            text = "[" + ",".join(items) + "]" if isinstance(value, list) else items[0]
+            rarest = entries[(key, items[0])] if items else 0
+            parts.append(((whole[(key, _compact(value))], rarest), f"{key}:{text}"))
+        parts.sort(key=lambda part: part[0])
+        written.append(" ".join(text for _, text in parts) or "{}")
+    return written
 
 
 def _batch_text(row: dict[str, Any]) -> str:
@@ -225,12 +265,15 @@ def consumers(
                 _batch_text(row),
                 f"{row['timeout']}s",
                 "yes" if row["enabled"] else "no",
-                _pattern_text(row["pattern"]),
+                pattern,
             ]
-            for row in rows
+            for row, pattern in zip(
+                rows, distinct_patterns([row["pattern"] for row in rows]), strict=True
+            )
         ],
         title=f"consumers (stack {stack})",
-        more=f"{_detail_hint(stack, project)} shows a consumer whole",
+        more=f"patterns: what sets each apart first; {_detail_hint(stack, project)} "
+        "shows a consumer whole",
         out=out,
     )
     out.print(

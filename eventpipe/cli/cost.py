@@ -3,6 +3,7 @@ events, from the resolved stack and the dated price table (no Pulumi CLI, no AWS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -22,18 +23,41 @@ def register(app: typer.Typer) -> None:
     app.command("cost")(cost)
 
 
-def usd(value: float) -> str:
-    """Dollars with cents, or four decimals below a dollar so small lines do not read 0."""
+def places(values: list[float]) -> int:
+    """Decimals for a column of dollar amounts: cents, or four decimals when some amount
+    is under a cent (it would read 0.00); one number of places for the whole column, so
+    its figures line up and compare at a glance."""
+    return 4 if any(0 < abs(v) < 0.01 for v in values) else 2
+
+
+def usd(value: float, decimals: int = 2) -> str:
+    """Dollars to ``decimals`` places (``-`` for nothing)."""
     if value == 0:
         return "-"
-    return f"{value:,.2f}" if value >= 1 else f"{value:.4f}"
+    return f"{value:,.{decimals}f}"
+
+
+def usd_column(values: list[float]) -> list[str]:
+    """``values`` as one column: every figure to the same number of places."""
+    decimals = places(values)
+    return [usd(v, decimals) for v in values]
 
 
 def _lines_table(
-    rows: list[list[Cell]], total: float, *, quantity: str, cost: str, title: str
+    lines: Sequence[tuple[str, str, str, float]],
+    total: float,
+    *,
+    quantity: str,
+    cost: str,
+    title: str,
 ) -> None:
     """Service, item, quantity and cost lines with a bold total (fixed cost, breakdown)."""
-    rows.append(["", styled("total", "bold"), "", styled(usd(total), "bold")])
+    amounts = usd_column([line[3] for line in lines] + [total])
+    rows: list[list[Cell]] = [
+        [service, item, count, amount]
+        for (service, item, count, _), amount in zip(lines, amounts, strict=False)
+    ]
+    rows.append(["", styled("total", "bold"), "", styled(amounts[-1], "bold")])
     print_table(
         [
             Column("service"),
@@ -47,11 +71,9 @@ def _lines_table(
 
 
 def _fixed_table(result: Estimate) -> None:
-    rows: list[list[Cell]] = [
-        [line.service, line.item, f"{line.quantity:,.0f}", usd(line.cost)] for line in result.fixed
-    ]
+    lines = [(line.service, line.item, f"{line.quantity:,.0f}", line.cost) for line in result.fixed]
     _lines_table(
-        rows,
+        lines,
         result.fixed_monthly,
         quantity="quantity",
         cost="USD/month",
@@ -60,14 +82,19 @@ def _fixed_table(result: Estimate) -> None:
 
 
 def _consumer_table(result: Estimate) -> None:
-    rows: list[list[Cell]] = []
+    names: list[str] = []
+    figures: list[list[float]] = []
     for c in result.consumers:
         services = c.by_service()
         cells = [sum(services.get(s, 0.0) for s in group) for _, group in SERVICE_COLUMNS]
         lambda_cost = services.get("Lambda", 0.0)
         other = c.per_million - sum(cells) - lambda_cost
-        name = c.consumer.name + (" (pipe)" if c.pipe else "")
-        rows.append([name, *(usd(v) for v in (*cells, lambda_cost, other, c.per_million))])
+        names.append(c.consumer.name + (" (pipe)" if c.pipe else ""))
+        figures.append([*cells, lambda_cost, other, c.per_million])
+    columns = [usd_column(list(column)) for column in zip(*figures, strict=True)]
+    rows: list[list[Cell]] = [
+        [name, *(column[i] for column in columns)] for i, name in enumerate(names)
+    ]
     print_table(
         [
             Column("consumer", wrap=True),
@@ -82,12 +109,12 @@ def _consumer_table(result: Estimate) -> None:
 
 
 def _breakdown_table(c: ConsumerCost) -> None:
-    rows: list[list[Cell]] = [
-        [line.service, line.item, f"{line.quantity:.4g}", usd(line.cost * MILLION)]
+    lines = [
+        (line.service, line.item, f"{line.quantity:.4g}", line.cost * MILLION)
         for line in (*c.shared, *c.lines)
     ]
     _lines_table(
-        rows,
+        lines,
         c.per_million,
         quantity="per event",
         cost="USD/1M",
@@ -100,12 +127,13 @@ def _monthly_table(result: Estimate) -> None:
     if monthly is None:
         return
     n = result.assumptions.events_per_month
+    amounts = usd_column([monthly[k] for k in ("fixed", "shared", "consumers", "metrics", "total")])
     rows: list[list[Cell]] = [
-        ["fixed", usd(monthly["fixed"])],
-        ["bus and topics (once per published event)", usd(monthly["shared"])],
-        [f"{len(result.consumers)} consumer(s)", usd(monthly["consumers"])],
-        ["custom metrics of the consumers that run", usd(monthly["metrics"])],
-        [styled("total", "bold"), styled(usd(monthly["total"]), "bold")],
+        ["fixed", amounts[0]],
+        ["bus and topics (once per published event)", amounts[1]],
+        [f"{len(result.consumers)} consumer(s)", amounts[2]],
+        ["custom metrics of the consumers that run", amounts[3]],
+        [styled("total", "bold"), styled(amounts[4], "bold")],
     ]
     print_table(
         [Column("part", wrap=True), Column("USD/month", justify="right")],

@@ -12,7 +12,7 @@ import typer
 from eventpipe.cli import archive as archive_cli
 from eventpipe.cli.options import ConsumerArg, StackOptions, again, connected, stack_command
 from eventpipe.cli.output import console, emit_json, progress_bar
-from eventpipe.cli.reporting import CommandApp, CommandError
+from eventpipe.cli.reporting import CommandApp, CommandError, warn
 from eventpipe.cli.status import count_text
 from eventpipe.operate import dlq as dlq_ops
 from eventpipe.operate import peek as peek_ops
@@ -132,7 +132,12 @@ def _print_message(out: Any, number: int, message: peek_ops.PeekedMessage) -> No
     if message.group:
         facts.append(f"group {message.group}")
     out.print("", markup=False)
-    out.print(f"{number}. {message.message_id}", markup=False)
+    event_id = event.get("id") if event else None
+    if event_id:
+        out.print(f"{number}. event {event_id}", markup=False)
+        out.print(f"   SQS message {message.message_id}", markup=False)
+    else:
+        out.print(f"{number}. SQS message {message.message_id}", markup=False)
     out.print("   " + ", ".join(f for f in facts if f), markup=False)
     out.print(f"   reason: {message.summary}", markup=False)
     out.print(f"   event:  {described}", markup=False)
@@ -174,6 +179,36 @@ def _explain_not_shown(
     )
 
 
+UNCHANGED_REASONS = {
+    "InvalidEventError": "the event does not fit the handler's model",
+    "PermanentError": "the handler refused the event",
+}
+"""Failures a redrive repeats unless the handler (or its model) changed first."""
+REDRIVE_SAMPLE = 10
+"""DLQ messages ``redrive`` looks at before it starts (a peek: nothing is consumed)."""
+
+
+def _warn_unchanged_reasons(sqs: Any, queue: Any, opts: StackOptions, consumer: str) -> None:
+    """Warn when the dead letters failed for a reason a redrive alone does not change:
+    sent back as they are, to the same handler, they fail the same way."""
+    result = peek_ops.peek(sqs, queue, REDRIVE_SAMPLE)
+    kinds: dict[str, int] = {}
+    for message in result.messages:
+        kind = message.reason.get("error_type", "")
+        if kind in UNCHANGED_REASONS:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    if not kinds:
+        return
+    named = "; ".join(
+        f"{count} {kind} ({UNCHANGED_REASONS[kind]})" for kind, count in sorted(kinds.items())
+    )
+    warn(
+        f"of the {len(result.messages)} message(s) looked at: {named}. Redriven unchanged "
+        "to the same handler, they fail again: change the handler or its model and deploy "
+        f"it first (`{again(opts, 'dlq', 'peek', consumer)}` shows them)"
+    )
+
+
 @dlq_app.command("redrive")
 @stack_command
 def redrive(
@@ -210,6 +245,7 @@ def redrive(
             else:
                 out.print(f"{queue.title} is empty: nothing to redrive.")
             return
+        _warn_unchanged_reasons(sqs, queue, opts, consumer)
         handle = dlq_ops.start_redrive(sqs, queue, target, rate)
         last = dlq_ops.MoveProgress("RUNNING", 0, waiting)
         if wait:

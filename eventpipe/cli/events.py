@@ -27,6 +27,9 @@ from eventpipe.operate import replay as replay_ops
 from eventpipe.operate.inputs import iter_file_events, read_json_argument
 from eventpipe.publish import Publisher, PublishResult
 
+SHOWN_IDS = 10
+"""Event ids ``publish`` prints (``--json`` has them all)."""
+
 
 def _publish_summary(result: PublishResult, bus: str) -> None:
     out = console()
@@ -35,6 +38,11 @@ def _publish_summary(result: PublishResult, bus: str) -> None:
         f"[{colour}]Published {result.succeeded} of {result.total} event(s)[/] to {bus} "
         f"in {result.calls} call(s)" + (f", {result.retried} resend(s)" if result.retried else "")
     )
+    ids = [result.event_ids[i] for i in sorted(result.event_ids)]
+    for event_id in ids[:SHOWN_IDS]:
+        out.print(f"  event id {event_id}", markup=False)
+    if len(ids) > SHOWN_IDS:
+        out.print(f"  ... and {len(ids) - SHOWN_IDS} more event ids (--json lists them all)")
     if result.failures:
         print_table(
             [
@@ -266,7 +274,7 @@ def replay(
         replay_ops.start_replay(events_client, plan)
         last = replay_ops.ReplayProgress("STARTING", 0.0)
         if wait:
-            with progress_bar(f"replay {plan.name}", 1.0) as (bar, task):
+            with progress_bar("replay", 1.0) as (bar, task):
                 for last in replay_ops.watch_replay(events_client, plan):
                     bar.update(task, completed=last.fraction, note=last.state)
     summary = {
@@ -280,9 +288,19 @@ def replay(
     if as_json:
         emit_json(summary)
         return
-    console().print(
-        f"Replay {plan.name} ({plan.start:%Y-%m-%d %H:%M} .. {plan.end:%Y-%m-%d %H:%M} UTC) "
-        f"into {', '.join(plan.consumers)}: {last.state}",
+    out = console()
+    out.print(
+        f"Replay {plan.name}: {last.state}, events from {plan.start:%Y-%m-%d %H:%M} to "
+        f"{plan.end:%Y-%m-%d %H:%M} UTC into {len(plan.consumers)} consumer(s): "
+        f"{', '.join(plan.consumers)}",
+        markup=False,
+    )
+    if last.last_replayed is not None:
+        out.print(f"last event replayed: {last.last_replayed:%Y-%m-%d %H:%M:%S} UTC", markup=False)
+    out.print(
+        "EventBridge does not count a replay's events (DescribeReplay); "
+        f"{opts.suggest('status')} shows what the queues "
+        "received",
         markup=False,
     )
 

@@ -137,11 +137,13 @@ def dev(
 
     feed = Feed()
 
+    project = project_dir(directory, required=True)
+    target = config_stack_flags(stack, directory)
+
     def on_log(entry: Any) -> None:
-        log_line(console, entry)
+        log_line(console, entry, target)
         feed.add(entry)
 
-    project = project_dir(directory, required=True)
     note = claim_announcement(project, stack)
     if note:
         console.print(f"[dim]note:[/] {note}")
@@ -167,7 +169,8 @@ def dev(
         print_log_locations(
             console,
             {engine.consumer_of(pool.spec): pool.log_group for pool in engine.pools.values()},
-            config_stack_flags(stack, directory),
+            target,
+            consumers=set(engine.outputs.consumers),
         )
         write_announcement(
             project,
@@ -176,12 +179,10 @@ def dev(
             region=engine.emulator.region,
             outputs=engine.outputs,
         )
-        target = config_stack_flags(stack, directory)
         publish = suggest_command("publish", flags=["--local", *target]).rstrip("`")
         console.print(
             f"[green]ready[/]: {len(engine.pollers)} consumer(s) polling. Publish with "
             f"{escape(publish)} ...`; Ctrl-C stops.",
-            soft_wrap=True,
         )
         if web_console:
             web = start_web_console(engine, project, stack, feed, port=console_port)

@@ -22,9 +22,13 @@ from eventpipe.operate.replay import parse_time
 _LEVEL_STYLE = {"ERROR": "red", "CRITICAL": "red", "WARNING": "yellow", "DEBUG": "dim"}
 
 
-def _print_line(out: Console, line: logs_ops.LogLine) -> None:
-    """One log event: time, level, message, the record it is about; a failure's
-    traceback below it, indented, so it reads as part of the line above."""
+def _print_line(out: Console, line: logs_ops.LogLine, verbose: bool = False) -> None:
+    """One log event: time, level, message, the record it is about, wrapped between
+    words; a failure's traceback below it, indented, so it reads as part of the line
+    above. A failure the handler raised on purpose (a planned retry, a dead letter it
+    asked for) shows where it was raised instead of the traceback, unless ``verbose``.
+    Traceback rows are never wrapped: on a terminal a row too long is cut with ``…``
+    (piped output and ``--json`` have it whole)."""
     stamp = line.time.strftime("%H:%M:%S")
     level = line.level or ("ERROR" if line.is_error else "")
     style = _LEVEL_STYLE.get(level, "")
@@ -40,9 +44,23 @@ def _print_line(out: Console, line: logs_ops.LogLine) -> None:
     if about:
         text += f" [dim]({escape(', '.join(about))})[/]"
     out.print(f"{stamp} {head} {text}")
-    if line.exception:
-        for row in line.exception.rstrip().splitlines():
-            out.print(f"    {escape(row)}")
+    if not line.exception:
+        return
+    if line.is_planned_failure and not verbose and line.raise_site:
+        out.print(
+            f"    [dim]raised at {escape(line.raise_site)} (--verbose: traceback)[/]",
+            overflow="ellipsis",
+            no_wrap=True,
+        )
+        return
+    for row in line.exception.rstrip().splitlines():
+        out.print(f"    {escape(row)}", overflow="ellipsis", no_wrap=True)
+
+
+def shown_by_default(line: logs_ops.LogLine) -> bool:
+    """The handler's and the runtime's lines; not Lambda's own START/END/REPORT lines
+    nor the metrics objects (``--verbose`` shows those too)."""
+    return not (line.is_platform or line.is_metrics or not line.raw.strip())
 
 
 @stack_command
@@ -65,6 +83,15 @@ def logs(
     errors: Annotated[
         bool, typer.Option("--errors", help="Only errors (ERROR lines and tracebacks).")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Every line: also Lambda's START/END/REPORT, metrics, and the traceback "
+            "of a failure the handler raised on purpose.",
+        ),
+    ] = False,
     pipe: Annotated[
         bool,
         typer.Option("--pipe", help="The consumer's pipe's log instead (per-key FIFO)."),
@@ -73,9 +100,12 @@ def logs(
     opts: StackOptions,
     as_json: bool,
 ) -> None:
-    """Show a consumer function's log, errors with their traceback and record.
+    """Show a consumer function's log in time order, errors with their traceback.
 
-    Errors come with the record (SQS message id, event id) they belong to.
+    The handler's and the runtime's lines by default. Errors come with the record (SQS message id, event id) they belong to. A failure
+    the handler raised on purpose (RetryableError, PermanentError) shows where it was
+    raised; --verbose shows its traceback and Lambda's START/END/REPORT and metrics
+    lines too.
 
     Reads the function's log group with FilterLogEvents; --follow polls it every two
     seconds. --pipe reads the EventBridge pipe's log of a per-key FIFO consumer. With
@@ -101,13 +131,15 @@ def logs(
             for line in lines:
                 if errors and not line.is_error:
                     continue
+                if not verbose and not shown_by_default(line):
+                    continue
                 shown += 1
                 if as_json and follow:  # a stream: one JSON object per line
                     typer.echo(json.dumps(line.to_dict(), default=str))
                 elif as_json:
                     collected.append(line.to_dict())
                 else:
-                    _print_line(out, line)
+                    _print_line(out, line, verbose)
         except KeyboardInterrupt:
             return
     if as_json and not follow:

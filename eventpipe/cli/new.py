@@ -49,10 +49,10 @@ def new(
     for path in files:
         out.print(f"  {path.relative_to(consumers_dir / name)}", markup=False)
     out.print(
-        "Next:\n"
-        f"  pip install -e {root}   (or `make install`)\n"
+        "Next (in a shell where `source .venv/bin/activate` ran):\n"
+        "  make install               # installs it into .venv\n"
         f"  pytest {root}\n"
-        "  eventpipe consumers       # the new consumer is listed\n"
-        "  pulumi up                 # or `eventpipe dev`: its pipeline is built",
+        "  eventpipe consumers        # lists it\n"
+        "  eventpipe dev              # runs it here; `pulumi up` deploys it to AWS",
         markup=False,
     )

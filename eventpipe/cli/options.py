@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import shlex
 import typing
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from eventpipe.cli.reporting import CommandError
+from eventpipe.exceptions import EventpipeError
 from eventpipe.operate.aws import Aws, aws_errors
 from eventpipe.operate.stack_outputs import StackTarget, find_target
 
@@ -250,8 +252,22 @@ def connected(opts: StackOptions, consumer: str | None = None) -> Iterator[tuple
     (:mod:`eventpipe.cli.reporting`)."""
     with aws_errors():
         target, aws = opts.connect(consumer)
-    with aws_errors(target):
-        yield target, aws
+    try:
+        with aws_errors(target):
+            yield target, aws
+    except EventpipeError as exc:
+        if not target.local or "`pulumi up" not in str(exc):
+            raise
+        raise EventpipeError(local_redeploy(str(exc))) from exc
+
+
+LOCAL_REDEPLOY = "a restart of `eventpipe dev` (it deploys the program again)"
+"""What deploys the stack again locally, where `pulumi up` has no part."""
+
+
+def local_redeploy(message: str) -> str:
+    """``message`` with each suggested `pulumi up ...` (an AWS fix) as the local one."""
+    return re.sub(r"`pulumi up[^`]*`( the stack)?", LOCAL_REDEPLOY, message)
 
 
 ConsumerArg = Annotated[str, typer.Argument(help="Consumer name (see `eventpipe status`).")]

@@ -32,7 +32,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from eventpipe.tables import Cell, Column, console, print_table, styled
+from eventpipe.tables import PIPED_WIDTH, Cell, Column, console, print_table, styled
 
 __all__ = [
     "VERBATIM_KEYS",
@@ -49,9 +49,14 @@ __all__ = [
 
 
 def err_console() -> Console:
-    """stderr console, soft-wrapped so a long message stays one greppable line. No emoji
-    codes: ``eventpipe:key:`` in a message must not become ``eventpipe🔑``."""
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    """stderr console. On a terminal it wraps between words at the terminal's width (a
+    terminal left to wrap a long line itself cuts it inside a word); piped, a message
+    stays one greppable line. No emoji codes: ``eventpipe:key:`` in a message must not
+    become ``eventpipe🔑``."""
+    probe = Console(stderr=True, highlight=False, emoji=False)
+    if probe.is_terminal:
+        return Console(stderr=True, highlight=False, soft_wrap=False, emoji=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=PIPED_WIDTH, emoji=False)
 
 
 VERBATIM_KEYS = frozenset(
@@ -102,13 +107,18 @@ def emit_json(data: Any, *, verbatim: Iterable[str] = ()) -> None:
     typer.echo(json.dumps(camel_keys(data, keep), indent=2, default=str))
 
 
+BAR_WIDTH = 24
+"""Columns of a progress bar: short enough that the description, percentage, note and
+elapsed time fit 80 columns beside it."""
+
+
 @contextmanager
 def progress_bar(description: str, total: float | None) -> Iterator[tuple[Progress, Any]]:
     """A rich progress bar on stderr, shown only when stderr is a terminal, so piped
     output and CI logs stay clean."""
     bar = Progress(
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=BAR_WIDTH),
         TaskProgressColumn(),
         TextColumn("{task.fields[note]}"),
         TimeElapsedColumn(),

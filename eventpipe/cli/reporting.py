@@ -21,6 +21,7 @@ command it registers, prints it and exits with :data:`EXIT_FAILED`.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -130,10 +131,25 @@ class CommandApp(typer.Typer):
     command added to any group gets the exit-code rule without remembering it."""
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:  # type: ignore[override]
-        register = super().command(*args, **kwargs)
-
         def decorator(function: F) -> F:
-            register(reporting(function))
+            help_text = kwargs.get("help") or inspect.getdoc(function)
+            options = {**kwargs, "help": reflow(help_text)} if help_text else kwargs
+            super(CommandApp, self).command(*args, **options)(reporting(function))
             return function
 
         return decorator
+
+
+def reflow(text: str) -> str:
+    """``text`` with each paragraph's lines joined: typer prints a docstring's line
+    breaks as they are, so at 80 columns a paragraph broken at 88 in the source reads
+    as a long line, a short one, a long line. Joined, the terminal's width decides where
+    lines break, always between words. Paragraphs of list items keep their lines."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.splitlines()
+        if any(line.lstrip().startswith(("- ", "* ")) for line in lines):
+            paragraphs.append(paragraph)
+        else:
+            paragraphs.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(paragraphs)

@@ -139,10 +139,15 @@ def _archived(
 ) -> list[CostLine]:
     """Per event: its share of dead letters, seen by every archiver run until they are
     ``after_days`` old (received, then made visible again, 10 a call), then received,
-    deleted, written to S3 once and kept ``expire_days`` (none assumed redriven first)."""
+    deleted, written to S3 once and kept ``expire_days`` (none assumed redriven first).
+    Without ``expire_days`` an archived dead letter is kept until deleted, so its storage
+    has no total: the line gives one month of it, a cost that recurs every month."""
     f = a.failure_rate
     expire_days = archive.expire_days
-    months_kept = expire_days * 24 / prices.hours_per_month
+    if expire_days is None:
+        months_kept, kept = 1.0, "kept until deleted (no expiry): one month's storage, each month"
+    else:
+        months_kept, kept = expire_days * 24 / prices.hours_per_month, f"kept {expire_days} days"
     key = sqs_price_key(consumer.fifo)
     looks = a.archiver_runs_per_day * archive.after_days
     return [
@@ -169,7 +174,7 @@ def _archived(
             f * a.event_kb / (1024 * 1024) * months_kept,
             "s3_standard_storage_gb_month",
             1,
-            f"kept {expire_days} days",
+            kept,
         ),
     ]
 

@@ -3,7 +3,7 @@
 Nothing is deployed or read from AWS: the facts are the ones the components act on when
 ``pulumi up`` runs (which consumers get a rule, a subscription or neither; which need the
 per-key FIFO pipe, :func:`eventpipe.pipes_paths.per_key_fifo`; the intake rule's and the
-missing-field rule's patterns, :func:`eventpipe.pipes_paths.group_patterns`; which
+missing-field rule's patterns, :func:`eventpipe.group_split.group_patterns`; which
 stack-level resources the settings ask for). The picture shows the resources an operator
 follows an event through; IAM roles, log groups, individual alarms, the dashboard, the
 schema registry and the idempotency table are left out.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from eventpipe import pipes_paths
+from eventpipe import group_split, pipes_paths
 from eventpipe.consumer import Consumer
 from eventpipe.graph.model import Edge, Lane, Node, Topology
 from eventpipe.graph.summary import pattern_items
@@ -120,7 +120,7 @@ def _lane(
     if pipes_paths.per_key_fifo(consumer):
         assert consumer.pattern is not None and consumer.message_group is not None
         path = consumer.message_group
-        intake_pattern, missing_pattern = pipes_paths.group_patterns(consumer.pattern, path)
+        intake_pattern, missing_pattern = group_split.group_patterns(consumer.pattern, path)
         nodes.append(Node(node("rule"), "rule", "rule", tuple(pattern_items(intake_pattern)), name))
         nodes.append(
             Node(node("intake-queue"), "intake-queue", "intake queue", ("standard",), name)

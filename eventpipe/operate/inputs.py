@@ -20,7 +20,11 @@ def read_json_argument(text: str, stdin: IO[str] | None = None) -> Any:
     elif text.startswith("@"):
         path = Path(text[1:])
         if not path.exists():
-            raise OperateError(f"no such file: {path}")
+            raise OperateError(
+                f"no such file: {path}. An event file holds one JSON object with "
+                'EventBridge\'s keys: {"source": ..., "detail-type": ..., "detail": {...}}; '
+                "the project's examples/order-created.json is one"
+            )
         text, where = path.read_text(), str(path)
     try:
         return json.loads(text)

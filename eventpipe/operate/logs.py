@@ -30,6 +30,7 @@ and shown as they are.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,21 @@ from eventpipe.stack_output import ConsumerOutputs
 POLL_SECONDS = 2.0
 """Pause between FilterLogEvents polls of ``--follow`` (module-level so tests can
 shorten it). Well within FilterLogEvents' request quota for one operator."""
+
+PLATFORM_PREFIXES = (
+    "START RequestId:",
+    "END RequestId:",
+    "REPORT RequestId:",
+    "INIT_START",
+    "INIT_REPORT",
+    "EXTENSION",
+    "TELEMETRY",
+)
+"""How Lambda's own log lines begin
+(https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html)."""
+PLANNED_ERRORS = frozenset({"RetryableError", "PermanentError", "InvalidEventError"})
+"""Errors a handler (or the runtime's decoding) raises on purpose."""
+FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
 
 MAX_PAGES = 1000
 """Safety stop for one read: FilterLogEvents may hand back empty pages with a token."""
@@ -102,6 +118,36 @@ class LogLine:
         if kind and text:
             return f"{kind}: {text}"
         return kind or text
+
+    @property
+    def is_metrics(self) -> bool:
+        """An embedded-metric-format object (Powertools metrics: the ``_aws`` key,
+        https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)."""
+        return self.record is not None and "_aws" in self.record
+
+    @property
+    def is_platform(self) -> bool:
+        """A line Lambda itself writes around each invocation (``START``, ``END``,
+        ``REPORT``, ``INIT_START``...), not the handler or the runtime."""
+        return self.record is None and self.raw.startswith(PLATFORM_PREFIXES)
+
+    @property
+    def is_planned_failure(self) -> bool:
+        """A failure the handler raised on purpose (a retry or a dead letter it asked
+        for): its message says why, so its traceback is detail."""
+        return (self._field("error_type") or "") in PLANNED_ERRORS
+
+    @property
+    def raise_site(self) -> str | None:
+        """``file:line in function`` of the traceback's innermost frame (where the
+        exception was raised), or None without a traceback."""
+        if not self.exception:
+            return None
+        frames = FRAME.findall(self.exception)
+        if not frames:
+            return None
+        path, line, function = frames[-1]
+        return f"{path}:{line} in {function}"
 
     @property
     def is_error(self) -> bool:
@@ -193,7 +239,11 @@ def read(
     end_ms: int | None = None,
     pattern: str | None = None,
 ) -> Iterator[LogLine]:
-    """Every event of ``group`` from ``start_ms`` (inclusive), all pages, in time order."""
+    """Every event of ``group`` from ``start_ms`` (inclusive), all pages, in time order.
+
+    The pages are gathered and sorted by timestamp before anything is yielded: a group
+    has a stream per execution environment, and not every service (moto among them)
+    interleaves the streams' events by time."""
     from botocore.exceptions import ClientError
 
     params: dict[str, Any] = {"logGroupName": group, "startTime": start_ms}
@@ -202,6 +252,7 @@ def read(
     if pattern:
         params["filterPattern"] = pattern
     token: str | None = None
+    events: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
         call = dict(params, nextToken=token) if token else params
         try:
@@ -210,11 +261,13 @@ def read(
             if error_code(exc) == "ResourceNotFoundException":
                 raise NoLogGroupError(group) from None
             raise
-        for event in response.get("events", []):
-            yield parse_event(event)
+        events += response.get("events", [])
         token = response.get("nextToken")
         if not token:
-            return
+            break
+    events.sort(key=lambda event: int(event.get("timestamp", 0)))
+    for event in events:
+        yield parse_event(event)
 
 
 class NoLogGroupError(OperateError):

@@ -150,6 +150,8 @@ class ReplayProgress:
     fraction: float
     """Share of the time window replayed so far (0..1)."""
     reason: str | None = None
+    last_replayed: datetime | None = None
+    """``EventLastReplayedTime``: the time of the last event the replay sent."""
 
 
 def watch_replay(
@@ -172,7 +174,12 @@ def watch_replay(
         elif isinstance(last, datetime):
             done = (last.astimezone(UTC) - plan.start).total_seconds()
             fraction = min(1.0, max(0.0, done / span))
-        progress = ReplayProgress(state, fraction, replay.get("StateReason"))
+        progress = ReplayProgress(
+            state,
+            fraction,
+            replay.get("StateReason"),
+            last.astimezone(UTC) if isinstance(last, datetime) else None,
+        )
         yield progress
         if state == "FAILED":
             raise OperationFailedError(

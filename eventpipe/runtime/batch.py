@@ -11,6 +11,9 @@ Per record (see the failure table in ``docs/runtime.md``):
   queue's maxReceiveCount) -> copied to the DLQ with its reason and reported handled,
   so no dead letter goes without one; SQS's redrive stays the safety net for crashes,
   timeouts and copies that fail;
+* FIFO: a failure counts one of the record's own attempts (:mod:`.attempts`), and it is
+  copied to the DLQ when they reach ``max_attempts``; receives held behind another record
+  of its group count nothing (the queue's higher maxReceiveCount is a safety net);
 * FIFO: a failure halts only its own message group. Later records of that group in the
   batch are not run, are reported failed, and get the visibility delay of the record
   they wait behind; records of other groups run. This is Powertools'
@@ -32,6 +35,7 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
+from eventpipe.runtime.attempts import AttemptCounter, DynamoAttemptCounter, count_failure
 from eventpipe.runtime.backoff import Backoff
 from eventpipe.runtime.dead_letters import Reason, send_to_dlq
 from eventpipe.runtime.decoding import make_decoder, record_info
@@ -99,6 +103,8 @@ class BatchRunner:
       manager around each record; default: the tracer's, when tracing is on) replace
       one part of it;
     * ``backoff``: retry delays (default: from the settings);
+    * ``attempts``: FIFO only, where a record's own failed attempts are counted (default:
+      the settings' table, when they name one);
     * ``clock`` (wall time, for event ages) and ``timer`` (monotonic, for handler
       durations), both in seconds.
     """
@@ -116,6 +122,7 @@ class BatchRunner:
         metrics: MetricsSink | None = None,
         subsegment: Callable[[str], AbstractContextManager[Any]] | None = None,
         backoff: Backoff | None = None,
+        attempts: AttemptCounter | None = None,
         clock: Callable[[], float] = time.time,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
@@ -143,6 +150,9 @@ class BatchRunner:
 
             idempotency_key = default_key
         self._idempotency_key = idempotency_key
+        if attempts is None and settings.fifo and settings.attempts_table:
+            attempts = DynamoAttemptCounter(settings.attempts_table, settings.consumer)
+        self.attempts = attempts if settings.fifo else None
         # FIFO group semantics live in _handle_record (module docstring), so one processor.
         processor = BatchProcessor(EventType.SQS)
         # Report an all-failed batch as failures instead of raising: the records then
@@ -221,11 +231,16 @@ class BatchRunner:
             self._dead_letter(info, Reason.of(exc), exc)
         except Exception as exc:
             self.record_log.failed(info)
-            if info.last_attempt:
+            attempt = count_failure(self.attempts, info, self.record_log.warning)
+            limit = self.settings.max_attempts
+            if attempt is not None and limit is not None and attempt >= limit:
+                note = f" (own attempt {attempt} of {limit}, receive {info.receive_count})"
+                self._dead_letter(info, Reason(type(exc).__name__, f"{exc}{note}"), exc)
+            elif info.last_attempt:
                 # SQS would move it without a reason: copy it with one instead.
                 self._dead_letter(info, Reason.of(exc), exc)
             else:
-                self._retry(info, exc)
+                self._retry(info, exc, attempt)
                 raise
 
     def _dead_letter(self, info: RecordInfo, reason: Reason, exc: BaseException) -> None:
@@ -312,8 +327,9 @@ class BatchRunner:
         if ran:
             self.record_log.processed(info, duration)
 
-    def _retry(self, info: RecordInfo, exc: BaseException) -> None:
-        delay = self.backoff.delay(info.receive_count)
+    def _retry(self, info: RecordInfo, exc: BaseException, attempt: int | None = None) -> None:
+        # Backoff grows with the record's own attempts where counted, else its receives.
+        delay = self.backoff.delay(attempt or info.receive_count)
         self._delays[info.message_id] = delay
         if self.settings.fifo:
             # The group's later records in this batch wait as long as this one.

@@ -58,12 +58,14 @@ SQS_MAX_MESSAGE_BYTES = 1_048_576
 """SQS's maximum message size (1 MiB), body and attributes together (module docstring)."""
 TRUNCATED = "... (truncated)"
 
-_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
+# Compiled on first use (a dead letter), not at import: compiling them is part of every
+# cold start otherwise, and most containers never dead-letter anything.
+_NAME = r"^[A-Za-z0-9_.-]{1,256}$"
 _RESERVED_PREFIXES = ("aws.", "amazon.")
 _BASE_TYPES = ("String", "Number", "Binary")
 # Characters SQS accepts in a body or a String value (W3C XML chars: SendMessage).
-_NOT_ALLOWED = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NOT_ALLOWED = "[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 Log = Callable[[str, dict[str, Any]], None]
 
@@ -103,7 +105,7 @@ def _trim_to_bytes(text: str, limit: int) -> str:
 
 def sanitize(text: str) -> str:
     """``text`` with the characters SQS rejects replaced by U+FFFD."""
-    return _NOT_ALLOWED.sub("\ufffd", text)
+    return re.sub(_NOT_ALLOWED, "\ufffd", text)
 
 
 def _string(value: str) -> dict[str, str]:
@@ -112,7 +114,7 @@ def _string(value: str) -> dict[str, str]:
 
 def _valid_number(text: str) -> bool:
     """SQS Number: up to 38 significant digits, between 10^-128 and 10^+126."""
-    if not _NUMBER.match(text):
+    if not re.match(_NUMBER, text):
         return False
     number = Decimal(text)  # the pattern admits only what Decimal parses
     # Significant digits, counted exactly (normalize() would round to the context's 28).
@@ -123,7 +125,7 @@ def _valid_number(text: str) -> bool:
 def valid_name(name: str) -> bool:
     """Whether SQS accepts ``name`` as a message attribute name."""
     return (
-        bool(_NAME.match(name))
+        bool(re.match(_NAME, name))
         and not name.lower().startswith(_RESERVED_PREFIXES)
         and not name.startswith(".")
         and not name.endswith(".")

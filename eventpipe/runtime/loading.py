@@ -18,7 +18,7 @@ from typing import Any
 from eventpipe.runtime.batch import BatchRunner
 from eventpipe.runtime.exceptions import HandlerImportError
 from eventpipe.runtime.observability import cold_start_failure
-from eventpipe.runtime.refs import NotCallableError, RefFormatError, import_ref
+from eventpipe.runtime.refs import explain_import_failure, import_ref
 from eventpipe.runtime.settings import ENV_KEYS, Settings
 
 _CACHE: dict[tuple[str | None, ...], BatchRunner] = {}
@@ -28,23 +28,9 @@ def load_handler(ref: str) -> Callable[..., Any]:
     """Import ``module:function``; raise :class:`HandlerImportError` saying what failed."""
     try:
         return import_ref(ref)
-    except RefFormatError:
-        raise HandlerImportError(
-            f"handler {ref!r} is not 'module:function' (e.g. 'orders.handler:process')"
-        ) from None
-    except NotCallableError:
-        module_name, _, attr = ref.partition(":")
-        raise HandlerImportError(
-            f"module {module_name!r} has no callable {attr!r} (handler {ref!r}); "
-            "fix the Consumer's handler= or the module"
-        ) from None
     except Exception as exc:
-        module_name = ref.partition(":")[0]
-        raise HandlerImportError(
-            f"cannot import module {module_name!r} of handler {ref!r}: "
-            f"{type(exc).__name__}: {exc}. Is the plugin's package in the function artifact "
-            "and are its dependencies installed?"
-        ) from exc
+        message, fix = explain_import_failure(ref, exc)
+        raise HandlerImportError(f"handler {message}. Fix: {fix}") from exc
 
 
 def get_runner() -> BatchRunner:

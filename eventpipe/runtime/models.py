@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, InstanceOf
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
 DetailT = TypeVar("DetailT")
 
@@ -92,7 +91,12 @@ class Event(BaseModel, Generic[DetailT]):
     version: str = "0"
     replay_name: str | None = Field(default=None, alias="replay-name")
     """Set when the event is replayed from an archive."""
-    record: SkipJsonSchema[InstanceOf[RecordInfo]] = Field(
-        default_factory=lambda: NO_RECORD, exclude=True
-    )
-    """The SQS record that carried the event (set by the runtime; excluded from dumps)."""
+
+    @property
+    def record(self) -> RecordInfo:
+        """The SQS record that carried the event (set by the runtime; ``NO_RECORD`` on an
+        event built elsewhere). Not a model field, so it is never validated, dumped or in
+        the JSON Schema, and the model's schema stays small: building it is part of every
+        cold start."""
+        found: RecordInfo = self.__dict__.get("record", NO_RECORD)
+        return found

@@ -124,3 +124,66 @@ def _top_level_names(body: list[Any]) -> set[str] | None:
                 return None
             names |= inner
     return names
+
+
+def failure_site(exc: BaseException) -> str | None:
+    """``path:line`` where ``exc`` was raised: the innermost frame of its traceback, or
+    the file and line a :class:`SyntaxError` names; ``None`` when neither is known."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}" if exc.lineno else exc.filename
+    import traceback
+
+    # importlib's own frames say nothing to the user: the last frame outside it is the
+    # plugin's (or its dependency's) line that raised.
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if "importlib" not in f.filename and "<frozen" not in f.filename
+    ]
+    if not frames:
+        return None
+    return f"{frames[-1].filename}:{frames[-1].lineno}"
+
+
+def explain_import_failure(ref: str, exc: BaseException) -> tuple[str, str]:
+    """``(message, fix)`` for a failed :func:`import_ref` / :func:`locate_ref` of ``ref``.
+
+    The fix depends on the cause, which the exception tells apart:
+
+    * not written ``module:function``: the reference is wrong;
+    * the module (or a parent package) is not found: a typo, or the plugin not installed;
+    * the module lacks the function: the name after ``:`` is wrong;
+    * the module raised while it was imported (a missing dependency is a
+      ``ModuleNotFoundError`` naming another module): the file and line that raised.
+    """
+    module_name = ref.partition(":")[0]
+    if isinstance(exc, RefFormatError):
+        return str(exc), "write it as 'module:function', e.g. 'orders.handler:process'"
+    if isinstance(exc, NotCallableError):
+        attr = ref.partition(":")[2]
+        return (
+            f"{exc}",
+            f"define {attr}() in {module_name}, or point the reference at the function that exists",
+        )
+    missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+    if missing and (module_name == missing or module_name.startswith(missing + ".")):
+        return (
+            f"module {module_name!r} of {ref!r} is not found ({missing!r} is not importable)",
+            f"check the spelling of {module_name!r}; if it is right, install the plugin "
+            "that contains it (`make install`)",
+        )
+    site = failure_site(exc)
+    where = f" at {site}" if site else ""
+    if missing:
+        return (
+            f"importing {module_name!r} of {ref!r} failed{where}: it imports {missing!r}, "
+            "which is not installed",
+            f"add {missing!r} to the plugin's dependencies in its pyproject.toml, then "
+            "`make install`",
+        )
+    return (
+        f"importing {module_name!r} of {ref!r} raised{where}: {type(exc).__name__}: {exc}",
+        f"fix the code at {site}: the module runs when it is imported"
+        if site
+        else "fix the module: it runs when it is imported",
+    )

@@ -25,6 +25,8 @@ ENV_KEYS = (
     contract.ENV_SOURCE,
     contract.ENV_DLQ_URL,
     contract.ENV_MAX_RECEIVE_COUNT,
+    contract.ENV_MAX_ATTEMPTS,
+    contract.ENV_ATTEMPTS_TABLE,
     contract.ENV_VISIBILITY_TIMEOUT,
     contract.ENV_BACKOFF_BASE,
     contract.ENV_BACKOFF_MAX,
@@ -65,6 +67,11 @@ class Settings:
     time_scale: float
     idempotency_table: str | None
     idempotency_ttl: int
+    max_attempts: int | None = None
+    """FIFO: own failed attempts before the runtime dead-letters a record."""
+    attempts_table: str | None = None
+    """FIFO: the table the own failed attempts are counted in (None: not counted, and
+    the receive count decides, as on a standard queue)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +94,7 @@ class Settings:
         mrc = _number(env, contract.ENV_MAX_RECEIVE_COUNT, None)
         vis = _number(env, contract.ENV_VISIBILITY_TIMEOUT, None)
         ttl = _number(env, contract.ENV_IDEMPOTENCY_TTL, 3600.0) or 3600.0
+        attempts = _number(env, contract.ENV_MAX_ATTEMPTS, None)
         return cls(
             handler=handler,
             consumer=(env.get(contract.ENV_CONSUMER) or handler.split(":", 1)[0]).strip(),
@@ -100,4 +108,6 @@ class Settings:
             time_scale=max(scale, 0.0),
             idempotency_table=(env.get(contract.ENV_IDEMPOTENCY_TABLE) or "").strip() or None,
             idempotency_ttl=int(ttl),
+            max_attempts=int(attempts) if attempts is not None else None,
+            attempts_table=(env.get(contract.ENV_ATTEMPTS_TABLE) or "").strip() or None,
         )

@@ -48,10 +48,20 @@ class Names:
             consumer=name,
             package=package,
             distribution=f"eventpipe-{name}",
-            model="".join(w.capitalize() for w in words) + "Detail",
+            model=_model_name(detail_type) or "".join(w.capitalize() for w in words) + "Detail",
             source=source or f"example.{package}",
             detail_type=detail_type or "Example Happened",
         )
+
+
+def _model_name(detail_type: str | None) -> str | None:
+    """``Payment Refunded`` -> ``PaymentRefunded``: the model is named after the event it
+    parses when the detail type makes a Python name (None otherwise)."""
+    if not detail_type:
+        return None
+    words = re.findall(r"[A-Za-z0-9]+", detail_type)
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    return name if name.isidentifier() and not keyword.iskeyword(name) else None
 
 
 def check_name(name: str) -> None:
@@ -96,6 +106,22 @@ def render(names: Names) -> dict[str, str]:
     return files
 
 
+def _installed_plugin(names: Names) -> bool:
+    """Whether the importable package of that name is this very plugin, installed from
+    another copy of the project (``make install`` there): installing this copy replaces
+    it, so it is no clash."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        installed = distribution(names.distribution)
+    except PackageNotFoundError:
+        return False
+    return any(
+        ep.group == "eventpipe" and ep.value == f"{names.package}.plugin"
+        for ep in installed.entry_points
+    )
+
+
 def scaffold(
     name: str,
     consumers_dir: Path,
@@ -111,7 +137,7 @@ def scaffold(
             f"{target} already exists: choose another name, or remove the folder first"
         )
     names = Names.of(name, source, detail_type)
-    if importlib.util.find_spec(names.package) is not None:
+    if importlib.util.find_spec(names.package) is not None and not _installed_plugin(names):
         raise ScaffoldError(
             f"a Python package {names.package!r} is already importable here, so the new "
             "plugin's package would clash with it: choose another consumer name"

@@ -58,57 +58,54 @@ from pydantic import BaseModel, ConfigDict, Field
 class $model(BaseModel):
     """``$detail_type`` from ``$source``. Describe the fields you rely on."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
-    item_id: str = Field(alias="itemId", min_length=1)
-    quantity: int = Field(default=1, gt=0)
+    id: str = Field(min_length=1)
+    amount: float
 '''
 
 PLUGIN = '''\
 """The $name plugin: what eventpipe loads through the ``eventpipe`` entry point.
 
 Runs inside the Pulumi program (and ``eventpipe consumers``): keep it cheap and free of
-side effects. Change the pattern to the events you want; see docs/operations.md.
+side effects. Change the pattern to the events you want; see docs/patterns.md.
 """
 
 from __future__ import annotations
 
 import eventpipe
 
-CONSUMER = "$name"
-
 
 @eventpipe.hookimpl
-def eventpipe_consumers() -> list[eventpipe.Consumer]:
+def eventpipe_consumers():
     return [
         eventpipe.Consumer(
-            name=CONSUMER,
-            description="TODO: say what $name does with each event",
+            name="$name",
             pattern={"source": ["$source"], "detail-type": ["$detail_type"]},
-            handler="$package.handler:handle",
-            batch_size=10,
+            handler="$package.handler:process",
             timeout=30,
+            max_concurrency=10,
         )
     ]
 
 
 @eventpipe.hookimpl
-def eventpipe_sample_events() -> list[eventpipe.SampleEvent]:
+def eventpipe_sample_events():
     """Events for `eventpipe demo`: one handled, one dead-lettered for bad input."""
     return [
         eventpipe.SampleEvent(
             description="a valid event: handled",
             source="$source",
             detail_type="$detail_type",
-            detail={"itemId": "item-1", "quantity": 2},
-            expect={CONSUMER: "succeeded"},
+            detail={"id": "$name-1", "amount": 20},
+            expect={"$name": "succeeded"},
         ),
         eventpipe.SampleEvent(
-            description="detail without itemId: dead-lettered with the validation error",
+            description="an amount of 0: dead-lettered by the handler's PermanentError",
             source="$source",
             detail_type="$detail_type",
-            detail={"quantity": 2},
-            expect={CONSUMER: "dead-lettered"},
+            detail={"id": "$name-2", "amount": 0},
+            expect={"$name": "dead-lettered"},
         ),
     ]
 '''
@@ -126,11 +123,10 @@ from __future__ import annotations
 $handler_imports
 
 
-def handle(event: Event[$model]) -> None:
-    detail = event.detail
-    if detail.quantity > 1000:
-        raise PermanentError(f"quantity {detail.quantity} of {detail.item_id} is above 1000")
-    print(f"$name handled {detail.item_id} x {detail.quantity}")
+def process(event: Event[$model]) -> None:
+    if event.detail.amount <= 0:
+        raise PermanentError("amount must be positive")  # straight to the DLQ
+    print(f"$name: {event.detail.id} for {event.detail.amount}")  # any error: retried
 '''
 
 TESTS = '''\
@@ -152,8 +148,6 @@ from eventpipe.testing import (
     eventbridge_event,
 )
 
-SOURCE, DETAIL_TYPE = "$source", "$detail_type"
-
 
 @pytest.fixture
 def consumer() -> eventpipe.Consumer:
@@ -165,6 +159,13 @@ def consumer() -> eventpipe.Consumer:
 def invoke() -> Iterator[ConsumerInvoker]:
     with ConsumerInvoker() as invoker:
         yield invoker
+
+
+def _event(consumer: eventpipe.Consumer, detail: dict[str, object]) -> dict[str, object]:
+    """An event the consumer's pattern matches (its first source and detail type)."""
+    assert consumer.pattern is not None
+    source, detail_type = consumer.pattern["source"][0], consumer.pattern["detail-type"][0]
+    return eventbridge_event(detail_type, source, detail)
 
 
 def test_declaration_and_samples_pass_every_check() -> None:
@@ -179,27 +180,25 @@ def test_handler_side_imports_neither_pulumi_nor_pluggy() -> None:
 
 
 def test_a_valid_event_is_handled(consumer: eventpipe.Consumer, invoke: ConsumerInvoker) -> None:
-    event = eventbridge_event(DETAIL_TYPE, SOURCE, {"itemId": "item-1", "quantity": 2})
-    result = invoke(consumer, [event])
+    result = invoke(consumer, [_event(consumer, {"id": "$name-1", "amount": 20})])
     assert result.outcomes == ["succeeded"]
 
 
 def test_an_invalid_detail_is_dead_lettered_with_the_reason(
     consumer: eventpipe.Consumer, invoke: ConsumerInvoker
 ) -> None:
-    result = invoke(consumer, [eventbridge_event(DETAIL_TYPE, SOURCE, {"quantity": 2})])
+    result = invoke(consumer, [_event(consumer, {"amount": 20})])  # no id
     assert result.outcomes == ["dead-lettered"]
-    assert "itemId" in result.dead_lettered[0].error_message
+    assert "id" in result.dead_lettered[0].error_message
 
 
 def test_a_permanent_error_is_dead_lettered_at_once(
     consumer: eventpipe.Consumer, invoke: ConsumerInvoker
 ) -> None:
-    event = eventbridge_event(DETAIL_TYPE, SOURCE, {"itemId": "item-2", "quantity": 5000})
-    result = invoke(consumer, [event])
+    result = invoke(consumer, [_event(consumer, {"id": "$name-2", "amount": 0})])
     [dead] = result.dead_lettered
     assert dead.error_type == "PermanentError"
-    assert "above 1000" in dead.error_message
+    assert "must be positive" in dead.error_message
 '''
 
 

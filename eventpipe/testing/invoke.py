@@ -5,8 +5,9 @@ also be used without pytest (``with ConsumerInvoker() as invoke: ...``).
 
 Each call does what the deployed pipeline does, in moto:
 
-1. creates (once per test) the consumer's source queue, its DLQ and, for idempotent
-   consumers, the idempotency table (key ``id``), as the deploy side would;
+1. creates (once per test) the consumer's source queue, its DLQ and, for idempotent and
+   FIFO consumers, the stack's table (key ``id``), as the deploy side would: FIFO
+   records' own failed attempts are counted there as on AWS (``eventpipe.runtime.attempts``);
 2. sends each event to the source queue and receives it back, so records carry real
    message ids, receipt handles and attributes (on FIFO: group, sequence number);
 3. sets the function environment (``eventpipe.contract`` names) and calls
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from eventpipe import aws_clients, contract
 from eventpipe.extras import require
 from eventpipe.function_env import function_environment
+from eventpipe.testing.attempts import seed_attempts
 from eventpipe.testing.factories import lambda_context, sqs_event, sqs_record
 from eventpipe.testing.records import (
     InvokedConsumer,
@@ -160,6 +162,7 @@ class ConsumerInvoker:
         name: str | None = None,
         group_id: str | None = None,
         receive_count: int | None = None,
+        failed_attempts: int | None = None,
         message_attributes: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         runtime_env: Mapping[str, str] | None = None,
@@ -173,7 +176,9 @@ class ConsumerInvoker:
         for direct-queue consumers, or complete SQS records (from ``sqs_record``), used
         as given. ``group_id`` forces the FIFO MessageGroupId (default: what the rule
         target would use). ``receive_count`` sets ApproximateReceiveCount (to exercise
-        backoff or last attempts). ``env`` adds function environment variables (what the
+        backoff or last attempts). ``failed_attempts`` (FIFO) stores that many earlier
+        failed attempts of each record, as if it had failed that often before (to
+        exercise its last attempt, which FIFO counts in own attempts, not receives). ``env`` adds function environment variables (what the
         plugin's ``resources`` hook would set, e.g. a table name); as on the deployed
         function, eventpipe's own variables win over them. The environment is the one
         :func:`eventpipe.function_env.function_environment` computes for the deploy.
@@ -185,7 +190,7 @@ class ConsumerInvoker:
             raise ValueError("a FIFO event source mapping delivers at most 10 records per batch")
         self._ensure_mock()
         queue_url, queue_arn, dlq_url = self.queues(target.name, target.fifo)
-        if target.idempotent:
+        if target.idempotent or target.fifo:
             self._ensure_table()
 
         records = self._deliver_all(
@@ -194,6 +199,11 @@ class ConsumerInvoker:
         if receive_count is not None:
             for rec in records:
                 rec["attributes"]["ApproximateReceiveCount"] = str(receive_count)
+        if failed_attempts and target.fifo:
+            ddb = aws_clients.client(
+                "dynamodb", region=self.region, credentials=aws_clients.FAKE_CREDENTIALS
+            )
+            seed_attempts(ddb, self.idempotency_table, target.name, records, failed_attempts)
 
         function_env = {
             # Test-kit defaults: no X-Ray daemon, no EMF output unless a test asks for it.
@@ -203,11 +213,17 @@ class ConsumerInvoker:
                 target,
                 dlq_url=dlq_url,
                 idempotency_table=self.idempotency_table if target.idempotent else None,
+                attempts_table=self.idempotency_table if target.fifo else None,
                 plugin_env=dict(env or {}),
             ),
             **dict(runtime_env or {}),
         }
-        with _environ(function_env, drop=(contract.ENV_IDEMPOTENCY_TABLE,)):
+        dropped = (
+            contract.ENV_IDEMPOTENCY_TABLE,
+            contract.ENV_ATTEMPTS_TABLE,
+            contract.ENV_MAX_ATTEMPTS,
+        )
+        with _environ(function_env, drop=dropped):
             from eventpipe.runtime import handler
 
             response = handler(sqs_event(records), context or lambda_context(target.name))

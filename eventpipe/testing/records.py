@@ -34,10 +34,17 @@ class InvokedConsumer:
     visibility_timeout: int
     message_group: str | None
     environment: Mapping[str, str]
+    batch_size: int = 10
 
     @property
     def effective_visibility_timeout(self) -> int:
         return self.visibility_timeout
+
+    @property
+    def queue_max_receive_count(self) -> int:
+        from eventpipe.consumer import queue_receive_limit
+
+        return queue_receive_limit(self.fifo, self.max_receive_count, self.batch_size)
 
 
 def target_for(
@@ -72,6 +79,7 @@ def target_for(
         visibility_timeout=consumer.effective_visibility_timeout,
         message_group=consumer.message_group,
         environment=dict(consumer.environment),
+        batch_size=consumer.batch_size,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -59,3 +60,24 @@ def test_bad_stack_config_exits_1_with_every_problem(project: Path) -> None:
 def test_missing_stack_file(project: Path) -> None:
     result = CliRunner().invoke(app, ["consumers", "--stack", "prod"])
     assert result.exit_code == 1 and "Pulumi.prod.yaml" in result.stderr
+
+
+def test_patterns_are_written_with_what_sets_each_apart_first() -> None:
+    """Cut at 24 characters (an 80-column table), the example consumers' patterns still
+    differ; as JSON they all begin ``{"source":["ecommerce.orders"``."""
+    from eventpipe.cli.consumers import distinct_patterns
+
+    orders = "ecommerce.orders"
+    patterns: list[dict[str, Any] | None] = [
+        {"source": [orders], "detail-type": ["Order Created"]},
+        {"source": [orders, "ecommerce.payments"], "detail-type": ["Order Created", "Paid"]},
+        {"source": [orders], "detail-type": ["Order Created", "Order Updated"]},
+        {"source": [orders, "my.app"], "detail-type": ["Order Created", "placed"], "detail": {}},
+        None,
+    ]
+    written = distinct_patterns(patterns)
+    assert written[0] == 'detail-type:["Order Created"] source:["ecommerce.orders"]'
+    assert written[2].startswith('detail-type:["Order Updated","Order Created"]')
+    assert written[4] == "(direct queue)"
+    starts = [text[:24] for text in written]
+    assert len(set(starts)) == len(starts), starts

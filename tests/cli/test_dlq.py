@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from eventpipe.operate.aws import Aws
 from eventpipe.stack_output import ConsumerOutputs
 from tests.cli.stack import Stack
-from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
+from tests.cli.terminal import TERMINAL_80, flat, plain_lines, too_wide
 
 
 @pytest.fixture(autouse=True)
@@ -47,13 +47,18 @@ def narrow(text: str) -> bool:
 def test_unknown_consumer_lists_the_existing_ones(stack: Stack, command: list[str]) -> None:
     result = stack.cli(*command)
     assert result.exit_code == 1
-    assert "no consumer 'nope'" in result.stderr
-    assert "inventory, mailer, orders" in result.stderr
+    assert "no consumer 'nope'" in flat(result.stderr)
+    assert "inventory, mailer, orders" in flat(result.stderr)
     assert "Traceback" not in result.output
 
 
 def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
-    event = {"source": "ecommerce.orders", "detail-type": "Order Created", "detail": {"id": 7}}
+    event = {
+        "id": "5f2b1c9e-8a7d-4e3f-b2a1-0c9d8e7f6a5b",
+        "source": "ecommerce.orders",
+        "detail-type": "Order Created",
+        "detail": {"id": 7},
+    }
     poison = stack.dead_letter("orders", event, "amount must be positive")
     exhausted = stack.dead_letter("orders", "not json at all")
 
@@ -85,6 +90,7 @@ def test_peek_shows_reasons_and_consumes_nothing(stack: Stack) -> None:
     assert "reason: no reason recorded: the function crashed or timed out" in table.stdout
     assert "Order Created from ecommerce.orders" in table.stdout
     assert "eventpipe dlq redrive orders" in table.stdout
+    assert f"event {event['id']}" in table.stdout and f"SQS message {poison}" in table.stdout
 
 
 def test_peek_limit_and_empty_dlq(stack: Stack) -> None:
@@ -108,7 +114,7 @@ def test_purge_asks_and_respects_no(stack: Stack) -> None:
     refused = stack.cli("dlq", "purge", "orders", input="n\n")
     assert refused.exit_code == 1
     assert "Delete all 1 message(s)" in refused.output
-    assert "nothing was deleted" in refused.stderr
+    assert "nothing was deleted" in flat(refused.stderr)
     assert stack.depth(dlq) == 1
 
     accepted = stack.cli("dlq", "purge", "orders", input="y\n")
@@ -136,7 +142,7 @@ def test_redrive_against_moto_says_the_api_is_not_emulated(stack: Stack) -> None
     stack.dead_letter("orders", {"a": 1}, "x")
     result = stack.cli("dlq", "redrive", "orders")
     assert result.exit_code == 1
-    assert "does not implement SQS message move tasks" in result.stderr
+    assert "does not implement SQS message move tasks" in flat(result.stderr)
     assert stack.depth(stack.consumer("orders").dlq_url) == 1  # untouched
 
 
@@ -156,16 +162,27 @@ class StubbedSqs:
 
         monkeypatch.setattr(Aws, "client", client)
 
-    def depth(self, visible: int) -> None:
-        self.stubber.add_response(
-            "get_queue_attributes",
-            {
-                "Attributes": {
-                    "ApproximateNumberOfMessages": str(visible),
-                    "ApproximateNumberOfMessagesNotVisible": "0",
-                }
-            },
-        )
+    def depth(
+        self, visible: int, peeked: list[dict[str, Any]] | None = None, redrive: bool = True
+    ) -> None:
+        """The DLQ's depth; for a ``redrive`` of a DLQ holding messages, the look it takes
+        at their reasons before it starts (a peek: counts, one receive, the release)."""
+        counts = {
+            "Attributes": {
+                "ApproximateNumberOfMessages": str(visible),
+                "ApproximateNumberOfMessagesNotVisible": "0",
+            }
+        }
+        self.stubber.add_response("get_queue_attributes", counts)
+        if not visible or not redrive:
+            return
+        self.stubber.add_response("get_queue_attributes", counts)
+        self.stubber.add_response("receive_message", {"Messages": peeked or []})
+        if peeked:
+            self.stubber.add_response("receive_message", {"Messages": []})
+            self.stubber.add_response(
+                "change_message_visibility_batch", {"Successful": [], "Failed": []}
+            )
 
     def tasks(self, *results: dict[str, Any]) -> None:
         self.stubber.add_response(
@@ -212,6 +229,43 @@ def test_redrive_starts_a_move_task_and_follows_it(
     }
 
 
+def _dead_letter(number: int, error_type: str) -> dict[str, Any]:
+    """A DLQ message as the runtime sends it: its reason in ``eventpipe.*`` attributes."""
+    return {
+        "MessageId": f"m-{number}",
+        "ReceiptHandle": f"r-{number}",
+        "Body": json.dumps({"id": f"e-{number}", "detail-type": "Order Created", "detail": {}}),
+        "Attributes": {"ApproximateReceiveCount": "1"},
+        "MessageAttributes": {
+            "eventpipe.error_type": {"DataType": "String", "StringValue": error_type},
+            "eventpipe.error_message": {"DataType": "String", "StringValue": "bad"},
+        },
+    }
+
+
+def test_redrive_warns_when_the_reason_is_one_a_redrive_repeats(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqs = StubbedSqs(stack, monkeypatch)
+    dlq_arn, queue_arn = sqs.orders.dlq_arn, sqs.orders.queue_arn
+    peeked = [_dead_letter(1, "InvalidEventError"), _dead_letter(2, "TimeoutError")]
+    sqs.depth(2, peeked)
+    sqs.tasks()
+    sqs.stubber.add_response(
+        "start_message_move_task",
+        {"TaskHandle": "h-1"},
+        {"SourceArn": dlq_arn, "DestinationArn": queue_arn},
+    )
+    with sqs.stubber:
+        result = stack.cli("dlq", "redrive", "orders", "--no-wait")
+        sqs.stubber.assert_no_pending_responses()
+    assert result.exit_code == 0, result.output
+    warning = flat(result.stderr)
+    assert "warning: of the 2 message(s) looked at: 1 InvalidEventError" in warning
+    assert "they fail again" in warning
+    assert "TimeoutError" not in warning  # a transient cause may be gone: no warning
+
+
 def test_redrive_refuses_while_another_is_running(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,9 +283,9 @@ def test_redrive_refuses_while_another_is_running(
         result = stack.cli("dlq", "redrive", "orders")
         sqs.stubber.assert_no_pending_responses()  # and StartMessageMoveTask never called
     assert result.exit_code == 1
-    assert "already running (7 message(s) moved so far)" in result.stderr
-    assert "eventpipe dlq cancel orders" in result.stderr
-    assert "cancel-message-move-task --task-handle busy-1" in result.stderr
+    assert "already running (7 message(s) moved so far)" in flat(result.stderr)
+    assert "eventpipe dlq cancel orders" in flat(result.stderr)
+    assert "cancel-message-move-task --task-handle busy-1" in flat(result.stderr)
 
 
 def test_redrive_that_fails_reports_the_reason(
@@ -254,7 +308,7 @@ def test_redrive_that_fails_reports_the_reason(
     assert result.exit_code == 1
     assert (
         "redrive of the DLQ of orders failed after 0 message(s): AccessDenied on destination"
-        in result.stderr
+        in flat(result.stderr)
     )
 
 
@@ -275,7 +329,7 @@ def test_redrive_started_elsewhere_in_between_is_reported_as_running(
     with sqs.stubber:
         result = stack.cli("dlq", "redrive", "orders")
     assert result.exit_code == 1
-    assert "already running" in result.stderr
+    assert "already running" in flat(result.stderr)
 
 
 # --- a FIFO consumer (optionally fed through an intake queue and a pipe) ----------------
@@ -340,9 +394,11 @@ def test_unknown_consumer_suggests_the_closest_name(stack: Stack) -> None:
     for command in (["dlq", "peek", "ordrs"], ["status", "-c", "ordrs"], ["logs", "ordrs"]):
         result = stack.cli(*command)
         assert result.exit_code == 1
-        assert "Did you mean 'orders'?" in result.stderr, command
+        assert "Did you mean 'orders'?" in flat(result.stderr), command
     far = stack.cli("dlq", "peek", "zzzz")
-    assert "Did you mean" not in far.stderr and "inventory, mailer, orders" in far.stderr
+    assert "Did you mean" not in flat(far.stderr) and "inventory, mailer, orders" in flat(
+        far.stderr
+    )
 
 
 def test_peek_on_a_fifo_dlq_counts_what_sqs_holds_back(stack: Stack) -> None:
@@ -431,8 +487,8 @@ def test_intake_on_a_consumer_without_one_is_refused(stack: Stack) -> None:
     for command in (["dlq", "peek"], ["dlq", "purge", "--yes"], ["dlq", "redrive"]):
         result = stack.cli(*command[:2], "orders", *command[2:], "--intake")
         assert result.exit_code == 1
-        assert "orders has no intake queue" in result.stderr
-        assert "drop --intake" in result.stderr
+        assert "orders has no intake queue" in flat(result.stderr)
+        assert "drop --intake" in flat(result.stderr)
 
 
 def test_intake_redrive_moves_back_to_the_intake_queue(
@@ -460,7 +516,7 @@ def test_intake_redrive_moves_back_to_the_intake_queue(
 
 def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(stack, monkeypatch)
-    sqs.depth(8)
+    sqs.depth(8, redrive=False)
     sqs.tasks(
         {"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders.dlq_arn},
         {"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": sqs.orders.dlq_arn},
@@ -470,7 +526,7 @@ def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.Monk
         {"ApproximateNumberOfMessagesMoved": 3},
         {"TaskHandle": "run-1"},
     )
-    sqs.depth(5)
+    sqs.depth(5, redrive=False)
     with sqs.stubber:
         result = stack.cli("dlq", "cancel", "orders", "--json")
         sqs.stubber.assert_no_pending_responses()
@@ -487,7 +543,7 @@ def test_cancel_stops_the_running_redrive(stack: Stack, monkeypatch: pytest.Monk
 
 def test_cancel_with_nothing_running_says_so(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(stack, monkeypatch)
-    sqs.depth(2)
+    sqs.depth(2, redrive=False)
     sqs.tasks({"TaskHandle": "old", "Status": "COMPLETED", "SourceArn": sqs.orders.dlq_arn})
     with sqs.stubber:
         result = stack.cli("dlq", "cancel", "orders")
@@ -508,7 +564,7 @@ def test_cancel_against_moto_says_the_api_is_not_emulated(stack: Stack) -> None:
     stack.dead_letter("orders", {"a": 1}, "x")
     result = stack.cli("dlq", "cancel", "orders")
     assert result.exit_code == 1
-    assert "does not implement SQS message move tasks" in result.stderr
+    assert "does not implement SQS message move tasks" in flat(result.stderr)
 
 
 def test_a_record_held_behind_another_names_it(stack: Stack) -> None:

@@ -62,6 +62,9 @@ def test_publish_json_lines_file_in_batches(stack: Stack, tmp_path: Path) -> Non
     result = stack.cli("publish", str(events_file), "--source", "ecommerce.orders")
     assert result.exit_code == 0, result.output
     assert "Published 23 of 23 event(s) to eventpipe-dev-bus in 3 call(s)" in result.stdout
+    ids = [line.split()[-1] for line in result.stdout.splitlines() if "event id " in line]
+    assert len(ids) == 10 and len(set(ids)) == 10  # the first ten; --json has them all
+    assert "... and 13 more event ids (--json lists them all)" in result.stdout
     assert sorted(e["detail"]["n"] for e in drain(stack, "orders")) == list(range(23))
 
 

@@ -21,7 +21,7 @@ import pytest
 from eventpipe.cli import app
 from eventpipe.cli.output import VERBATIM_KEYS
 from tests.cli.stack import Stack
-from tests.cli.terminal import TERMINAL_80, plain_lines, too_wide
+from tests.cli.terminal import TERMINAL_80, flat, plain_lines, too_wide
 from tests.cli.test_app import _commands
 from tests.cli.test_dlq import StubbedSqs
 from tests.cli.test_logs import powertools
@@ -133,24 +133,24 @@ def test_every_json_command_is_covered() -> None:
 
 def test_consumer_detail_shows_the_whole_pattern(project: Stack) -> None:
     table = _run(project, ["consumers"], [], False)
-    assert "…" in table.stdout and "`eventpipe consumers NAME` shows" in table.stdout
+    assert "…" in table.stdout and "`eventpipe consumers NAME` shows" in flat(table.stdout)
     detail = _run(project, ["consumers"], ["priority-orders"], False)
     text = "\n".join(plain_lines(detail.stdout))
     assert '"numeric": [' in text and '"order_placed"' in text  # the part the table cut
     assert "maxReceiveCount" in text and "priority_orders.handler:flag" in text
     typo = _run(project, ["consumers"], ["priority-order"], False)
-    assert typo.exit_code == 1 and "did you mean 'priority-orders'?" in typo.stderr
+    assert typo.exit_code == 1 and "did you mean 'priority-orders'?" in flat(typo.stderr)
 
 
 def test_dlq_cancel_json_is_camel_case(project: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     sqs = StubbedSqs(project, monkeypatch)
     dlq = sqs.orders.dlq_arn
-    sqs.depth(8)  # a DLQ with nothing in it has no redrive to cancel: asked first
+    sqs.depth(8, redrive=False)  # a DLQ with nothing in it has no redrive to cancel
     sqs.tasks({"TaskHandle": "run-1", "Status": "RUNNING", "SourceArn": dlq})
     sqs.stubber.add_response(
         "cancel_message_move_task", {"ApproximateNumberOfMessagesMoved": 3}, {"TaskHandle": "run-1"}
     )
-    sqs.depth(5)  # what is left in the DLQ after the cancel
+    sqs.depth(5, redrive=False)  # what is left in the DLQ after the cancel
     with sqs.stubber:
         result = _run(project, ["dlq", "cancel"], ["orders"], True, "--json")
     assert result.exit_code == 0, result.output

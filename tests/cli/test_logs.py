@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from eventpipe.operate import logs as logs_ops
 from tests.cli.stack import Stack
-from tests.cli.terminal import PIPED, TERMINAL_80, too_wide
+from tests.cli.terminal import PIPED, TERMINAL_80, broken_words, too_wide
 
 GROUP = "/aws/lambda/eventpipe-dev-orders"
 STREAM = "2026/12/02/[$LATEST]0123456789abcdef0123456789abcdef"
@@ -101,7 +101,7 @@ def test_logs_show_lines_errors_with_traceback_and_their_record(stack: Stack) ->
     result = stack.cli("logs", "orders", "--since", "1h")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "START RequestId: 3f1c" in out and "REPORT RequestId: 3f1c" in out
+    assert "RequestId" not in out  # Lambda's own lines: --verbose
     assert "INFO    order stored (message m-ok, event ev-ok)" in out
     assert (
         "WARNING record failed; SQS delivers it again after the backoff: ValueError: card "
@@ -112,7 +112,63 @@ def test_logs_show_lines_errors_with_traceback_and_their_record(stack: Stack) ->
     at = next(i for i, line in enumerate(lines) if "m-bad" in line)
     assert lines[at + 1] == "    Traceback (most recent call last):"
     assert lines[at + 4] == "    ValueError: card declined"
-    assert out.index("order stored") < out.index("m-bad") < out.index("END RequestId")
+    verbose = stack.cli("logs", "orders", "--since", "1h", "--verbose").stdout
+    assert "START RequestId: 3f1c" in verbose and "REPORT RequestId: 3f1c" in verbose
+    assert verbose.index("order stored") < verbose.index("m-bad") < verbose.index("END RequestId")
+
+
+EMF = json.dumps(
+    {
+        "_aws": {
+            "Timestamp": 1764633600000,
+            "CloudWatchMetrics": [
+                {"Namespace": "eventpipe", "Dimensions": [["service"]], "Metrics": []}
+            ],
+        },
+        "service": "orders",
+        "RecordsSucceeded": [1.0],
+    }
+)
+
+
+def test_a_planned_retry_is_folded_and_metrics_are_left_to_verbose(stack: Stack) -> None:
+    """A RetryableError is a failure the handler planned: its line says why, and where it
+    was raised stands in for the traceback; the metrics object is not a handler line."""
+    retry = TRACEBACK.replace("ValueError: card declined", "RetryableError: bank busy")
+    write(
+        stack,
+        powertools(
+            "WARNING",
+            "record failed; SQS delivers it again after the backoff",
+            message_id="m-retry",
+            error_type="RetryableError",
+            error="bank busy",
+            exception=retry,
+        ),
+        EMF,
+    )
+    out = stack.cli("logs", "orders", "--since", "1h").stdout
+    assert "RetryableError: bank busy (message m-retry)" in out
+    assert "    raised at /var/task/orders/handler.py:12 in handle (--verbose: traceback)" in out
+    assert "Traceback" not in out and "_aws" not in out
+    verbose = stack.cli("logs", "orders", "--since", "1h", "--verbose").stdout
+    assert "    Traceback (most recent call last):" in verbose and "_aws" in verbose
+
+
+def test_lines_of_several_streams_come_in_time_order(stack: Stack) -> None:
+    """One stream per execution environment: their lines are merged by time."""
+    now = int(time.time() * 1000) - 60_000
+    logs = stack_logs(stack)
+    logs.create_log_group(logGroupName=GROUP)
+    for stream, offsets in (("env-b", (1, 3)), ("env-a", (0, 2))):
+        logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
+        logs.put_log_events(
+            logGroupName=GROUP,
+            logStreamName=stream,
+            logEvents=[{"timestamp": now + o, "message": f"line {o}"} for o in offsets],
+        )
+    out = stack.cli("logs", "orders", "--since", "1h").stdout
+    assert [line.split()[-1] for line in out.splitlines()] == ["0", "1", "2", "3"]
 
 
 def test_errors_only_and_filter(stack: Stack) -> None:
@@ -124,7 +180,9 @@ def test_errors_only_and_filter(stack: Stack) -> None:
     assert "m-bad" in errors.stdout  # a line with a traceback counts as an error
     assert "order stored" not in errors.stdout and "START" not in errors.stdout
 
-    filtered = stack.cli("logs", "orders", "--since", "1h", "--filter", "Billed Duration")
+    filtered = stack.cli(
+        "logs", "orders", "--since", "1h", "--filter", "Billed Duration", "--verbose"
+    )
     assert filtered.exit_code == 0, filtered.output
     assert filtered.stdout.count("\n") == 1 and "REPORT RequestId" in filtered.stdout
 
@@ -143,7 +201,9 @@ def test_since_leaves_out_older_lines(stack: Stack) -> None:
 
 def test_json_is_camel_case(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     failing_run(stack)
-    result = stack.cli("logs", "orders", "--since", "1h", "--json")
+    handler_lines = json.loads(stack.cli("logs", "orders", "--since", "1h", "--json").stdout)
+    assert [r["messageId"] for r in handler_lines["lines"]] == ["m-ok", "m-bad"]
+    result = stack.cli("logs", "orders", "--since", "1h", "--json", "--verbose")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["consumer"], data["logGroup"]) == ("orders", GROUP)
@@ -161,7 +221,7 @@ def test_json_is_camel_case(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> No
         raise KeyboardInterrupt
 
     monkeypatch.setattr(logs_ops, "_pause", stop)
-    followed = stack.cli("logs", "orders", "--since", "1h", "--json", "--follow")
+    followed = stack.cli("logs", "orders", "--since", "1h", "--json", "--follow", "--verbose")
     assert followed.exit_code == 0, followed.output
     streamed = [json.loads(line) for line in followed.stdout.splitlines()]  # JSON lines
     assert [r["eventId"] for r in streamed] == [r["eventId"] for r in rows]
@@ -244,15 +304,28 @@ def test_pipe_log_of_a_per_key_fifo_consumer(stack: Stack) -> None:
 
 
 def test_a_terminal_of_80_columns(stack: Stack) -> None:
+    """Each line fits, wrapped between words (the same words as piped, none cut in two);
+    a traceback row too long is cut with an ellipsis, never wrapped."""
     failing_run(stack)
-    result = stack.runner.invoke(
-        stack_app(),
-        ["logs", "orders", "--since", "1h", "--outputs", str(stack.outputs_file)],
-        env=TERMINAL_80,
+    write(
+        stack,
+        powertools(
+            "ERROR",
+            "record sent to the DLQ after its last allowed attempt with the reason below",
+            message_id="0c6e6a2b-1f7e-4d0e-9a43-6f1b8f0a2d11",
+            correlation_id="5f2b1c9e-8a7d-4e3f-b2a1-0c9d8e7f6a5b",
+            error_type="PermanentError",
+            error="refund amount must be positive for every customer",
+        ),
     )
-    assert result.exit_code == 0, result.output
-    assert too_wide(result.stdout) == []
-    assert "card declined" in result.stdout
+    args = ["logs", "orders", "--since", "1h", "--outputs", str(stack.outputs_file)]
+    terminal = stack.runner.invoke(stack_app(), args, env=TERMINAL_80)
+    piped = stack.runner.invoke(stack_app(), args, env=PIPED)
+    assert terminal.exit_code == 0, terminal.output
+    assert too_wide(terminal.stdout) == []
+    assert "card declined" in terminal.stdout
+    assert broken_words(terminal.stdout, piped.stdout) == []
+    assert len(terminal.stdout.splitlines()) > len(piped.stdout.splitlines())  # it wrapped
 
 
 def stack_app() -> Any:

@@ -35,7 +35,7 @@ def test_new_scaffolds_a_plugin_that_passes_its_own_tests(
     )
     assert result.exit_code == 0, result.output
     root = project / "consumers" / "parcel-audit"
-    assert "pip install -e consumers/parcel-audit" in result.stdout  # relative: pasteable here
+    assert "pytest consumers/parcel-audit" in result.stdout  # relative: pasteable here
 
     pyproject = tomllib.loads((root / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == "eventpipe-parcel-audit"
@@ -58,6 +58,26 @@ def test_new_scaffolds_a_plugin_that_passes_its_own_tests(
     assert run.returncode == 0, run.stdout + run.stderr
     assert "5 passed" in run.stdout
 
+    # The edit the README invites (another pattern) keeps them green: they build their
+    # events from the pattern.
+    plugin_file = root / "src" / "parcel_audit" / "plugin.py"
+    plugin_file.write_text(
+        plugin_file.read_text()
+        .replace('"source": ["shop.parcels"]', '"source": ["shop.parcels", "shop.returns"]')
+        .replace('"detail-type": ["Parcel Sent"]', '"detail-type": ["Parcel Returned"]')
+        .replace('detail_type="Parcel Sent"', 'detail_type="Parcel Returned"')
+    )
+    edited = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    assert "5 passed" in edited.stdout
+
     # And eventpipe accepts it as a plugin: every check of `pulumi up` passes.
     monkeypatch.syspath_prepend(str(root / "src"))
     plugin = importlib.import_module("parcel_audit.plugin")
@@ -66,7 +86,11 @@ def test_new_scaffolds_a_plugin_that_passes_its_own_tests(
     )
     [declared] = resolved.enabled
     assert declared.consumer.name == "parcel-audit"
-    assert declared.consumer.pattern == {"source": ["shop.parcels"], "detail-type": ["Parcel Sent"]}
+    assert declared.consumer.pattern == {
+        "source": ["shop.parcels", "shop.returns"],
+        "detail-type": ["Parcel Returned"],
+    }
+    assert declared.consumer.handler == "parcel_audit.handler:process"
     assert declared.handler_func is not None
     for name in [m for m in sys.modules if m.startswith("parcel_audit")]:
         del sys.modules[name]

@@ -84,6 +84,31 @@ def test_the_bucket_is_private_encrypted_tls_only_and_expires(
     run()
 
 
+def test_without_expire_days_the_bucket_keeps_dead_letters_for_good(
+    mocks: AwsMocks, build_dir: Path
+) -> None:
+    never = {"deadLetterArchive": {"afterDays": 10}}
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        program = build_program(consumers(), settings(**never), build_dir)
+
+        def check(entry: dict[str, Any]) -> None:
+            assert mocks.one("aws:s3/bucket:Bucket", "eventpipe-dead-letter-archive-bucket")
+            lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+            assert mocks.of_type(lifecycle) == []  # no rule, so S3 expires nothing
+            assert entry["afterDays"] == 10 and entry["expireDays"] is None
+
+        assert program.archive is not None
+        outputs = resolved_json(program.archive.outputs)
+        return pulumi.Output.all(outputs, program.settled()).apply(lambda both: check(both[0]))
+
+    run()
+    # Every registration has drained once run() returns, so absence here is final.
+    lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    assert mocks.of_type(lifecycle) == []
+
+
 def test_the_archiver_reads_every_dlq_and_has_least_privilege(
     mocks: AwsMocks, build_dir: Path
 ) -> None:

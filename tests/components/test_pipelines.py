@@ -62,10 +62,13 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
     assert dlq.inputs["messageRetentionSeconds"] == 14 * 24 * 3600
     assert queue.inputs["messageRetentionSeconds"] == consumer.retention
     redrive = json.loads(queue.inputs["redrivePolicy"])
-    assert redrive == {
-        "deadLetterTargetArn": dlq.outputs["arn"],
-        "maxReceiveCount": consumer.max_receive_count,
-    }
+    # FIFO: a safety net of 2 x batch size x own attempts (eventpipe.consumer), capped at 1000.
+    receives = (
+        min(1000, 2 * consumer.batch_size * consumer.max_receive_count)
+        if consumer.fifo
+        else consumer.max_receive_count
+    )
+    assert redrive == {"deadLetterTargetArn": dlq.outputs["arn"], "maxReceiveCount": receives}
     allow = mocks.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", f"{name}-dlq-redrive-allow")
     assert allow.inputs["queueUrl"] == dlq.outputs["url"]
     assert json.loads(allow.inputs["redriveAllowPolicy"]) == {
@@ -146,8 +149,14 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
     assert env[contract.ENV_FIFO] == ("true" if consumer.fifo else "false")
     assert env[contract.ENV_SOURCE] == consumer.source
     assert env[contract.ENV_DLQ_URL] == dlq.outputs["url"]
-    assert env[contract.ENV_MAX_RECEIVE_COUNT] == str(consumer.max_receive_count)
+    assert env[contract.ENV_MAX_RECEIVE_COUNT] == str(receives)
     assert (contract.ENV_IDEMPOTENCY_TABLE in env) is consumer.idempotent
+    if consumer.fifo:  # own failed attempts, counted in the stack's table
+        assert env[contract.ENV_MAX_ATTEMPTS] == str(consumer.max_receive_count)
+        table = mocks.one("aws:dynamodb/table:Table", "eventpipe-idempotency")
+        assert env[contract.ENV_ATTEMPTS_TABLE] == table.outputs["name"]
+    else:
+        assert contract.ENV_MAX_ATTEMPTS not in env and contract.ENV_ATTEMPTS_TABLE not in env
     layers = function.inputs["layers"]
     assert any(
         ":017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:" in layer
@@ -175,6 +184,14 @@ def check_pipeline(mocks: AwsMocks, plugin: str, consumer: Consumer) -> None:
     assert by_sid["DeadLetter"]["Resource"] == dlq.outputs["arn"]
     assert logs.outputs["arn"] in by_sid["WriteOwnLogs"]["Resource"]
     assert ("Idempotency" in by_sid) is consumer.idempotent
+    assert ("CountOwnAttempts" in by_sid) is consumer.fifo
+    if consumer.fifo:  # UpdateItem only, on this consumer's own count items only
+        count = by_sid["CountOwnAttempts"]
+        assert count["Action"] == ["dynamodb:UpdateItem"]
+        assert count["Resource"] == table.outputs["arn"]
+        assert count["Condition"] == {
+            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"attempts#{name}#*"]}
+        }
 
     # one alarm over every signal, on this pipeline's resources, without actions of its own
     [alarm] = [

@@ -337,8 +337,13 @@ def _stack_file_config(stack: str) -> dict[str, str]:
     return pulumi_files.program_config(PROJECT, stack).config
 
 
-def test_dev_stack_with_installed_example_plugins(mocks: AwsMocks) -> None:
-    """The real program, the real dev stack file and the four example plugins."""
+def test_dev_stack_with_installed_example_plugins(
+    mocks: AwsMocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real program, the real dev stack file and the four example plugins (pinned:
+    a consumer the user adds with `eventpipe new` is installed too, and is not this
+    test's business)."""
+    monkeypatch.setenv("EVENTPIPE_PLUGINS", "orders,inventory,notifications,priority-orders")
     pulumi.runtime.set_all_config(_stack_file_config("dev"))
     pulumi_settings._set_stack("dev")
 

@@ -111,6 +111,16 @@ def test_dead_letter_archive_lines(round_prices: PriceTable, tmp_path: Path) -> 
     assert not any(line.service == "S3" for line in without.consumers[0].lines)
 
 
+def test_an_archive_without_expiry_costs_a_month_of_storage_each_month() -> None:
+    prices = load_prices()
+    settings = StackSettings(deadLetterArchive={"afterDays": 7})
+    a = Assumptions(event_kb=1, failure_rate=0.02, archiver_runs_per_day=24)
+    (cost,) = estimate(settings, [rule_consumer()], prices, a).consumers
+    storage = {line.item: line for line in cost.lines}["archive storage (GB-month)"]
+    assert storage.cost == pytest.approx(0.02 / 1024**2 * prices["s3_standard_storage_gb_month"])
+    assert "no expiry" in storage.note
+
+
 def test_archiver_looks_at_each_dead_letter_until_it_is_old_enough() -> None:
     prices = load_prices()
     settings = StackSettings(deadLetterArchive={"afterDays": 7, "expireDays": 30})

@@ -27,6 +27,7 @@ import pytest
 
 from eventpipe.local import LocalEngine
 from eventpipe.local.functions.function_logs import LogStream
+from eventpipe.local.watch.tracker import message_key
 from tests.local.conftest import MINI, copy_project
 
 TIME_SCALE = 0.01
@@ -233,6 +234,32 @@ def test_timeout_kills_the_worker_and_fails_the_batch(
     [after] = _publish(engine, "mini", [{"id": f"{tag}-after-timeout"}])
     assert _final(engine, "mini", [after]) == {after: "succeeded"}
     assert [line[1] for line in _lines(effects, tag)] == [f"{tag}-after-timeout"]  # fresh worker
+
+
+def test_a_crashed_attempt_is_retried_after_the_time_scaled_visibility_timeout(
+    engine: LocalEngine, effects: Path, tag: str
+) -> None:
+    """The function timeout (900 s) is the queue's whole visibility timeout, which the
+    time scale makes 9 s: a worker that dies on the first delivery leaves the message to
+    come back after those 9 s, not after the 900 s the queue keeps while a batch runs.
+    Without that, the deadline below (120 s) would pass before the second attempt."""
+    state = engine.deployment.state
+    [mapping] = [m for m in state.mappings if m.function_name == "mini-crash"]
+    queue = state.queues[mapping.queue_arn]
+    assert queue.declared_visibility_timeout == 900
+    assert queue.visibility_timeout == 900  # covers the running batch
+    url = engine.deployment.outputs["mini"]["crashQueueUrl"]
+    body = json.dumps({"id": f"{tag}-crash", "exit_first": True})
+    engine.client("sqs").send_message(QueueUrl=url, MessageBody=body)
+    key = message_key(body)
+    done = engine.tracker.wait_for(
+        lambda: engine.tracker.outcome("mini-crash", key) == "retried", DEADLINE
+    )
+    assert done, f"no second attempt in {DEADLINE:g}s: {engine.tracker.outcome('mini-crash', key)}"
+    record = engine.tracker.records[("mini-crash", key)]
+    assert (record.attempts, record.failures) == (2, 1)
+    assert "worker died" in record.last_error
+    assert [line[1:3] for line in _lines(effects, tag)] == [[f"{tag}-crash", "2"]]
 
 
 def test_fifo_groups_set_by_the_pipe_and_kept_in_order(

@@ -8,6 +8,12 @@ detail that fails the handler's pydantic model), 20% fail transiently
 not EventBridge events (plain text, invalid JSON, an envelope without ``detail``) are sent
 straight into both consumers' queues.
 
+A second case runs failure streaks through the FIFO consumer: 4 groups of 25 events,
+each group with runs of consecutive events that fail on their first one or two handler
+runs and succeed on the second or third. A record waits behind the failing ones of its
+group, and SQS counts every receive; only its own failed runs may count toward
+dead-lettering, so none of them may reach the DLQ, and each group keeps its order.
+
 Asserted: nothing lost (every published message is either processed or dead-lettered,
 never both), no double effect (each event's effect is counted in a table), every dead
 letter carries its reason, and each FIFO group's events ran in the order they reached
@@ -36,6 +42,9 @@ STD_EVENTS = 300
 FIFO_GROUPS = [f"customer-{g}" for g in range(6)]
 FIFO_PER_GROUP = 40
 SETTLE_TIMEOUT = 240.0
+STREAK_GROUPS = [f"streak-{g}" for g in range(4)]
+STREAK_PER_GROUP = 25
+STREAK_BASE = 50_000
 DIRECT_BODIES = [
     "plain text, not an event",
     '{"id": "broken", "detail-type": ',  # invalid JSON
@@ -224,6 +233,8 @@ def test_faults_nothing_lost_nothing_doubled_every_reason_order_per_group(
                 runs[pk[6:]] = [
                     [v["L"][0]["N"], v["L"][1]["S"], v["L"][2]["S"]] for v in item["runs"]["L"]
                 ]
+    effects = {n: count for n, count in effects.items() if n < STREAK_BASE}  # this case's
+    runs = {group: run for group, run in runs.items() if group in FIFO_GROUPS}
     doubled = {n: count for n, count in effects.items() if count != 1}
     assert doubled == {}
 
@@ -252,3 +263,64 @@ def test_faults_nothing_lost_nothing_doubled_every_reason_order_per_group(
         assert done == {
             d["n"] for d in fifo_details if d["group"] == group and d["mode"] not in poison
         }
+
+
+def _streak_details() -> list[dict[str, Any]]:
+    """Per group: events 0-4 and 12-16 are a streak of ``flaky`` ones (two failed runs,
+    every third one only one), the rest ``ok``; groups interleaved as published."""
+    details = []
+    for i in range(STREAK_PER_GROUP):
+        for g, group in enumerate(STREAK_GROUPS):
+            flaky = i % 12 < 5
+            details.append(
+                {
+                    "n": STREAK_BASE + 100 * g + i,
+                    "mode": "flaky" if flaky else "ok",
+                    "failures": (1 if i % 3 == 0 else 2) if flaky else 0,
+                    "group": group,
+                }
+            )
+    return details
+
+
+def test_fifo_failure_streaks_dead_letter_nothing_healthy_and_keep_each_group_in_order(
+    engine: LocalEngine,
+) -> None:
+    fifo_outputs = engine.outputs.consumers["fi-fifo"]
+    details = _streak_details()
+    entries = [
+        {"Source": "fi.fifo", "DetailType": "Fault", "Detail": json.dumps(d)} for d in details
+    ]
+    ids = engine.put_events(entries)
+    keys = {f"event:{event_id}" for event_id in ids}
+    assert engine.wait_until_settled(SETTLE_TIMEOUT), engine.queue_depths()
+
+    dead = _drain(engine, fifo_outputs.dlq_url) + _drain(engine, fifo_outputs.intake_dlq_url)
+    healthy_dead = [(_dead_key(m), _reason(m)) for m in dead if _dead_key(m) in keys]
+    assert healthy_dead == []  # every event here succeeds within its own retries
+
+    items = _scan(engine, "fi-fifo")
+    wanted = {d["n"] for d in details}
+    effects = {
+        int(pk[3:]): int(i["effects"]["N"]) for pk, i in items.items() if pk.startswith("ev#")
+    }
+    assert {n: effects.get(n) for n in wanted} == {n: 1 for n in wanted}  # each ran once
+
+    flaky = {d["n"]: d["failures"] for d in details if d["mode"] == "flaky"}
+    attempts = {int(pk[4:]): item for pk, item in items.items() if pk.startswith("att#")}
+    assert {n: int(attempts[n]["runs"]["N"]) for n in flaky} == {
+        n: failures + 1 for n, failures in flaky.items()
+    }  # failed runs as asked, then the run that succeeded
+    for group in STREAK_GROUPS:
+        run = items[f"group#{group}"]["runs"]["L"]
+        sequence = [int(v["L"][1]["S"]) for v in run]
+        assert sequence == sorted(sequence) and len(set(sequence)) == len(sequence), group
+        assert {int(v["L"][0]["N"]) for v in run} == {
+            d["n"] for d in details if d["group"] == group
+        }
+    receives = sorted(int(item["receives"]["N"]) for n, item in attempts.items() if n in flaky)
+    print(
+        f"streaks: {len(details)} FIFO events in {len(STREAK_GROUPS)} groups, {len(flaky)} "
+        f"flaky ({sum(flaky.values())} failed runs), dead-lettered 0; receives of a flaky "
+        f"event's successful run: max {receives[-1]}, median {receives[len(receives) // 2]}"
+    )

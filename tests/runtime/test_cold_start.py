@@ -45,7 +45,7 @@ def test_import_error_fails_the_whole_invocation_with_reason_logged(
 
 
 def test_missing_function_and_bad_reference_are_named() -> None:
-    with pytest.raises(HandlerImportError, match="has no callable 'nope'"):
+    with pytest.raises(HandlerImportError, match="has no attribute 'nope'"):
         load_handler("tests.runtime.handlers:nope")
     with pytest.raises(HandlerImportError, match="not 'module:function'"):
         load_handler("tests.runtime.handlers")

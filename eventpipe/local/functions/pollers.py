@@ -52,7 +52,7 @@ from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.functions.lambda_records import record_reasons, to_record
 from eventpipe.local.functions.mapping_state import MappingState
 from eventpipe.local.functions.pool import FunctionPool, Invocation, WorkerProcess
-from eventpipe.local.sqs_batches import fill_window, receive
+from eventpipe.local.sqs_batches import fill_window, receive, return_failed
 from eventpipe.local.watch.tracker import Delivery, Tracker, describe, message_key
 
 POLL_WAIT_SECONDS = 1
@@ -328,6 +328,7 @@ class MappingPoller:
             handled = [m for m in batch if m["MessageId"] not in failed]
             deleted.append(self._deletes.submit(delete, handled))
 
+        due = time.monotonic() + self.queue.declared_visibility_timeout * self.time_scale
         invocation = worker.invoke(
             {"Records": records}, float(self.pool.spec.timeout), on_result=settle
         )
@@ -336,6 +337,9 @@ class MappingPoller:
             self.invocations += 1
             self.errors += 0 if invocation.ok else 1
         failed_ids, error = settled[0] if settled else (set(ids), invocation.error)
+        if not settled:  # failed as a whole: back after the scaled visibility timeout
+            q = self.queue
+            return_failed(self._sqs, q.url, batch, due - time.monotonic(), q.visibility_timeout)
         succeeded = [m for m in batch if m["MessageId"] not in failed_ids]
         handled = {keys[m["MessageId"]] for m in succeeded}
         # The runtime reports a record it dead-lettered as handled: look for its copy.

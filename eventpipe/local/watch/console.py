@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import time
 from collections.abc import Sequence
@@ -53,32 +54,48 @@ def print_deploy(console: Console, deployment: Deployment, stack: str, scale: fl
 
 
 def grouped_notices(deployment: Deployment) -> list[str]:
-    """The deploy's notices, one line per skipped type and per repeated remark."""
+    """The deploy's notices in plain words, sorted (the deploy registers resources in
+    parallel, so their order would change between runs): one line for every resource
+    type AWS has and the emulator lacks, then one per repeated remark."""
     skipped: dict[str, int] = {}
     for resource in deployment.state.resources:
         if resource.status == "skipped":
-            skipped[resource.type] = skipped.get(resource.type, 0) + 1
-    lines = [
-        f"not emulated, skipped: {kind}" + (f" (x{count})" if count > 1 else "")
-        for kind, count in skipped.items()
-    ]
+            kind = plain_type(resource.type)
+            skipped[kind] = skipped.get(kind, 0) + 1
+    lines = []
+    if skipped:
+        kinds = ", ".join(
+            kind + (f" (x{count})" if count > 1 else "") for kind, count in sorted(skipped.items())
+        )
+        lines.append(f"on AWS only (the emulator has no such resource): {kinds}")
     remarks: dict[str, list[str]] = {}
     for notice in deployment.state.notices:
         if notice.startswith("skipped "):
             continue
         subject, _, remark = notice.partition(": ")
         remarks.setdefault(remark or subject, []).append(subject if remark else "")
-    for remark, subjects in remarks.items():
-        named = ", ".join(s for s in subjects if s)
+    for remark, subjects in sorted(remarks.items()):
+        named = ", ".join(sorted(s for s in subjects if s))
         lines.append(f"{remark} ({named})" if named else remark)
     return lines
 
 
-def log_line(console: Console, entry: LogEntry) -> None:
+def plain_type(token: str) -> str:
+    """``aws:schemas/registry:Registry`` -> ``schemas registry``: a Pulumi type token as
+    the service and resource it names."""
+    _, _, rest = token.partition(":")
+    module, _, name = rest.partition(":")
+    service = module.split("/", 1)[0]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower()
+    return f"{service} {words}" if service and words else token
+
+
+def log_line(console: Console, entry: LogEntry, target: Sequence[str] = ()) -> None:
     """``10:00:01  Order Created (ecommerce.orders) 1a2b -> order-processing  ok attempt 1``.
 
-    Printed with ``soft_wrap``: never hard-wrapped (a terminal wraps a long line itself,
-    a pipe gets it whole); a failure's log location goes on its own line."""
+    On a terminal the console wraps it between words at the terminal's width; piped, it
+    stays one line. A failure is followed by the command that shows its function's log
+    (``target``: the ``--stack``/``--project-dir`` flags ``dev`` ran with)."""
     outcome, style = _STYLE[entry.outcome]
     stamp = time.strftime("%H:%M:%S")
     detail = f"  {escape(entry.detail)}" if entry.detail else ""
@@ -87,12 +104,10 @@ def log_line(console: Console, entry: LogEntry) -> None:
         f"[dim]attempt {entry.attempt}[/]{detail}",
         style=style or None,
         highlight=False,
-        soft_wrap=True,
     )
     if entry.log and entry.outcome != "ok":
-        console.print(
-            f"          [dim]full log: {escape(entry.log)}[/]", highlight=False, soft_wrap=True
-        )
+        command = shlex.join(["eventpipe", "logs", entry.consumer, "--local", *target])
+        console.print(f"          [dim]its log: {escape(command)}[/]", highlight=False)
 
 
 def logs_hint(consumer: str, target: Sequence[str] = ()) -> str:
@@ -102,20 +117,23 @@ def logs_hint(consumer: str, target: Sequence[str] = ()) -> str:
 
 
 def print_log_locations(
-    console: Console, functions: dict[str, str], target: Sequence[str] = ()
+    console: Console,
+    functions: dict[str, str],
+    target: Sequence[str] = (),
+    consumers: set[str] | None = None,
 ) -> None:
-    """Where each consumer's function log is: its log group, then the command to follow
-    it, each on its own line (readable at 80 columns, never hard-wrapped)."""
+    """Where each function's log is: a consumer's with the command that follows it (each
+    on its own line, wrapped between words), the stack's own functions (the breaker,
+    the archiver) with their log group only: `eventpipe logs` reads consumers' logs."""
     if not functions:
         return
     console.print("function logs (CloudWatch Logs in the emulator):")
-    for consumer, group in sorted(functions.items()):
-        console.print(f"  {consumer}: {escape(group)}", highlight=False, soft_wrap=True)
-        console.print(
-            f"    [dim]follow:[/] {escape(logs_hint(consumer, target))}",
-            highlight=False,
-            soft_wrap=True,
-        )
+    for name, group in sorted(functions.items()):
+        if consumers is not None and name not in consumers:
+            console.print(f"  {name} (stack function): {escape(group)}", highlight=False)
+            continue
+        console.print(f"  {name}: {escape(group)}", highlight=False)
+        console.print(f"    [dim]follow:[/] {escape(logs_hint(name, target))}", highlight=False)
 
 
 OUTCOME_COLUMNS = ("received", "ok", "retried", "dead-lettered", "pending")

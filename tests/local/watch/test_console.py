@@ -28,3 +28,34 @@ def test_the_demo_summary_fits_80_columns_with_every_header_whole(terminal: bool
     assert rows["notifications"] == ["3", "3", "0", "0", "0"]
     for consumer in ("inventory-reservation", "notifications", "order-processing"):
         assert consumer in rows
+
+
+def test_deploy_notes_are_plain_and_sorted_whatever_the_registration_order() -> None:
+    """The deploy registers resources in parallel: the notes must not follow that order,
+    and a Pulumi type token is no reading for a newcomer."""
+    from eventpipe.local.deploy.records import Created, Deployment, DeployState
+    from eventpipe.local.watch.console import grouped_notices
+
+    def notes(order: list[int]) -> list[str]:
+        resources = [
+            Created("aws:schemas/schema:Schema", "a", "", "skipped"),
+            Created("aws:cloudwatch/dashboard:Dashboard", "b", "", "skipped"),
+            Created("aws:schemas/schema:Schema", "c", "", "skipped"),
+            Created("aws:sqs/queue:Queue", "d", "", "created"),
+        ]
+        state = DeployState(
+            region="us-east-1",
+            account="123456789012",
+            time_scale=1.0,
+            resources=[resources[i] for i in order],
+            notices=["queue-b: KMS key dropped", "queue-a: KMS key dropped"],
+        )
+        return grouped_notices(Deployment(state=state, outputs={}, endpoint_url=""))
+
+    first = notes([0, 1, 2, 3])
+    assert first == notes([3, 2, 1, 0])
+    assert first == [
+        "on AWS only (the emulator has no such resource): cloudwatch dashboard, "
+        "schemas schema (x2)",
+        "KMS key dropped (queue-a, queue-b)",
+    ]
