@@ -21,10 +21,9 @@ Follows what Lambda documents for SQS mappings:
   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html);
   and what succeeded is deleted as soon as the function returns, before its log is
   shipped (Lambda delivers logs beside its poller, not before the deletes). The deletes
-  go out from a thread of their own: the execution environment takes its next batch at
-  once (what counts against ``MaximumConcurrency`` is the function running, as on AWS)
-  and the batch's outcome is recorded while they go; the batch (and its FIFO groups' turn)
-  ends when they are done. So, as on
+  go out from a thread of their own: the environment takes its next batch at once (what
+  counts against ``MaximumConcurrency`` is the function running) and the outcome is
+  recorded meanwhile; the batch (and its FIFO groups' turn) ends when they are done. So, as on
   AWS, what counts against a visibility timeout is the function's own run, which the
   timeout covers (Lambda requires visibility >= function timeout); a time-scaled timeout
   can be as short as the function timeout, so on a busy machine the engine's own waits
@@ -107,7 +106,6 @@ class MappingPoller:
         self.errors = 0
         self._threads: list[threading.Thread] = []
         self._deletes = ThreadPoolExecutor(self.concurrency, f"deletes-{consumer}")
-        """Deletes what a function handled while its poller records the outcome."""
 
     @property
     def in_flight(self) -> int:
@@ -120,10 +118,9 @@ class MappingPoller:
         return not self.state.enabled() and self.in_flight == 0
 
     def start(self) -> None:
-        """One receive loop per concurrent batch on a standard queue, so receives overlap
-        as Lambda's do ("Lambda starts processing five batches at a time with five
-        concurrent invocations": https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html);
-        one on a FIFO queue, so its batches take their groups' turns in receive order."""
+        """A receive loop per concurrent batch of a standard queue (Lambda reads several
+        batches at once: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html);
+        one for a FIFO queue, whose batches take their groups' turns in receive order."""
         for index in range(1 if self.queue.fifo else self.concurrency):
             thread = threading.Thread(
                 target=self._loop, name=f"poller-{self.consumer}-{index}", daemon=True
@@ -148,8 +145,7 @@ class MappingPoller:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            # Receiving from before it reads the state until its batch is in flight: a
-            # disabled mapping reads Disabled only when no loop can still receive.
+            # Receiving until its batch is in flight: Disabled waits for every loop.
             with self._lock:
                 self._receiving += 1
             try:
