@@ -20,7 +20,11 @@ from components import ConsumerPipeline, ConsumerPipelineArgs, EventBus, EventBu
 from components.alarm_digest import declare_alarm_digest
 from components.breaker import declare_circuit_breaker
 from components.dead_letter_archive import declare_dead_letter_archive
+from components.intake import per_key_fifo
 from components.quota_refusal import USAGE_OUTPUT, refuse_beyond_quotas
+from components.retention import register as keep_stateful_resources
+from components.retired import TYPE as RETIRED_TYPE
+from components.retired import retired_consumers
 from eventpipe import contract
 from eventpipe.exceptions import ConfigurationError, EventpipeError
 from eventpipe.packaging import DEFAULT_BUILD_DIR
@@ -36,6 +40,8 @@ except ConfigurationError as err:
 
 settings = resolved.settings
 enabled = resolved.enabled
+# Queues, tables and the archive bucket are never deleted by Pulumi (components/retention.py).
+keep_stateful_resources(settings)
 handlers = {declared.consumer.name: declared.handler_func for declared in enabled}
 # Every quota `pulumi up` would hit, refused here, with the stacks sharing them counted.
 quota_usage = refuse_beyond_quotas(
@@ -60,9 +66,20 @@ try:
                 bus=bus,
                 distribution=declared.distribution,
             ),
+            # a consumer enabled again finds the queues it kept while retired
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=RETIRED_TYPE)]),
         )
         for declared in enabled
     ]
+    # A consumer that left keeps its queues and DLQs (components/retired.py).
+    retired = retired_consumers(
+        settings,
+        {
+            d.consumer.name: (d.plugin, d.consumer.fifo, per_key_fifo(d.consumer))
+            for d in resolved.consumers
+            if not d.enabled
+        },
+    )
     breaker = declare_circuit_breaker(bus, pipelines, DEFAULT_BUILD_DIR)
     archive = declare_dead_letter_archive(bus, pipelines, DEFAULT_BUILD_DIR)
     declare_alarm_digest(bus, pipelines, breaker)
@@ -84,6 +101,8 @@ outputs = StackOutputs(
     topics=bus.topic_arns,
     breaker=breaker.outputs if breaker is not None else None,
     dead_letter_archive=archive.outputs if archive is not None else None,
+    retired={r.outputs.name: r.outputs for r in retired},
+    protect=settings.protect,
 )
 pulumi.export(contract.STACK_OUTPUT, outputs.to_json())
 pulumi.export(USAGE_OUTPUT, quota_usage)

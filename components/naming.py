@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from eventpipe.config import StackSettings
-from eventpipe.names import (  # noqa: F401 - the limits are read as naming.LIMIT_*
+from eventpipe.names import (  # noqa: F401 - read through naming (LIMIT_*, TAG_*, queue_name)
     LIMIT_ALARM,
     LIMIT_ARCHIVE,
     LIMIT_DASHBOARD,
@@ -25,19 +25,12 @@ from eventpipe.names import (  # noqa: F401 - the limits are read as naming.LIMI
     LIMIT_RULE,
     LIMIT_TABLE,
     LIMIT_TOPIC,
+    TAG_CONSUMER,
+    TAG_PLUGIN,
+    TAG_STACK,
     fit,
+    queue_name,
 )
-
-TAG_STACK = "eventpipe:stack"
-TAG_CONSUMER = "eventpipe:consumer"
-TAG_PLUGIN = "eventpipe:plugin"
-
-
-def queue_name(prefix: str, consumer: str, *, dlq: bool, fifo: bool) -> str:
-    """SQS name; FIFO queues must end in ``.fifo`` (counted in the 80-character limit)."""
-    suffix = ".fifo" if fifo else ""
-    stem = f"{prefix}{consumer}-dlq" if dlq else f"{prefix}{consumer}"
-    return fit(stem, LIMIT_QUEUE - len(suffix)) + suffix
 
 
 def consumer_name(prefix: str, consumer: str, limit: int, suffix: str = "") -> str:

@@ -86,7 +86,7 @@ contract and cannot be changed by a stack."""
 _ALIASES = {(info.alias or name): name for name, info in StackSettings.model_fields.items()} | {
     name: name for name in StackSettings.model_fields
 }
-_NOT_CONFIG = {"stack", "region"}
+_NOT_CONFIG = {"stack", "region", "target"}
 
 SETTING_KEYS: tuple[str, ...] = tuple(sorted(k for k in _ALIASES if k not in _NOT_CONFIG))
 """Every key the ``eventpipe:`` namespace may hold (camelCase as written in stack config,
@@ -112,7 +112,11 @@ def _suggest(key: str, choices: list[str]) -> str:
 
 
 def parse_settings(
-    values: Mapping[str, Any], *, stack: str, region: str | None = None
+    values: Mapping[str, Any],
+    *,
+    stack: str,
+    region: str | None = None,
+    target: str | None = None,
 ) -> tuple[StackSettings, list[Problem]]:
     """Build settings from ``eventpipe:*`` values (keys without the namespace).
 
@@ -138,6 +142,8 @@ def parse_settings(
     clean["stack"] = stack
     if region:
         clean["region"] = region
+    if target:
+        clean["target"] = target
     try:
         settings = StackSettings.model_validate(clean)
     except ValidationError as exc:

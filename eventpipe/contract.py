@@ -107,6 +107,10 @@ subscription and circuit breaker, and the stack's topics, breaker and dead-lette
 archive."""
 
 # --- Local engine announcement (``eventpipe dev``) ---------------------------------------
+LOCAL_ORGANIZATION = "eventpipe-local"
+"""The Pulumi organization the local engine runs the program under (its mocks name it):
+how the program tells a local deploy from one to AWS (``StackSettings.target``), so a
+placeholder that only the emulator accepts is refused on AWS alone."""
 LOCAL_STATE_DIR = ".eventpipe"
 """Directory under the project where the local engine keeps its state."""
 LOCAL_ANNOUNCEMENT = "dev-{stack}.json"

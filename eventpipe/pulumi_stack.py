@@ -78,4 +78,23 @@ def resolve_from_pulumi(program_dir: Path | None = None, **kwargs: Any) -> Resol
     import pulumi
 
     values, region = read_pulumi_config(program_dir)
+    kwargs.setdefault("target", deploy_target())
     return resolve(values, stack=pulumi.get_stack(), region=region, **kwargs)
+
+
+def deploy_target() -> str | None:
+    """``"local"`` when the local engine runs the program (its mocks name the Pulumi
+    organization :data:`eventpipe.contract.LOCAL_ORGANIZATION`), ``"aws"`` under the
+    Pulumi engine (which always names an organization), None under unit-test mocks that
+    name none (nothing deploys)."""
+    import pulumi
+
+    from eventpipe.contract import LOCAL_ORGANIZATION
+
+    try:
+        organization = pulumi.get_organization()
+    except Exception:  # a runtime that names no organization
+        return None
+    if not organization:
+        return None
+    return "local" if organization == LOCAL_ORGANIZATION else "aws"

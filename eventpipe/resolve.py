@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventpipe import hookspecs
+from eventpipe import hookspecs, provider_checks
 from eventpipe.config import (
     StackSettings,
     apply_overrides,
@@ -25,6 +25,7 @@ from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Probl
 from eventpipe.field_fixes import fix_for
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
 from eventpipe.runtime.refs import import_ref
+from eventpipe.stack_settings import STACK_CONFIG
 from eventpipe.validation import check_consumer, unknown_override_problems
 
 HOOK = hookspecs.eventpipe_consumers.__name__
@@ -126,9 +127,14 @@ def resolve(
     env: Mapping[str, str] | None = None,
     extra_plugins: Iterable[tuple[str, object]] = (),
     entry_points: bool = True,
+    target: str | None = None,
 ) -> Resolved:
-    """Validated consumers of a stack; raises ConfigurationError with every problem."""
-    settings, problems = parse_settings(values, stack=stack, region=region)
+    """Validated consumers of a stack; raises ConfigurationError with every problem.
+
+    ``target`` is where a running program deploys (``"aws"`` or ``"local"``,
+    ``StackSettings.target``); None when nothing deploys (``eventpipe consumers``)."""
+    settings, problems = parse_settings(values, stack=stack, region=region, target=target)
+    problems += provider_checks.stack_problems(settings)
     loaded = discover(settings.plugins, env=env, extra=extra_plugins, entry_points=entry_points)
     problems += loaded.problems
     declarations, hook_problems = _declarations(loaded)
@@ -158,8 +164,21 @@ def resolve(
             problems += consumer_problems
             if not consumer_problems:  # it imports: check_consumer tried
                 handler = import_ref(consumer.handler)
+                problems += provider_checks.consumer_problems(plugin, consumer, settings, handler)
         consumers.append(DeclaredConsumer(plugin, dists.get(plugin), consumer, enabled, handler))
     problems += unknown_override_problems(settings, set(owners))
+    deployed = {c.consumer.name for c in consumers if c.enabled}
+    problems += [
+        Problem(
+            STACK_CONFIG,
+            entry.name,
+            "eventpipe:retired",
+            f"{entry.name!r} is listed as retired but an installed plugin declares it enabled",
+            "remove it from eventpipe:retired, or disable it with `enabled: false`",
+        )
+        for entry in settings.retired
+        if entry.name in deployed
+    ]
     if problems:
         raise ConfigurationError(problems)
     return Resolved(settings, consumers, loaded.plugins, loaded)

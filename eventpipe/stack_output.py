@@ -31,15 +31,16 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from eventpipe.contract import SOURCE_QUEUE, SOURCE_RULE, STACK_OUTPUT
-from eventpipe.exceptions import EventpipeError, suggest
+from eventpipe.exceptions import suggest
+from eventpipe.output_json import StackOutputError
+from eventpipe.output_json import mapping as _mapping
+from eventpipe.output_json import read_fields as _read
+from eventpipe.output_json import to_json as _to_json
+from eventpipe.retired_outputs import RetiredOutputs
 
 V = TypeVar("V")
 """What a resource attribute holds: ``str`` once read back from the JSON; while the
 program runs, whatever Pulumi resolves to a string (``pulumi.Input[str]``)."""
-
-
-class StackOutputError(EventpipeError):
-    """Raised when a stack output lacks a key this eventpipe needs (or is no output)."""
 
 
 class UnknownConsumerError(StackOutputError, KeyError):
@@ -58,63 +59,6 @@ class UnknownConsumerError(StackOutputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0])
-
-
-def json_key(field_name: str) -> str:
-    """The JSON key of a field: ``event_source_mapping_uuid`` -> ``eventSourceMappingUuid``."""
-    head, *rest = field_name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
-def _to_json(entry: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A dataclass entry as JSON: camelCase keys, nested entries as objects, tuples as lists."""
-    data: dict[str, Any] = {}
-    for item in dataclasses.fields(entry):
-        if item.name in leave_out:
-            continue
-        value = getattr(entry, item.name)
-        if dataclasses.is_dataclass(value):
-            value = _to_json(value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, Mapping):
-            value = dict(value)
-        data[json_key(item.name)] = value
-    return data
-
-
-def _read(
-    cls: type, data: Mapping[str, Any], *, where: str, origin: str, taken: Iterable[str] = ()
-) -> dict[str, Any]:
-    """The plain fields of ``cls`` from ``data``: required ones must be there and non-empty,
-    optional ones missing from an older output take their default. ``taken`` fields are
-    read by the caller."""
-    values: dict[str, Any] = {}
-    for item in dataclasses.fields(cls):
-        if item.name in taken:
-            continue
-        key = json_key(item.name)
-        required = (
-            item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
-        )
-        if not required:
-            if key in data:
-                values[item.name] = data[key]
-            continue
-        value = data.get(key)
-        if value in (None, ""):
-            raise StackOutputError(
-                f"{origin}: the eventpipe output has no {where}{key!r}; it was written by an "
-                "incompatible eventpipe version: run `pulumi up` again with this version"
-            )
-        values[item.name] = value
-    return values
-
-
-def _mapping(value: Any, where: str, origin: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise StackOutputError(f"{origin}: {where} of the eventpipe output is not an object")
-    return value
 
 
 @dataclass(frozen=True)
@@ -322,6 +266,35 @@ class DeadLetterArchiveOutputs(Generic[V]):
         )
 
 
+def retired_as_consumer(retired: RetiredOutputs[str]) -> ConsumerOutputs[str]:
+    """A retired set's queues in a consumer's shape, so the DLQ commands act on them as on
+    any consumer's. A set holding only intake queues gives them as queue and DLQ."""
+    main = bool(retired.queue_arn and retired.dlq_arn)
+    queue_url, queue_arn = (
+        (retired.queue_url, retired.queue_arn)
+        if main
+        else (retired.intake_queue_url, retired.intake_queue_arn)
+    )
+    dlq_url, dlq_arn = (
+        (retired.dlq_url, retired.dlq_arn)
+        if main
+        else (retired.intake_dlq_url, retired.intake_dlq_arn)
+    )
+    return ConsumerOutputs(
+        name=retired.name,
+        queue_url=queue_url or "",
+        queue_arn=queue_arn or "",
+        dlq_url=dlq_url or "",
+        dlq_arn=dlq_arn or "",
+        plugin=retired.plugin,
+        fifo=retired.fifo if main else False,
+        intake_queue_url=retired.intake_queue_url if main else None,
+        intake_queue_arn=retired.intake_queue_arn if main else None,
+        intake_dlq_url=retired.intake_dlq_url if main else None,
+        intake_dlq_arn=retired.intake_dlq_arn if main else None,
+    )
+
+
 @dataclass(frozen=True)
 class StackOutputs(Generic[V]):
     """The whole ``eventpipe`` stack output."""
@@ -335,6 +308,11 @@ class StackOutputs(Generic[V]):
     """Stack topics (``eventpipe:topics``): name -> ARN."""
     breaker: BreakerOutputs[V] | None = None
     dead_letter_archive: DeadLetterArchiveOutputs[V] | None = None
+    retired: Mapping[str, RetiredOutputs[V]] = field(default_factory=dict)
+    """Queues of consumers that left the stack (or generations they left behind), kept
+    until ``eventpipe retired discard`` (docs/operations.md, "Change or remove a consumer")."""
+    protect: bool = False
+    """``eventpipe:protect``: the stack's stateful resources carry Pulumi's ``protect``."""
 
     def to_json(self) -> dict[str, Any]:
         """The value exported as :data:`eventpipe.contract.STACK_OUTPUT`."""
@@ -349,6 +327,8 @@ class StackOutputs(Generic[V]):
             "deadLetterArchive": (
                 self.dead_letter_archive.to_json() if self.dead_letter_archive is not None else None
             ),
+            "retired": {name: entry.to_json() for name, entry in self.retired.items()},
+            "protect": self.protect,
         }
 
     @classmethod
@@ -382,6 +362,11 @@ class StackOutputs(Generic[V]):
                 if archive is None
                 else DeadLetterArchiveOutputs.from_json(archive, origin=origin)
             ),
+            retired={
+                name: RetiredOutputs.from_json(name, item, origin=origin)
+                for name, item in _mapping(data.get("retired") or {}, "retired", origin).items()
+            },
+            protect=bool(data.get("protect", False)),
         )
 
     def consumer(self, name: str) -> ConsumerOutputs[V]:
@@ -390,6 +375,15 @@ class StackOutputs(Generic[V]):
             return self.consumers[name]
         except KeyError:
             raise UnknownConsumerError(name, self.consumers, self.stack) from None
+
+    def queues_of(self: StackOutputs[str], name: str) -> ConsumerOutputs[str]:
+        """A consumer's queues, or a retired set's (:func:`retired_as_consumer`):
+        what the DLQ commands act on. Unknown names list both kinds."""
+        if name in self.consumers:
+            return self.consumers[name]
+        if name in self.retired:
+            return retired_as_consumer(self.retired[name])
+        raise UnknownConsumerError(name, [*self.consumers, *self.retired], self.stack)
 
     def select(self, names: list[str] | None) -> list[ConsumerOutputs[V]]:
         """The named consumers (all when ``names`` is empty), in a stable order."""

@@ -79,6 +79,24 @@ class DeadLetterArchive(BaseModel):
         return self
 
 
+class RetiredConsumer(BaseModel):
+    """A consumer no installed plugin declares any more (uninstalled or renamed) whose
+    queues the stack keeps: ``eventpipe:retired`` (docs/operations.md, "Remove a
+    consumer"). Its shape must be the one it was deployed with, so Pulumi sees its queues
+    unchanged."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$", max_length=40)
+    fifo: bool = False
+    intake: bool = False
+    """It was fed through an intake queue (its ``message_group`` was a JSON path)."""
+    plugin: str | None = None
+    discard: bool = False
+    """Stop declaring its queues (after ``eventpipe retired discard`` deleted them; Pulumi
+    only drops them from its state, never deletes them). Also for a disabled consumer."""
+
+
 class StackSettings(BaseModel):
     """Everything a stack can set. camelCase aliases are the keys in the YAML file."""
 
@@ -119,6 +137,19 @@ class StackSettings(BaseModel):
     """SNS topics the stack creates; a consumer's ``topic`` may name one (docs/sns.md)."""
     dead_letter_archive: DeadLetterArchive | None = Field(default=None, alias="deadLetterArchive")
     """Archive old dead letters to S3 so they never expire unseen."""
+    protect: bool = False
+    """Pulumi's ``protect`` on every stateful resource and the configuration it depends on
+    (queues and their policies, tables, the archive bucket and its settings, log groups):
+    ``pulumi destroy`` and any ``pulumi up`` that would delete or replace one refuse at
+    preview (docs/operations.md, "Protecting a production stack")."""
+    retired: list[RetiredConsumer] = Field(default_factory=list)
+    """Consumers that left the stack whose queues and DLQs it keeps declaring, so their
+    messages stay reachable (``status``, ``dlq peek``, ``dlq redrive --to``). A consumer
+    disabled with ``enabled: false`` is retired without being listed here."""
+    target: Literal["aws", "local"] | None = None
+    """Where the running program deploys: ``local`` under the local engine, ``aws``
+    under ``pulumi up``; None when no program runs (``eventpipe consumers``). Not a stack
+    setting: :func:`eventpipe.pulumi_stack.resolve_from_pulumi` sets it."""
     quotas: QuotaLimits = Field(default_factory=QuotaLimits)
     """The account's raised quotas (``eventpipe.quotas``); unset ones keep AWS's default."""
     shared_quotas: SharedQuotas = Field(default_factory=SharedQuotas, alias="sharedQuotas")

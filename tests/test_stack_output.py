@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from eventpipe.output_json import json_key
 from eventpipe.stack_output import (
     BreakerOutputs,
     BusOutputs,
@@ -17,7 +18,6 @@ from eventpipe.stack_output import (
     StackOutputError,
     StackOutputs,
     UnknownConsumerError,
-    json_key,
 )
 
 BUS = {"name": "b", "arn": "arn:aws:events:us-east-1:1:event-bus/b"}
@@ -88,7 +88,7 @@ def test_the_json_has_the_shape_pulumi_stack_output_shows() -> None:
     data = full_output().to_json()
     assert list(data) == [
         "project", "stack", "region", "bus", "consumers", "topics", "breaker",
-        "deadLetterArchive",
+        "deadLetterArchive", "retired", "protect",
     ]  # fmt: skip
     assert set(data["bus"]) == BUS_KEYS
     orders, mail = data["consumers"]["orders"], data["consumers"]["mail"]

@@ -40,6 +40,8 @@ from eventpipe.cli import (  # noqa: E402
     logs,
     mapping,
     new,
+    plan,
+    retired,
     send,
     status,
     trace,
@@ -91,11 +93,13 @@ def root(
 
 for group in (
     consumers,
+    plan,
     new,
     events,
     send,
     status,
     dlq,
+    retired,
     logs,
     trace,
     mapping,

@@ -56,7 +56,8 @@ def consumer_queues(
     name ends the command with the known ones, and the closest as "did you mean") and an
     SQS client: what every ``dlq`` command starts from."""
     with connected(opts, consumer) as (target, aws):
-        yield target, target.outputs.consumer(consumer), aws.client("sqs")
+        # a retired consumer's queues too (stack output ``retired``)
+        yield target, target.outputs.queues_of(consumer), aws.client("sqs")
 
 
 @dlq_app.command("peek")
@@ -222,6 +223,14 @@ def redrive(
     ] = True,
     intake: IntakeOpt = False,
     archived: ArchivedOpt = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Move them into this consumer's queue instead (e.g. a retired consumer's "
+            "dead letters into the consumer that replaced it; same queue type only).",
+        ),
+    ] = None,
     *,
     opts: StackOptions,
     as_json: bool,
@@ -229,8 +238,11 @@ def redrive(
     """Move the DLQ's messages back to the consumer's queue.
 
     SQS StartMessageMoveTask; with --intake, the intake DLQ's back to the intake queue;
-    with --archived, the archived dead letters (S3) back to the consumer's queue."""
+    with --to OTHER, into OTHER's queue; with --archived, the archived dead letters (S3)
+    back to the consumer's queue."""
     if archived:
+        if to is not None:
+            raise CommandError("--archived sends to the consumer's own queue: drop --to")
         if intake or rate is not None or not wait:
             raise CommandError("--archived sends at once: drop --intake, --rate and --no-wait")
         archive_cli.redrive(opts, consumer, as_json)
@@ -238,6 +250,8 @@ def redrive(
     out = console()
     with consumer_queues(opts, consumer) as (target, target_consumer, sqs):
         queue = dlq_ops.dead_letter_queue(target_consumer, intake=intake)
+        if to is not None:
+            queue = dlq_ops.redirected(queue, target.outputs.queues_of(to))
         waiting = dlq_ops.depth(sqs, queue.url)
         if waiting == 0:
             if as_json:

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from eventpipe.cli import plan as plan_cli
 from eventpipe.cli.options import (
     ConfigStackOpt,
     ProjectOpt,
@@ -97,8 +98,9 @@ def _change_watcher(engine: Any, project: Path, stack: str, hint: str) -> Any:
         watched_functions(functions),
         [project / f"Pulumi.{stack}.yaml", project / "Pulumi.yaml", project / "__main__.py"],
         restart=lambda name: engine.pools[name].restart(),
-        report=lambda text: console.print(f"[magenta]{text}[/]", highlight=False),
+        report=lambda text: console.print(f"[magenta]{escape(text)}[/]", highlight=False),
         restart_hint=hint,
+        describe_change=lambda: plan_cli.summary(project, stack),
     )
 
 
@@ -179,6 +181,13 @@ def dev(
             region=engine.emulator.region,
             outputs=engine.outputs,
         )
+        # what `eventpipe plan --local` and a stack change compare against
+        try:
+            plan_cli.record_deploy(project, stack)
+        except Exception as exc:
+            console.print(
+                f"[dim]note:[/] no plan recorded for `eventpipe plan --local`: {escape(str(exc))}"
+            )
         publish = suggest_command("publish", flags=["--local", *target]).rstrip("`")
         console.print(
             f"[green]ready[/]: {len(engine.pollers)} consumer(s) polling. Publish with "

@@ -122,7 +122,8 @@ class StackOptions:
             raise CommandError("--outputs holds one stack's outputs: pass one --stack with it")
         for each in self.each_stack():
             target, aws = each.connect()
-            if consumer in target.outputs.consumers:
+            # a retired consumer's queues are the stack's too
+            if consumer in target.outputs.consumers or consumer in target.outputs.retired:
                 return target, aws
         raise CommandError(
             f"no stack of {', '.join(self.stacks or [])} has a consumer {consumer!r}: "

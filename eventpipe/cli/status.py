@@ -49,7 +49,10 @@ def _alarm_cell(row: ConsumerStatus) -> Cell:
 
 
 def _state_cell(row: ConsumerStatus) -> Cell:
-    """Whether Lambda polls the queue: running, paused, or n/a (mapping not readable)."""
+    """Whether Lambda polls the queue: running, paused, retired (nothing polls its kept
+    queues), or n/a (mapping not readable)."""
+    if row.retired:
+        return styled("retired", "yellow")
     if row.mapping is None:
         return "n/a"
     if row.paused:

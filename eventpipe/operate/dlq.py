@@ -9,6 +9,7 @@ reasons.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,6 +75,27 @@ def dead_letter_queue(consumer: ConsumerOutputs, *, intake: bool = False) -> Dea
         consumer.intake_queue_arn,
         intake=True,
     )
+
+
+def redirected(queue: DeadLetterQueue, other: ConsumerOutputs) -> DeadLetterQueue:
+    """``queue`` redriven into ``other``'s queue instead of its own (``dlq redrive --to``):
+    how a retired consumer's dead letters reach the consumer that took over its work.
+
+    SQS moves messages only between queues of one type: "you can also configure any other
+    queue as the redrive destination if both queues are the same type. For example, if
+    the dead-letter queue is a FIFO queue, the redrive destination queue must be a FIFO
+    queue as well"
+    (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html).
+    """
+    if queue.fifo != other.fifo:
+        kinds = {True: "a FIFO queue", False: "a standard queue"}
+        raise OperateError(
+            f"{queue.label} is {kinds[queue.fifo]} and {other.name}'s queue is "
+            f"{kinds[other.fifo]}: SQS redrives only between queues of one type. Redrive "
+            f"into a consumer whose queue is {kinds[queue.fifo]}, or peek the messages "
+            "(`eventpipe dlq peek`) and send them again with `eventpipe send`"
+        )
+    return dataclasses.replace(queue, destination_arn=other.queue_arn)
 
 
 def depth(sqs: Any, url: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ class ConsumerStatus:
     """Pipe consumers: messages waiting in the intake queue (None for the others)."""
     intake_in_flight: int | None = None
     intake_dlq_depth: int | None = None
+    retired: str | None = None
+    """Why the consumer is retired (stack output ``retired``): its queues are kept, nothing
+    consumes them. None for a deployed consumer."""
     signals: tuple[str, ...] = field(default=())
     """The breaching signals of the consumer's alarm (``eventpipe.health_signals`` keys),
     read from the value it alarmed on; empty when it is not in ALARM or says nothing."""
@@ -79,6 +83,7 @@ class ConsumerStatus:
             "intakeVisible": self.intake_visible,
             "intakeInFlight": self.intake_in_flight,
             "intakeDlqDepth": self.intake_dlq_depth,
+            "retired": self.retired,
             "signals": list(self.signals),
         }
 
@@ -182,10 +187,22 @@ def stack_status(
     """Status of the named consumers (all when ``names`` is empty); with
     ``lambda_client``, each event source mapping's state too (paused or not)."""
     now = now or datetime.now(UTC)
-    consumers = outputs.select(names)
+    # retired consumers' queues too: all of them, or those named
+    if names:
+        consumers = [outputs.queues_of(name) for name in names]
+    else:
+        consumers = outputs.select(None) + [
+            outputs.queues_of(name) for name in sorted(outputs.retired)
+        ]
     all_alarms = [a for c in consumers for a in c.alarm_names]
     alarms = alarm_readings(cloudwatch, all_alarms) if all_alarms else {}
-    return [consumer_status(c, sqs, cloudwatch, alarms, now, lambda_client) for c in consumers]
+    rows = [consumer_status(c, sqs, cloudwatch, alarms, now, lambda_client) for c in consumers]
+    return [
+        dataclasses.replace(row, retired=outputs.retired[row.consumer].reason)
+        if row.consumer in outputs.retired and row.consumer not in outputs.consumers
+        else row
+        for row in rows
+    ]
 
 
 def delivery_dlq_depth(outputs: StackOutputs, sqs: Any) -> int | None:

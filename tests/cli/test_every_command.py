@@ -81,6 +81,8 @@ INVOCATIONS: list[tuple[list[str], list[str], bool]] = [
 COVERED_ELSEWHERE = {
     "dlq cancel": "needs a stubbed SQS (moto lacks CancelMessageMoveTask): "
     "test_dlq_cancel_json_is_camel_case below",
+    "plan": "needs a recorded local deploy: tests/local/deploy/test_plan.py",
+    "retired discard": "needs a stack with a retired consumer: tests/local/test_lifecycle_local.py",
 }
 
 

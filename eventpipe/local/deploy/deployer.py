@@ -15,8 +15,14 @@ def account_of(emulator: Emulator) -> str:
         return DEFAULT_ACCOUNT
 
 
-def deploy_program(files: ProjectFiles, emulator: Emulator, time_scale: float = 1.0) -> Deployment:
+def deploy_program(
+    files: ProjectFiles, emulator: Emulator, time_scale: float = 1.0, *, redeploy: bool = False
+) -> Deployment:
     """Run the project's program and create what it declares in ``emulator``.
+
+    ``redeploy``: ``emulator`` holds a previous deploy of the stack; what it created
+    under the same names is kept (its queues with their messages, its tables with their
+    items) rather than refused.
 
     Raises :class:`LocalDeployError` when the program fails or a resource the pipelines
     need (queue, rule, target...) could not be created; unsupported types are only noted.
@@ -24,7 +30,7 @@ def deploy_program(files: ProjectFiles, emulator: Emulator, time_scale: float = 
     if time_scale <= 0 or time_scale > 1:
         raise LocalDeployError(f"--time-scale must be in (0, 1], got {time_scale}")
     state = DeployState(region=emulator.region, account=account_of(emulator), time_scale=time_scale)
-    mocks = EmulatorMocks(emulator, state)
+    mocks = EmulatorMocks(emulator, state, redeploy=redeploy)
     config = {**files.config, "aws:region": emulator.region}
     outputs = run_program(files, mocks, config)
     if mocks.errors:

@@ -22,7 +22,9 @@ from eventpipe.provider_answers import Answer, ProviderAnswers, resource_outputs
 class EmulatorMocks(pulumi.runtime.Mocks):
     """Materialize resources into ``emulator``; record everything in ``state``."""
 
-    def __init__(self, emulator: Emulator, state: DeployState):
+    def __init__(self, emulator: Emulator, state: DeployState, *, redeploy: bool = False):
+        self.redeploy = redeploy
+        """A second deploy into the same emulator (``eventpipe dev`` after a change)."""
         self.context = Context(emulator, state)
         self.state = state
         self.errors: list[str] = []
@@ -39,11 +41,33 @@ class EmulatorMocks(pulumi.runtime.Mocks):
         try:
             resource_id, outputs = make(self.context, args.name, dict(args.inputs))
         except Exception as exc:  # one resource failing must not hide the others
+            if self.redeploy and _already_exists(exc):
+                return self._kept(args)
             self.errors.append(f"{args.typ} {args.name}: {type(exc).__name__}: {exc}")
             return self._skip(args, f"failed in the emulator: {exc}")
         status = "registered" if args.typ.startswith("aws:lambda/") else "created"
         self.state.resources.append(Created(args.typ, args.name, resource_id, status))
         return resource_id, {**args.inputs, "id": resource_id, **outputs}
+
+    def _kept(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        """A resource a previous deploy created under the same name: kept as it is, as
+        ``pulumi up`` keeps a resource whose inputs did not change. Its identifiers are
+        the ones AWS derives from the name (:func:`eventpipe.provider_answers.resource_outputs`);
+        a changed setting is not applied to it, which the notice says."""
+        self.context.notice(
+            f"kept {args.typ} {args.name}: it exists from the previous deploy "
+            "(changed settings are not applied in place locally)"
+        )
+        resource_id, outputs = resource_outputs(
+            args.typ,
+            args.name,
+            dict(args.inputs),
+            region=self.state.region,
+            account=self.state.account,
+            sequence=len(self.state.resources),
+        )
+        self.state.resources.append(Created(args.typ, args.name, resource_id, "kept"))
+        return resource_id, outputs
 
     def _skip(self, args: pulumi.runtime.MockResourceArgs, why: str) -> tuple[str, dict]:
         self.context.notice(f"skipped {args.typ} {args.name}: {why}")
@@ -65,3 +89,22 @@ class EmulatorMocks(pulumi.runtime.Mocks):
             self.context.notice(f"provider function {args.token} answered with no data locally")
             return {}
         return answer
+
+
+ALREADY_EXISTS = frozenset(
+    {
+        "ResourceAlreadyExistsException",  # CloudWatch Logs, EventBridge
+        "EntityAlreadyExists",  # IAM
+        "ResourceInUseException",  # DynamoDB CreateTable on an existing table
+        "ResourceConflictException",  # Lambda
+        "QueueAlreadyExists",  # SQS, when attributes differ
+        "ConflictException",  # Pipes, Scheduler
+    }
+)
+
+
+def _already_exists(exc: Exception) -> bool:
+    """Whether the emulator refused a create because the name is taken."""
+    response = getattr(exc, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in ALREADY_EXISTS

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eventpipe.contract import LOCAL_ORGANIZATION
 from eventpipe.exceptions import EventpipeError
 
 
@@ -53,10 +54,13 @@ def read_project(directory: Path, stack: str, default_region: str = "us-east-1")
     return ProjectFiles(directory, given.project, stack, dict(given.config), region)
 
 
-def run_program(files: ProjectFiles, mocks: Any, config: dict[str, str]) -> dict[str, Any]:
+def run_program(
+    files: ProjectFiles, mocks: Any, config: dict[str, str], monitor: Any = None
+) -> dict[str, Any]:
     """Run ``__main__.py`` of ``files.directory`` under ``mocks``; return its exports.
 
-    ``config`` is the full flat config (``files.config`` plus anything the engine adds).
+    ``config`` is the full flat config (``files.config`` plus anything the engine adds);
+    ``monitor`` a ``MockMonitor`` of the caller's (one that records resource options).
     Exceptions of the program are re-raised as :class:`LocalDeployError` with its message.
     """
     main = files.directory / "__main__.py"
@@ -67,7 +71,7 @@ def run_program(files: ProjectFiles, mocks: Any, config: dict[str, str]) -> dict
 
     def target() -> None:
         try:
-            result.update(_run_in_fresh_context(files, main, mocks, config))
+            result.update(_run_in_fresh_context(files, main, mocks, config, monitor))
         except BaseException as exc:  # re-raised in the caller's thread
             failure.append(exc)
 
@@ -85,7 +89,7 @@ def run_program(files: ProjectFiles, mocks: Any, config: dict[str, str]) -> dict
 
 
 def _run_in_fresh_context(
-    files: ProjectFiles, main: Path, mocks: Any, config: dict[str, str]
+    files: ProjectFiles, main: Path, mocks: Any, config: dict[str, str], monitor: Any = None
 ) -> dict[str, Any]:
     import pulumi
     from pulumi.runtime import settings
@@ -99,7 +103,15 @@ def _run_in_fresh_context(
         sys.path.insert(0, project_dir)
     try:
         pulumi.runtime.set_all_config(config)
-        pulumi.runtime.set_mocks(mocks, project=files.project, stack=files.stack, preview=False)
+        # The organization tells the program it deploys into the emulator (StackSettings.target).
+        pulumi.runtime.set_mocks(
+            mocks,
+            project=files.project,
+            stack=files.stack,
+            preview=False,
+            organization=LOCAL_ORGANIZATION,
+            monitor=monitor,
+        )
         root = settings.get_root_resource()
 
         async def program() -> None:

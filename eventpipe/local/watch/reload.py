@@ -99,12 +99,15 @@ class ChangeWatcher:
         report: Callable[[str], None],
         restart_hint: str,
         plugins: Callable[[], frozenset[str]] = plugin_entry_points,
+        describe_change: Callable[[], str] | None = None,
     ):
         self.functions = functions
         self.project_files = {path.resolve() for path in project_files}
         self._restart = restart
         self._report = report
         self._hint = restart_hint
+        self._describe = describe_change
+        """Says what ``pulumi up`` would now do (the local plan), after a stack change."""
         self._plugins = plugins
         self._installed = plugins()
         self._changes: queue.Queue[set[Path]] = queue.Queue()
@@ -185,9 +188,17 @@ class ChangeWatcher:
             thread.join(START_TIMEOUT)
 
     def _tell(self, what: str) -> None:
+        plan = ""
+        if self._describe is not None:
+            try:
+                plan = self._describe()
+            except Exception as exc:  # a broken stack file: say so, keep running
+                plan = f"no plan: {exc}"
         self._report(
-            f"{what}: the local deploy no longer matches the project. Restart needed: "
-            f"press Ctrl-C and run `{self._hint}` again"
+            f"{what}: the local deploy no longer matches the project."
+            + (f"\n{plan}\n" if plan else " ")
+            + "The running engine cannot apply it in place. Restart needed: press Ctrl-C "
+            f"and run `{self._hint}` again (a local restart starts an empty emulator)"
         )
 
 
