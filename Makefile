@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 CORE_VENV := .venv-core
 CORE_STAMP := $(CORE_VENV)/.installed
 
-.PHONY: install demo test lint types pytest bench clean pictures mutation mutation-resume mutation-survivors
+.PHONY: install demo test lint types pytest bench bench-check clean pictures mutation mutation-resume mutation-survivors
 
 install: $(STAMP) $(CORE_STAMP)
 
@@ -74,6 +74,12 @@ pictures: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+# The local engine's speed against benchmarks/local_recorded.json (each figure relative to
+# the emulator baseline of the same run); fails when one is more than 25% worse. A few
+# minutes; not part of `make test` (a timing check there would flake on a shared machine).
+bench-check: $(STAMP)
+	$(BIN)/python benchmarks/check_local.py
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) build .eventpipe
