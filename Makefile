@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 CORE_VENV := .venv-core
 CORE_STAMP := $(CORE_VENV)/.installed
 
-.PHONY: install demo test lint types pytest bench clean pictures mutation mutation-resume mutation-survivors
+.PHONY: install demo test lint types pytest bench bench-check clean pictures mutation mutation-resume mutation-survivors
 
 install: $(STAMP) $(CORE_STAMP)
 
@@ -55,8 +55,12 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy components eventpipe
 
+# One worker process per CPU (pytest-xdist); a test file stays on one worker, so a
+# module's engine or emulator is started once, and files are handed out in collection
+# order, the long ones first (tests/conftest.py). docs/testing.md, "Tests of
+# eventpipe itself", says what keeps a test safe beside another worker's.
 pytest: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 # The pictures the docs show, made by the code they show, never by hand: the example
 # stack's graph (SVG and Mermaid; PNG when Chromium is installed) and the browser
@@ -70,6 +74,12 @@ pictures: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+# The local engine's speed against benchmarks/local_recorded.json (each figure relative to
+# the emulator baseline of the same run); fails when one is more than 25% worse. A few
+# minutes; not part of `make test` (a timing check there would flake on a shared machine).
+bench-check: $(STAMP)
+	$(BIN)/python benchmarks/check_local.py
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) build .eventpipe

@@ -14,13 +14,22 @@ handlers behind the real eventpipe runtime) in the embedded emulator:
    up to 10 concurrent batches. events/s from first publish to last handled, medians of
    ``FIFO_REPS`` interleaved rounds; target: 10 keys >= 5x 1 key.
 
-Run: ``.venv/bin/python benchmarks/local.py`` (figures in benchmarks/local.md).
+The emulator baseline is measured again beside each throughput phase (before the
+1-consumer phase, between it and the 4-consumer one, and after): on a shared machine the
+load moves within a run, so each phase is compared with the mean of the two baselines
+taken either side of it.
+
+Run: ``.venv/bin/python benchmarks/local.py [--quick] [--json PATH]`` (figures in
+benchmarks/README.md). ``--quick`` runs every phase smaller (the ``make bench-check``
+guard, :mod:`benchmarks.check_local`); ``--json`` writes the figures to PATH too.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import platform
 import shutil
 import statistics
 import sys
@@ -38,6 +47,8 @@ RATE = 50
 DURATION = 20.0
 FIFO_EVENTS = 400
 FIFO_REPS = 3
+QUICK = {"EVENTS": 1000, "DURATION": 10.0, "FIFO_EVENTS": 200, "FIFO_REPS": 1}
+"""The smaller run of ``--quick`` (``make bench-check``)."""
 FIFO_WORKERS = 10
 FIFO_HANDLER_SECONDS = 0.05
 
@@ -240,48 +251,91 @@ def latency(project_dir: Path) -> tuple[float, float, int]:
     return p50, p95, len(waits)
 
 
+def machine() -> str:
+    """CPUs, model, Python, moto and the load average: printed with every run."""
+    import moto
+
+    model = "unknown CPU"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+        f"moto {moto.__version__}, load average {load}"
+    )
+
+
+def run(root: Path) -> dict[str, float]:
+    """Every phase; the figures by name (ratios against the baselines beside them)."""
+    figures: dict[str, float] = {}
+    baselines = [baseline(EVENTS)]
+    print(f"baseline (emulator SQS send+receive+delete, no function): {baselines[0]:.0f} msg/s")
+    for consumers in (1, 4):
+        site = root / f"site{consumers}"
+        write_bench_plugin(site, consumers)
+        sys.path.insert(0, str(site))
+        events, records = throughput(_fresh(root, consumers), consumers)
+        sys.path.remove(str(site))
+        for module in [m for m in sys.modules if m.startswith("bench_plugin")]:
+            del sys.modules[module]
+        baselines.append(baseline(EVENTS))
+        beside = (baselines[-2] + baselines[-1]) / 2
+        print(f"baseline again: {baselines[-1]:.0f} msg/s (mean either side {beside:.0f})")
+        figure = events if consumers == 1 else records
+        print(
+            f"{consumers} consumer(s): {events:.0f} events/s, {records:.0f} records/s "
+            f"handled ({figure / beside:.2f} x baseline)"
+        )
+        figures[f"consumers_{consumers}"] = figure / beside
+    site = root / "site-latency"
+    write_bench_plugin(site, 1)
+    sys.path.insert(0, str(site))
+    p50, p95, n = latency(_fresh(root, "latency"))
+    print(
+        f"latency at {RATE} events/s for {DURATION:.0f} s ({n} events): "
+        f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+    )
+    sys.path.remove(str(site))
+    figures["p50_ms"], figures["p95_ms"] = p50 * 1000, p95 * 1000
+    base = statistics.median(baselines)
+    figures["baseline_msg_s"] = base
+    # Latency in units of the baseline's time per message, so runs at different loads compare.
+    figures["p50_in_baseline_messages"] = p50 * base
+    figures["p95_in_baseline_messages"] = p95 * base
+    figures["fifo_10_vs_1"] = fifo_section(root)
+    return figures
+
+
 def main() -> None:
-    only_fifo = "--fifo" in sys.argv[1:]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--fifo", action="store_true", help="the FIFO phase only")
+    parser.add_argument("--quick", action="store_true", help="every phase smaller")
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args()
+    if args.quick:
+        globals().update(QUICK)
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
         AWS_DEFAULT_REGION="us-east-1",
         EVENTPIPE_PLUGINS="bench",
     )
+    print(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "-", machine())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        if only_fifo:
+        if args.fifo:
             fifo_section(root)
             return
-        base = baseline(EVENTS)
-        print(f"baseline (emulator SQS send+receive+delete, no function): {base:.0f} msg/s")
-        results = {}
-        for consumers in (1, 4):
-            site = root / f"site{consumers}"
-            write_bench_plugin(site, consumers)
-            sys.path.insert(0, str(site))
-            results[consumers] = throughput(_fresh(root, consumers), consumers)
-            sys.path.remove(str(site))
-            for module in [m for m in sys.modules if m.startswith("bench_plugin")]:
-                del sys.modules[module]
-            events, records = results[consumers]
-            print(
-                f"{consumers} consumer(s): {events:.0f} events/s, {records:.0f} records/s "
-                f"handled ({events / base:.2f} x baseline)"
-            )
-        site = root / "site-latency"
-        write_bench_plugin(site, 1)
-        sys.path.insert(0, str(site))
-        p50, p95, n = latency(_fresh(root, "latency"))
-        print(
-            f"latency at {RATE} events/s for {DURATION:.0f} s ({n} events): "
-            f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
-        )
-        sys.path.remove(str(site))
-        fifo_section(root)
+        figures = run(root)
+    print("load average after:", ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
 
-def fifo_section(root: Path) -> None:
+def fifo_section(root: Path) -> float:
     site = root / "site-fifo"
     write_fifo_plugin(site)
     sys.path.insert(0, str(site))
@@ -294,6 +348,7 @@ def fifo_section(root: Path) -> None:
         f"per event: 1 key {one:.1f} events/s, 10 keys {ten:.1f} events/s (medians of "
         f"{FIFO_REPS}; rounds 1-key/10-key: {rounds}); ratio {ten / one:.1f}x (target >= 5x)"
     )
+    return ten / one
 
 
 def _fresh(root: Path, tag: object) -> Path:

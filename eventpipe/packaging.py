@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from importlib import metadata
@@ -201,9 +202,19 @@ def write_zip(entries: Iterable[tuple[Path, str]], destination: Path) -> Path:
     if destination.exists() and destination.read_bytes() == data:
         return destination
     destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_suffix(".tmp")
-    partial.write_bytes(data)
-    partial.replace(destination)
+    # A partial file of this writer's own, renamed over the archive in one step: two
+    # processes building the same archive (two deploys, two test workers) never write
+    # into one file, and a reader sees the old archive or the new one, never half of one.
+    handle, partial_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    partial = Path(partial_name)
+    try:
+        with os.fdopen(handle, "wb") as partial_file:
+            partial_file.write(data)
+        os.chmod(partial, 0o644)
+        partial.replace(destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return destination
 
 

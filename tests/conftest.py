@@ -1,9 +1,11 @@
-"""Suite-wide order: the local engine's tests run before any Pulumi mock test.
+"""Suite-wide order of the test files: the long ones first.
 
-Once a test has called ``pulumi.runtime.set_mocks`` on the main thread, a later in-process
-local deploy (its own thread, event loop and mocks) waits forever in Pulumi's
-``run_pulumi_func``: Pulumi keeps test-mode state beyond its context variables. Until
-that is isolated, ``tests/local`` runs first; the order is otherwise pytest's own.
+Order is for speed only: every test passes in any order (``make test`` runs the files
+spread over worker processes, pytest-xdist). With ``--dist loadfile
+--no-loadscope-reorder`` (the Makefile's), xdist hands out whole files in collection
+order, so the few long files (those that start local engines, and the 1,000-consumer
+program of ``tests/components/test_scale.py``) start while the many quick ones fill the
+gaps, and the workers finish together instead of one running a long file at the end.
 """
 
 from __future__ import annotations
@@ -12,8 +14,21 @@ from pathlib import Path
 
 import pytest
 
-LOCAL = Path(__file__).resolve().parent / "local"
+TESTS = Path(__file__).resolve().parent
+LONG = (
+    TESTS / "components" / "test_scale.py",
+    TESTS / "local",
+    TESTS / "test_readme_commands.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = Path(str(item.path))
+    for rank, first in enumerate(LONG):
+        if path == first or first in path.parents:
+            return rank
+    return len(LONG)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: 0 if LOCAL in Path(str(item.path)).parents else 1)
+    items.sort(key=_rank)

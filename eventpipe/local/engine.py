@@ -24,6 +24,7 @@ from eventpipe.local.emulator.shims import lambda_targets
 from eventpipe.local.functions import mapping_state
 from eventpipe.local.functions.async_invoke import AsyncInvoker
 from eventpipe.local.functions.environment import execution_environment
+from eventpipe.local.functions.function_logs import LogShipper
 from eventpipe.local.functions.log_metrics import EmfPublisher
 from eventpipe.local.functions.pollers import MappingPoller
 from eventpipe.local.functions.pool import FunctionPool
@@ -88,6 +89,9 @@ class LocalEngine:
         self.alarms: AlarmEvaluator | None = None
         self.log_metrics = EmfPublisher(lambda: self.client("cloudwatch"), on_error=on_error)
         """The functions' EMF log lines, published to the emulator's CloudWatch."""
+        self.log_shipper = LogShipper()
+        """Sends the functions' log lines to the emulator's CloudWatch Logs, off the
+        invocations' path; the engine is settled only when it has sent them all."""
         self.async_invokers: dict[str, AsyncInvoker] = {}
         """By function name: functions invoked asynchronously (rule and schedule targets)."""
         self.schedules: ScheduleRunner | None = None
@@ -141,6 +145,7 @@ class LocalEngine:
             self.schedules.stop()
         self._stop_readers()
         _in_parallel([pool.stop for pool in self.pools.values()])
+        self.log_shipper.close()
         self.log_metrics.close()
         if self._monitor is not None:
             self._monitor.join(2)
@@ -211,6 +216,7 @@ class LocalEngine:
             logs_client=lambda: self.client("logs"),
             on_error=self.on_error,
             log_metrics=self.log_metrics,
+            log_shipper=self.log_shipper,
         )
 
     def _start_async_functions(self, deployment: Deployment) -> None:
@@ -380,7 +386,8 @@ class LocalEngine:
 
     def settled(self) -> bool:
         readers: list[settling.Busy] = [*self.pollers, *self.pipes]
-        return settling.settled(readers, list(self.async_invokers.values()), self.queue_depths)
+        pending: list[settling.Pending] = [*self.async_invokers.values(), self.log_shipper]
+        return settling.settled(readers, pending, self.queue_depths)
 
     def wait_until_settled(self, timeout: float = 60.0, interval: float = 0.1) -> bool:
         """Wait until every queue the engine reads is empty and nothing is in flight

@@ -1,5 +1,6 @@
 """When the local engine has settled: nothing waits in a queue the engine reads, nothing
-is in flight in a poller, a pipe or an asynchronous invocation queue.
+is in flight in a poller, a pipe or an asynchronous invocation queue, and no function log
+line waits to be sent.
 
 ``eventpipe demo`` and the end-to-end tests wait for it before they compare outcomes.
 A queue's depth is what SQS reports for it (GetQueueAttributes: visible, in flight and
@@ -27,7 +28,8 @@ class Busy(Protocol):
 
 
 class Pending(Protocol):
-    """An asynchronous invocation queue: how many events wait or run."""
+    """An asynchronous invocation queue (how many events wait or run), or the function
+    log shipper (how many invocations' lines wait to be sent)."""
 
     @property
     def pending(self) -> int: ...

@@ -13,24 +13,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from eventpipe.graph.png import FLAGS as HEADLESS_FLAGS
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PACKAGES = ("chromium", "chromium-driver")
 WAIT = 120.0
 """Seconds a DOM condition may take to hold (a bound on a loaded 2-CPU machine, not a
 margin: the condition is checked every half second and the test goes on when it holds)."""
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
+FLAGS = (*HEADLESS_FLAGS, "--disable-dev-shm-usage", "--window-size=1400,1000")
+"""The product's own headless flags (:data:`eventpipe.graph.png.FLAGS`) and a window."""
 
 
 def ensure_chromium() -> None:

@@ -102,6 +102,7 @@ def _run_in_fresh_context(
     if added_path:  # the program imports its own packages (components/, ...)
         sys.path.insert(0, project_dir)
     try:
+        _own_output_tracking(settings)
         pulumi.runtime.set_all_config(config)
         # The organization tells the program it deploys into the emulator (StackSettings.target).
         pulumi.runtime.set_mocks(
@@ -129,3 +130,19 @@ def _run_in_fresh_context(
             sys.path.remove(project_dir)
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def _own_output_tracking(settings: Any) -> None:
+    """Give this thread's context its own set of pending outputs and its lock.
+
+    ``run_pulumi_func`` waits for every output in ``SETTINGS.outputs`` before it returns.
+    ``set_mocks`` sets the monitor, engine and RPC manager of the current context, but not
+    that set nor its lock (``pulumi.runtime.mocks.MockSettings``), and a context that never
+    set them reads the values Pulumi stored when it was imported, on the main thread. So a
+    unit test's ``set_mocks`` there (whose root stack registers outputs that no event loop
+    will resolve) would leave futures this deploy then waits for forever. Setting them
+    here, as ``pulumi.runtime.settings.Settings`` does for a real run, keeps every deploy
+    to its own outputs, whatever ran in the process before.
+    """
+    settings.SETTINGS.outputs = set()
+    settings.SETTINGS.lock = threading.Lock()

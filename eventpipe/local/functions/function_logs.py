@@ -16,7 +16,15 @@ metrics (``on_put``: :class:`.log_metrics.EmfPublisher`), as CloudWatch Logs ext
 them. PutLogEvents takes at most 10,000 events and
 1,048,576 bytes per call, each event's size counting its UTF-8 bytes plus 26
 (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html);
-batches stay well below both. Not verified against AWS: an event larger than the
+batches stay well below both.
+
+Sending is off the invocation's path: :class:`LogShipper` sends every stream's lines from
+a thread of its own, in order per stream, several invocations' lines in one call when
+they wait together. On AWS, too, the logs arrive after the invocation, not with it: "It
+may take 5 to 10 minutes for logs to show up after a function invocation"
+(https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html). The lines
+are read from the worker's file at once, so the poller still has each invocation's lines
+for its failure reasons, and each event keeps the time it was read. Not verified against AWS: an event larger than the
 per-event limit is cut here (at 256 KiB); AWS documents a 1 MB event limit and
 truncation.
 """
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import queue
 import secrets
 import threading
 import time
@@ -57,7 +66,10 @@ class LogStream:
         name: str | None = None,
         on_error: Callable[[str], None] | None = None,
         on_put: Callable[[list[str]], object] | None = None,
+        shipper: LogShipper | None = None,
     ):
+        """``shipper`` sends the lines from its own thread; without one ``put`` sends them
+        before it returns."""
         self.group = group
         self.name = name or stream_name()
         self.path = path
@@ -65,6 +77,7 @@ class LogStream:
         self._client: Any = None
         self._on_error = on_error
         self._on_put = on_put
+        self._shipper = shipper
         self._offset = 0
         self._pending = ""
         self._lock = threading.Lock()
@@ -99,7 +112,8 @@ class LogStream:
         return [line.replace("\r", "\n") for line in lines if line.strip()]
 
     def ship(self, before: Sequence[str] = (), after: Sequence[str] = ()) -> list[str]:
-        """Send ``before`` + the worker's new lines + ``after``; return the worker's lines.
+        """Send ``before`` + the worker's new lines + ``after`` (through the shipper, if
+        any); return the worker's lines.
 
         ``before``/``after`` are the platform's own lines (START, END, REPORT)."""
         with self._lock:
@@ -111,9 +125,25 @@ class LogStream:
         if not messages or self._client_factory is None:
             return
         stamp = int(time.time() * 1000)
+        if self._shipper is not None:
+            self._shipper.submit(self, messages, stamp)
+        else:
+            self.send(messages, stamp)
+
+    def send(self, messages: list[str], stamp: int) -> None:
+        """PutLogEvents now (``stamp``: the events' time in ms), then hand the lines to
+        ``on_put``."""
+        self.send_many([(messages, stamp)])
+
+    def send_many(self, parts: list[tuple[list[str], int]]) -> None:
+        """Several invocations' lines (each with its time), in as few calls as fit."""
         events = [
-            {"timestamp": stamp, "message": _trim(message)} for message in messages if message
+            {"timestamp": stamp, "message": _trim(message)}
+            for messages, stamp in parts
+            for message in messages
+            if message
         ]
+        messages = [message for lines, _ in parts for message in lines]
         try:
             self._ensure()
             for batch in _batches(events):
@@ -146,3 +176,62 @@ def _batches(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         batches[-1].append(event)
         size += cost
     return [batch for batch in batches if batch]
+
+
+class LogShipper:
+    """Sends log streams' lines to CloudWatch Logs from a thread of its own: a stream's
+    lines in the order they were read, the lines of several invocations of one stream
+    that wait together in one PutLogEvents call. :attr:`pending` counts what is not sent
+    yet (the engine is not settled before it is 0); :meth:`flush` waits for it."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[LogStream, list[str], int] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> int:
+        return self._queue.unfinished_tasks
+
+    def submit(self, stream: LogStream, messages: list[str], stamp: int) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="log-shipper", daemon=True)
+                self._thread.start()
+        self._queue.put((stream, messages, stamp))
+
+    def flush(self) -> None:
+        """Wait until every line handed over so far is sent (or its failure reported)."""
+        self._queue.join()
+
+    def close(self) -> None:
+        """Send what is pending, then stop the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(30)
+
+    def _run(self) -> None:
+        while True:
+            taken = [self._queue.get()]
+            while True:
+                try:
+                    taken.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._send([item for item in taken if item is not None])
+            finally:
+                for _ in taken:
+                    self._queue.task_done()
+            if None in taken:
+                return
+
+    @staticmethod
+    def _send(items: list[tuple[LogStream, list[str], int]]) -> None:
+        """One call per stream for what waited together (each stream's parts in order,
+        each part with its own time)."""
+        by_stream: dict[int, tuple[LogStream, list[tuple[list[str], int]]]] = {}
+        for stream, messages, stamp in items:
+            by_stream.setdefault(id(stream), (stream, []))[1].append((messages, stamp))
+        for stream, parts in by_stream.values():
+            stream.send_many(parts)

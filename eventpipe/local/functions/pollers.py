@@ -20,7 +20,10 @@ Follows what Lambda documents for SQS mappings:
   counts "from the time that you make the call":
   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html);
   and what succeeded is deleted as soon as the function returns, before its log is
-  shipped (Lambda delivers logs beside its poller, not before the deletes). So, as on
+  shipped (Lambda delivers logs beside its poller, not before the deletes). The deletes
+  go out from a thread of their own: the environment takes its next batch at once (what
+  counts against ``MaximumConcurrency`` is the function running) and the outcome is
+  recorded meanwhile; the batch (and its FIFO groups' turn) ends when they are done. So, as on
   AWS, what counts against a visibility timeout is the function's own run, which the
   timeout covers (Lambda requires visibility >= function timeout); a time-scaled timeout
   can be as short as the function timeout, so on a busy machine the engine's own waits
@@ -34,17 +37,18 @@ Follows what Lambda documents for SQS mappings:
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import MappingSpec, QueueInfo
 from eventpipe.local.emulator.server import Emulator
+from eventpipe.local.functions.lambda_records import record_reasons, to_record
 from eventpipe.local.functions.mapping_state import MappingState
 from eventpipe.local.functions.pool import FunctionPool, Invocation, WorkerProcess
 from eventpipe.local.sqs_batches import fill_window, receive, return_failed
@@ -59,56 +63,6 @@ PAUSED_CHECK_INTERVAL = 0.1
 
 DeadLetterLookup = Callable[[str, set[str]], dict[str, tuple[str, str]]]
 """(consumer, keys) -> the keys with a copy in the consumer's DLQ: key -> (id, reason)."""
-
-
-def record_reasons(lines: list[str]) -> dict[str, str]:
-    """Each record's failure reason from the runtime's JSON log lines: message id ->
-    ``ErrorType: message`` (the last one logged wins)."""
-    reasons: dict[str, str] = {}
-    for line in lines:
-        if not line.startswith("{"):
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(data, dict) or not data.get("message_id"):
-            continue
-        error_type = data.get("error_type") or data.get("exception_name")
-        error = data.get("error")
-        if error_type or error:
-            reasons[str(data["message_id"])] = f"{error_type or 'Error'}: {error or ''}".rstrip(
-                ": "
-            )
-    return reasons
-
-
-def to_record(message: dict[str, Any], queue: QueueInfo, region: str) -> dict[str, Any]:
-    """An SQS message as Lambda hands it to a function (the ``Records[]`` shape)."""
-    attributes = {
-        k: v for k, v in (message.get("Attributes") or {}).items() if k != "AWSTraceHeader" or v
-    }
-    message_attributes = {
-        name: {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": value.get("BinaryValue"),
-            "stringListValues": value.get("StringListValues", []),
-            "binaryListValues": value.get("BinaryListValues", []),
-            "dataType": value.get("DataType"),
-        }
-        for name, value in (message.get("MessageAttributes") or {}).items()
-    }
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": attributes,
-        "messageAttributes": message_attributes,
-        "md5OfBody": message.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue.arn,
-        "awsRegion": region,
-    }
 
 
 class MappingPoller:
@@ -146,10 +100,12 @@ class MappingPoller:
         self._turn_changed = threading.Condition()
         self._batch_id = 0
         self._in_flight = 0
+        self._receiving = 0
         self.invocations = 0
         """Invocations so far, and those that failed as a whole (the Lambda ``Errors``)."""
         self.errors = 0
         self._threads: list[threading.Thread] = []
+        self._deletes = ThreadPoolExecutor(self.concurrency, f"deletes-{consumer}")
 
     @property
     def in_flight(self) -> int:
@@ -162,9 +118,16 @@ class MappingPoller:
         return not self.state.enabled() and self.in_flight == 0
 
     def start(self) -> None:
-        thread = threading.Thread(target=self._loop, name=f"poller-{self.consumer}", daemon=True)
-        thread.start()
-        self._threads.append(thread)
+        """A receive loop per concurrent batch of a standard queue (Lambda reads several
+        batches at once: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html);
+        one for a FIFO queue, whose batches take their groups' turns in receive order."""
+        for index in range(1 if self.queue.fifo else self.concurrency):
+            thread = threading.Thread(
+                target=self._loop, name=f"poller-{self.consumer}-{index}", daemon=True
+            )
+            thread.start()
+            with self._lock:
+                self._threads.append(thread)
 
     def signal_stop(self) -> None:
         """Stop receiving (returns at once; ``stop`` waits)."""
@@ -173,45 +136,63 @@ class MappingPoller:
     def stop(self) -> None:
         """Stop receiving and wait for the batches in flight to finish."""
         self._stop.set()
-        for thread in list(self._threads):
-            thread.join(POLL_WAIT_SECONDS + self.pool.spec.timeout + 5)
+        for _ in range(2):  # the receive loops, then any batch one started as it stopped
+            with self._lock:
+                threads = list(self._threads)
+            for thread in threads:
+                thread.join(POLL_WAIT_SECONDS + self.pool.spec.timeout + 5)
+        self._deletes.shutdown(wait=True)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            if not self.state.enabled():
-                self.state.confirm(polling=self.in_flight > 0)
-                self._stop.wait(PAUSED_CHECK_INTERVAL)
-                continue
-            self.state.confirm(polling=True)
-            if not self._slots.acquire(timeout=0.2):
-                continue
-            worker = self.pool.acquire(timeout=0.2)  # receive only what can run now
-            if worker is None:
-                self._slots.release()
-                continue
-            try:
-                batch = self._collect()
-            except (BotoCoreError, ClientError) as exc:
-                self.pool.release(worker)
-                self._slots.release()
-                if not self._stop.is_set() and self._on_error:
-                    self._on_error(f"{self.consumer}: receive failed: {exc}")
-                time.sleep(0.5)
-                continue
-            if not batch:
-                self.pool.release(worker)
-                self._slots.release()
-                continue
+            # Receiving until its batch is in flight: Disabled waits for every loop.
             with self._lock:
-                self._in_flight += 1
-                self._batch_id += 1
-                batch_id = self._batch_id
-            groups = self._groups_of(batch)
-            self._take_turn(batch_id, groups)
-            runner = threading.Thread(
-                target=self._run, args=(batch, batch_id, groups, worker), daemon=True
-            )
-            runner.start()
+                self._receiving += 1
+            try:
+                enabled = self.state.enabled()
+                if enabled:
+                    self.state.confirm(polling=True)
+                    self._poll_once()
+            finally:
+                with self._lock:
+                    self._receiving -= 1
+            if not enabled:
+                with self._lock:
+                    busy = self._in_flight > 0 or self._receiving > 0
+                self.state.confirm(polling=busy)
+                self._stop.wait(PAUSED_CHECK_INTERVAL)
+
+    def _poll_once(self) -> None:
+        if not self._slots.acquire(timeout=0.2):
+            return
+        worker = self.pool.acquire(timeout=0.2)  # receive only what can run now
+        if worker is None:
+            self._slots.release()
+            return
+        try:
+            batch = self._collect()
+        except (BotoCoreError, ClientError) as exc:
+            self.pool.release(worker)
+            self._slots.release()
+            if not self._stop.is_set() and self._on_error:
+                self._on_error(f"{self.consumer}: receive failed: {exc}")
+            time.sleep(0.5)
+            return
+        if not batch:
+            self.pool.release(worker)
+            self._slots.release()
+            return
+        with self._lock:
+            self._in_flight += 1
+            self._batch_id += 1
+            batch_id = self._batch_id
+        groups = self._groups_of(batch)
+        self._take_turn(batch_id, groups)
+        runner = threading.Thread(
+            target=self._run, args=(batch, batch_id, groups, worker), daemon=True
+        )
+        runner.start()
+        with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()] + [runner]
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
@@ -265,11 +246,18 @@ class MappingPoller:
         self, batch: list[dict[str, Any]], batch_id: int, groups: set[str], worker: WorkerProcess
     ) -> None:
         over: list[bool] = []
+        freed: list[bool] = []
 
         def end_turn() -> None:  # once: when the deletes are done, or when the batch ends
             if not over:
                 over.append(True)
                 self._end_turn(groups)
+
+        def free() -> None:  # once: when the function returned, or when the batch ends
+            if not freed:
+                freed.append(True)
+                self.pool.release(worker)
+                self._slots.release()
 
         try:
             # SQS releases a group once its in-flight messages are visible again (the
@@ -277,13 +265,12 @@ class MappingPoller:
             # before the batch holding them has finished; the next batch of that group
             # waits here until this one's deletes are done.
             waited = self._wait_turn(batch_id, groups)
-            self._invoke(batch, worker, end_turn, renew=waited)
+            self._invoke(batch, worker, end_turn, free, renew=waited)
         except Exception as exc:  # keep polling; the messages reappear after the timeout
             if self._on_error:
                 self._on_error(f"{self.consumer}: batch failed in the poller: {exc}")
         finally:
-            self.pool.release(worker)
-            self._slots.release()
+            free()
             with self._lock:
                 self._in_flight -= 1
             end_turn()
@@ -293,20 +280,22 @@ class MappingPoller:
         batch: list[dict[str, Any]],
         worker: WorkerProcess,
         end_turn: Callable[[], None],
+        free: Callable[[], None],
         renew: bool = False,
     ) -> None:
         records = [to_record(m, self.queue, self._region) for m in batch]
         keys = {m["MessageId"]: message_key(m["Body"]) for m in batch}
-        self.tracker.begin(self.consumer, list(keys.values()))
+        recorded: list[int] = [self.tracker.begin(self.consumer, list(keys.values()))]
         try:
             if renew:  # it waited for its group's turn: the run starts with a whole timeout
                 renewed = {"VisibilityTimeout": self.queue.visibility_timeout}
                 self._each_ten("change_message_visibility_batch", batch, renewed)
-            self._invoke_and_settle(batch, records, keys, worker, end_turn)
+            self._invoke_and_settle(batch, records, keys, worker, end_turn, free, recorded)
         except BaseException:
             # The poller's own failure (the emulator stopping): the records come back
             # after their visibility timeout; the watcher may report them again.
-            self.tracker.abandon(self.consumer, list(keys.values()))
+            if len(recorded) == 1:
+                self.tracker.abandon(self.consumer, list(keys.values()), recorded[0])
             raise
 
     def _invoke_and_settle(
@@ -316,22 +305,30 @@ class MappingPoller:
         keys: dict[str, str],
         worker: WorkerProcess,
         end_turn: Callable[[], None],
+        free: Callable[[], None],
+        recorded: list[int],  # the batch's turn in the tracker, then a mark once recorded
     ) -> None:
         ids = set(keys)
         settled: list[tuple[set[str], str | None]] = []
+        deleted: list[Future[None]] = []
+
+        def delete(handled: list[dict[str, Any]]) -> None:
+            try:
+                self._each_ten("delete_message_batch", handled, {})
+            finally:
+                end_turn()  # the group's next batch may run now
 
         def settle(result: Any) -> None:  # the function returned: delete what succeeded
             failed, why = self._failures(result, ids)
             settled.append((failed, why))
-            self._each_ten(
-                "delete_message_batch", [m for m in batch if m["MessageId"] not in failed], {}
-            )
-            end_turn()  # the group's next batch may run now, while this one ships its log
+            handled = [m for m in batch if m["MessageId"] not in failed]
+            deleted.append(self._deletes.submit(delete, handled))
 
         due = time.monotonic() + self.queue.declared_visibility_timeout * self.time_scale
         invocation = worker.invoke(
             {"Records": records}, float(self.pool.spec.timeout), on_result=settle
         )
+        free()  # the environment takes the next batch while this one's deletes go out
         with self._lock:
             self.invocations += 1
             self.errors += 0 if invocation.ok else 1
@@ -351,7 +348,11 @@ class MappingPoller:
             self.queue.max_receive_count,
             dead_letters=dead,
             log=self._log_location(invocation),
+            turn=recorded[0],
         )
+        recorded.append(0)
+        for future in deleted:  # the batch ends when its deletes are done
+            future.result()
 
     def _each_ten(self, action: str, messages: list[dict[str, Any]], extra: dict[str, Any]) -> None:
         """One ``*_batch`` SQS call per ten messages (the batch APIs take at most ten)."""

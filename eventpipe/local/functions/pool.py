@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from eventpipe.local.deploy.records import FunctionSpec
-from eventpipe.local.functions.function_logs import LogStream, stream_name
+from eventpipe.local.functions.function_logs import LogShipper, LogStream, stream_name
 from eventpipe.local.functions.worker import serve
 
 START_TIMEOUT = 60.0
@@ -61,6 +61,7 @@ class WorkerProcess:
         logs_client: Callable[[], Any] | None = None,
         on_error: Callable[[str], None] | None = None,
         log_metrics: Callable[[list[str]], object] | None = None,
+        log_shipper: LogShipper | None = None,
     ):
         self.spec = spec
         self.env = env
@@ -72,6 +73,7 @@ class WorkerProcess:
         self._logs_client = logs_client
         self._on_error = on_error
         self._log_metrics = log_metrics
+        self._log_shipper = log_shipper
         self._reported_init = False
         self._process: Any = None
         self._conn: Any = None
@@ -88,6 +90,7 @@ class WorkerProcess:
             name=name,
             on_error=self._on_error,
             on_put=self._log_metrics,
+            shipper=self._log_shipper,
         )
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
@@ -233,14 +236,16 @@ class FunctionPool:
         logs_client: Callable[[], Any] | None = None,
         on_error: Callable[[str], None] | None = None,
         log_metrics: Callable[[list[str]], object] | None = None,
+        log_shipper: LogShipper | None = None,
     ):
         """``log_metrics`` receives every batch of log lines written to the function's log
-        group (the engine's :class:`.log_metrics.EmfPublisher`)."""
+        group (the engine's :class:`.log_metrics.EmfPublisher`); ``log_shipper`` sends
+        them off the invocation's path (without one, each invocation sends its own)."""
         self.spec = spec
         self.size = max(1, size)
         self.log_dir = log_dir
         self._workers = [
-            WorkerProcess(spec, env, log_dir, logs_client, on_error, log_metrics)
+            WorkerProcess(spec, env, log_dir, logs_client, on_error, log_metrics, log_shipper)
             for _ in range(self.size)
         ]
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()

@@ -33,7 +33,9 @@ What Pipes documents, and what this runner therefore does:
   logs the failed steps; INFO and TRACE add the started/succeeded steps.
 
 One poller per pipe: Pipes scales its pollers on AWS, but one keeps the local machine
-calm and sends each batch in receive order.
+calm and sends each batch in receive order. A batch's deletes go out from a thread of
+their own once its records are sent, so the next receive does not wait for them; the
+batch counts as in flight until they are done.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -129,6 +132,7 @@ class PipeRunner:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._thread: threading.Thread | None = None
+        self._deletes = ThreadPoolExecutor(1, f"pipe-deletes-{pipe.name}")
         self._log_stream: str | None = None
         self.sent = 0
         """Records delivered to the target so far."""
@@ -153,6 +157,7 @@ class PipeRunner:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(POLL_WAIT_SECONDS + 10)
+        self._deletes.shutdown(wait=True)
 
     # --- polling -------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -169,13 +174,23 @@ class PipeRunner:
             with self._lock:
                 self._in_flight += 1
             try:
-                self.execute(batch)
+                _, taken = self.send(batch)
+                self._deletes.submit(self._delete_then_done, taken)
             except Exception as exc:  # keep polling; the records reappear after the timeout
                 if self._on_error:
                     self._on_error(f"pipe {self.pipe.name}: execution failed: {exc}")
-            finally:
                 with self._lock:
                     self._in_flight -= 1
+
+    def _delete_then_done(self, taken: list[dict[str, Any]]) -> None:
+        try:
+            self._delete(taken)
+        except Exception as exc:  # the records reappear after the timeout
+            if self._on_error:
+                self._on_error(f"pipe {self.pipe.name}: delete failed: {exc}")
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
         return receive(self._sqs, self.source.url, count, wait)
@@ -204,6 +219,13 @@ class PipeRunner:
 
     def execute(self, batch: list[dict[str, Any]]) -> set[str]:
         """Send ``batch`` to the target, delete what it took; returns the ids kept."""
+        kept, taken = self.send(batch)
+        self._delete(taken)
+        return kept
+
+    def send(self, batch: list[dict[str, Any]]) -> tuple[set[str], list[dict[str, Any]]]:
+        """Send ``batch`` to the target; the ids kept and the messages it took (for the
+        caller to delete)."""
         execution = str(uuid.uuid4())
         records = [source_record(m, self.source, self._region) for m in batch]
         self._log(execution, "ExecutionStarted", "INFO", payload=records)
@@ -224,14 +246,6 @@ class PipeRunner:
                 for item in entries:
                     failed[records[int(item["Id"])]["messageId"]] = str(exc)
         taken = [m for m in batch if m["MessageId"] not in failed]
-        for start in range(0, len(taken), 10):
-            chunk = taken[start : start + 10]
-            self._sqs.delete_message_batch(
-                QueueUrl=self.source.url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
-                ],
-            )
         with self._lock:
             self.sent += len(taken)
             self.failed += len(failed)
@@ -242,7 +256,17 @@ class PipeRunner:
         else:
             self._log(execution, "TargetInvocationSucceeded", "INFO")
             self._log(execution, "ExecutionSucceeded", "INFO")
-        return set(failed)
+        return set(failed), taken
+
+    def _delete(self, taken: list[dict[str, Any]]) -> None:
+        for start in range(0, len(taken), 10):
+            chunk = taken[start : start + 10]
+            self._sqs.delete_message_batch(
+                QueueUrl=self.source.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
+                ],
+            )
 
     # --- logging -------------------------------------------------------------------------
     def _log(

@@ -113,6 +113,8 @@ class AlarmEvaluator:
         self._since: dict[str, str] = {}
         self._started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
         self._totals: dict[str, tuple[float, float]] = {}
+        self._sampled: dict[str, dict[str, str]] = {}
+        """Queue URL -> its attributes, read once in a tick for every alarm on it."""
 
     def load(self) -> list[WatchedAlarm]:
         """Read the stack's alarms from the emulator (DescribeAlarms): metric alarms, on
@@ -151,6 +153,7 @@ class AlarmEvaluator:
         """Sample every watched metric once, then evaluate every alarm, then every
         composite alarm on the states that gives."""
         self._follow_external_states()
+        self._sampled = {}
         now = time.time() if now is None else now
         lambda_deltas: dict[str, tuple[int, int]] = {}
         for alarm in self.alarms:
@@ -195,9 +198,11 @@ class AlarmEvaluator:
         url = self._queue_urls[queue_name]
         if url is None:
             return None
-        attribute = SQS_ATTRIBUTES[metric]
-        attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[attribute])
-        return float(attributes["Attributes"][attribute])
+        if url not in self._sampled:  # one GetQueueAttributes per queue and tick
+            self._sampled[url] = self._sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=list(SQS_ATTRIBUTES.values())
+            )["Attributes"]
+        return float(self._sampled[url][SQS_ATTRIBUTES[metric]])
 
     def _oldest_age(self, queue_name: str) -> float | None:
         messages = stored_messages(self.emulator, self.account, queue_name)

@@ -19,11 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Outcome = Literal["succeeded", "retried", "dead-lettered", "pending"]
+TURN_WAIT_SECONDS = 120.0
+"""How long a batch's outcome waits for an earlier batch of the same record to record."""
 
 
 def message_key(body: str) -> str:
@@ -117,6 +120,10 @@ class Tracker:
     records: dict[tuple[str, str], MessageRecord] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _in_flight: dict[tuple[str, str], int] = field(default_factory=dict)
+    _turns: dict[tuple[str, str], deque[int]] = field(default_factory=dict)
+    """Per record, the batches holding it, in the order they began: a record's outcomes
+    are recorded in delivery order even when a later delivery finishes first."""
+    _batches_begun: int = 0
     _changed: threading.Condition = field(init=False)
 
     def __post_init__(self) -> None:
@@ -135,17 +142,44 @@ class Tracker:
             record = self.records[(consumer, key)] = MessageRecord(consumer, key, label)
         return record
 
-    def begin(self, consumer: str, keys: list[str]) -> None:
-        """A batch of these records is in flight: the poller will report their outcome."""
+    def begin(self, consumer: str, keys: list[str]) -> int:
+        """A batch of these records is in flight: the poller will report their outcome.
+        Returns the batch's turn, for :meth:`batch` and :meth:`abandon`."""
         with self._lock:
+            self._batches_begun += 1
             for key in keys:
                 self._in_flight[(consumer, key)] = self._in_flight.get((consumer, key), 0) + 1
+                self._turns.setdefault((consumer, key), deque()).append(self._batches_begun)
+            return self._batches_begun
 
-    def abandon(self, consumer: str, keys: list[str]) -> None:
+    def abandon(self, consumer: str, keys: list[str], turn: int | None = None) -> None:
         """The batch of these records ended without an outcome (the poller failed)."""
         with self._lock:
             for key in keys:
                 self._done(consumer, key)
+            self._end_turn(consumer, keys, turn)
+
+    def _end_turn(self, consumer: str, keys: list[str], turn: int | None) -> None:
+        if turn is None:
+            return
+        for key in keys:
+            turns = self._turns.get((consumer, key))
+            if turns is not None:
+                self._turns[(consumer, key)] = deque(t for t in turns if t != turn)
+                if not self._turns[(consumer, key)]:
+                    del self._turns[(consumer, key)]
+        self._changed.notify_all()
+
+    def _wait_turn(self, consumer: str, keys: list[str], turn: int | None) -> None:
+        """Until every earlier batch holding one of ``keys`` has recorded (bounded, so a
+        lost batch never stops the book)."""
+        if turn is None:
+            return
+
+        def first() -> bool:
+            return all(self._turns.get((consumer, k), deque([turn]))[0] == turn for k in keys)
+
+        self._changed.wait_for(first, TURN_WAIT_SECONDS)
 
     def _done(self, consumer: str, key: str) -> None:
         count = self._in_flight.get((consumer, key), 0) - 1
@@ -163,13 +197,17 @@ class Tracker:
         max_receive_count: int | None,
         dead_letters: dict[str, tuple[str, str]] | None = None,
         log: str = "",
+        turn: int | None = None,
     ) -> None:
         """Record one invocation: ``failed`` holds the keys the function did not handle;
         ``dead_letters`` the batch's keys found in the DLQ now (key -> DLQ message id and
-        reason), which the runtime dead-lettered and reported handled."""
+        reason), which the runtime dead-lettered and reported handled. ``turn`` (from
+        :meth:`begin`): recorded after the earlier batches holding the same records."""
         dead_letters = dead_letters or {}
         entries = []
+        keys = [delivery.key for delivery in deliveries]
         with self._lock:
+            self._wait_turn(consumer, keys, turn)
             for delivery in deliveries:
                 self._done(consumer, delivery.key)
                 record = self._record(consumer, delivery.key, delivery.label)
@@ -207,8 +245,9 @@ class Tracker:
                     entries.append(
                         LogEntry(consumer, delivery.label, "ok", attempt, key=delivery.key)
                     )
+            self._end_turn(consumer, keys, turn)
             self._changed.notify_all()
-        self._emit(entries)
+            self._emit(entries)
 
     def dead_lettered(
         self, consumer: str, key: str, label: str, reason: str, copy_id: str = ""

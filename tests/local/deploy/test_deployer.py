@@ -61,3 +61,29 @@ def test_time_scale_out_of_range_is_refused(project: Path) -> None:
             deploy_program(read_project(project, "dev"), emulator, time_scale=2)
     finally:
         emulator.stop()
+
+
+def test_a_deploy_after_a_unit_tests_set_mocks_in_the_same_process_completes(
+    project: Path,
+) -> None:
+    """A worker of a parallel run takes Pulumi mock tests and local deploys in any order.
+    A ``set_mocks`` on the main thread, first in the process, leaves its root stack's
+    outputs pending in the set that a thread which never set its own reads (the test
+    fails by never returning); the deploy must not wait for them."""
+    import pulumi
+    from pulumi.runtime import settings
+
+    from eventpipe.testing.pulumi_mocks import AwsMocks
+
+    settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(AwsMocks(), project="eventpipe", stack="test", preview=False)
+    try:
+        emulator = start_emulator()
+        try:
+            deployment = deploy_program(read_project(project, "dev"), emulator)
+        finally:
+            emulator.stop()
+    finally:
+        settings.ROOT.set(None)
+        pulumi.runtime.set_all_config({})
+    assert len(deployment.state.resources) > 20

@@ -333,3 +333,41 @@ def test_composite_alarms_exist_only_in_the_engine(engine: LocalEngine) -> None:
     assert rule.startswith('ALARM("leaf-')
     with mock_aws(), pytest.raises(NotImplementedError):
         _composite(_plain("cloudwatch"))  # moto 5.2 routes no PutCompositeAlarm
+
+
+def _counts(sqs: Any) -> tuple[dict[str, str], str]:
+    """Three visible, two in flight, one delayed; a content-deduplicated FIFO send twice."""
+    url = _queue(sqs, _name("counts"))[0]
+    for n in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=str(n))
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=300)
+    assert len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]) == 2
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    fifo = _fifo(sqs, "dedup")
+    for _ in range(2):
+        sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+    deduplicated = sqs.get_queue_attributes(
+        QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+    return counts, deduplicated
+
+
+def test_queue_counts_in_one_scan_answer_as_moto_does(engine: LocalEngine) -> None:
+    """The queue-cost shim counts a queue's messages in one scan (and none for a send):
+    the answers are moto's own, and a content-deduplicated send is still deduplicated."""
+    expected = (
+        {
+            "ApproximateNumberOfMessages": "3",
+            "ApproximateNumberOfMessagesNotVisible": "2",
+            "ApproximateNumberOfMessagesDelayed": "1",
+        },
+        "1",
+    )
+    assert _counts(engine.client("sqs")) == expected
+    with mock_aws():
+        assert _counts(_plain("sqs")) == expected

@@ -7,7 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from eventpipe.local.functions.function_logs import LogStream, _batches, stream_name
+import boto3
+from moto import mock_aws
+
+from eventpipe.local.functions.function_logs import LogShipper, LogStream, _batches, stream_name
 from eventpipe.local.functions.pollers import record_reasons
 from eventpipe.local.functions.worker import runtime_error_line
 
@@ -63,3 +66,38 @@ def test_record_reasons_come_from_the_runtimes_log_lines() -> None:
         "not json {",
     ]
     assert record_reasons(lines) == {"m1": "ValueError: bad amount"}
+
+
+def test_the_shipper_sends_every_streams_lines_in_order(tmp_path: Path) -> None:
+    """Two environments' streams share one shipper: each stream gets its own lines, in the
+    order they were read, and every line reaches ``on_put`` (the EMF publisher)."""
+    put: list[str] = []
+    shipper = LogShipper()
+    with mock_aws():
+        logs = boto3.client("logs", region_name="us-east-1")
+        streams = [
+            LogStream(
+                lambda: logs,
+                "/aws/lambda/fn",
+                tmp_path / f"{n}.log",
+                shipper=shipper,
+                on_put=put.extend,
+            )
+            for n in range(2)
+        ]
+        for n in range(5):
+            for index, stream in enumerate(streams):
+                with stream.path.open("a") as handle:
+                    handle.write(f"line {n} of {index}\n")
+                assert stream.ship(before=[f"START {n}"]) == [f"line {n} of {index}"]
+        shipper.flush()
+        assert shipper.pending == 0
+        for index, stream in enumerate(streams):
+            events = logs.get_log_events(logGroupName=stream.group, logStreamName=stream.name)
+            expected = [line for n in range(5) for line in (f"START {n}", f"line {n} of {index}")]
+            assert [e["message"] for e in events["events"]] == expected
+        shipper.close()
+    assert sorted(put) == sorted(
+        [f"START {n}" for n in range(5) for _ in range(2)]
+        + [f"line {n} of {i}" for n in range(5) for i in range(2)]
+    )

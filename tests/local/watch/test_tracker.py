@@ -4,6 +4,7 @@ checks. No emulator needed."""
 from __future__ import annotations
 
 import json
+import threading
 
 import eventpipe
 from eventpipe.local.watch.demo_checks import Published, Sample, check
@@ -136,3 +137,26 @@ def test_an_abandoned_batch_leaves_its_records_to_the_watcher_again() -> None:
     assert not tracker.dead_lettered("c", "k", "label", "moved by SQS", "copy-1")
     tracker.abandon("c", ["k"])
     assert tracker.dead_lettered("c", "k", "label", "moved by SQS", "copy-1")
+
+
+def test_a_later_delivery_that_finishes_first_is_recorded_after_the_earlier_one() -> None:
+    """The first delivery failed and its record came straight back; the second delivery
+    (another worker) finished before the first batch recorded: the book still reads
+    retry, then ok."""
+    lines: list = []
+    tracker = Tracker(on_log=lines.append)
+    first = tracker.begin("c", ["k"])
+    second = tracker.begin("c", ["k"])
+    later = threading.Thread(
+        target=tracker.batch,
+        args=("c", [Delivery("k", "label", 2)], set(), None, 3),
+        kwargs={"turn": second},
+    )
+    later.start()
+    # The later batch waits for the earlier one's turn: nothing is recorded yet.
+    assert not tracker.wait_for(lambda: bool(lines), 0.2)
+    tracker.batch("c", [Delivery("k", "label", 1)], {"k"}, "ValueError: x", 3, turn=first)
+    later.join(30)
+    assert not later.is_alive()
+    assert [(e.outcome, e.attempt) for e in lines] == [("retry", 1), ("ok", 2)]
+    assert tracker.outcome("c", "k") == "retried"

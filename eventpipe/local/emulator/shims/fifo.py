@@ -53,7 +53,8 @@ def fifo_release() -> None:
 
     def receive_message(self: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
         queue = self.get_queue(queue_name)
-        for message in [m for m in queue.pending_messages if m.visible]:
+        # A copy first: another request's thread may change the set during the walk.
+        for message in [m for m in list(queue.pending_messages) if m.visible]:
             queue.pending_messages.discard(message)
         return original(self, queue_name, *args, **kwargs)
 

@@ -1,0 +1,84 @@
+"""``make bench-check``: the local engine's speed against the figures recorded here.
+
+Runs ``benchmarks/local.py --quick`` (every phase smaller, a few minutes) and compares
+each figure with ``benchmarks/local_recorded.json``. Every figure is relative to the
+emulator baseline measured in the same run, so a run on a busier (or faster) machine
+compares with one taken elsewhere:
+
+* ``consumers_1``, ``consumers_4``: events/s (records/s) handled / the baseline msg/s
+  measured beside that phase; higher is better;
+* ``p50_in_baseline_messages``, ``p95_in_baseline_messages``: publish-to-handled latency
+  at 50 events/s in units of the baseline's time per message (seconds x msg/s); lower is
+  better;
+* ``fifo_10_vs_1``: FIFO events/s with 10 keys / with 1 key; higher is better.
+
+It fails (exit 1) when a figure is more than 25% worse than recorded: a higher-is-better
+figure below 0.75x, a lower-is-better one above 1/0.75x. Not part of ``make test``: a
+timing check there would flake on a shared machine. ``--record`` stores this run's
+figures as the new reference (after a change that moves them on purpose).
+
+Run: ``make bench-check`` or ``.venv/bin/python benchmarks/check_local.py [--record]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RECORDED = HERE / "local_recorded.json"
+TOLERANCE = 0.25
+HIGHER_IS_BETTER = {"consumers_1": True, "consumers_4": True, "fifo_10_vs_1": True}
+LOWER_IS_BETTER = {"p50_in_baseline_messages": False, "p95_in_baseline_messages": False}
+CHECKED = {**HIGHER_IS_BETTER, **LOWER_IS_BETTER}
+
+
+def verdicts(now: dict[str, float], recorded: dict[str, float]) -> list[tuple[str, str, bool]]:
+    """(figure, comparison text, within tolerance) for every checked figure."""
+    rows = []
+    for name, higher in CHECKED.items():
+        then, value = recorded[name], now[name]
+        if higher:
+            ok = value >= then * (1 - TOLERANCE)
+            text = f"{value:.2f} vs recorded {then:.2f} (fails below {then * (1 - TOLERANCE):.2f})"
+        else:
+            ok = value <= then / (1 - TOLERANCE)
+            text = f"{value:.2f} vs recorded {then:.2f} (fails above {then / (1 - TOLERANCE):.2f})"
+        rows.append((name, text, ok))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--record", action="store_true", help="store this run's figures")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "figures.json"
+        command = [sys.executable, str(HERE / "local.py"), "--quick", "--json", str(out)]
+        subprocess.run(command, check=True)
+        now = json.loads(out.read_text())
+    if args.record:
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        RECORDED.write_text(json.dumps({"recorded": stamp, "figures": now}, indent=2) + "\n")
+        print(f"recorded in {RECORDED.relative_to(HERE.parent)}")
+        return 0
+    recorded = json.loads(RECORDED.read_text())
+    print(f"against the figures recorded {recorded['recorded']}:")
+    rows = verdicts(now, recorded["figures"])
+    for name, text, ok in rows:
+        print(f"  {'ok  ' if ok else 'FAIL'} {name}: {text}")
+    failed = [name for name, _, ok in rows if not ok]
+    if failed:
+        print(f"bench-check: {len(failed)} figure(s) more than 25% worse: {', '.join(failed)}")
+        return 1
+    print("bench-check: every figure within 25% of the recorded one")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
