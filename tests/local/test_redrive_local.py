@@ -163,7 +163,8 @@ def test_redrive_of_a_standard_consumer_with_a_rate_reports_json(
     result = _redrive(project, "inventory-reservation", "--rate", "50", "--json")
 
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)  # the JSON alone on stdout; warnings go to stderr
+    assert "PermanentError" in result.stderr  # redrive warned before moving them
     assert report["status"] == "COMPLETED"
     assert report["moved"] == report["toMove"] == 3
     assert engine.wait_until_settled(30), engine.queue_depths()

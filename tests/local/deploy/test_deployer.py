@@ -29,7 +29,9 @@ def test_the_program_deploys_again_in_the_same_process(project: Path) -> None:
         emulator.stop()
     assert len(first.state.resources) == len(second.state.resources) > 20
     assert first.stack_outputs.consumers.keys() == second.stack_outputs.consumers.keys()
-    assert len(queues) == 7  # the second run re-created them, it did not add to the first
+    # The second run re-created the program's queues; it did not add to the first run's.
+    assert len(second.state.queues) == len(first.state.queues) >= 7
+    assert sorted(queues) == sorted(q.url for q in second.state.queues.values())
 
 
 def test_missing_stack_file_names_the_file_and_the_fix(project: Path) -> None:
