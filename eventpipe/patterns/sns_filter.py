@@ -148,5 +148,9 @@ def explain_policy(
         return PolicyExplanation(True)
     if result.mismatch is None:
         return PolicyExplanation(None, None, result.reason)
-    reason = (result.reason or "").replace("missing from the event", "not among the message's attributes")
-    return PolicyExplanation(False, result.mismatch.field, reason.replace("the pattern", "the policy"))
+    reason = (result.reason or "").replace(
+        "missing from the event", "not among the message's attributes"
+    )
+    return PolicyExplanation(
+        False, result.mismatch.field, reason.replace("the pattern", "the policy")
+    )

@@ -227,9 +227,9 @@ def _topic_consumer(
     sqs, sns = emulator.client("sqs"), emulator.client("sns")
     suffix = uuid.uuid4().hex[:8]
     dlq_url = sqs.create_queue(QueueName=f"eventpipe-dev-refunds-{suffix}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     queue_url = sqs.create_queue(
         QueueName=f"eventpipe-dev-refunds-{suffix}",
         Attributes={
@@ -269,9 +269,7 @@ def _topic_consumer(
 def test_a_topic_consumers_filter_policy_accepts_one_message_and_names_the_attribute_of_another(
     emulator: Emulator, outputs: StackOutputs[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with_topic = _topic_consumer(
-        emulator, outputs, {"kind": ["refund", {"prefix": "chargeback"}]}
-    )
+    with_topic = _topic_consumer(emulator, outputs, {"kind": ["refund", {"prefix": "chargeback"}]})
     refunds = with_topic.consumer("refunds")
     sns = emulator.client("sns")
     accepted = sns.publish(
@@ -285,7 +283,9 @@ def test_a_topic_consumers_filter_policy_accepts_one_message_and_names_the_attri
         Message=json.dumps({"orderId": "r-2"}),
         MessageAttributes=rejected_attributes,
     )["MessageId"]
-    function = Function(emulator, with_topic, "refunds", "tests.runtime.handlers:always_permanent", capsys)
+    function = Function(
+        emulator, with_topic, "refunds", "tests.runtime.handlers:always_permanent", capsys
+    )
     function.invoke()
     # The engine's own record: SNS delivered the accepted message only.
     delivered = [json.loads(m["Body"])["MessageId"] for m in function.received]

@@ -16,7 +16,9 @@ STRING_MATCHING = "https://docs.aws.amazon.com/sns/latest/dg/string-value-matchi
 NUMERIC_MATCHING = "https://docs.aws.amazon.com/sns/latest/dg/numeric-value-matching.html"
 KEY_MATCHING = "https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html"
 EXAMPLES = "https://docs.aws.amazon.com/sns/latest/dg/example-filter-policies.html"
-CONSTRAINTS = "https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html"
+CONSTRAINTS = (
+    "https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html"
+)
 
 
 def attributes(text: str) -> dict[str, Any]:

@@ -223,6 +223,9 @@ def trace_event(
         attempts = [_attempt(r) for r in own]
         reached = bool(attempts or letters[consumer.name])
         matched, reason, failed_field = _match(events, sns, outputs, consumer, event, reached)
+        filtered_by = (
+            "its subscription's filter policy" if consumer.source == SOURCE_TOPIC else "its rule"
+        )
         max_receive = next(
             (
                 _int(r.number("max_receive_count"))
@@ -251,9 +254,12 @@ def trace_event(
                 pipe=pipe if matched or reached else None,
                 attempts=attempts,
                 ending=_ending(
-                    matched, attempts, letters[consumer.name], max_receive, dlq_scan > 0,
-                    "its subscription's filter policy" if consumer.source == SOURCE_TOPIC
-                    else "its rule",
+                    matched,
+                    attempts,
+                    letters[consumer.name],
+                    max_receive,
+                    dlq_scan > 0,
+                    filtered_by,
                 ),
             )
         )

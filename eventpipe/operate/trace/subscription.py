@@ -42,13 +42,17 @@ def sns_message(event: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return None
 
 
-def _subscription(sns: Any, consumer: ConsumerOutputs[str]) -> tuple[dict[str, Any] | None, str | None]:
+def _subscription(
+    sns: Any, consumer: ConsumerOutputs[str]
+) -> tuple[dict[str, Any] | None, str | None]:
     """(the subscription's attributes, None), or (None, why they could not be read)."""
     if not consumer.subscription_arn:
         return None, "the stack output names no subscription ARN for it"
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         attributes = sns.get_subscription_attributes(SubscriptionArn=consumer.subscription_arn)
-    except Exception as error:  # noqa: BLE001 - any failure becomes the trace's reason
+    except (ClientError, BotoCoreError) as error:  # e.g. NotFound, AuthorizationError
         return None, f"its subscription could not be read ({type(error).__name__}: {error})"
     return dict(attributes.get("Attributes") or {}), None
 
@@ -98,7 +102,11 @@ def match_topic(
     if result.matched:
         return True, None, None
     if reached:  # its log or DLQ names the message: the policy, or the message given, changed
-        return True, f"reached it, though the filter policy now fails this message: {result.reason}", None
+        return (
+            True,
+            f"reached it, though the filter policy now fails this message: {result.reason}",
+            None,
+        )
     if result.matched is None:
         return None, result.reason, None
     return False, f"its filter policy: {result.reason}", result.attribute
