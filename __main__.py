@@ -79,6 +79,7 @@ try:
             for d in resolved.consumers
             if not d.enabled
         },
+        live=frozenset(handlers),
     )
     breaker = declare_circuit_breaker(bus, pipelines, DEFAULT_BUILD_DIR)
     archive = declare_dead_letter_archive(bus, pipelines, DEFAULT_BUILD_DIR)
@@ -101,7 +102,10 @@ outputs = StackOutputs(
     topics=bus.topic_arns,
     breaker=breaker.outputs if breaker is not None else None,
     dead_letter_archive=archive.outputs if archive is not None else None,
-    retired={r.outputs.name: r.outputs for r in retired},
+    retired={
+        **{r.outputs.name: r.outputs for r in retired},
+        **{p.kept_intake.name: p.kept_intake for p in pipelines if p.kept_intake is not None},
+    },
     protect=settings.protect,
 )
 pulumi.export(contract.STACK_OUTPUT, outputs.to_json())

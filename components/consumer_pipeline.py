@@ -26,6 +26,7 @@ from components.alarms import declare_alarm
 from components.event_bus import EventBus
 from components.function import FunctionInputs, declare_function
 from components.intake import Intake, declare_intake, missing_field_target, per_key_fifo
+from components.kept_intake import keep_intake, keeps_intake, retired_intake
 from components.queues import declare_queues, queue_policy
 from components.topics import QueueSubscription, subscribe_queue
 from eventpipe import group_split
@@ -34,6 +35,7 @@ from eventpipe.consumer import Consumer, ResourceContext
 from eventpipe.packaging import DEFAULT_BUILD_DIR, build_function_archive
 from eventpipe.patterns import to_json
 from eventpipe.plugin_resources import run_plugin_resources
+from eventpipe.retired_outputs import RetiredOutputs
 from eventpipe.stack_output import ConsumerOutputs
 
 TYPE = "eventpipe:index:ConsumerPipeline"
@@ -75,6 +77,7 @@ class ConsumerPipeline(pulumi.ComponentResource):
     intake: Intake | None
     missing_group_rule_name: pulumi.Output[str] | None
     subscription: QueueSubscription | None
+    kept_intake: RetiredOutputs[pulumi.Input[str]] | None
     outputs: ConsumerOutputs[pulumi.Input[str]]
     """This consumer's entry of the stack output (without its circuit breaker, which the
     stack's ``CircuitBreaker`` declares after every pipeline)."""
@@ -124,6 +127,13 @@ class ConsumerPipeline(pulumi.ComponentResource):
             self.resources["queue_policy"] = queue_policy(
                 f"{name}-queue-policy", queue, None, child
             )
+        self.kept_intake = None
+        """The ``retired`` entry of the intake pair kept after ``message_group`` stopped
+        being a JSON path (``components/kept_intake.py``)."""
+        if self.intake is None and keeps_intake(settings, consumer.name):
+            kept = keep_intake(name, prefix, tags, self)
+            self.resources.update({f"kept_{k}": r for k, r in kept.resources.items()})
+            self.kept_intake = retired_intake(consumer.name, kept)
 
         extra = run_plugin_resources(
             args.plugin,

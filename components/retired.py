@@ -28,6 +28,13 @@ import pulumi_aws as aws
 
 from components import naming
 from components.consumer_pipeline import TYPE as PIPELINE_TYPE
+from components.kept_intake import (
+    CREATED_MAX_RECEIVES,
+    CREATED_RETENTION,
+    KEPT_AS_DEPLOYED,
+    keep_intake,
+    redrive_allow,
+)
 from components.queues import DLQ_RETENTION, queue_policy
 from eventpipe.config import StackSettings
 from eventpipe.retired_outputs import RetiredOutputs
@@ -35,18 +42,6 @@ from eventpipe.retired_outputs import RetiredOutputs
 TYPE = "eventpipe:index:RetiredConsumer"
 REASON_DISABLED = "disabled in the stack config (enabled: false)"
 REASON_LISTED = "listed in eventpipe:retired (plugin uninstalled or consumer renamed)"
-KEPT_AS_DEPLOYED = [
-    "visibilityTimeoutSeconds",
-    "messageRetentionSeconds",
-    "receiveWaitTimeSeconds",
-    "redrivePolicy",
-    "contentBasedDeduplication",
-    "sqsManagedSseEnabled",
-]
-"""Queue attributes a retired set keeps as its pipeline last set them."""
-CREATED_RETENTION = 345_600
-CREATED_MAX_RECEIVES = 5
-"""Used only when the queues do not exist yet (a consumer disabled before it deployed)."""
 
 
 @dataclass
@@ -97,7 +92,7 @@ class RetiredConsumer(pulumi.ComponentResource):
             opts=kept,
         )
         self.resources.update(queue=queue, dlq=dlq)
-        self.resources["dlq_redrive_allow"] = _redrive_allow(
+        self.resources["dlq_redrive_allow"] = redrive_allow(
             f"{name}-dlq-redrive-allow", dlq, queue, child
         )
         # TLS-only: the rule that could send is gone; redrive uses the operator's IAM.
@@ -106,34 +101,9 @@ class RetiredConsumer(pulumi.ComponentResource):
 
         intake_queue = intake_dlq = None
         if args.intake:
-            stem = f"{name}-intake"
-            intake_dlq = aws.sqs.Queue(
-                f"{name}-intake-dlq",
-                name=naming.queue_name(prefix, stem, dlq=True, fifo=False),
-                message_retention_seconds=DLQ_RETENTION,
-                tags=tags,
-                opts=kept,
-            )
-            intake_queue = aws.sqs.Queue(
-                f"{name}-intake",
-                name=naming.queue_name(prefix, stem, dlq=False, fifo=False),
-                message_retention_seconds=CREATED_RETENTION,
-                redrive_policy=pulumi.Output.json_dumps(
-                    {"deadLetterTargetArn": intake_dlq.arn, "maxReceiveCount": CREATED_MAX_RECEIVES}
-                ),
-                tags=tags,
-                opts=kept,
-            )
-            self.resources.update(intake=intake_queue, intake_dlq=intake_dlq)
-            self.resources["intake_dlq_redrive_allow"] = _redrive_allow(
-                f"{name}-intake-dlq-redrive-allow", intake_dlq, intake_queue, child
-            )
-            self.resources["intake_policy"] = queue_policy(
-                f"{name}-intake-policy", intake_queue, None, child
-            )
-            self.resources["intake_dlq_policy"] = queue_policy(
-                f"{name}-intake-dlq-policy", intake_dlq, None, child
-            )
+            intake = keep_intake(name, prefix, tags, self)
+            intake_queue, intake_dlq = intake.queue, intake.dlq
+            self.resources.update(intake.resources)
 
         self.outputs = RetiredOutputs(
             name=name,
@@ -153,26 +123,16 @@ class RetiredConsumer(pulumi.ComponentResource):
         self.register_outputs({"queueUrl": queue.url, "dlqUrl": dlq.url})
 
 
-def _redrive_allow(
-    name: str, dlq: aws.sqs.Queue, source: aws.sqs.Queue, opts: pulumi.ResourceOptions
-) -> aws.sqs.RedriveAllowPolicy:
-    """The DLQ still accepts redrives from its own source only, as its pipeline set it."""
-    return aws.sqs.RedriveAllowPolicy(
-        name,
-        queue_url=dlq.url,
-        redrive_allow_policy=pulumi.Output.json_dumps(
-            {"redrivePermission": "byQueue", "sourceQueueArns": [source.arn]}
-        ),
-        opts=opts,
-    )
-
-
 def retired_consumers(
-    settings: StackSettings, disabled: dict[str, tuple[str, bool, bool]]
+    settings: StackSettings,
+    disabled: dict[str, tuple[str, bool, bool]],
+    live: frozenset[str] = frozenset(),
 ) -> list[RetiredConsumer]:
     """One :class:`RetiredConsumer` per disabled consumer (``name -> (plugin, fifo,
     intake)``) and per ``eventpipe:retired`` entry, by name; none for an entry marked
-    ``discard`` (its queues were deleted by ``eventpipe retired discard``)."""
+    ``discard`` (its queues were deleted by ``eventpipe retired discard``), nor for a
+    ``live`` consumer listed to keep its old intake pair (its pipeline keeps it:
+    ``components/kept_intake.py``)."""
     discarded = {entry.name for entry in settings.retired if entry.discard}
     retired = [
         RetiredConsumer(name, RetiredArgs(settings, fifo, intake, REASON_DISABLED, plugin))
@@ -185,6 +145,6 @@ def retired_consumers(
             RetiredArgs(settings, entry.fifo, entry.intake, REASON_LISTED, entry.plugin),
         )
         for entry in settings.retired
-        if entry.name not in disabled and not entry.discard
+        if entry.name not in disabled and entry.name not in live and not entry.discard
     ]
     return retired

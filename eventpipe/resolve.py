@@ -23,6 +23,7 @@ from eventpipe.config import (
 from eventpipe.consumer import Consumer
 from eventpipe.exceptions import ConfigurationError, InvalidConsumerError, Problem
 from eventpipe.field_fixes import fix_for
+from eventpipe.pipes_paths import per_key_fifo
 from eventpipe.plugins import LoadedPlugins, PluginInfo, discover
 from eventpipe.runtime.refs import import_ref
 from eventpipe.stack_settings import STACK_CONFIG
@@ -167,17 +168,22 @@ def resolve(
                 problems += provider_checks.consumer_problems(plugin, consumer, settings, handler)
         consumers.append(DeclaredConsumer(plugin, dists.get(plugin), consumer, enabled, handler))
     problems += unknown_override_problems(settings, set(owners))
-    deployed = {c.consumer.name for c in consumers if c.enabled}
+    # A live consumer may be listed with `intake: true` alone once its message_group is
+    # no longer a JSON path: its old intake pair is kept (components/kept_intake.py).
+    deployed = {c.consumer.name: c.consumer for c in consumers if c.enabled}
     problems += [
         Problem(
             STACK_CONFIG,
             entry.name,
             "eventpipe:retired",
             f"{entry.name!r} is listed as retired but an installed plugin declares it enabled",
-            "remove it from eventpipe:retired, or disable it with `enabled: false`",
+            "remove it from eventpipe:retired, or disable it with `enabled: false` "
+            "(a consumer whose message_group is no longer a JSON path may be listed with "
+            "`intake: true` alone, to keep its old intake queues)",
         )
         for entry in settings.retired
         if entry.name in deployed
+        and not (entry.intake and not entry.fifo and not per_key_fifo(deployed[entry.name]))
     ]
     if problems:
         raise ConfigurationError(problems)

@@ -97,11 +97,37 @@ def _change_watcher(engine: Any, project: Path, stack: str, hint: str) -> Any:
     return ChangeWatcher(
         watched_functions(functions),
         [project / f"Pulumi.{stack}.yaml", project / "Pulumi.yaml", project / "__main__.py"],
-        restart=lambda name: engine.pools[name].restart(),
+        restart=lambda name: _restart_workers(engine, name),
         report=lambda text: console.print(f"[magenta]{escape(text)}[/]", highlight=False),
         restart_hint=hint,
-        describe_change=lambda: plan_cli.summary(project, stack),
+        apply_change=lambda: _apply_change(engine, project, stack),
     )
+
+
+def _restart_workers(engine: Any, function: str) -> None:
+    """New workers for ``function``; none when a redeploy removed it."""
+    pool = engine.pools.get(function)
+    if pool is not None:
+        pool.restart()
+
+
+def _apply_change(engine: Any, project: Path, stack: str) -> str:
+    """Redeploy the changed project into the running engine; the plan it applied."""
+    from eventpipe.local.redeploy import apply_change
+
+    applied = apply_change(engine)
+    write_announcement(
+        project,
+        stack,
+        endpoint_url=engine.emulator.endpoint_url,
+        region=engine.emulator.region,
+        outputs=engine.outputs,
+    )
+    lines = [plan_cli.describe(applied.plan)]
+    lines += [f"  deleted locally: {label}" for label in applied.deleted]
+    lines += [f"  not deleted locally: {problem}" for problem in applied.problems]
+    lines.append(f"{len(engine.pollers)} consumer(s) polling.")
+    return "\n".join(lines)
 
 
 def dev(
@@ -130,8 +156,9 @@ def dev(
 ) -> None:
     """Deploy the stack locally and run its consumers in the foreground until Ctrl-C.
 
-    Restarts a consumer's workers when its handler code changes; says when the stack
-    file or the installed plugins changed (a restart is needed); evaluates the stack's
+    Restarts a consumer's workers when its handler code changes; applies a change of the
+    stack file or the installed plugins as `pulumi up` would (printing its plan, keeping
+    the messages AWS would keep); evaluates the stack's
     alarms; refuses to start beside another `dev` of the same project and stack."""
     from eventpipe.cli.web import start_web_console
     from eventpipe.local.watch.console import log_line, print_deploy, print_log_locations

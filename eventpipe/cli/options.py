@@ -262,7 +262,7 @@ def connected(opts: StackOptions, consumer: str | None = None) -> Iterator[tuple
         raise EventpipeError(local_redeploy(str(exc))) from exc
 
 
-LOCAL_REDEPLOY = "a restart of `eventpipe dev` (it deploys the program again)"
+LOCAL_REDEPLOY = "saving the stack file while `eventpipe dev` runs (it deploys the change)"
 """What deploys the stack again locally, where `pulumi up` has no part."""
 
 

@@ -144,16 +144,9 @@ def record_deploy(project: Path, stack: str) -> None:
     plan_ops.save(plan_ops.declared_path(project, stack), declared)
 
 
-def summary(project: Path, stack: str) -> str:
-    """The plan of the change, one line per resource changed (for `eventpipe dev`)."""
-    from eventpipe.local.deploy import plan as plan_ops
-    from eventpipe.local.deploy.dry_run import declared_resources
-    from eventpipe.local.deploy.program import read_project
-
-    before = plan_ops.load(plan_ops.declared_path(project, stack))
-    result = plan_ops.compute(before, declared_resources(read_project(project, stack)))
-    _count(result, project, stack, plan_ops)
-    lines = ["`pulumi up` would:"]
+def describe(result: Any, lead: str = "applied") -> str:
+    """A plan, one line per resource changed (what `eventpipe dev` applied)."""
+    lines = [f"{lead}:"]
     for step in result.changes():
         held = f" ({step.messages} message(s))" if step.messages else ""
         why = f": {step.detail}" if step.detail else ""
@@ -161,4 +154,4 @@ def summary(project: Path, stack: str) -> str:
             f"  {WHAT.get(step.action, step.action)} {step.type.split(':')[-1]} "
             f"{step.physical or step.name}{held}{why}"
         )
-    return "\n".join(lines) if len(lines) > 1 else "`pulumi up` would change nothing."
+    return "\n".join(lines) if len(lines) > 1 else f"{lead}: no resource changed."

@@ -143,17 +143,7 @@ class LocalEngine:
         self._stop.set()
         if self.schedules is not None:
             self.schedules.stop()
-        for runner in self.pipes:
-            runner.signal_stop()
-        for poller in self.pollers:  # all stop receiving at once, then each drains
-            poller.signal_stop()
-        for runner in self.pipes:
-            runner.stop()
-        for poller in self.pollers:
-            poller.stop()
-        for invoker in self.async_invokers.values():
-            lambda_targets.unregister(invoker.pool.spec.arn)
-            invoker.stop()
+        self._stop_readers()
         _in_parallel([pool.stop for pool in self.pools.values()])
         self.log_shipper.close()
         self.log_metrics.close()
@@ -162,11 +152,33 @@ class LocalEngine:
         if self.emulator is not None:
             self.emulator.stop()
 
+    def _stop_readers(self) -> None:
+        """Stop the pollers, pipes and asynchronous invokers, each after the batch it is
+        running: a message received and not deleted returns to its queue when its
+        visibility timeout ends, so none is lost. The asynchronous functions' workers
+        stop with their invokers; the mapped functions' workers keep running."""
+        for runner in self.pipes:
+            runner.signal_stop()
+        for poller in self.pollers:  # all stop receiving at once, then each drains
+            poller.signal_stop()
+        for runner in self.pipes:
+            runner.stop()
+        for poller in self.pollers:
+            poller.stop()
+        for name, invoker in self.async_invokers.items():
+            lambda_targets.unregister(invoker.pool.spec.arn)
+            invoker.stop()
+            self.pools.pop(name, None)
+        _in_parallel([invoker.pool.stop for invoker in self.async_invokers.values()])
+        self.pipes, self.pollers, self.async_invokers = [], [], {}
+
     # --- wiring --------------------------------------------------------------------------
     def consumer_of(self, spec: FunctionSpec) -> str:
         return spec.environment.get(ENV_CONSUMER) or spec.name
 
     def _start_functions(self, deployment: Deployment) -> None:
+        """Workers for each function an event source mapping invokes. A pool already
+        running the very same function (a redeploy that left it unchanged) is kept."""
         log_dir = self.files.directory / LOCAL_STATE_DIR / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         concurrency: dict[str, int] = {}
@@ -175,14 +187,20 @@ class LocalEngine:
             concurrency[mapping.function_name] = max(
                 concurrency.get(mapping.function_name, 1), min(wanted, self.workers_per_function)
             )
+        fresh: dict[str, FunctionPool] = {}
         for name, size in concurrency.items():
             spec = deployment.state.functions.get(name)
             if spec is None:
                 raise LocalDeployError(f"event source mapping names unknown function {name!r}")
-            pool = self._pool(spec, log_dir, size)
-            self.pools[name] = pool
-        _in_parallel([pool.start for pool in self.pools.values()])
-        for name, pool in self.pools.items():
+            running = self.pools.get(name)
+            if running is not None and running.spec == spec and running.size == size:
+                continue
+            fresh[name] = self._pool(spec, log_dir, size)
+        stale = [self.pools.pop(n) for n in list(self.pools) if n in fresh or n not in concurrency]
+        _in_parallel([pool.stop for pool in stale])
+        self.pools.update(fresh)
+        _in_parallel([pool.start for pool in fresh.values()])
+        for name, pool in fresh.items():
             if pool.init_error and self.on_error:
                 self.on_error(f"function {name} cannot start: {pool.init_error.splitlines()[0]}")
 

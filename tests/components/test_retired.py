@@ -69,3 +69,41 @@ def test_retired_and_enabled_at_once_is_refused(monitor: Any) -> None:  # noqa: 
         _run({"retired": [{"name": "fixture-direct"}]})
     assert "eventpipe:retired" in str(info.value) and "fixture-direct" in str(info.value)
     assert not isinstance(info.value, ConfigurationError) or info.value.problems
+
+
+def test_a_message_group_no_longer_a_path_keeps_and_lists_the_intake_pair(
+    monitor: RecordingMonitor,  # noqa: F811
+) -> None:
+    output = _run(
+        {
+            "consumers": {"fixture-fifo": {"messageGroup": "all"}},
+            "retired": [{"name": "fixture-fifo", "intake": True}],
+        }
+    )
+    kept = {
+        r.name: r
+        for r in monitor.of_type("aws:sqs/queue:Queue")
+        if r.name.startswith("fixture-fifo-intake")
+    }
+    # the logical names and parent declare_intake gave them: Pulumi sees the same queues
+    assert set(kept) == {"fixture-fifo-intake", "fixture-fifo-intake-dlq"}
+    assert all(PIPELINE_TYPE in r.parent and r.retain_on_delete for r in kept.values())
+    assert not monitor.of_type("aws:pipes/pipe:Pipe")
+    assert not [r for r in monitor.of_type(RETIRED_TYPE) if r.name == "fixture-fifo"]
+    parsed = StackOutputs.from_json(output, origin="test")
+    assert parsed.consumers["fixture-fifo"].intake_queue_url is None  # live, fixed group
+    entry = parsed.retired["fixture-fifo-intake"]
+    assert entry.consumer == "fixture-fifo" and "message_group" in entry.reason
+    assert entry.intake_dlq_url and entry.intake_dlq_url.endswith("-fixture-fifo-intake-dlq")
+    # `dlq peek fixture-fifo-intake` reaches the old intake DLQ; the live consumer stays
+    reached = parsed.queues_of("fixture-fifo-intake")
+    assert reached.dlq_url == entry.intake_dlq_url and not reached.fifo
+    assert parsed.queues_of("fixture-fifo").dlq_url.endswith("-fixture-fifo-dlq.fifo")
+
+
+def test_an_intake_entry_for_a_consumer_still_grouped_by_a_path_is_refused(
+    monitor: Any,  # noqa: F811
+) -> None:
+    with pytest.raises(Exception) as info:
+        _run({"retired": [{"name": "fixture-fifo", "intake": True}]})
+    assert "eventpipe:retired" in str(info.value) and "intake: true" in str(info.value)

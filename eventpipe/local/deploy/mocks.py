@@ -25,7 +25,7 @@ class EmulatorMocks(pulumi.runtime.Mocks):
     def __init__(self, emulator: Emulator, state: DeployState, *, redeploy: bool = False):
         self.redeploy = redeploy
         """A second deploy into the same emulator (``eventpipe dev`` after a change)."""
-        self.context = Context(emulator, state)
+        self.context = Context(emulator, state, redeploy)
         self.state = state
         self.errors: list[str] = []
         self.answers = ProviderAnswers(state.region, state.account)
@@ -99,6 +99,7 @@ ALREADY_EXISTS = frozenset(
         "ResourceConflictException",  # Lambda
         "QueueAlreadyExists",  # SQS, when attributes differ
         "ConflictException",  # Pipes, Scheduler
+        "BucketAlreadyOwnedByYou",  # S3 outside us-east-1
     }
 )
 

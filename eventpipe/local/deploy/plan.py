@@ -43,6 +43,7 @@ REPLACED_BY = {
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
     "aws:cloudwatch/logGroup:LogGroup": ("name",),
     "aws:cloudwatch/eventRule:EventRule": ("name", "eventBusName"),
+    "aws:cloudwatch/eventTarget:EventTarget": ("rule", "targetId", "eventBusName"),
     "aws:lambda/function:Function": ("name",),
     "aws:iam/role:Role": ("name",),
     "aws:pipes/pipe:Pipe": ("name",),
@@ -51,6 +52,7 @@ REPLACED_BY = {
 ``internal/service/sqs/queue.go`` ``name``, ``fifo_queue``; ``dynamodb/table.go``
 ``name``, ``hash_key``, ``range_key``; ``s3/bucket.go`` ``bucket``, ``bucket_prefix``;
 ``logs/group.go`` ``name``; ``events/rule.go`` ``name``, ``event_bus_name``;
+``events/target.go`` ``rule``, ``target_id``, ``event_bus_name``;
 ``lambda/function.go`` ``function_name``; ``iam/role.go`` ``name``; ``pipes/pipe.go``
 ``name``). Any other type: ``name`` alone."""
 NAMED = ("name", "bucket")

@@ -7,8 +7,10 @@
   deploy of new code gives new execution environments.
 * A **plugin added or removed** (the installed ``eventpipe`` entry points), the **stack
   file** ``Pulumi.<stack>.yaml``, ``Pulumi.yaml`` or the program ``__main__.py``
-  changed: the deployed resources no longer match, and this is said plainly with the
-  command to run; the engine is not redeployed under the running operator commands.
+  changed: the change is applied to the running engine as ``pulumi up`` would apply it
+  (``apply_change``, :mod:`eventpipe.local.redeploy`), which reports its plan. When it
+  cannot be applied (a broken stack file, a plan ``pulumi up`` would refuse) this is said
+  plainly with the command that restarts ``dev``.
 
 Files are watched with watchfiles (the operating system's file events, so a file created
 after ``dev`` started is seen like a changed one): a handler package recursively, the
@@ -99,15 +101,15 @@ class ChangeWatcher:
         report: Callable[[str], None],
         restart_hint: str,
         plugins: Callable[[], frozenset[str]] = plugin_entry_points,
-        describe_change: Callable[[], str] | None = None,
+        apply_change: Callable[[], str] | None = None,
     ):
         self.functions = functions
         self.project_files = {path.resolve() for path in project_files}
         self._restart = restart
         self._report = report
         self._hint = restart_hint
-        self._describe = describe_change
-        """Says what ``pulumi up`` would now do (the local plan), after a stack change."""
+        self._apply = apply_change
+        """Applies a stack change to the running engine; returns what it did (the plan)."""
         self._plugins = plugins
         self._installed = plugins()
         self._changes: queue.Queue[set[Path]] = queue.Queue()
@@ -188,18 +190,19 @@ class ChangeWatcher:
             thread.join(START_TIMEOUT)
 
     def _tell(self, what: str) -> None:
-        plan = ""
-        if self._describe is not None:
-            try:
-                plan = self._describe()
-            except Exception as exc:  # a broken stack file: say so, keep running
-                plan = f"no plan: {exc}"
-        self._report(
-            f"{what}: the local deploy no longer matches the project."
-            + (f"\n{plan}\n" if plan else " ")
-            + "The running engine cannot apply it in place. Restart needed: press Ctrl-C "
-            f"and run `{self._hint}` again (a local restart starts an empty emulator)"
-        )
+        if self._apply is None:
+            self._report(f"{what}: the local deploy no longer matches the project. "
+                         f"Restart `{self._hint}` to deploy it.")  # fmt: skip
+            return
+        try:
+            done = self._apply()
+        except Exception as exc:  # a broken stack file, a refused plan: say so, keep running
+            self._report(
+                f"{what}: could not apply it: {exc}\nFix it and save again, or press Ctrl-C and "
+                f"run `{self._hint}` (a local restart starts an empty emulator)"
+            )
+            return
+        self._report(f"{what}: applied to the running engine, as `pulumi up` would.\n{done}")
 
 
 def handler_module(environment: dict[str, str]) -> str | None:

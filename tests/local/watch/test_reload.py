@@ -28,7 +28,7 @@ def poll_until(watcher: ChangeWatcher, done: Callable[[], bool]) -> None:
         watcher.poll(0.2)
 
 
-def test_a_handler_change_restarts_that_function_and_a_stack_change_asks_for_a_restart(
+def test_a_handler_change_restarts_that_function_and_a_stack_change_is_applied(
     tmp_path: Path,
 ) -> None:
     handler = tmp_path / "handler.py"
@@ -38,6 +38,14 @@ def test_a_handler_change_restarts_that_function_and_a_stack_change_asks_for_a_r
     plugins = {frozenset({"a = a.plugin"})}
     restarted: list[str] = []
     said: list[str] = []
+    applied: list[str] = []
+
+    def apply_change() -> str:
+        applied.append("x")
+        if len(applied) == 2:
+            raise ValueError("Pulumi.dev.yaml: bad indentation")
+        return f"plan {len(applied)}"
+
     watcher = ChangeWatcher(
         [WatchedFunction("orders", "fn-orders", [handler])],
         [stack_file],
@@ -45,6 +53,7 @@ def test_a_handler_change_restarts_that_function_and_a_stack_change_asks_for_a_r
         report=said.append,
         restart_hint="eventpipe dev --stack dev",
         plugins=lambda: next(iter(plugins)),
+        apply_change=apply_change,
     )
     try:
         watcher.poll()
@@ -59,12 +68,14 @@ def test_a_handler_change_restarts_that_function_and_a_stack_change_asks_for_a_r
 
         stack_file.write_text("config: {a: 1}\n")
         poll_until(watcher, lambda: "Pulumi.dev.yaml changed" in said[-1])
-        assert "Restart needed" in said[-1] and "`eventpipe dev --stack dev`" in said[-1]
+        assert "applied to the running engine" in said[-1] and said[-1].endswith("plan 1")
 
         plugins.clear()
         plugins.add(frozenset({"a = a.plugin", "b = b.plugin"}))
         watcher.poll()
-        assert "plugin added: b = b.plugin" in said[-1] and "Restart needed" in said[-1]
+        assert "plugin added: b = b.plugin: could not apply it: Pulumi.dev.yaml: bad" in said[-1]
+        assert "`eventpipe dev --stack dev`" in said[-1]
+        assert len(applied) == 2
         assert restarted == ["fn-orders"]
         (tmp_path / "notes.txt").write_text("not code\n")  # beside the handler, not its code
         (tmp_path / "other.py").write_text("y = 1\n")  # another module of the directory

@@ -41,6 +41,9 @@ class Context:
 
     emulator: Emulator
     state: DeployState
+    redeploy: bool = False
+    """The emulator holds a previous deploy of the stack (``eventpipe dev`` applying a
+    change): a resource found under its name is updated in place, as ``pulumi up`` would."""
 
     def client(self, service: str) -> Any:
         return self.emulator.client(service)

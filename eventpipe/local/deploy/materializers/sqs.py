@@ -115,9 +115,13 @@ def queue(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, Outputs
     fifo = bool(inputs.get("fifoQueue"))
     queue_name = physical_name(name, inputs, suffix=".fifo" if fifo else "")
     attributes = _attributes(ctx, inputs)
-    url = _create(
-        ctx, queue_name, attributes, {str(k): str(v) for k, v in (inputs.get("tags") or {}).items()}
-    )
+    tags = {str(k): str(v) for k, v in (inputs.get("tags") or {}).items()}
+    try:
+        url = _create(ctx, queue_name, attributes, tags)
+    except ClientError as exc:
+        if not (ctx.redeploy and exc.response.get("Error", {}).get("Code") == "QueueAlreadyExists"):
+            raise
+        url = _update_in_place(ctx, queue_name, attributes)
     arn = ctx.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
@@ -133,6 +137,25 @@ def queue(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, Outputs
     _check_kept(ctx, url, attributes)
     ctx.state.queues[arn] = info
     return url, {"arn": arn, "url": url, "name": queue_name, "id": url}
+
+
+def _update_in_place(ctx: Context, name: str, attributes: dict[str, str]) -> str:
+    """A queue of the previous deploy whose attributes changed: SetQueueAttributes, as the
+    AWS provider updates a queue in place (only ``name`` and ``fifo_queue`` force a new
+    one, terraform-provider-aws ``internal/service/sqs/queue.go``). Messages stay.
+    CreateQueue refuses an existing name with different attributes ("If you provide the
+    name of an existing queue along with the exact names and values of all the queue's
+    attributes, CreateQueue returns the queue URL for the existing queue. If the queue
+    name, attribute names, or attribute values don't match an existing queue, CreateQueue
+    returns an error",
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html)."""
+    sqs = ctx.client("sqs")
+    url = str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+    changed = {k: v for k, v in attributes.items() if k != "FifoQueue"}
+    if changed:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=changed)
+    ctx.notice(f"queue {name}: updated in place (SetQueueAttributes), messages kept")
+    return url
 
 
 def _set_attribute(ctx: Context, url: str, attribute: str, value: str) -> None:
