@@ -137,7 +137,13 @@ def trace(
     ] = None,
     event_file: Annotated[
         Path | None,
-        typer.Option("--event", help="The event as JSON, to explain which rules it fails."),
+        typer.Option(
+            "--event",
+            help=(
+                "The event as JSON, to explain which rules it fails; or the SNS message "
+                "(with MessageAttributes), to evaluate topic consumers' filter policies."
+            ),
+        ),
     ] = None,
     follow: Annotated[
         bool, typer.Option("--follow", "-f", help="Keep tracing until nothing is in flight.")
@@ -151,7 +157,8 @@ def trace(
 ) -> None:
     """Follow one event: matches, queues, every attempt and where it ended.
 
-    For each consumer: whether its rule matched (or the pattern field that failed), the
+    For each consumer: whether its rule matched (or the pattern field that failed), or
+    for a topic-fed one its subscription's filter policy (or the attribute that failed), the
     queue and pipe it reached, every attempt, and where it ended. Reads the functions' logs through CloudWatch Logs Insights (billed per GB scanned:
     docs/operations.md, "Find an event"), the rules, the DLQs and the archive.
     `--last 10 [--consumer X] [--failed]` lists recent event ids to trace.

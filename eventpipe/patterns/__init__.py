@@ -17,11 +17,14 @@ event-ruler's own test cases, which the package passes.
   wildcard limit ("Rule is too complex"), ported from event-ruler's evaluator;
 * :mod:`~eventpipe.patterns.matching`: the compiled matcher, :func:`matches`;
 * :mod:`~eventpipe.patterns.explain`: why a pattern does not match an event (the field
-  that failed), :func:`explain`, built from the matcher's own pieces.
+  that failed), :func:`explain`, built from the matcher's own pieces;
+* :mod:`~eventpipe.patterns.sns_filter`: SNS subscription filter policies on message
+  attributes, on the same engine, with SNS's own differences (its docstring).
 
 ``eventpipe match``, the plugin test kit and the local engine (through
 ``eventpipe/local/emulator/shims/event_patterns.py``) all call :func:`matches`;
-``eventpipe trace`` calls :func:`explain`.
+``eventpipe trace`` calls :func:`explain`, and
+:func:`~eventpipe.patterns.sns_filter.explain_policy` for topic-fed consumers.
 """
 
 from __future__ import annotations

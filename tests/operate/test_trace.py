@@ -20,7 +20,7 @@ from eventpipe.local.emulator.server import Emulator, start_emulator
 from eventpipe.local.emulator.shims import apply_moto_shims
 from eventpipe.operate.trace import follow_trace, insights, recent_events, trace_event
 from eventpipe.stack_functions.archiver import Archiver
-from eventpipe.stack_output import DeadLetterArchiveOutputs, StackOutputs
+from eventpipe.stack_output import ConsumerOutputs, DeadLetterArchiveOutputs, StackOutputs
 from eventpipe.testing import eventbridge_event
 from tests.cli.stack import build_stack
 from tests.operate.runtime_function import STREAM, Function
@@ -216,3 +216,104 @@ def test_more_log_groups_than_one_query_takes(emulator: Emulator) -> None:
     )
     assert sorted(r.group for r in rows) == [groups[0], groups[-1]]
     assert run.log_groups == groups
+
+
+def _topic_consumer(
+    emulator: Emulator, outputs: StackOutputs[str], policy: dict[str, Any]
+) -> StackOutputs[str]:
+    """``outputs`` with one more consumer, ``refunds``: its queue (redriven to a DLQ on
+    the first receive) subscribed to a topic of its own with ``policy``, as
+    components/topics.py declares it (protocol sqs, raw delivery off)."""
+    sqs, sns = emulator.client("sqs"), emulator.client("sns")
+    suffix = uuid.uuid4().hex[:8]
+    dlq_url = sqs.create_queue(QueueName=f"eventpipe-dev-refunds-{suffix}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue_url = sqs.create_queue(
+        QueueName=f"eventpipe-dev-refunds-{suffix}",
+        Attributes={
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"})
+        },
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    topic_arn = sns.create_topic(Name=f"eventpipe-dev-payments-{suffix}")["TopicArn"]
+    subscription_arn = sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={
+            "FilterPolicy": json.dumps(policy),
+            "FilterPolicyScope": "MessageAttributes",
+            "RawMessageDelivery": "false",
+        },
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    refunds = ConsumerOutputs(
+        name="refunds",
+        plugin="tests",
+        source="topic",
+        queue_url=queue_url,
+        queue_arn=queue_arn,
+        dlq_url=dlq_url,
+        dlq_arn=dlq_arn,
+        function_name=f"eventpipe-dev-refunds-{suffix}",
+        topic_arn=topic_arn,
+        subscription_arn=subscription_arn,
+    )
+    return dataclasses.replace(outputs, consumers={**outputs.consumers, "refunds": refunds})
+
+
+def test_a_topic_consumers_filter_policy_accepts_one_message_and_names_the_attribute_of_another(
+    emulator: Emulator, outputs: StackOutputs[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_topic = _topic_consumer(emulator, outputs, {"kind": ["refund", {"prefix": "chargeback"}]})
+    refunds = with_topic.consumer("refunds")
+    sns = emulator.client("sns")
+    accepted = sns.publish(
+        TopicArn=refunds.topic_arn,
+        Message=json.dumps({"orderId": "r-1"}),
+        MessageAttributes={"kind": {"DataType": "String", "StringValue": "chargeback-42"}},
+    )["MessageId"]
+    rejected_attributes = {"kind": {"DataType": "String", "StringValue": "invoice"}}
+    rejected = sns.publish(
+        TopicArn=refunds.topic_arn,
+        Message=json.dumps({"orderId": "r-2"}),
+        MessageAttributes=rejected_attributes,
+    )["MessageId"]
+    function = Function(
+        emulator, with_topic, "refunds", "tests.runtime.handlers:always_permanent", capsys
+    )
+    function.invoke()
+    # The engine's own record: SNS delivered the accepted message only.
+    delivered = [json.loads(m["Body"])["MessageId"] for m in function.received]
+    assert delivered == [accepted]
+
+    # The accepted one dead-lettered: the trace reads SNS's envelope from the DLQ and
+    # the subscription's policy from GetSubscriptionAttributes.
+    trace = trace_event(emulator.client, with_topic, accepted)
+    part = {c.consumer: c for c in trace.consumers}["refunds"]
+    assert trace.event_from == "the DLQ of refunds"
+    assert trace.event is not None and trace.event["MessageAttributes"]["kind"]["Value"] == (
+        "chargeback-42"
+    )
+    assert part.matched is True and part.reason is None
+    assert part.ending.state == "dead-lettered"
+
+    # The rejected one: nothing names it; without the message the trace says what to give.
+    unknown = {c.consumer: c for c in trace_event(emulator.client, with_topic, rejected).consumers}
+    assert unknown["refunds"].matched is None
+    assert unknown["refunds"].reason is not None and "--event FILE" in unknown["refunds"].reason
+
+    # Given as the SNS message it was, the policy is evaluated and the attribute named.
+    given = {"TopicArn": refunds.topic_arn, "MessageId": rejected,
+             "MessageAttributes": rejected_attributes}  # fmt: skip
+    trace = trace_event(emulator.client, with_topic, rejected, event=given)
+    part = {c.consumer: c for c in trace.consumers}["refunds"]
+    assert part.matched is False and part.field == "kind"
+    assert part.reason is not None and '"invoice"' in part.reason
+    assert part.ending.state == "not-delivered"
+    assert part.ending.detail == "its subscription's filter policy did not match"
+    assert part.queue is None

@@ -4,8 +4,10 @@ For each consumer of the stack the trace puts together:
 
 * whether its rule matched the event, and if not the pattern field that failed
   (:func:`eventpipe.patterns.explain` on the deployed rule's pattern, DescribeRule), when
-  the event is at hand (given, or found in a DLQ or the archive); a consumer whose log
-  names the event was reached, whatever its pattern;
+  the event is at hand (given, or found in a DLQ or the archive); for a topic-fed
+  consumer, whether its subscription's filter policy accepts the SNS message, and if not
+  the attribute that failed (:mod:`.subscription`); a consumer whose log names the event
+  was reached, whatever its pattern or policy;
 * the queue its copy reached, and for per-key FIFO the pipe hop;
 * every attempt, from the runtime's outcome lines (:mod:`.insights`);
 * where it ended: the last outcome, checked against the DLQs and the archive
@@ -24,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventpipe.contract import SOURCE_QUEUE, SOURCE_TOPIC
-from eventpipe.operate.trace import endings, insights
+from eventpipe.operate.trace import endings, insights, subscription
 from eventpipe.operate.trace.model import (
     OUTCOME_FAILED,
     Attempt,
@@ -76,6 +78,7 @@ def _pattern(events: Any, outputs: StackOutputs[str], consumer: ConsumerOutputs[
 
 def _match(
     events: Any,
+    sns: Any,
     outputs: StackOutputs[str],
     consumer: ConsumerOutputs[str],
     event: Mapping[str, Any] | None,
@@ -83,9 +86,7 @@ def _match(
 ) -> tuple[bool | None, str | None, str | None]:
     """(matched, reason, field) for one consumer."""
     if consumer.source == SOURCE_TOPIC:
-        if reached:
-            return True, None, None
-        return None, "fed by an SNS subscription: its filter policy is not evaluated here", None
+        return subscription.match_topic(sns, consumer, event, reached)
     if consumer.source == SOURCE_QUEUE:
         if reached:
             return True, None, None
@@ -115,6 +116,7 @@ def _ending(
     letters: list[endings.DeadLetter],
     max_receive: int | None,
     dlq_checked: bool = True,
+    filtered_by: str = "its rule",
 ) -> Ending:
     in_dlq = [d for d in letters if d.archive_key is None]
     archived = [d for d in letters if d.archive_key is not None]
@@ -159,7 +161,7 @@ def _ending(
             return Ending("in-flight", detail, f"{last.error_type}: {last.error_message}")
         return Ending("in-flight", f"in flight: {last.outcome}")
     if matched is False:
-        return Ending("not-delivered", "its rule did not match")
+        return Ending("not-delivered", f"{filtered_by} did not match")
     if matched is True:
         return Ending("in-flight", "matched; no attempt logged yet (queued, or logs not in yet)")
     return Ending("unknown", "nothing in its log, DLQ or archive names the event")
@@ -192,6 +194,7 @@ def trace_event(
             by_consumer.setdefault(groups[row.group].name, []).append(row)
     notes: list[str] = []
     sqs, events = clients("sqs"), clients("events")
+    sns = clients("sns") if any(c.source == SOURCE_TOPIC for c in consumers) else None
     letters: dict[str, list[endings.DeadLetter]] = {}
     event_from = "given" if event is not None else None
     for consumer in consumers:
@@ -219,7 +222,10 @@ def trace_event(
         own = by_consumer.get(consumer.name, [])
         attempts = [_attempt(r) for r in own]
         reached = bool(attempts or letters[consumer.name])
-        matched, reason, failed_field = _match(events, outputs, consumer, event, reached)
+        matched, reason, failed_field = _match(events, sns, outputs, consumer, event, reached)
+        filtered_by = (
+            "its subscription's filter policy" if consumer.source == SOURCE_TOPIC else "its rule"
+        )
         max_receive = next(
             (
                 _int(r.number("max_receive_count"))
@@ -248,7 +254,12 @@ def trace_event(
                 pipe=pipe if matched or reached else None,
                 attempts=attempts,
                 ending=_ending(
-                    matched, attempts, letters[consumer.name], max_receive, dlq_scan > 0
+                    matched,
+                    attempts,
+                    letters[consumer.name],
+                    max_receive,
+                    dlq_scan > 0,
+                    filtered_by,
                 ),
             )
         )
