@@ -92,6 +92,13 @@ class Event(BaseModel, Generic[DetailT]):
     replay_name: str | None = Field(default=None, alias="replay-name")
     """Set when the event is replayed from an archive."""
 
+    def __init__(self, /, record: RecordInfo | None = None, **data: Any) -> None:
+        # ``record`` is no model field (see the property below), so pydantic would drop it
+        # with the ignored extras: keep one given by a test, as the runtime attaches its own.
+        super().__init__(**data)
+        if record is not None:
+            self.__dict__["record"] = record
+
     @property
     def record(self) -> RecordInfo:
         """The SQS record that carried the event (set by the runtime; ``NO_RECORD`` on an
