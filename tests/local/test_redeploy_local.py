@@ -7,6 +7,8 @@ plugins change), with messages waiting in queues and DLQs:
 * a consumer renamed (its plugin changes), the old name listed in ``eventpipe:retired``:
   the old queue and DLQ stay in the stack, retired, and their dead letters move to the
   new name with ``dlq redrive --to``;
+* a consumer's ``message_group`` changed from a fixed id to a JSON path: its FIFO queue
+  and DLQ stay with their messages, an intake queue and a pipe come in front of it;
 * a consumer's ``message_group`` changed from a JSON path to a fixed id: its intake pair
   is kept, listed as retired, and its dead letters peeked and redriven.
 
@@ -74,7 +76,7 @@ def _write_shaped(site: Path, out: Path) -> Path:
                 handler="shaped_e2e.handler:handle",
                 timeout=10,
                 fifo=fifo,
-                message_group="audit" if fifo else None,
+                message_group=shape.get("group", "audit") if fifo else None,
                 environment={{"SHAPED_OUT": {str(out)!r}}},
             )]
         """)
@@ -181,6 +183,41 @@ def test_a_consumer_made_fifo_keeps_the_old_queues_and_runs_the_new(
     assert len(out.read_text().splitlines()) == 4
     # the next change plans against what was applied: nothing left to do
     assert not apply_change(engine).plan.changes()
+
+
+def test_a_message_group_made_a_path_keeps_the_fifo_queues_and_adds_the_pipe(
+    shaped: tuple[LocalEngine, Path, Path],
+) -> None:
+    engine, shape, out = shaped
+    sqs = engine.client("sqs")
+    shape.write_text(json.dumps({"fifo": True}))  # a fixed group: the rule targets the queue
+    apply_change(engine)
+    before = engine.outputs.consumer(SHAPED)
+    assert before.fifo and before.intake_queue_url is None
+    _hold(sqs, before.queue_url, 3, MessageGroupId="held", DelaySeconds=0)
+    _hold(sqs, before.dlq_url, 2, MessageGroupId="dead")
+    assert engine.wait_until_settled(60), engine.queue_depths()
+    handled_before = len(out.read_text().splitlines())
+    assert handled_before == 3
+
+    shape.write_text(json.dumps({"fifo": True, "group": "$.source"}))
+    applied = apply_change(engine)
+
+    queues = {s.name: s.action for s in applied.plan.steps if s.type == plan_ops.QUEUE}
+    assert queues[f"{SHAPED}-queue"] in {plan_ops.SAME, plan_ops.UPDATE}
+    assert queues[f"{SHAPED}-dlq"] in {plan_ops.SAME, plan_ops.UPDATE}
+    assert queues[f"{SHAPED}-intake"] == plan_ops.CREATE
+    assert [s for s in applied.plan.of(plan_ops.DELETE) if s.type == plan_ops.QUEUE] == []
+    assert not applied.problems
+    after = engine.outputs.consumer(SHAPED)
+    assert (after.queue_url, after.dlq_url) == (before.queue_url, before.dlq_url)
+    assert after.intake_queue_url and after.intake_dlq_url
+    assert [r.source.url for r in engine.pipes] == [after.intake_queue_url]
+    assert retired_ops.held(sqs, before.dlq_url) == 2  # the dead letters stayed
+    # new events go rule -> intake -> pipe (group from the path) -> the same FIFO queue
+    handled = _publish(engine, 2)
+    assert [engine.tracker.outcome(SHAPED, key) for key in handled] == ["succeeded"] * 2
+    assert len(out.read_text().splitlines()) == handled_before + 2
 
 
 @pytest.mark.parametrize("shaped", [{"eventpipe:protect": True}], indirect=True)
