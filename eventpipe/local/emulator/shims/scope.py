@@ -18,6 +18,10 @@ It belongs to the embedded server's requests instead:
 So a ``mock_aws`` call, or a moto server someone else started, never carries the mark and
 sees moto exactly as released, whatever ran before it in the process; only the embedded
 server answers as AWS does.
+
+This module reproduces no AWS behaviour of its own and changes no answer: it only decides
+where the shims beside it apply. Each of those states the AWS behaviour it reproduces and
+cites AWS's page for it in its own docstring.
 """
 
 from __future__ import annotations
