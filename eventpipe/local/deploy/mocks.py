@@ -54,23 +54,22 @@ class EmulatorMocks(pulumi.runtime.Mocks):
         ``pulumi up`` keeps a resource whose inputs did not change. Its identifiers are
         the ones AWS derives from the name (:func:`eventpipe.provider_answers.resource_outputs`);
         a changed setting is not applied to it, which the notice says."""
-        self.context.notice(
+        return self._answer_only(
+            args,
+            "kept",
             f"kept {args.typ} {args.name}: it exists from the previous deploy "
-            "(changed settings are not applied in place locally)"
+            "(changed settings are not applied in place locally)",
         )
-        resource_id, outputs = resource_outputs(
-            args.typ,
-            args.name,
-            dict(args.inputs),
-            region=self.state.region,
-            account=self.state.account,
-            sequence=len(self.state.resources),
-        )
-        self.state.resources.append(Created(args.typ, args.name, resource_id, "kept"))
-        return resource_id, outputs
 
     def _skip(self, args: pulumi.runtime.MockResourceArgs, why: str) -> tuple[str, dict]:
-        self.context.notice(f"skipped {args.typ} {args.name}: {why}")
+        return self._answer_only(args, "skipped", f"skipped {args.typ} {args.name}: {why}")
+
+    def _answer_only(
+        self, args: pulumi.runtime.MockResourceArgs, status: str, notice: str
+    ) -> tuple[str, dict]:
+        """Answer the program with the identifiers AWS derives from the name, create
+        nothing in the emulator, and record the resource with ``status`` and ``notice``."""
+        self.context.notice(notice)
         resource_id, outputs = resource_outputs(
             args.typ,
             args.name,
@@ -79,7 +78,7 @@ class EmulatorMocks(pulumi.runtime.Mocks):
             account=self.state.account,
             sequence=len(self.state.resources),
         )
-        self.state.resources.append(Created(args.typ, args.name, resource_id, "skipped"))
+        self.state.resources.append(Created(args.typ, args.name, resource_id, status))
         return resource_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Answer:  # type: ignore[override]
