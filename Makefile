@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PLUGINS := $(sort $(dir $(wildcard consumers/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
+UV := $(BIN)/uv
 # The core alone (`pip install eventpipe`, no extra), which tests/test_core_install.py
 # runs: the runtime, the plugin API and Publisher work there, and every part whose extra
 # is missing names it.
@@ -23,21 +24,26 @@ install: $(STAMP) $(CORE_STAMP)
 # deleted plugin is noticed (and uninstalled by eventpipe.stale_plugins) too.
 $(STAMP): pyproject.toml constraints.txt consumers $(wildcard consumers/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -c constraints.txt setuptools wheel
+	# uv (pinned) does the installs: the same packages as pip from the same constraints,
+	# in seconds instead of minutes (it downloads and unpacks in parallel).
+	$(BIN)/python -m pip install -q -c constraints.txt uv
+	$(UV) pip install -q --python $(BIN)/python -c constraints.txt setuptools wheel
 	# --no-build-isolation: build with the pinned setuptools above, not whatever is newest.
-	$(BIN)/python -m pip install -q --no-build-isolation -c constraints.txt \
+	$(UV) pip install -q --python $(BIN)/python --no-build-isolation -c constraints.txt \
 		-e '.[all,dev]' $(addprefix -e ,$(PLUGINS))
 	$(BIN)/python -m eventpipe.stale_plugins
 	touch $(STAMP)
 
-# Made anew whenever the dependencies change, so nothing an earlier core held lingers.
+# Made anew whenever the dependencies change (after .venv, whose uv it uses), so nothing an
+# earlier core held lingers.
 # The editable install follows the source; setuptools and wheel only build it.
-$(CORE_STAMP): pyproject.toml constraints.txt
+$(CORE_STAMP): pyproject.toml constraints.txt | $(STAMP)
 	rm -rf $(CORE_VENV)
 	$(PYTHON) -m venv $(CORE_VENV)
-	$(CORE_VENV)/bin/python -m pip install -q -c constraints.txt setuptools wheel
-	$(CORE_VENV)/bin/python -m pip install -q --no-build-isolation -c constraints.txt -e .
-	$(CORE_VENV)/bin/python -m pip uninstall -q -y setuptools wheel
+	$(UV) pip install -q --python $(CORE_VENV)/bin/python -c constraints.txt setuptools wheel
+	$(UV) pip install -q --python $(CORE_VENV)/bin/python --no-build-isolation \
+		-c constraints.txt -e .
+	$(UV) pip uninstall -q --python $(CORE_VENV)/bin/python setuptools wheel
 	touch $(CORE_STAMP)
 
 demo: $(STAMP)
