@@ -19,6 +19,7 @@ from eventpipe.local import settling
 from eventpipe.local.deploy.deployer import deploy_program
 from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
+from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 from eventpipe.local.emulator.server import Emulator, start_emulator
 from eventpipe.local.emulator.shims import lambda_targets
 from eventpipe.local.functions import mapping_state
@@ -382,7 +383,8 @@ class LocalEngine:
         visible + in flight + delayed."""
         queues = [(f"pipe:{runner.pipe.name}", runner.source.url) for runner in self.pipes]
         queues += [(poller.consumer, poller.queue.url) for poller in self.pollers]
-        return settling.queue_depths(self.client("sqs"), queues)
+        assert self.emulator is not None
+        return settling.queue_depths(sqs_for_pollers(self.emulator), queues)
 
     def settled(self) -> bool:
         readers: list[settling.Busy] = [*self.pollers, *self.pipes]

@@ -51,6 +51,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import PipeSpec, QueueInfo
+from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.pipes.template import TemplateContext, render_template
 from eventpipe.local.sqs_batches import fill_window, receive
@@ -118,7 +119,7 @@ class PipeRunner:
         self.source = source
         self.target = target
         self.time_scale = time_scale
-        self._sqs = emulator.client("sqs")
+        self._sqs = sqs_for_pollers(emulator)
         self._logs = emulator.client("logs")
         self._region = emulator.region
         self._on_error = on_error
