@@ -52,6 +52,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import PipeSpec, QueueInfo
 from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
+from eventpipe.local.emulator.internal_telemetry import telemetry_client
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.pipes.template import TemplateContext, render_template
 from eventpipe.local.sqs_batches import fill_window, receive
@@ -120,7 +121,7 @@ class PipeRunner:
         self.target = target
         self.time_scale = time_scale
         self._sqs = sqs_for_pollers(emulator)
-        self._logs = emulator.client("logs")
+        self._logs = telemetry_client(emulator, "logs")
         self._region = emulator.region
         self._on_error = on_error
         self._context = TemplateContext(
