@@ -10,8 +10,8 @@ SQS backend directly, the very methods its HTTP layer calls for a request
 (``moto.sqs.responses.SQSResponse`` -> ``SQSBackend``), instead of a round trip through
 botocore, werkzeug, Flask and moto's serialiser for every receive, delete and send.
 
-Every call runs inside :func:`~.shims.scope.serving`, the mark the embedded server puts
-on its requests, so every shim (FIFO group order and release, queue cost, message
+Every call runs as a request of the embedded server (:func:`~.in_process.as_request`:
+the mark the server puts on its requests, moto's errors as a client gets them), so every shim (FIFO group order and release, queue cost, message
 origin, sequence numbers) applies exactly as to a request. Users' publishes and every
 CLI path keep using the HTTP endpoint; against any other endpoint (``--endpoint-url``)
 :func:`sqs_for_pollers` gives the ordinary HTTP client.
@@ -37,13 +37,10 @@ message_attribute_names)``, ``delete_message_batch(queue_name, receipts)``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError
-
-from eventpipe.local.emulator.shims.scope import serving
+from eventpipe.local.emulator.in_process import as_request
 
 _T = TypeVar("_T")
 
@@ -78,50 +75,28 @@ class InternalSqs:
     def __init__(self, region: str):
         self.region = region
 
-    # --- plumbing ------------------------------------------------------------------------
-    @contextmanager
-    def _call(self, operation: str) -> Iterator[None]:
-        """Inside the embedded server's mark; moto's errors as botocore raises them (any
-        other error as the server's 500 reaches a client: a ClientError too, so a poller
-        that survives a failed request survives this)."""
-        from moto.core.exceptions import ServiceException
-
-        try:
-            with serving():
-                yield
-        except ServiceException as exc:
-            raise ClientError(
-                {"Error": {"Code": str(exc.code), "Message": str(exc.message)}}, operation
-            ) from exc
-        except ClientError:
-            raise
-        except Exception as exc:
-            raise ClientError(
-                {"Error": {"Code": "InternalFailure", "Message": repr(exc)}}, operation
-            ) from exc
-
     def _run(self, operation: str, url: str, work: Callable[[Any, str], _T]) -> _T:
         from moto.sqs.models import sqs_backends
 
         account, name = _queue_of(url)
-        with self._call(operation):
+        with as_request(operation):
             # Looked up on every call: a reset of the emulator replaces the backend.
             backend = sqs_backends[account][self.region]
             backend.get_queue(name)  # QueueDoesNotExist, as over HTTP
             return work(backend, name)
-        raise AssertionError("unreachable")  # pragma: no cover - _call re-raises
+        raise AssertionError("unreachable")  # pragma: no cover - as_request re-raises
 
     # --- the calls the pollers make ------------------------------------------------------
     def receive_message(
         self,
         *,
-        QueueUrl: str,  # noqa: N803 - boto3's parameter names
-        MaxNumberOfMessages: int = 1,  # noqa: N803
-        WaitTimeSeconds: int | None = None,  # noqa: N803
-        VisibilityTimeout: int | None = None,  # noqa: N803
-        MessageSystemAttributeNames: Sequence[str] = (),  # noqa: N803
-        AttributeNames: Sequence[str] = (),  # noqa: N803
-        MessageAttributeNames: Sequence[str] = (),  # noqa: N803
+        QueueUrl: str,
+        MaxNumberOfMessages: int = 1,
+        WaitTimeSeconds: int | None = None,
+        VisibilityTimeout: int | None = None,
+        MessageSystemAttributeNames: Sequence[str] = (),
+        AttributeNames: Sequence[str] = (),
+        MessageAttributeNames: Sequence[str] = (),
     ) -> dict[str, Any]:
         """ReceiveMessage; the long poll wakes as soon as a message is sent to the queue
         (moto's queue notifies its waiting receives when a message is added)."""
@@ -161,8 +136,8 @@ class InternalSqs:
     def delete_message_batch(
         self,
         *,
-        QueueUrl: str,  # noqa: N803
-        Entries: Sequence[dict[str, Any]],  # noqa: N803
+        QueueUrl: str,
+        Entries: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:
         """DeleteMessageBatch: ``Successful`` ids and ``Failed`` entries, as SQS answers."""
         from moto.sqs.exceptions import BatchEntryIdsNotDistinct, EmptyBatchRequest
@@ -183,8 +158,8 @@ class InternalSqs:
     def change_message_visibility_batch(
         self,
         *,
-        QueueUrl: str,  # noqa: N803
-        Entries: Sequence[dict[str, Any]],  # noqa: N803
+        QueueUrl: str,
+        Entries: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:
         """ChangeMessageVisibilityBatch: ``Successful`` ids and ``Failed`` entries."""
 
@@ -199,8 +174,8 @@ class InternalSqs:
     def send_message_batch(
         self,
         *,
-        QueueUrl: str,  # noqa: N803
-        Entries: Sequence[dict[str, Any]],  # noqa: N803
+        QueueUrl: str,
+        Entries: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:
         """SendMessageBatch: ``Successful`` (with MessageId, MD5s, a FIFO queue's
         SequenceNumber) and ``Failed``; a call moto refuses as a whole raises."""
@@ -240,8 +215,8 @@ class InternalSqs:
     def get_queue_attributes(
         self,
         *,
-        QueueUrl: str,  # noqa: N803
-        AttributeNames: Sequence[str] = (),  # noqa: N803
+        QueueUrl: str,
+        AttributeNames: Sequence[str] = (),
     ) -> dict[str, Any]:
         """GetQueueAttributes: the values as strings; no ``Attributes`` when none apply."""
         from moto.sqs.exceptions import InvalidAttributeName
@@ -277,9 +252,9 @@ def _message(message: Any, names: Sequence[str]) -> dict[str, Any]:
         "MessageDeduplicationId": message.deduplication_id,
         "MessageGroupId": message.group_id,
         "SequenceNumber": message.sequence_number,
-        "AWSTraceHeader": (message.system_attributes or {}).get("AWSTraceHeader", {}).get(
-            "StringValue"
-        ),
+        "AWSTraceHeader": (message.system_attributes or {})
+        .get("AWSTraceHeader", {})
+        .get("StringValue"),
     }
     rendered["Attributes"] = {n: values[n] for n in names if values[n] is not None}
     return rendered

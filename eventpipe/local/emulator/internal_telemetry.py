@@ -11,9 +11,9 @@ group's streams and events (``eventpipe logs``, FilterLogEvents) and the metrics
 (:mod:`eventpipe.local.functions.log_metrics`) call the embedded moto server's Logs and
 CloudWatch backends directly, with the arguments moto's HTTP layer gives them for the
 same request, instead of a round trip through botocore, werkzeug and Flask for every
-invocation's lines. Every call runs inside :func:`~.shims.scope.serving`, as a request
-of the embedded server does; moto's errors come out as the
-:class:`botocore.exceptions.ClientError` a client gets. Against any other endpoint
+invocation's lines. Every call runs as a request of the embedded server
+(:func:`~.in_process.as_request`: the shims' mark, moto's errors as the
+:class:`botocore.exceptions.ClientError` a client gets). Against any other endpoint
 :func:`telemetry_client` gives the ordinary HTTP client. Tests hold each call against its
 HTTP twin (``tests/local/emulator/test_internal_telemetry.py``).
 
@@ -29,35 +29,12 @@ credentials (``moto.core.DEFAULT_ACCOUNT_ID``), as over HTTP.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError
-
-from eventpipe.local.emulator.shims.scope import serving
+from eventpipe.local.emulator.in_process import as_request
 
 _T = TypeVar("_T")
-
-
-@contextmanager
-def _marked(operation: str) -> Iterator[None]:
-    """Inside the embedded server's mark; moto's errors as a client gets them."""
-    from moto.core.exceptions import ServiceException
-
-    try:
-        with serving():
-            yield
-    except ServiceException as exc:
-        raise ClientError(
-            {"Error": {"Code": str(exc.code), "Message": str(exc.message)}}, operation
-        ) from exc
-    except ClientError:
-        raise
-    except Exception as exc:  # the server's 500 reaches a client as a ClientError too
-        raise ClientError(
-            {"Error": {"Code": "InternalFailure", "Message": repr(exc)}}, operation
-        ) from exc
 
 
 def _account() -> str:
@@ -67,9 +44,9 @@ def _account() -> str:
 
 
 def _call(operation: str, work: Callable[[], _T]) -> _T:
-    with _marked(operation):
+    with as_request(operation):
         return work()
-    raise AssertionError("unreachable")  # pragma: no cover - _marked re-raises
+    raise AssertionError("unreachable")  # pragma: no cover - as_request re-raises
 
 
 class InternalLogs:
@@ -83,7 +60,7 @@ class InternalLogs:
 
         return logs_backends[_account()][self.region]  # looked up each call: reset
 
-    def create_log_group(self, *, logGroupName: str) -> dict[str, Any]:  # noqa: N803
+    def create_log_group(self, *, logGroupName: str) -> dict[str, Any]:
         """CreateLogGroup (ResourceAlreadyExistsException when it exists)."""
 
         def work() -> dict[str, Any]:
@@ -92,7 +69,7 @@ class InternalLogs:
 
         return _call("CreateLogGroup", work)
 
-    def create_log_stream(self, *, logGroupName: str, logStreamName: str) -> dict[str, Any]:  # noqa: N803
+    def create_log_stream(self, *, logGroupName: str, logStreamName: str) -> dict[str, Any]:
         """CreateLogStream in an existing group."""
 
         def work() -> dict[str, Any]:
@@ -104,9 +81,9 @@ class InternalLogs:
     def put_log_events(
         self,
         *,
-        logGroupName: str,  # noqa: N803
-        logStreamName: str,  # noqa: N803
-        logEvents: Sequence[dict[str, Any]],  # noqa: N803
+        logGroupName: str,
+        logStreamName: str,
+        logEvents: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:
         """PutLogEvents: ``nextSequenceToken``, and ``rejectedLogEventsInfo`` when any
         event was refused (too old or too far in the future), as the API answers."""
@@ -132,8 +109,8 @@ class InternalCloudWatch:
     def put_metric_data(
         self,
         *,
-        Namespace: str,  # noqa: N803
-        MetricData: Sequence[dict[str, Any]],  # noqa: N803
+        Namespace: str,
+        MetricData: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:
         """PutMetricData; a timestamp is stored as moto's HTTP layer stores it."""
         from moto.cloudwatch.models import cloudwatch_backends
