@@ -55,7 +55,7 @@ from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 from eventpipe.local.emulator.internal_telemetry import telemetry_client
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.pipes.template import TemplateContext, render_template
-from eventpipe.local.sqs_batches import fill_window, receive
+from eventpipe.local.sqs_batches import each_ten, fill_window, receive
 from eventpipe.pipes_paths import MISSING, evaluate, is_json_path
 
 POLL_WAIT_SECONDS = 1
@@ -261,14 +261,7 @@ class PipeRunner:
         return set(failed), taken
 
     def _delete(self, taken: list[dict[str, Any]]) -> None:
-        for start in range(0, len(taken), 10):
-            chunk = taken[start : start + 10]
-            self._sqs.delete_message_batch(
-                QueueUrl=self.source.url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
-                ],
-            )
+        each_ten(self._sqs, "delete_message_batch", self.source.url, taken)
 
     # --- logging -------------------------------------------------------------------------
     def _log(
