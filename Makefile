@@ -76,7 +76,7 @@ bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 # The local engine's speed against benchmarks/local_recorded.json (each figure relative to
-# the emulator baseline of the same run); fails when one is more than 25% worse. A few
+# the emulator baseline of the same run, the better of two quick runs); fails when one is more than 25% worse. A few
 # minutes; not part of `make test` (a timing check there would flake on a shared machine).
 bench-check: $(STAMP)
 	$(BIN)/python benchmarks/check_local.py

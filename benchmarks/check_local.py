@@ -13,7 +13,10 @@ compares with one taken elsewhere:
 * ``fifo_10_vs_1``: FIFO events/s with 10 keys / with 1 key; higher is better.
 
 It fails (exit 1) when a figure is more than 25% worse than recorded: a higher-is-better
-figure below 0.75x, a lower-is-better one above 1/0.75x. Not part of ``make test``: a
+figure below 0.75x, a lower-is-better one above 1/0.75x. The quick run is made ``RUNS``
+times and each figure is the better of them, when recording as when checking: on a
+shared machine a baseline can move by half within a minute, and a slowdown of either side
+by another job's burst is noise, not the engine's speed. Not part of ``make test``: a
 timing check there would flake on a shared machine. ``--record`` stores this run's
 figures as the new reference (after a change that moves them on purpose).
 
@@ -33,6 +36,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RECORDED = HERE / "local_recorded.json"
 TOLERANCE = 0.25
+RUNS = 2
+"""Quick runs per check (or record); each figure is the best of them."""
 HIGHER_IS_BETTER = {"consumers_1": True, "consumers_4": True, "fifo_10_vs_1": True}
 LOWER_IS_BETTER = {"p50_in_baseline_messages": False, "p95_in_baseline_messages": False}
 CHECKED = {**HIGHER_IS_BETTER, **LOWER_IS_BETTER}
@@ -53,15 +58,27 @@ def verdicts(now: dict[str, float], recorded: dict[str, float]) -> list[tuple[st
     return rows
 
 
+def best(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each checked figure at its best over ``runs`` (the others from the first run)."""
+    figures = dict(runs[0])
+    for name, higher in CHECKED.items():
+        values = [run[name] for run in runs]
+        figures[name] = max(values) if higher else min(values)
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--record", action="store_true", help="store this run's figures")
     args = parser.parse_args()
+    runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "figures.json"
-        command = [sys.executable, str(HERE / "local.py"), "--quick", "--json", str(out)]
-        subprocess.run(command, check=True)
-        now = json.loads(out.read_text())
+        for index in range(RUNS):
+            out = Path(tmp) / f"figures-{index}.json"
+            command = [sys.executable, str(HERE / "local.py"), "--quick", "--json", str(out)]
+            subprocess.run(command, check=True)
+            runs.append(json.loads(out.read_text()))
+    now = best(runs)
     if args.record:
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         RECORDED.write_text(json.dumps({"recorded": stamp, "figures": now}, indent=2) + "\n")
