@@ -76,8 +76,9 @@ bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 # The local engine's speed against benchmarks/local_recorded.json (each figure relative to
-# the emulator baseline of the same run, the better of two quick runs); fails when one is more than 25% worse. A few
-# minutes; not part of `make test` (a timing check there would flake on a shared machine).
+# the emulator baseline of the same run, the better of two quick runs); fails when one is
+# more than 25% worse. About 7 minutes; not part of `make test` (a timing check there
+# would flake on a shared machine).
 bench-check: $(STAMP)
 	$(BIN)/python benchmarks/check_local.py
 
