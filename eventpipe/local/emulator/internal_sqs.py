@@ -11,8 +11,9 @@ SQS backend directly, the very methods its HTTP layer calls for a request
 botocore, werkzeug, Flask and moto's serialiser for every receive, delete and send.
 
 Every call runs as a request of the embedded server (:func:`~.in_process.as_request`:
-the mark the server puts on its requests, moto's errors as a client gets them), so every shim (FIFO group order and release, queue cost, message
-origin, sequence numbers) applies exactly as to a request. Users' publishes and every
+the mark the server puts on its requests, moto's errors as a client gets them), so every
+shim (FIFO group order and release, queue cost, message origin, sequence numbers)
+applies exactly as to a request. Users' publishes and every
 CLI path keep using the HTTP endpoint; against any other endpoint (``--endpoint-url``)
 :func:`sqs_for_pollers` gives the ordinary HTTP client.
 
@@ -23,8 +24,7 @@ attribute values, bytes for binary message attributes) and the same failures
 validating what moto's HTTP layer validates before it calls the backend. Tests hold each
 call against its HTTP twin (``tests/local/emulator/test_internal_sqs.py``).
 
-moto methods relied on (moto pinned in ``constraints.txt``; the test above fails if one
-changes): ``moto.sqs.models.sqs_backends[account][region]``, ``SQSBackend.get_queue``,
+moto methods relied on (moto pinned in ``constraints.txt``; the tests above call each): ``moto.sqs.models.sqs_backends[account][region]``, ``SQSBackend.get_queue``,
 ``receive_message(queue_name, count, wait_seconds_timeout, visibility_timeout,
 message_attribute_names)``, ``delete_message_batch(queue_name, receipts)``,
 ``change_message_visibility_batch(queue_name, entries)``,
@@ -58,8 +58,8 @@ _SYSTEM_ATTRIBUTES = (
 
 
 def _queue_of(url: str) -> tuple[str, str]:
-    """(account, queue name) from a queue URL ``<endpoint>/<account>/<name>`` (or a bare
-    name, which SQS also accepts: the default account then)."""
+    """(account, queue name) from a queue URL ``<endpoint>/<account>/<name>``, as moto's
+    HTTP layer reads the name from it (anything else: moto's default account)."""
     parts = url.rstrip("/").split("/")
     if len(parts) >= 2 and parts[-2].isdigit():
         return parts[-2], parts[-1]
