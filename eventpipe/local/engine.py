@@ -19,8 +19,6 @@ from eventpipe.local import settling
 from eventpipe.local.deploy.deployer import deploy_program
 from eventpipe.local.deploy.program import LocalDeployError, read_project
 from eventpipe.local.deploy.records import Deployment, FunctionSpec
-from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
-from eventpipe.local.emulator.internal_telemetry import telemetry_client
 from eventpipe.local.emulator.server import Emulator, start_emulator
 from eventpipe.local.emulator.shims import lambda_targets
 from eventpipe.local.functions import mapping_state
@@ -89,9 +87,8 @@ class LocalEngine:
         self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
         self.alarms: AlarmEvaluator | None = None
-        self.log_metrics = EmfPublisher(lambda: self._telemetry("cloudwatch"), on_error=on_error)
-        """The functions' EMF log lines, published to the emulator's CloudWatch (in process
-        when it is the embedded one: :mod:`.emulator.internal_telemetry`)."""
+        self.log_metrics = EmfPublisher(lambda: self.client("cloudwatch", True), on_error=on_error)
+        """The functions' EMF log lines, published to the emulator's CloudWatch."""
         self.log_shipper = LogShipper()
         """Sends the functions' log lines to the emulator's CloudWatch Logs, off the
         invocations' path; the engine is settled only when it has sent them all."""
@@ -216,7 +213,7 @@ class LocalEngine:
             execution_environment(spec, self.emulator, self.time_scale),
             log_dir / spec.name,
             size,
-            logs_client=lambda: self._telemetry("logs"),
+            logs_client=lambda: self.client("logs", internal=True),
             on_error=self.on_error,
             log_metrics=self.log_metrics,
             log_shipper=self.log_shipper,
@@ -348,14 +345,10 @@ class LocalEngine:
         assert self.deployment is not None
         return self.deployment.stack_outputs
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, internal: bool = False) -> Any:
+        """A user's client of the emulator, or (``internal``) AWS's own service's reach."""
         assert self.emulator is not None
-        return self.emulator.client(service)
-
-    def _telemetry(self, service: str) -> Any:
-        """Logs or CloudWatch as Lambda's log delivery reaches them (not a user's client)."""
-        assert self.emulator is not None
-        return telemetry_client(self.emulator, service)
+        return self.emulator.internal(service) if internal else self.emulator.client(service)
 
     def bus_name(self) -> str:
         return self.outputs.bus.name
@@ -390,8 +383,7 @@ class LocalEngine:
         visible + in flight + delayed."""
         queues = [(f"pipe:{runner.pipe.name}", runner.source.url) for runner in self.pipes]
         queues += [(poller.consumer, poller.queue.url) for poller in self.pollers]
-        assert self.emulator is not None
-        return settling.queue_depths(sqs_for_pollers(self.emulator), queues)
+        return settling.queue_depths(self.client("sqs", internal=True), queues)
 
     def settled(self) -> bool:
         readers: list[settling.Busy] = [*self.pollers, *self.pipes]

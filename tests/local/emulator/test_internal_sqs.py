@@ -42,6 +42,7 @@ def http(emulator: Emulator) -> Any:
 def internal(emulator: Emulator) -> InternalSqs:
     found = sqs_for_pollers(emulator)
     assert isinstance(found, InternalSqs)
+    assert isinstance(emulator.internal("sqs"), InternalSqs)  # what the engine asks for
     return found
 
 

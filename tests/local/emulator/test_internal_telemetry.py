@@ -113,6 +113,9 @@ def test_metrics_read_back_as_sent_over_http(emulator: Emulator) -> None:
 
 
 def test_another_endpoint_gets_the_http_clients(emulator: Emulator) -> None:
+    assert isinstance(emulator.internal("logs"), InternalLogs)  # what the engine asks for
+    assert isinstance(emulator.internal("cloudwatch"), InternalCloudWatch)
     other = Emulator(endpoint_url=emulator.endpoint_url, region=emulator.region, embedded=False)
+    assert not isinstance(other.internal("logs"), InternalLogs)
     assert not isinstance(telemetry_client(other, "logs"), InternalLogs)
     assert not isinstance(telemetry_client(other, "cloudwatch"), InternalCloudWatch)
