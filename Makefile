@@ -82,8 +82,9 @@ bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 # The local engine's speed against benchmarks/local_recorded.json (each figure relative to
-# the emulator baseline of the same run); fails when one is more than 25% worse. A few
-# minutes; not part of `make test` (a timing check there would flake on a shared machine).
+# the emulator baseline of the same run; two quick runs, averaged when recorded, the better
+# one when checked); fails when one is more than 25% worse. About 7 minutes; not part of `make test` (a timing check there
+# would flake on a shared machine).
 bench-check: $(STAMP)
 	$(BIN)/python benchmarks/check_local.py
 

@@ -87,7 +87,7 @@ class LocalEngine:
         self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
         self.alarms: AlarmEvaluator | None = None
-        self.log_metrics = EmfPublisher(lambda: self.client("cloudwatch"), on_error=on_error)
+        self.log_metrics = EmfPublisher(lambda: self.client("cloudwatch", True), on_error=on_error)
         """The functions' EMF log lines, published to the emulator's CloudWatch."""
         self.log_shipper = LogShipper()
         """Sends the functions' log lines to the emulator's CloudWatch Logs, off the
@@ -213,7 +213,7 @@ class LocalEngine:
             execution_environment(spec, self.emulator, self.time_scale),
             log_dir / spec.name,
             size,
-            logs_client=lambda: self.client("logs"),
+            logs_client=lambda: self.client("logs", internal=True),
             on_error=self.on_error,
             log_metrics=self.log_metrics,
             log_shipper=self.log_shipper,
@@ -345,9 +345,10 @@ class LocalEngine:
         assert self.deployment is not None
         return self.deployment.stack_outputs
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, internal: bool = False) -> Any:
+        """A user's client of the emulator, or (``internal``) AWS's own service's reach."""
         assert self.emulator is not None
-        return self.emulator.client(service)
+        return self.emulator.internal(service) if internal else self.emulator.client(service)
 
     def bus_name(self) -> str:
         return self.outputs.bus.name
@@ -382,7 +383,7 @@ class LocalEngine:
         visible + in flight + delayed."""
         queues = [(f"pipe:{runner.pipe.name}", runner.source.url) for runner in self.pipes]
         queues += [(poller.consumer, poller.queue.url) for poller in self.pollers]
-        return settling.queue_depths(self.client("sqs"), queues)
+        return settling.queue_depths(self.client("sqs", internal=True), queues)
 
     def settled(self) -> bool:
         readers: list[settling.Busy] = [*self.pollers, *self.pipes]

@@ -34,6 +34,25 @@ def receive(sqs: Any, url: str, count: int, wait: int) -> list[dict[str, Any]]:
     return list(response.get("Messages", []))
 
 
+def each_ten(
+    sqs: Any,
+    action: str,
+    url: str,
+    messages: list[dict[str, Any]],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """One ``*_batch`` call (``delete_message_batch``, ``change_message_visibility_batch``)
+    per ten received messages: the batch APIs take at most ten entries (SQS API reference,
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html)."""
+    call = getattr(sqs, action)
+    for start in range(0, len(messages), SQS_MAX_RECEIVE):
+        entries = [
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], **(extra or {})}
+            for i, m in enumerate(messages[start : start + SQS_MAX_RECEIVE])
+        ]
+        call(QueueUrl=url, Entries=entries)
+
+
 def fill_window(
     sqs: Any,
     url: str,

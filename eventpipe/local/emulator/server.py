@@ -47,6 +47,18 @@ class Emulator:
                 )
             return self._clients[service]
 
+    def internal(self, service: str) -> Any:
+        """``service`` as AWS's own services reach it (Lambda's pollers and log delivery,
+        Pipes, CloudWatch's sampling): the embedded backends in process
+        (:mod:`.internal_sqs`, :mod:`.internal_telemetry`), else :meth:`client`."""
+        if service == "sqs":
+            from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
+
+            return sqs_for_pollers(self)
+        from eventpipe.local.emulator.internal_telemetry import telemetry_client
+
+        return telemetry_client(self, service)
+
     def environment(self) -> dict[str, str]:
         """Environment variables that point an AWS SDK in a child process at the emulator."""
         return {

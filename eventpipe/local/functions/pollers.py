@@ -47,17 +47,19 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import MappingSpec, QueueInfo
+from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.functions.lambda_records import record_reasons, to_record
 from eventpipe.local.functions.mapping_state import MappingState
 from eventpipe.local.functions.pool import FunctionPool, Invocation, WorkerProcess
-from eventpipe.local.sqs_batches import fill_window, receive, return_failed
+from eventpipe.local.sqs_batches import each_ten, fill_window, receive, return_failed
 from eventpipe.local.watch.tracker import Delivery, Tracker, describe, message_key
 
 POLL_WAIT_SECONDS = 1
 """Long-poll wait of each receive: short, so stopping never waits long."""
 FIFO_POLL_INTERVAL = 0.05
-"""Pause between short polls of an empty FIFO queue (see ``_collect``)."""
+"""Longest pause between short polls of a FIFO queue that returned nothing (see
+``_collect``); a batch of this mapping ending its groups' turn cuts it short."""
 PAUSED_CHECK_INTERVAL = 0.1
 """How often a disabled mapping's poller looks at the mapping's state again."""
 
@@ -90,7 +92,7 @@ class MappingPoller:
         self.tracker = tracker
         self.time_scale = time_scale
         self.concurrency = min(mapping.max_concurrency or pool.size, pool.size)
-        self._sqs = emulator.client("sqs")
+        self._sqs = sqs_for_pollers(emulator)
         self._region = emulator.region
         self._on_error = on_error
         self._slots = threading.Semaphore(self.concurrency)
@@ -98,6 +100,8 @@ class MappingPoller:
         self._lock = threading.Lock()
         self._turns: dict[str, deque[int]] = {}
         self._turn_changed = threading.Condition()
+        self._released = threading.Event()
+        """Set when a batch's deletes are done: its groups may be received again."""
         self._batch_id = 0
         self._in_flight = 0
         self._receiving = 0
@@ -132,6 +136,7 @@ class MappingPoller:
     def signal_stop(self) -> None:
         """Stop receiving (returns at once; ``stop`` waits)."""
         self._stop.set()
+        self._released.set()
 
     def stop(self) -> None:
         """Stop receiving and wait for the batches in flight to finish."""
@@ -195,20 +200,20 @@ class MappingPoller:
         with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()] + [runner]
 
-    def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
-        return receive(self._sqs, self.queue.url, count, wait)
-
     def _collect(self) -> list[dict[str, Any]]:
         size = self.mapping.batch_size
         if self.queue.fifo:
             # moto decides which FIFO groups are blocked once, when a long poll starts,
             # so a group released during the wait (a retry after 0 s of backoff) would
-            # wait for the next poll; short polls see it at once.
-            batch = self._receive(size, 0)
+            # wait for the next poll; short polls see it at once. When every group is
+            # held by this mapping's own batches, the next poll goes out as one of
+            # them ends its turn (cleared before the receive: no release is missed).
+            self._released.clear()
+            batch = receive(self._sqs, self.queue.url, size, 0)
             if not batch:
-                self._stop.wait(FIFO_POLL_INTERVAL)
+                self._released.wait(FIFO_POLL_INTERVAL)
         else:
-            batch = self._receive(size, POLL_WAIT_SECONDS)
+            batch = receive(self._sqs, self.queue.url, size, POLL_WAIT_SECONDS)
         window = self.mapping.batching_window * self.time_scale
         return fill_window(self._sqs, self.queue.url, batch, size, window, self._stop)
 
@@ -241,6 +246,7 @@ class MappingPoller:
                 if not self._turns[group]:
                     del self._turns[group]
             self._turn_changed.notify_all()
+        self._released.set()
 
     def _run(
         self, batch: list[dict[str, Any]], batch_id: int, groups: set[str], worker: WorkerProcess
@@ -355,15 +361,7 @@ class MappingPoller:
             future.result()
 
     def _each_ten(self, action: str, messages: list[dict[str, Any]], extra: dict[str, Any]) -> None:
-        """One ``*_batch`` SQS call per ten messages (the batch APIs take at most ten)."""
-        call = getattr(self._sqs, action)
-        for start in range(0, len(messages), 10):
-            chunk = messages[start : start + 10]
-            entries = [
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], **extra}
-                for i, m in enumerate(chunk)
-            ]
-            call(QueueUrl=self.queue.url, Entries=entries)
+        each_ten(self._sqs, action, self.queue.url, messages, extra)
 
     def _deliveries(self, batch: list[dict[str, Any]], reasons: dict[str, str]) -> list[Delivery]:
         return [

@@ -51,9 +51,11 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import PipeSpec, QueueInfo
+from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
+from eventpipe.local.emulator.internal_telemetry import telemetry_client
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.pipes.template import TemplateContext, render_template
-from eventpipe.local.sqs_batches import fill_window, receive
+from eventpipe.local.sqs_batches import each_ten, fill_window, receive
 from eventpipe.pipes_paths import MISSING, evaluate, is_json_path
 
 POLL_WAIT_SECONDS = 1
@@ -118,8 +120,8 @@ class PipeRunner:
         self.source = source
         self.target = target
         self.time_scale = time_scale
-        self._sqs = emulator.client("sqs")
-        self._logs = emulator.client("logs")
+        self._sqs = sqs_for_pollers(emulator)
+        self._logs = telemetry_client(emulator, "logs")
         self._region = emulator.region
         self._on_error = on_error
         self._context = TemplateContext(
@@ -259,14 +261,7 @@ class PipeRunner:
         return set(failed), taken
 
     def _delete(self, taken: list[dict[str, Any]]) -> None:
-        for start in range(0, len(taken), 10):
-            chunk = taken[start : start + 10]
-            self._sqs.delete_message_batch(
-                QueueUrl=self.source.url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
-                ],
-            )
+        each_ten(self._sqs, "delete_message_batch", self.source.url, taken)
 
     # --- logging -------------------------------------------------------------------------
     def _log(

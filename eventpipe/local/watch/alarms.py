@@ -67,6 +67,7 @@ from collections.abc import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 from eventpipe.local.emulator.queue_contents import stored_messages
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.watch.alarm_rules import WatchedAlarm, WatchedMetric, decide, state_reason
@@ -109,6 +110,8 @@ class AlarmEvaluator:
         self._last_counts: dict[str, tuple[int, int]] = {}
         self._cloudwatch = emulator.client("cloudwatch")
         self._sqs = emulator.client("sqs")
+        self._queue_counts = sqs_for_pollers(emulator)
+        """SQS's own metrics come from inside SQS: the embedded backend in process."""
         self._events = emulator.client("events")
         self._since: dict[str, str] = {}
         self._started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
@@ -199,7 +202,7 @@ class AlarmEvaluator:
         if url is None:
             return None
         if url not in self._sampled:  # one GetQueueAttributes per queue and tick
-            self._sampled[url] = self._sqs.get_queue_attributes(
+            self._sampled[url] = self._queue_counts.get_queue_attributes(
                 QueueUrl=url, AttributeNames=list(SQS_ATTRIBUTES.values())
             )["Attributes"]
         return float(self._sampled[url][SQS_ATTRIBUTES[metric]])
