@@ -1,14 +1,16 @@
 """``eventpipe.mock_run.lean_mock_run``: what it replaces still exists in the pinned Pulumi
-SDK, only mock runs get the shortcut, everything is restored after, and a run inside it
+SDK, only mock runs get the shortcuts, everything is restored after, and a run inside it
 registers the same resources with the same inputs as a run outside."""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import gc
 import inspect
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -19,23 +21,45 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import source_pb2
 
 from eventpipe import contract
-from eventpipe.mock_run import lean_mock_run, trace_unless_mocked
+from eventpipe.mock_run import (
+    REGISTRATIONS,
+    lean_mock_run,
+    trace_unless_mocked,
+    urn_unless_mocked,
+)
 from eventpipe.testing.pulumi_mocks import AwsMocks
 from tests.components.helpers import run_to_completion
 from tests.components.test_program import _config, _fixture_only, _run_program
 
 
 def test_the_pinned_sdk_still_has_what_lean_mock_run_replaces() -> None:
-    """Fails when a Pulumi upgrade moves the per-resource stack trace, or when the mock
-    monitor starts reading it (then the shortcut would change what mocks see)."""
+    """Fails when a Pulumi upgrade moves the per-resource stack trace or the unused URN,
+    or when the mock monitor starts reading what is skipped (then the shortcut would
+    change what mocks see)."""
     assert inspect.signature(pulumi_resource._get_stack_trace).parameters == {}
-    # Both registration paths look the function up by its module-level name.
-    assert "_get_stack_trace()" in inspect.getsource(pulumi_resource.register_resource)
-    assert "_get_stack_trace()" in inspect.getsource(pulumi_resource.read_resource)
-    monitor = inspect.getsource(MockMonitor.RegisterResource)
-    assert "request.type" in monitor and "request.object" in monitor  # the fields it reads
-    assert "stackTrace" not in monitor and "sourcePosition" not in monitor
-    assert "stackTrace" not in inspect.getsource(MockMonitor.ReadResource)
+    assert list(inspect.signature(pulumi_resource.create_urn).parameters)[:3] == [
+        "name",
+        "type_",
+        "parent",
+    ]
+    # Both registration paths look the functions up by their module-level names, from
+    # the coroutines REGISTRATIONS names, and use the URN only without a monitor.
+    for path, coroutine in (
+        (pulumi_resource.register_resource, "do_register"),
+        (pulumi_resource.read_resource, "do_read"),
+    ):
+        source = inspect.getsource(path)
+        assert coroutine in REGISTRATIONS and f"async def {coroutine}(" in source
+        assert "_get_stack_trace()" in source
+        assert "mock_urn = await create_urn(name, ty, resolver.parent_urn).future()" in source
+        assert source.count("mock_urn") == 2
+        uses = source[source.index("if monitor is None:") :]
+        assert uses.index('mock_urn or ""') < uses.index("return monitor.")
+    for method in (MockMonitor.RegisterResource, MockMonitor.ReadResource):
+        monitor = inspect.getsource(method)
+        assert "request.type" in monitor and "request.name" in monitor  # what it reads
+        for skipped in ("stackTrace", "sourcePosition", "alias", "urn="):
+            assert skipped not in monitor.replace("urn=urn", ""), (method, skipped)
 
 
 def test_only_a_mock_monitor_gets_the_empty_trace() -> None:
@@ -52,21 +76,58 @@ def test_only_a_mock_monitor_gets_the_empty_trace() -> None:
     assert engine is real
 
 
+def test_only_a_mock_registration_skips_the_urn() -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    def original(*args: Any) -> str:
+        calls.append(args)
+        return "urn:pulumi:real"
+
+    create_urn = urn_unless_mocked(original)
+
+    def do_register() -> Any:  # named as Pulumi's registration coroutine, in the same file
+        return create_urn("q", "aws:sqs/queue:Queue", None)
+
+    def collapse_alias_to_urn() -> Any:
+        return create_urn("q", "aws:sqs/queue:Queue", None)
+
+    async def under(monitor: Any, caller: Callable[[], Any]) -> Any:
+        pulumi_settings.SETTINGS.monitor = monitor  # this task's context only
+        pulumi_settings.SETTINGS.outputs = set()  # and the Outputs it leaves pending
+        return caller()
+
+    mocked = MockMonitor(AwsMocks())
+    loop = asyncio.new_event_loop()  # not asyncio.run, which unsets the thread's loop
+    try:
+        assert isinstance(loop.run_until_complete(under(mocked, do_register)), pulumi.Output)
+        assert calls == []
+        real_engine = loop.run_until_complete(under(object(), do_register))
+        alias = loop.run_until_complete(under(mocked, collapse_alias_to_urn))
+    finally:
+        loop.close()
+    assert real_engine == alias == "urn:pulumi:real" and len(calls) == 2
+
+
 def test_lean_mock_run_restores_the_sdk_and_the_collector_when_the_last_run_ends() -> None:
-    original = pulumi_resource._get_stack_trace
+    names = ("_get_stack_trace", "create_urn")
+    original = {name: getattr(pulumi_resource, name) for name in names}
     enabled = gc.isenabled()
     with lean_mock_run():
-        replaced = pulumi_resource._get_stack_trace
-        assert replaced is not original and replaced.__wrapped__ is original  # type: ignore[attr-defined]
+        replaced = {name: getattr(pulumi_resource, name) for name in names}
+        for name in names:
+            assert replaced[name] is not original[name]
+            assert replaced[name].__wrapped__ is original[name]
         assert not gc.isenabled()
         with lean_mock_run():  # a second run at the same time (the engine's thread)
-            assert pulumi_resource._get_stack_trace is replaced
-        assert pulumi_resource._get_stack_trace is replaced and not gc.isenabled()
-    assert pulumi_resource._get_stack_trace is original
+            assert {name: getattr(pulumi_resource, name) for name in names} == replaced
+        assert {name: getattr(pulumi_resource, name) for name in names} == replaced
+        assert not gc.isenabled()
+    assert {name: getattr(pulumi_resource, name) for name in names} == original
     assert gc.isenabled() == enabled
     with pytest.raises(RuntimeError), lean_mock_run():
         raise RuntimeError("a failing program")
-    assert pulumi_resource._get_stack_trace is original and gc.isenabled() == enabled
+    assert {name: getattr(pulumi_resource, name) for name in names} == original
+    assert gc.isenabled() == enabled
 
 
 def _comparable(inputs: dict[str, Any]) -> str:
