@@ -119,7 +119,7 @@ def _run_in_fresh_context(
         async def program() -> None:
             runpy.run_path(str(main), run_name="__main__")
 
-        with lean_mock_run():  # no stack trace per resource, no GC passes meanwhile
+        with lean_mock_run():  # skips what only a real engine uses (eventpipe.mock_run)
             loop.run_until_complete(run_pulumi_func(program))
 
         async def exports() -> dict[str, Any]:
