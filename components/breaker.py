@@ -38,7 +38,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
+from components import iam, json_doc, naming
 from components.consumer_pipeline import ConsumerPipeline
 from components.event_bus import EventBus
 from components.stack_function import (
@@ -273,7 +273,7 @@ class CircuitBreaker(pulumi.ComponentResource):
             f"{name}-rule",
             name=naming.stack_name(prefix, "breaker", naming.LIMIT_RULE),
             event_bus_name="default",
-            event_pattern=pulumi.Output.json_dumps(
+            event_pattern=json_doc.json_dumps(
                 alarm_pattern(
                     stack_arn(args.region, args.account_id, "cloudwatch", f"alarm:{prefix}")
                 )

@@ -47,7 +47,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
+from components import iam, json_doc, naming
 from components.consumer_pipeline import ConsumerPipeline
 from components.event_bus import EventBus
 from components.stack_function import (
@@ -174,7 +174,7 @@ def schedule_pages(
     return [
         SchedulePage(
             key,
-            pulumi.Output.json_dumps(
+            json_doc.json_dumps(
                 {fn_settings.ARCHIVE_RUN_QUEUES: {owner: dlqs[owner][0] for owner in chunk}}
             ),
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 import pulumi
 
+from components import json_doc
 from components.naming import TAG_STACK
 from eventpipe import contract
 from eventpipe.plugin_resources import XRAY_ACTIONS
@@ -40,7 +41,7 @@ IDEMPOTENCY_ACTIONS = [
 
 def document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     """A policy JSON document; statement values may be Outputs (ARNs of new resources)."""
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    return json_doc.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def assume_role_policy(service: str = "lambda.amazonaws.com") -> str:

@@ -36,7 +36,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
+from components import iam, json_doc, naming
 from components.queues import DLQ_RETENTION
 from eventpipe import pipes_paths
 from eventpipe.config import StackSettings
@@ -145,7 +145,7 @@ def pipe_trust_policy(account: pulumi.Input[str]) -> pulumi.Output[str]:
     provider's own Pipe example uses the same trust policy
     (https://www.pulumi.com/registry/packages/aws/api-docs/pipes/pipe/).
     """
-    return pulumi.Output.json_dumps(
+    return json_doc.json_dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
@@ -189,7 +189,7 @@ def declare_intake(
         receive_wait_time_seconds=20,
         message_retention_seconds=consumer.retention,
         sqs_managed_sse_enabled=True,
-        redrive_policy=pulumi.Output.json_dumps(
+        redrive_policy=json_doc.json_dumps(
             {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": consumer.max_receive_count}
         ),
         tags=tags,
@@ -198,7 +198,7 @@ def declare_intake(
     redrive_allow = aws.sqs.RedriveAllowPolicy(
         f"{name}-intake-dlq-redrive-allow",
         queue_url=dlq.url,
-        redrive_allow_policy=pulumi.Output.json_dumps(
+        redrive_allow_policy=json_doc.json_dumps(
             {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}
         ),
         opts=child,

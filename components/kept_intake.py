@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components import naming
+from components import json_doc, naming
 from components.queues import DLQ_RETENTION, queue_policy
 from eventpipe.config import StackSettings
 from eventpipe.retired_outputs import RetiredOutputs
@@ -51,7 +51,7 @@ def redrive_allow(
     return aws.sqs.RedriveAllowPolicy(
         name,
         queue_url=dlq.url,
-        redrive_allow_policy=pulumi.Output.json_dumps(
+        redrive_allow_policy=json_doc.json_dumps(
             {"redrivePermission": "byQueue", "sourceQueueArns": [source.arn]}
         ),
         opts=opts,
@@ -76,7 +76,7 @@ def keep_intake(
         f"{name}-intake",
         name=naming.queue_name(prefix, stem, dlq=False, fifo=False),
         message_retention_seconds=CREATED_RETENTION,
-        redrive_policy=pulumi.Output.json_dumps(
+        redrive_policy=json_doc.json_dumps(
             {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": CREATED_MAX_RECEIVES}
         ),
         tags=tags,

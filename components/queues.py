@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
+from components import iam, json_doc, naming
 from eventpipe.consumer import Consumer
 
 DLQ_RETENTION = 1_209_600
@@ -55,7 +55,7 @@ def declare_queues(
         receive_wait_time_seconds=LONG_POLL,
         message_retention_seconds=consumer.retention,
         sqs_managed_sse_enabled=True,
-        redrive_policy=pulumi.Output.json_dumps(
+        redrive_policy=json_doc.json_dumps(
             {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": consumer.queue_max_receive_count}
         ),
         tags=tags,
@@ -67,7 +67,7 @@ def declare_queues(
     redrive_allow = aws.sqs.RedriveAllowPolicy(
         f"{name}-dlq-redrive-allow",
         queue_url=dlq.url,
-        redrive_allow_policy=pulumi.Output.json_dumps(
+        redrive_allow_policy=json_doc.json_dumps(
             {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}
         ),
         opts=opts,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components import naming
+from components import json_doc, naming
 from components.consumer_pipeline import TYPE as PIPELINE_TYPE
 from components.kept_intake import (
     CREATED_MAX_RECEIVES,
@@ -83,7 +83,7 @@ class RetiredConsumer(pulumi.ComponentResource):
             f"{name}-queue",
             name=naming.queue_name(prefix, name, dlq=False, fifo=fifo),
             message_retention_seconds=CREATED_RETENTION,
-            redrive_policy=pulumi.Output.json_dumps(
+            redrive_policy=json_doc.json_dumps(
                 {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": CREATED_MAX_RECEIVES}
             ),
             fifo_queue=True if fifo else None,

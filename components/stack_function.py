@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam, naming
+from components import iam, json_doc, naming
 from components.function import declare_log_group
 from eventpipe.config import StackSettings
 from eventpipe.packaging import build_stack_functions_archive
@@ -100,7 +100,7 @@ def declare_stack_function(
 def scheduler_trust(account_id: Any) -> pulumi.Output[str]:
     """EventBridge Scheduler may assume the role, for schedules of this account only
     ("Set up the execution role", https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html)."""
-    return pulumi.Output.json_dumps(
+    return json_doc.json_dumps(
         {
             "Version": "2012-10-17",
             "Statement": [

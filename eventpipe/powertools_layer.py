@@ -17,6 +17,7 @@ Pulumi-free, so both sides share it.
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import PackageNotFoundError, version
 
 POWERTOOLS_ACCOUNT = "017000801446"
@@ -24,8 +25,11 @@ POWERTOOLS_ACCOUNT = "017000801446"
 PARAMETER_PREFIX = "/aws/service/powertools/python/"
 
 
+@functools.cache
 def installed_version() -> str:
-    """The Powertools version installed here: the one the project pins and tests."""
+    """The Powertools version installed here: the one the project pins and tests. Read
+    once per process (every function's environment names it), as a process keeps the
+    Powertools it imported."""
     try:
         return version("aws-lambda-powertools")
     except PackageNotFoundError:  # pragma: no cover - it is a dependency of eventpipe

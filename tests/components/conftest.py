@@ -33,16 +33,19 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def mocks() -> Iterator[object]:
     """Fresh mocks and an empty root stack: Pulumi keeps its runtime state (root resource,
-    config) in context variables that would otherwise leak from one test to the next."""
+    config) in context variables that would otherwise leak from one test to the next.
+    The test runs inside ``lean_mock_run`` (:mod:`eventpipe.mock_run`), as the local
+    engine's deploy does."""
     import pulumi
     from pulumi.runtime import settings
 
-    from eventpipe.testing.pulumi_mocks import AwsMocks
+    from eventpipe.testing.pulumi_mocks import AwsMocks, lean_mock_run
 
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config({"aws:region": "us-east-1"})
     aws_mocks = AwsMocks()
     pulumi.runtime.set_mocks(aws_mocks, project="eventpipe", stack="test", preview=False)
-    yield aws_mocks
+    with lean_mock_run():
+        yield aws_mocks
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config({})

@@ -29,6 +29,7 @@ import pytest
 import eventpipe
 from eventpipe import pulumi_stack
 from eventpipe.consumer import CircuitBreaker, Consumer
+from eventpipe.mock_run import lean_mock_run
 from eventpipe.testing.pulumi_mocks import AwsMocks
 from tests.components.helpers import run_to_completion
 from tests.components.test_program import _config, _run_program
@@ -72,7 +73,8 @@ def environment_size(variables: dict[str, str]) -> int:
 
 @pytest.fixture(scope="module")
 def stack() -> tuple[AwsMocks, dict[str, Any]]:
-    """The program run once for the module's tests (a 1,000-consumer run takes minutes)."""
+    """The program run once for the module's tests, as lean as mocks allow
+    (:func:`eventpipe.mock_run.lean_mock_run`)."""
     from pulumi.runtime import settings
 
     monkeypatch = pytest.MonkeyPatch()
@@ -93,7 +95,8 @@ def stack() -> tuple[AwsMocks, dict[str, Any]]:
         }
     )
     try:
-        outputs = run_to_completion(lambda: {"usage": _run_program()["quotaUsage"]})
+        with lean_mock_run():
+            outputs = run_to_completion(lambda: {"usage": _run_program()["quotaUsage"]})
     finally:
         monkeypatch.undo()
         settings.ROOT.set(None)

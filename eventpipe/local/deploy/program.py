@@ -19,6 +19,7 @@ from typing import Any
 
 from eventpipe.contract import LOCAL_ORGANIZATION
 from eventpipe.exceptions import EventpipeError
+from eventpipe.mock_run import lean_mock_run
 
 
 class LocalDeployError(EventpipeError):
@@ -118,7 +119,8 @@ def _run_in_fresh_context(
         async def program() -> None:
             runpy.run_path(str(main), run_name="__main__")
 
-        loop.run_until_complete(run_pulumi_func(program))
+        with lean_mock_run():  # skips what only a real engine uses (eventpipe.mock_run)
+            loop.run_until_complete(run_pulumi_func(program))
 
         async def exports() -> dict[str, Any]:
             outputs = getattr(root, "outputs", {}) or {}

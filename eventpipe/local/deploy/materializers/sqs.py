@@ -87,12 +87,13 @@ def _create(ctx: Context, name: str, attributes: dict[str, str], tags: dict[str,
         return str(sqs.create_queue(QueueName=name, Attributes=kept, tags=tags)["QueueUrl"])
 
 
-def _check_kept(ctx: Context, url: str, attributes: dict[str, str]) -> None:
+def _check_kept(ctx: Context, url: str, attributes: dict[str, str]) -> dict[str, str]:
     """Note attributes the emulator accepted but does not keep (moto drops
-    RedriveAllowPolicy, for one), so nobody relies on them locally unknowingly."""
-    kept = ctx.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])[
-        "Attributes"
-    ]
+    RedriveAllowPolicy, for one), so nobody relies on them locally unknowingly. Returns
+    every attribute the queue has (``QueueArn`` among them)."""
+    kept: dict[str, str] = ctx.client("sqs").get_queue_attributes(
+        QueueUrl=url, AttributeNames=["All"]
+    )["Attributes"]
     dropped = sorted(
         set(attributes) - set(kept) - {"KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds"}
     )
@@ -100,6 +101,7 @@ def _check_kept(ctx: Context, url: str, attributes: dict[str, str]) -> None:
         ctx.notice(
             f"queue {url.rsplit('/', 1)[-1]}: the emulator does not keep {', '.join(dropped)}"
         )
+    return kept
 
 
 def _redrive(info: QueueInfo, policy: str | None) -> None:
@@ -122,9 +124,7 @@ def queue(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, Outputs
         if not (ctx.redeploy and exc.response.get("Error", {}).get("Code") == "QueueAlreadyExists"):
             raise
         url = _update_in_place(ctx, queue_name, attributes)
-    arn = ctx.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    arn = _check_kept(ctx, url, attributes)["QueueArn"]  # one read for both
     info = QueueInfo(
         name=queue_name,
         url=url,
@@ -134,7 +134,6 @@ def queue(ctx: Context, name: str, inputs: dict[str, Any]) -> tuple[str, Outputs
         declared_visibility_timeout=as_int(inputs.get("visibilityTimeoutSeconds"), 30) or 0,
     )
     _redrive(info, attributes.get("RedrivePolicy"))
-    _check_kept(ctx, url, attributes)
     ctx.state.queues[arn] = info
     return url, {"arn": arn, "url": url, "name": queue_name, "id": url}
 
