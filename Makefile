@@ -61,12 +61,16 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy components eventpipe
 
-# One worker process per CPU (pytest-xdist); a test file stays on one worker, so a
-# module's engine or emulator is started once, and files are handed out in collection
-# order, the long ones first (tests/conftest.py). docs/testing.md, "Tests of
-# eventpipe itself", says what keeps a test safe beside another worker's.
+# One worker process per CPU, plus one (pytest-xdist): the end-to-end files spend much
+# of their time waiting on an engine's worker processes or a child `eventpipe`, and the
+# extra worker runs another file meanwhile (benchmarks/README.md, "Test suite"). A test
+# file stays on one worker, so a module's engine or emulator is started once, and files
+# are handed out in collection order, the long ones first (tests/conftest.py).
+# docs/testing.md, "Tests of eventpipe itself", says what keeps a test safe beside
+# another worker's.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN) + 1 )))
 pytest: install
-	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The pictures the docs show, made by the code they show, never by hand: the example
 # stack's graph (SVG and Mermaid; PNG when Chromium is installed) and the browser

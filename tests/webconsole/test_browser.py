@@ -64,9 +64,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def wait_for(driver: Any, condition: Any, what: str) -> Any:
+    """Poll ``condition`` until it holds. The page rebuilds its tables on every refresh
+    (``replaceChildren``), so a cell found by one call may be gone by the next: a stale
+    element means "look again at the next poll", never a failure."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT, poll_frequency=0.5).until(condition, message=what)
+    return WebDriverWait(
+        driver, WAIT, poll_frequency=0.5, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition, message=what)
 
 
 def css(driver: Any, selector: str) -> list[Any]:

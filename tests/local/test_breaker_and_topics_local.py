@@ -1,16 +1,26 @@
-"""The circuit breaker on the local engine, end to end and time-scaled (0.01):
+"""Two stack features on one local engine, end to end and time-scaled (0.01).
 
-failing records -> the runtime's ``RecordsRetried`` (EMF) -> the breaker alarm evaluated
-locally goes to ALARM -> its state-change event on the default bus -> the breaker rule ->
-the breaker function (a Lambda target, invoked asynchronously in the local pool) ->
-mapping disabled and a one-time schedule -> the schedule fires after the scaled cooldown
--> half-open (concurrency 2) -> records succeed -> alarm OK -> closed.
+The circuit breaker: failing records -> the runtime's ``RecordsRetried`` (EMF) -> the
+breaker alarm evaluated locally goes to ALARM -> its state-change event on the default
+bus -> the breaker rule -> the breaker function (a Lambda target, invoked asynchronously
+in the local pool) -> mapping disabled and a one-time schedule -> the schedule fires
+after the scaled cooldown -> half-open (concurrency 2) -> records succeed -> alarm OK ->
+closed.
 
-Every wait is on a condition with a generous deadline (the suite runs on busy CPUs).
+SNS fan-out: a message published to a stack topic reaches the consumer subscribed to it
+(moto's SNS -> SQS delivery, the non-raw envelope decoded by the runtime), and one the
+subscription's filter policy rejects never does.
+
+Both deploy the same program (the ``stack-features`` plugin with the ``payments``
+topic), so one engine serves the module: each test owns its consumer, its queues and
+the file its handler writes (``cb-orders``: ``breaker.txt``; ``sns-refunds``:
+``sns.txt``), and reads only those. Every wait is on a condition with a generous
+deadline (the suite runs on busy CPUs).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +29,7 @@ import pytest
 
 from eventpipe.local import LocalEngine
 from eventpipe.stack_functions.breaker import schedule_name
-from tests.local.fixtures.plugins.stack_features import BREAKER
+from tests.local.fixtures.plugins.stack_features import BREAKER, TOPIC_CONSUMER
 from tests.local.stack_features import lines, stack_features_engine, wait_for
 
 N = 5
@@ -27,8 +37,10 @@ N = 5
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngine, Path]]:
-    root = tmp_path_factory.mktemp("breaker")
-    with stack_features_engine(root, "breaker", {}, time_scale=0.01) as e:
+    root = tmp_path_factory.mktemp("features")
+    with stack_features_engine(
+        root, "features", {"eventpipe:topics": ["payments"]}, time_scale=0.01
+    ) as e:
         yield e
 
 
@@ -110,3 +122,50 @@ def test_breaker_trips_holds_messages_and_recovers(engine: tuple[LocalEngine, Pa
         AlarmNames=[consumer.circuit_breaker.alarm_name]
     )["MetricAlarms"][0]
     assert alarm["StateValue"] == "OK"
+
+
+def publish(engine: LocalEngine, message: dict[str, Any], kind: str) -> str:
+    topic = engine.outputs.topics["payments"]
+    return str(
+        engine.client("sns").publish(
+            TopicArn=topic,
+            Message=json.dumps(message),
+            MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
+        )["MessageId"]
+    )
+
+
+def test_topic_and_subscription_are_deployed(engine: tuple[LocalEngine, Path]) -> None:
+    eng, _ = engine
+    entry = eng.outputs.consumer(TOPIC_CONSUMER)
+    topic = eng.outputs.topics["payments"]
+    assert entry.topic_arn == topic
+    sns = eng.client("sns")
+    attributes = sns.get_subscription_attributes(SubscriptionArn=entry.subscription_arn)[
+        "Attributes"
+    ]
+    assert attributes["Protocol"] == "sqs"
+    assert attributes["Endpoint"] == entry.queue_arn
+    assert json.loads(attributes["FilterPolicy"]) == {"kind": ["refund", {"prefix": "chargeback"}]}
+    assert attributes.get("RawMessageDelivery", "false") == "false"
+    topic_attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert topic_attributes["KmsMasterKeyId"] == "alias/aws/sns"
+    assert "sns:Publish" in topic_attributes["Policy"]
+
+
+def test_published_message_reaches_its_consumer_and_filtered_one_does_not(
+    engine: tuple[LocalEngine, Path],
+) -> None:
+    eng, work = engine
+    out = work / "sns.txt"
+    # Published first: the filtered message would be delivered before the ones after it
+    # (moto delivers on Publish), so once those are handled it has had every chance.
+    publish(eng, {"refund": "r-filtered"}, kind="sale")
+    publish(eng, {"refund": "r-1"}, kind="refund")
+    publish(eng, {"refund": "r-2"}, kind="chargeback-fraud")
+    handled = wait_for(lambda: len(lines(out)) >= 2 and lines(out), "both refunds handled")
+    assert eng.wait_until_settled(timeout=120)
+    bodies = [json.loads(line) for line in lines(out)]
+    assert sorted(b["refund"] for b in bodies) == ["r-1", "r-2"], handled
+    dlq = eng.outputs.consumer(TOPIC_CONSUMER).dlq_url
+    assert "Messages" not in eng.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0)

@@ -1,0 +1,24 @@
+"""What every test process of the repository shares, ``tests/`` and ``consumers/*/tests``
+alike: one botocore data loader.
+
+botocore gives each new session a loader of its own, which parses the endpoint and
+service model JSON again: about 130 ms of CPU per client instead of about 20 ms
+(``benchmarks/README.md``, "Test suite"). ``mock_aws`` makes boto3's default session
+anew for every test, so each test's clients (the test's own, and those the code under
+test makes: the Lambda runtime, the stack functions, a plugin's handler) paid that again.
+The product shares one loader through :mod:`eventpipe.aws_clients`; here every session of
+the test process does. A loader only reads botocore's data files and caches what it
+parsed, as it already does for every client of one session, so what a client does is
+unchanged; one loader is kept per ``AWS_DATA_PATH`` value, so that setting still counts.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import botocore.loaders
+import botocore.session
+
+
+def pytest_configure() -> None:
+    botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
