@@ -10,7 +10,7 @@ import difflib
 import functools
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,7 +24,9 @@ from eventpipe.cli.options import (
 )
 from eventpipe.cli.output import Column, console, emit_json, print_table
 from eventpipe.cli.reporting import CommandError
-from eventpipe.resolve import DeclaredConsumer, Resolved, resolve_from_file
+
+if TYPE_CHECKING:  # imported where a command runs: `eventpipe --help` needs none of it
+    from eventpipe.resolve import DeclaredConsumer, Resolved
 
 
 def register(app: typer.Typer) -> None:
@@ -226,6 +228,8 @@ def consumers(
     An invalid stack config ends the command with every problem, each on its own
     unwrapped line (easy to grep in CI logs).
     """
+    from eventpipe.resolve import resolve_from_file
+
     resolved = resolve_from_file(project_dir(project, required=True), stack)
     if consumer is not None:
         declared = _find(resolved, consumer, stack)

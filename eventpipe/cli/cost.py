@@ -12,7 +12,6 @@ from eventpipe.cli.options import ConfigStackOpt, JsonOpt, ProjectOpt, project_d
 from eventpipe.cli.output import Cell, Column, console, emit_json, print_table, styled
 from eventpipe.cost import Assumptions, ConsumerCost, Estimate, estimate, load_prices
 from eventpipe.cost.lines import MILLION
-from eventpipe.resolve import resolve_from_file
 
 SERVICE_COLUMNS = (("source", ("EventBridge", "SNS")), ("SQS", ("SQS",)), ("Pipes", ("Pipes",)))
 """Per-consumer columns; Lambda, logs and DynamoDB make the rest (see _consumer_table)."""
@@ -182,6 +181,8 @@ def cost(
 
     Every assumption is an option; docs/cost.md gives the model and its sources.
     """
+    from eventpipe.resolve import resolve_from_file  # a command's own import
+
     resolved = resolve_from_file(project_dir(project, required=True), stack)
     prices = load_prices()
     assumptions = Assumptions(

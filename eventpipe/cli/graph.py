@@ -21,7 +21,6 @@ from eventpipe.graph import (
     svg_to_png,
     topology,
 )
-from eventpipe.resolve import resolve_from_file
 
 SUFFIX = {"svg": ".svg", "png": ".png", "mermaid": ".mmd", "json": ".json"}
 
@@ -69,6 +68,8 @@ def graph(
     AWS. A big stack is cut into pages of whole consumers."""
     if fmt not in SUFFIX:
         raise CommandError(f"--format must be one of {', '.join(SUFFIX)}, not {fmt!r}")
+    from eventpipe.resolve import resolve_from_file  # a command's own import
+
     resolved = resolve_from_file(project_dir(directory, required=True), stack)
     topo = topology(resolved.settings, [(d.plugin, d.consumer) for d in resolved.enabled])
     pages = topo.pages(page_size) if fmt != "json" else topo.pages(max(len(topo.lanes), 1))

@@ -9,7 +9,6 @@ from typing import Any
 from eventpipe.aws_clients import FAKE_CREDENTIALS
 from eventpipe.graph import topology
 from eventpipe.operate.stack_outputs import StackTarget
-from eventpipe.resolve import resolve_from_file
 from eventpipe.webconsole import ConsoleApi, Feed, RunningConsole, start_console
 
 
@@ -28,6 +27,8 @@ def start_web_console(
     engine: Any, project: Path, stack: str, feed: Feed, *, port: int = 0
 ) -> RunningConsole:
     """Serve the console for a started engine on 127.0.0.1 (``port`` 0: a free one)."""
+    from eventpipe.resolve import resolve_from_file  # a command's own import
+
     resolved = resolve_from_file(project, stack)
     topo = topology(resolved.settings, [(d.plugin, d.consumer) for d in resolved.enabled])
     return start_console(ConsoleApi(engine_target(engine), topo, feed), port=port)
