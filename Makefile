@@ -61,14 +61,14 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy components eventpipe
 
-# One worker process per CPU, plus one (pytest-xdist): the end-to-end files spend much
-# of their time waiting on an engine's worker processes or a child `eventpipe`, and the
-# extra worker runs another file meanwhile (benchmarks/README.md, "Test suite"). A test
+# Two worker processes per CPU (pytest-xdist): the end-to-end files spend much of their
+# time waiting on an engine's worker processes or a child `eventpipe`, and the other
+# worker runs another file meanwhile (benchmarks/README.md, "Test suite"). A test
 # file stays on one worker, so a module's engine or emulator is started once, and files
 # are handed out in collection order, the long ones first (tests/conftest.py).
 # docs/testing.md, "Tests of eventpipe itself", says what keeps a test safe beside
 # another worker's.
-PYTEST_WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN) + 1 )))
+PYTEST_WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN) * 2 )))
 pytest: install
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
