@@ -16,7 +16,7 @@ UV := $(BIN)/uv
 CORE_VENV := .venv-core
 CORE_STAMP := $(CORE_VENV)/.installed
 
-.PHONY: install demo test lint types pytest bench bench-check clean pictures mutation mutation-resume mutation-survivors
+.PHONY: install bytecode demo test lint types pytest bench bench-check clean pictures mutation mutation-resume mutation-survivors
 
 install: $(STAMP) $(CORE_STAMP)
 
@@ -25,11 +25,14 @@ install: $(STAMP) $(CORE_STAMP)
 $(STAMP): pyproject.toml constraints.txt consumers $(wildcard consumers/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# uv (pinned) does the installs: the same packages as pip from the same constraints,
-	# in seconds instead of minutes (it downloads and unpacks in parallel).
+	# in seconds instead of minutes (it downloads and unpacks in parallel). Compiled to
+	# bytecode as pip does, or every process compiles what it imports again wherever
+	# PYTHONDONTWRITEBYTECODE is set.
 	$(BIN)/python -m pip install -q -c constraints.txt uv
 	$(UV) pip install -q --python $(BIN)/python -c constraints.txt setuptools wheel
 	# --no-build-isolation: build with the pinned setuptools above, not whatever is newest.
-	$(UV) pip install -q --python $(BIN)/python --no-build-isolation -c constraints.txt \
+	$(UV) pip install -q --compile-bytecode --python $(BIN)/python --no-build-isolation \
+		-c constraints.txt \
 		-e '.[all,dev]' $(addprefix -e ,$(PLUGINS))
 	$(BIN)/python -m eventpipe.stale_plugins
 	touch $(STAMP)
@@ -41,12 +44,19 @@ $(CORE_STAMP): pyproject.toml constraints.txt | $(STAMP)
 	rm -rf $(CORE_VENV)
 	$(PYTHON) -m venv $(CORE_VENV)
 	$(UV) pip install -q --python $(CORE_VENV)/bin/python -c constraints.txt setuptools wheel
-	$(UV) pip install -q --python $(CORE_VENV)/bin/python --no-build-isolation \
+	$(UV) pip install -q --compile-bytecode --python $(CORE_VENV)/bin/python \
+		--no-build-isolation \
 		-c constraints.txt -e .
 	$(UV) pip uninstall -q --python $(CORE_VENV)/bin/python setuptools wheel
 	touch $(CORE_STAMP)
 
-demo: $(STAMP)
+# The project's own source compiled once: wherever PYTHONDONTWRITEBYTECODE is set, every
+# process (a test worker, a function's worker process, a child `eventpipe`) would compile
+# what it imports again. Incremental: an unchanged module is skipped.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q -j 0 eventpipe components consumers __main__.py
+
+demo: $(STAMP) bytecode
 	$(BIN)/eventpipe demo
 
 test: install lint types pytest
@@ -69,7 +79,7 @@ types: $(STAMP)
 # docs/testing.md, "Tests of eventpipe itself", says what keeps a test safe beside
 # another worker's.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN) * 2 )))
-pytest: install
+pytest: install bytecode
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The pictures the docs show, made by the code they show, never by hand: the example
