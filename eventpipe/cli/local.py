@@ -111,11 +111,9 @@ def _restart_workers(engine: Any, function: str) -> None:
         pool.restart()
 
 
-def _apply_change(engine: Any, project: Path, stack: str) -> str:
-    """Redeploy the changed project into the running engine; the plan it applied."""
-    from eventpipe.local.redeploy import apply_change
-
-    applied = apply_change(engine)
+def _announce(engine: Any, project: Path, stack: str) -> None:
+    """Write where the running engine serves and what it deployed (at start and after
+    each applied change), for the commands that find it."""
     write_announcement(
         project,
         stack,
@@ -123,6 +121,14 @@ def _apply_change(engine: Any, project: Path, stack: str) -> str:
         region=engine.emulator.region,
         outputs=engine.outputs,
     )
+
+
+def _apply_change(engine: Any, project: Path, stack: str) -> str:
+    """Redeploy the changed project into the running engine; the plan it applied."""
+    from eventpipe.local.redeploy import apply_change
+
+    applied = apply_change(engine)
+    _announce(engine, project, stack)
     lines = [plan_cli.describe(applied.plan)]
     lines += [f"  deleted locally: {label}" for label in applied.deleted]
     lines += [f"  not deleted locally: {problem}" for problem in applied.problems]
@@ -201,13 +207,7 @@ def dev(
             target,
             consumers=set(engine.outputs.consumers),
         )
-        write_announcement(
-            project,
-            stack,
-            endpoint_url=engine.emulator.endpoint_url,
-            region=engine.emulator.region,
-            outputs=engine.outputs,
-        )
+        _announce(engine, project, stack)
         # what `eventpipe plan --local` and a stack change compare against
         try:
             plan_cli.record_deploy(project, stack)
