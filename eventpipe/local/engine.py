@@ -87,7 +87,9 @@ class LocalEngine:
         self.pipes: list[PipeRunner] = []
         self.watcher: DlqWatcher | None = None
         self.alarms: AlarmEvaluator | None = None
-        self.log_metrics = EmfPublisher(lambda: self.client("cloudwatch", True), on_error=on_error)
+        self.log_metrics = EmfPublisher(
+            lambda: self.client("cloudwatch", internal=True), on_error=on_error
+        )
         """The functions' EMF log lines, published to the emulator's CloudWatch."""
         self.log_shipper = LogShipper()
         """Sends the functions' log lines to the emulator's CloudWatch Logs, off the

@@ -47,7 +47,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import MappingSpec, QueueInfo
-from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.functions.lambda_records import record_reasons, to_record
 from eventpipe.local.functions.mapping_state import MappingState
@@ -92,7 +91,7 @@ class MappingPoller:
         self.tracker = tracker
         self.time_scale = time_scale
         self.concurrency = min(mapping.max_concurrency or pool.size, pool.size)
-        self._sqs = sqs_for_pollers(emulator)
+        self._sqs = emulator.internal("sqs")
         self._region = emulator.region
         self._on_error = on_error
         self._slots = threading.Semaphore(self.concurrency)

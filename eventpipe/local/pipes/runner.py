@@ -51,8 +51,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import PipeSpec, QueueInfo
-from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
-from eventpipe.local.emulator.internal_telemetry import telemetry_client
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.pipes.template import TemplateContext, render_template
 from eventpipe.local.sqs_batches import each_ten, fill_window, receive
@@ -120,8 +118,8 @@ class PipeRunner:
         self.source = source
         self.target = target
         self.time_scale = time_scale
-        self._sqs = sqs_for_pollers(emulator)
-        self._logs = telemetry_client(emulator, "logs")
+        self._sqs = emulator.internal("sqs")
+        self._logs = emulator.internal("logs")
         self._region = emulator.region
         self._on_error = on_error
         self._context = TemplateContext(

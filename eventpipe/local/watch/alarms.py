@@ -67,7 +67,6 @@ from collections.abc import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 from eventpipe.local.emulator.queue_contents import stored_messages
 from eventpipe.local.emulator.server import Emulator
 from eventpipe.local.watch.alarm_rules import WatchedAlarm, WatchedMetric, decide, state_reason
@@ -110,7 +109,7 @@ class AlarmEvaluator:
         self._last_counts: dict[str, tuple[int, int]] = {}
         self._cloudwatch = emulator.client("cloudwatch")
         self._sqs = emulator.client("sqs")
-        self._queue_counts = sqs_for_pollers(emulator)
+        self._queue_counts = emulator.internal("sqs")
         """SQS's own metrics come from inside SQS: the embedded backend in process."""
         self._events = emulator.client("events")
         self._since: dict[str, str] = {}
