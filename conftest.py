@@ -1,6 +1,6 @@
 """What every test process of the repository shares, ``tests/`` and ``consumers/*/tests``
-alike: one botocore data loader, and a garbage collector that leaves alone what
-collection imported.
+alike: one botocore data loader, a garbage collector that leaves alone what collection
+imported, and a Ctrl-C its children can hear.
 
 botocore gives each new session a loader of its own, which parses the endpoint and
 service model JSON again: about 130 ms of CPU per client instead of about 20 ms
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import gc
+import signal
+import threading
 
 import botocore.loaders
 import botocore.session
@@ -24,6 +26,27 @@ import botocore.session
 
 def pytest_configure() -> None:
     botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+    hear_sigint()
+
+
+def hear_sigint() -> None:
+    """Let the processes a test starts be interrupted, however this run was started.
+
+    Tests stop ``eventpipe dev`` as a user does, with Ctrl-C (``SIGINT``), which reaches
+    the job in the terminal's foreground. A run started in the background instead
+    (``make test &``, ``nohup``, a CI step sent to the background) begins with SIGINT
+    and SIGQUIT ignored (POSIX: a shell without job control has its background commands
+    ignore both), and an ignored signal stays ignored across ``exec``: every child would
+    inherit it, and Python installs its KeyboardInterrupt handler only where SIGINT
+    started at its default. ``eventpipe dev`` would then never hear the test's Ctrl-C.
+    A handler of this process's own is reset to the default in each child at ``exec``,
+    so installing Python's usual one here gives every child the default back.
+    """
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    ):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_finish() -> None:
