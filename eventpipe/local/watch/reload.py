@@ -15,8 +15,9 @@
 Files are watched with watchfiles (the operating system's file events, so a file created
 after ``dev`` started is seen like a changed one): a handler package recursively, the
 directory of a single-module handler and the project directory without recursion (a
-project directory may hold a virtualenv). The installed plugins are read again at each
-:meth:`ChangeWatcher.poll`.
+project directory may hold a virtualenv). The installed plugins are read again at a
+:meth:`ChangeWatcher.poll` after a directory of ``sys.path`` changed
+(:class:`InstalledPlugins`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import importlib.util
+import os
 import queue
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +68,51 @@ def plugin_entry_points() -> frozenset[str]:
     )
 
 
+class InstalledPlugins:
+    """:func:`plugin_entry_points`, read again only after the installed distributions
+    changed.
+
+    Reading every installed distribution's entry points opens a file per distribution:
+    done each second, it was most of what an idle ``eventpipe dev`` did (about a quarter
+    of a CPU). An installer adds, replaces or removes a distribution's ``.dist-info`` (or
+    ``.egg-info``) directory in a directory of ``sys.path``, which changes that
+    directory's modification time; so the entry points are read again when one of those
+    times differs from the last read. The installer goes on writing the new directory's
+    files for a moment, and file times are coarse (a few milliseconds), so until the
+    newest of those times is :data:`SETTLE_SECONDS` old they are read at every call.
+    """
+
+    def __init__(self, read: Callable[[], frozenset[str]] = plugin_entry_points):
+        self._read = read
+        self._stamp: tuple[int, ...] | None = None
+        self._plugins: frozenset[str] = frozenset()
+
+    def __call__(self) -> frozenset[str]:
+        stamp = _sys_path_stamp()
+        settled = max(stamp, default=0) < time.time_ns() - int(SETTLE_SECONDS * 1e9)
+        if stamp != self._stamp or not settled:
+            # Stamped before reading: a change made during the read is seen next time.
+            self._stamp = stamp
+            self._plugins = self._read()
+        return self._plugins
+
+
+SETTLE_SECONDS = 2.0
+"""How long after a directory of ``sys.path`` changed the entry points are read at every
+call (an installer still writing the distribution's files)."""
+
+
+def _sys_path_stamp() -> tuple[int, ...]:
+    """The modification time of each ``sys.path`` entry (-1 where there is none)."""
+    times: list[int] = []
+    for entry in sys.path:
+        try:
+            times.append(os.stat(entry or ".").st_mtime_ns)
+        except OSError:
+            times.append(-1)
+    return tuple(times)
+
+
 @dataclass
 class WatchedFunction:
     """A function and where its handler's code lives (package directories or one file)."""
@@ -100,7 +149,7 @@ class ChangeWatcher:
         restart: Callable[[str], None],
         report: Callable[[str], None],
         restart_hint: str,
-        plugins: Callable[[], frozenset[str]] = plugin_entry_points,
+        plugins: Callable[[], frozenset[str]] | None = None,
         apply_change: Callable[[], str] | None = None,
     ):
         self.functions = functions
@@ -110,8 +159,8 @@ class ChangeWatcher:
         self._hint = restart_hint
         self._apply = apply_change
         """Applies a stack change to the running engine; returns what it did (the plan)."""
-        self._plugins = plugins
-        self._installed = plugins()
+        self._plugins = plugins or InstalledPlugins()
+        self._installed = self._plugins()
         self._changes: queue.Queue[set[Path]] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -13,9 +13,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from eventpipe.local.deploy.records import FunctionSpec
 from eventpipe.local.functions.pool import FunctionPool
-from eventpipe.local.watch.reload import ChangeWatcher, WatchedFunction, watched_functions
+from eventpipe.local.watch.reload import (
+    ChangeWatcher,
+    InstalledPlugins,
+    WatchedFunction,
+    watched_functions,
+)
 
 DEADLINE = 30.0
 
@@ -162,3 +169,40 @@ def test_a_restarted_pool_runs_the_new_code(tmp_path: Path) -> None:
     finally:
         pool.stop()
         sys.path.remove(str(tmp_path))
+
+
+def _install(site: Path, name: str, entry_point: str) -> None:
+    """A distribution as an installer leaves it: a ``.dist-info`` directory in ``site``."""
+    info = site / f"{name}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[eventpipe]\n{entry_point}\n")
+
+
+def test_installed_plugins_are_read_again_only_after_sys_path_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    os.utime(site, (time.time() - 60, time.time() - 60))  # installed a while ago
+    monkeypatch.setattr(sys, "path", [str(site)])  # nothing else changing beside it
+    reads: list[int] = []
+    plugins = InstalledPlugins()
+    counted = InstalledPlugins(lambda: reads.append(1) or frozenset())
+
+    before = plugins()
+    assert before == frozenset()
+    counted()
+    counted()
+    assert len(reads) == 1  # nothing installed since: answered from memory
+
+    _install(site, "ep-new-plugin", "ep-new = ep_new.plugin")
+    after = plugins()
+    counted()
+    assert after - before == {"ep-new = ep_new.plugin"}
+    assert len(reads) == 2
+
+    for path in sorted((site / "ep-new-plugin-0.1.dist-info").iterdir()):
+        path.unlink()
+    (site / "ep-new-plugin-0.1.dist-info").rmdir()  # uninstalled
+    assert plugins() == before
