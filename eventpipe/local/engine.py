@@ -225,7 +225,10 @@ class LocalEngine:
         """One worker and an asynchronous-invocation queue for each function no event
         source mapping reads (the stack's breaker and archiver): EventBridge rules and
         Scheduler schedules invoke those (:mod:`.emulator.shims.lambda_targets`,
-        :mod:`.schedules`)."""
+        :mod:`.schedules`). The worker starts with the function's first invocation, as
+        Lambda makes an environment when a request arrives
+        (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html): most
+        runs never trip a breaker, and an import error is reported by that invocation."""
         assert self.emulator is not None
         log_dir = self.files.directory / LOCAL_STATE_DIR / "logs"
         pools = {
@@ -233,11 +236,8 @@ class LocalEngine:
             for name, spec in deployment.state.functions.items()
             if name not in self.pools
         }
-        _in_parallel([pool.start for pool in pools.values()])
         for name, pool in pools.items():
             self.pools[name] = pool
-            if pool.init_error and self.on_error:
-                self.on_error(f"function {name} cannot start: {pool.init_error.splitlines()[0]}")
             invoker = AsyncInvoker(pool, time_scale=self.time_scale, on_error=self.on_error)
             invoker.start()
             self.async_invokers[name] = invoker

@@ -5,7 +5,10 @@ Follows what Lambda documents for SQS mappings:
 * batches of up to ``BatchSize`` records, gathered for up to
   ``MaximumBatchingWindowInSeconds`` (time-scaled locally); without a window a batch is
   what one receive returns;
-* at most ``ScalingConfig.MaximumConcurrency`` batches in flight;
+* at most ``ScalingConfig.MaximumConcurrency`` batches in flight, each in an execution
+  environment of its own: the function's first environment is started with the engine,
+  another when a receive loop finds none idle while a batch is running (Lambda adds an
+  environment per concurrent request, :mod:`.pool`);
 * with ``ReportBatchItemFailures`` only the reported records are kept; an error, a
   timeout or a malformed response fails the whole batch;
 * nothing is deleted that failed: it reappears after the visibility timeout (or the
@@ -171,6 +174,8 @@ class MappingPoller:
             return
         worker = self.pool.acquire(timeout=0.2)  # receive only what can run now
         if worker is None:
+            if self.in_flight:  # a batch runs and another could be received: scale out
+                self.pool.scale_out()
             self._slots.release()
             return
         try:

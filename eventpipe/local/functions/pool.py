@@ -1,8 +1,12 @@
 """The local Lambda invoker: a pool of worker processes per function.
 
 A worker is started with ``spawn``, so every one has a real cold start and a crash or a
-leaked global in one function never touches another. A pool holds as many workers as
-the mapping may run at once (its ScalingConfig.MaximumConcurrency, capped for a laptop).
+leaked global in one function never touches another. A pool holds up to as many workers
+as the mapping may run at once (its ScalingConfig.MaximumConcurrency, capped for a
+laptop): the first starts with the pool, each other one only when a batch is ready to run
+while every worker already started is busy (:meth:`FunctionPool.scale_out`), as Lambda
+provisions an execution environment for each concurrent request and adds them as
+requests arrive (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html).
 A worker that overruns the function timeout is killed and replaced, and the invocation
 fails, as Lambda does.
 
@@ -225,7 +229,12 @@ class WorkerProcess:
 
 
 class FunctionPool:
-    """Up to ``size`` warm workers of one function; ``invoke`` borrows an idle one."""
+    """Up to ``size`` warm workers of one function; ``invoke`` borrows an idle one.
+
+    The first worker starts with :meth:`start`; the others one at a time on demand
+    (:meth:`scale_out`), so a function that never runs two batches at once never pays for
+    a second process.
+    """
 
     def __init__(
         self,
@@ -248,6 +257,10 @@ class FunctionPool:
             WorkerProcess(spec, env, log_dir, logs_client, on_error, log_metrics, log_shipper)
             for _ in range(self.size)
         ]
+        self._started = 0
+        """How many of ``_workers`` (in order) have been started."""
+        self._growing = threading.Lock()
+        """Held while a worker is being added, and by :meth:`restart`."""
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._stopped = threading.Event()
         self._scaling: threading.Thread | None = None
@@ -256,43 +269,65 @@ class FunctionPool:
     def log_group(self) -> str:
         return self._workers[0].log_group
 
+    @property
+    def started(self) -> int:
+        """Workers started so far (1 after :meth:`start`, at most ``size``)."""
+        return self._started
+
     def restart(self) -> None:
-        """Replace every environment with a fresh one (new code), one at a time: each
-        worker finishes the batch it is running first, so nothing in flight is lost."""
-        if self._scaling is not None:
-            self._scaling.join(START_TIMEOUT)
-        for _ in range(len(self._workers)):
-            worker = self._idle.get()
-            try:
-                worker.stop()
-                if not self._stopped.is_set():
-                    worker.start()
-            finally:
-                self._idle.put(worker)
+        """Replace every started environment with a fresh one (new code), one at a time:
+        each worker finishes the batch it is running first, so nothing in flight is lost."""
+        with self._growing:
+            if self._scaling is not None:
+                self._scaling.join(START_TIMEOUT)
+            for _ in range(self._started):
+                worker = self._idle.get()
+                try:
+                    worker.stop()
+                    if not self._stopped.is_set():
+                        worker.start()
+                finally:
+                    self._idle.put(worker)
 
     def start(self) -> None:
-        """Start the first worker and return; the others start in the background and
-        join the pool when warm (a scale-out), so polling begins after one cold start."""
-        first, *others = self._workers
+        """Start the first worker and return (polling begins after one cold start)."""
+        first = self._workers[0]
         first.start()
+        self._started = 1
         self._idle.put(first)
-        if others:
-            self._scaling = threading.Thread(target=self._start_more, args=(others,), daemon=True)
-            self._scaling.start()
 
-    def _start_more(self, workers: list[WorkerProcess]) -> None:
-        for worker in workers:
-            if self._stopped.is_set():
-                return
-            worker.start()
-            if self._stopped.is_set():
-                worker.stop()
-                return
-            self._idle.put(worker)
+    def scale_out(self) -> bool:
+        """Start one more worker in the background, which joins the idle ones when warm;
+        False when every worker is started, one is starting, or the pool restarts."""
+        if not self._growing.acquire(blocking=False):
+            return False
+        try:
+            if self._stopped.is_set() or self._started >= self.size:
+                return False
+            if self._scaling is not None and self._scaling.is_alive():
+                return False
+            worker = self._workers[self._started]
+            self._started += 1
+            self._scaling = threading.Thread(
+                target=self._start_one, args=(worker,), name=f"scale-{self.spec.name}", daemon=True
+            )
+            self._scaling.start()
+            return True
+        finally:
+            self._growing.release()
+
+    def _start_one(self, worker: WorkerProcess) -> None:
+        if self._stopped.is_set():
+            return
+        worker.start()
+        if self._stopped.is_set():
+            worker.stop()
+            return
+        self._idle.put(worker)
 
     @property
     def init_error(self) -> str | None:
-        return next((w.init_error for w in self._workers if w.init_error), None)
+        return next((w.init_error for w in self._workers[: self._started] if w.init_error), None)
 
     def acquire(self, timeout: float | None = None) -> WorkerProcess | None:
         """An idle, warm execution environment (None if none came within ``timeout``);
@@ -306,7 +341,12 @@ class FunctionPool:
         self._idle.put(worker)
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
-        """Invoke on the next idle environment (waiting for one)."""
+        """Invoke on the next idle environment (waiting for one); the first invocation of a
+        pool not yet started starts it (an environment is made when a request arrives)."""
+        if self._started == 0:
+            with self._growing:
+                if self._started == 0:
+                    self.start()
         worker = self._idle.get()
         try:
             return worker.invoke(event, float(self.spec.timeout))
