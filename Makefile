@@ -16,7 +16,7 @@ UV := $(BIN)/uv
 CORE_VENV := .venv-core
 CORE_STAMP := $(CORE_VENV)/.installed
 
-.PHONY: install bytecode demo test lint types pytest bench bench-check clean pictures mutation mutation-resume mutation-survivors
+.PHONY: install bytecode rewrite-cache demo test lint types pytest bench bench-check clean pictures mutation mutation-resume mutation-survivors
 
 install: $(STAMP) $(CORE_STAMP)
 
@@ -56,10 +56,29 @@ $(CORE_STAMP): pyproject.toml constraints.txt | $(STAMP)
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q -j 0 eventpipe components consumers __main__.py
 
+# pytest rewrites the asserts of every test module it imports and keeps the result in
+# __pycache__ (keyed by the source's hash, so never stale), but not where
+# PYTHONDONTWRITEBYTECODE is set: then each of the xdist workers rewrote every module
+# again (about 5 s of CPU each, `benchmarks/README.md`, "Test suite"). One collection
+# with bytecode writing on leaves the cache the workers read; redone when a test file
+# changes.
+TEST_SOURCES := conftest.py $(shell find tests consumers -name '*.py' -not -path '*/__pycache__/*')
+REWRITE_STAMP := $(VENV)/.pytest-rewritten
+rewrite-cache: $(REWRITE_STAMP)
+$(REWRITE_STAMP): $(STAMP) $(TEST_SOURCES)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -q --collect-only > /dev/null
+	touch $@
+
 demo: $(STAMP) bytecode
 	$(BIN)/eventpipe demo
 
-test: install lint types pytest
+# mypy runs on one CPU; the test modules' rewritten code (rewrite-cache) is made on the
+# other meanwhile.
+test: install lint
+	$(MAKE) --no-print-directory rewrite-cache & cache=$$!; \
+	$(MAKE) --no-print-directory types; typed=$$?; \
+	wait $$cache || exit 1; exit $$typed
+	$(MAKE) --no-print-directory pytest
 
 # lint-imports checks the floors of docs/architecture.md ([tool.importlinter] in
 # pyproject.toml): no upward import, no circle, no Pulumi or pluggy where they do not belong.
@@ -79,7 +98,7 @@ types: $(STAMP)
 # docs/testing.md, "Tests of eventpipe itself", says what keeps a test safe beside
 # another worker's.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN) * 2 )))
-pytest: install bytecode
+pytest: install bytecode rewrite-cache
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The pictures the docs show, made by the code they show, never by hand: the example

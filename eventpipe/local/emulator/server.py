@@ -49,12 +49,17 @@ class Emulator:
 
     def internal(self, service: str) -> Any:
         """``service`` as AWS's own services reach it (Lambda's pollers and log delivery,
-        Pipes, CloudWatch's sampling): the embedded backends in process
-        (:mod:`.internal_sqs`, :mod:`.internal_telemetry`), else :meth:`client`."""
+        Pipes, CloudWatch's sampling, Scheduler finding its due schedules): the embedded
+        backends in process (:mod:`.internal_sqs`, :mod:`.internal_telemetry`,
+        :mod:`.internal_scheduler`), else :meth:`client`."""
         if service == "sqs":
             from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
 
             return sqs_for_pollers(self)
+        if service == "scheduler":
+            from eventpipe.local.emulator.internal_scheduler import scheduler_for_runner
+
+            return scheduler_for_runner(self)
         from eventpipe.local.emulator.internal_telemetry import telemetry_client
 
         return telemetry_client(self, service)

@@ -1,8 +1,9 @@
 """The emulator's EventBridge Scheduler schedules, fired by the engine, time-scaled.
 
 moto stores schedules (CreateSchedule, GetSchedule, ListSchedules, DeleteSchedule) but
-never fires them. This runner reads them from the emulator about four times a second and
-invokes each due schedule's Lambda target through the engine's asynchronous invoker
+never fires them. This runner reads them about four times a second, as Scheduler reads its
+own schedules: in process in the embedded emulator (:mod:`..emulator.internal_scheduler`),
+and invokes each due schedule's Lambda target through the engine's asynchronous invoker
 (:mod:`eventpipe.local.functions.async_invoke`) with the target's ``Input`` as the event.
 That Scheduler invokes a Lambda target asynchronously is from memory of its templated
 Lambda target (``Invoke`` with ``InvocationType`` ``Event``), not verified in AWS's docs.
@@ -33,7 +34,6 @@ policy and dead-letter queue, and targets other than Lambda functions.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import threading
@@ -114,7 +114,8 @@ class ScheduleRunner:
         self.on_error = on_error
         self.fired: list[tuple[str, str, datetime]] = []
         """(group, name, when) of every invocation the runner made."""
-        self._client = emulator.client("scheduler")
+        # Scheduler's own reading of its schedules, in process in the embedded emulator.
+        self._client = emulator.internal("scheduler")
         self._seen: dict[tuple[str, str, str], _Seen] = {}
         self._noted: set[str] = set()
         self._stop = threading.Event()
@@ -156,7 +157,9 @@ class ScheduleRunner:
                 continue
             try:
                 schedule = self._client.get_schedule(Name=name, GroupName=group)
-            except self._client.exceptions.ResourceNotFoundException:
+            except ClientError as exc:
+                if not _not_found(exc):
+                    raise
                 continue  # deleted between the list and the get
             created = _utc(schedule.get("CreationDate")) or now
             key = (group, name, created.isoformat())
@@ -173,8 +176,11 @@ class ScheduleRunner:
                 continue
             seen.next_fire = None  # a one-time schedule fires once
             if schedule.get("ActionAfterCompletion") == "DELETE":
-                with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
+                try:
                     self._client.delete_schedule(Name=name, GroupName=group)
+                except ClientError as exc:
+                    if not _not_found(exc):
+                        raise
         for key in [k for k in self._seen if k not in alive]:
             del self._seen[key]
 
@@ -211,6 +217,10 @@ class ScheduleRunner:
             self.on_error(
                 f"schedule {group}/{name}: target {target.get('Arn')} is not a local function"
             )
+
+
+def _not_found(error: ClientError) -> bool:
+    return bool(error.response.get("Error", {}).get("Code") == "ResourceNotFoundException")
 
 
 def _utc(value: Any) -> datetime | None:
