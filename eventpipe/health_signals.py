@@ -37,9 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from eventpipe.consumer import Consumer
 from eventpipe.pipes_paths import per_key_fifo
+
+if TYPE_CHECKING:  # not imported for the CLI's status and dlq commands: pydantic is slow to load
+    from eventpipe.consumer import Consumer
 
 PERIOD = 60
 """Seconds per datapoint: SQS and Lambda publish these metrics each minute."""

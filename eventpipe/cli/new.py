@@ -9,7 +9,6 @@ import typer
 
 from eventpipe.cli.options import ProjectOpt, project_dir
 from eventpipe.cli.output import console
-from eventpipe.scaffold import scaffold
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +40,9 @@ def new(
     project: ProjectOpt = None,
 ) -> None:
     """Scaffold a consumer plugin in consumers/NAME that passes its own tests."""
+    # Here, not at the top: it loads pydantic, which no other command needs to start.
+    from eventpipe.scaffold import scaffold
+
     consumers_dir = directory or project_dir(project) / "consumers"
     files = scaffold(name, consumers_dir, source=source, detail_type=detail_type)
     root = _shown(consumers_dir / name)

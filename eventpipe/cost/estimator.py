@@ -49,14 +49,17 @@ The model (docs/cost.md says the same, with the sources):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from eventpipe.config import StackSettings
-from eventpipe.consumer import Consumer
 from eventpipe.cost.assumptions import Assumptions
 from eventpipe.cost.fixed import fixed_lines, metric_lines
 from eventpipe.cost.per_event import consumer_cost, shared_lines
 from eventpipe.cost.prices import PriceTable
 from eventpipe.cost.results import Estimate
+
+if TYPE_CHECKING:  # annotations only: `eventpipe cost` starts without pydantic
+    from eventpipe.config import StackSettings
+    from eventpipe.consumer import Consumer
 
 
 def estimate(

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from eventpipe.config import StackSettings
-from eventpipe.consumer import Consumer
 from eventpipe.cost.assumptions import Assumptions
 from eventpipe.cost.lines import MILLION, CostLine, LineBuilder, sqs_price_key
 from eventpipe.cost.per_event import is_pipe_consumer
 from eventpipe.cost.prices import PriceTable
+
+if TYPE_CHECKING:  # annotations only: `eventpipe cost` starts without pydantic
+    from eventpipe.config import StackSettings
+    from eventpipe.consumer import Consumer
 
 ALARMS_PER_CONSUMER = 5
 """Metrics of a consumer's alarm (components/alarms.py: ``eventpipe.health_signals``):

@@ -5,14 +5,17 @@ The model and its sources: :mod:`eventpipe.cost.estimator` and docs/cost.md."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from eventpipe.config import DeadLetterArchive, StackSettings
-from eventpipe.consumer import Consumer
 from eventpipe.cost.assumptions import Assumptions
 from eventpipe.cost.lines import MILLION, RECEIVE_MAX, CostLine, LineBuilder, sqs_price_key
 from eventpipe.cost.prices import PriceTable
 from eventpipe.cost.results import ConsumerCost
 from eventpipe.pipes_paths import is_json_path
+
+if TYPE_CHECKING:  # annotations only: `eventpipe cost` starts without pydantic
+    from eventpipe.config import DeadLetterArchive, StackSettings
+    from eventpipe.consumer import Consumer
 
 IDEMPOTENCY_WRITES = 2
 """Powertools idempotency writes the in-progress record, then the completed one; each

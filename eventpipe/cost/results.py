@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from eventpipe.consumer import Consumer
 from eventpipe.cost.assumptions import Assumptions
 from eventpipe.cost.lines import MILLION, CostLine
 from eventpipe.cost.prices import PriceTable
+
+if TYPE_CHECKING:  # annotations only: `eventpipe cost` starts without pydantic
+    from eventpipe.consumer import Consumer
 
 
 @dataclass

@@ -12,12 +12,22 @@ schema registry and the idempotency table are left out.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from eventpipe import group_split, pipes_paths
-from eventpipe.consumer import Consumer
 from eventpipe.graph.model import Edge, Lane, Node, Topology
 from eventpipe.graph.summary import pattern_items
-from eventpipe.stack_settings import DLQ_RETENTION_DAYS, StackSettings
+
+if TYPE_CHECKING:  # annotations only: the CLI starts without pydantic
+    from eventpipe.consumer import Consumer
+    from eventpipe.stack_settings import StackSettings
+
+
+def _dlq_retention_days() -> int:
+    from eventpipe.stack_settings import DLQ_RETENTION_DAYS
+
+    return DLQ_RETENTION_DAYS
+
 
 BUS = "stack/bus"
 EVENT_ARCHIVE = "stack/event-archive"
@@ -131,7 +141,7 @@ def _lane(
                 node("intake-dlq"),
                 "intake-dlq",
                 "intake DLQ",
-                (f"kept {DLQ_RETENTION_DAYS} d",),
+                (f"kept {_dlq_retention_days()} d",),
                 name,
             )
         )
@@ -183,7 +193,7 @@ def _lane(
             name,
         )
     )
-    nodes.append(Node(node("dlq"), "dlq", "DLQ", (f"kept {DLQ_RETENTION_DAYS} d",), name))
+    nodes.append(Node(node("dlq"), "dlq", "DLQ", (f"kept {_dlq_retention_days()} d",), name))
     function_facts = [f"{consumer.memory} MB, {consumer.timeout} s"]
     if consumer.circuit_breaker is not None:
         b = consumer.circuit_breaker
