@@ -7,8 +7,9 @@ Follows what Lambda documents for SQS mappings:
   what one receive returns;
 * at most ``ScalingConfig.MaximumConcurrency`` batches in flight, each in an execution
   environment of its own: the function's first environment is started with the engine,
-  another when a receive loop finds none idle while a batch is running (Lambda adds an
-  environment per concurrent request, :mod:`.pool`);
+  another when a receive loop finds none idle while a batch is running: at once when the
+  last receive came back full, else after a short wait for one to come free (Lambda adds
+  an environment per concurrent request, :mod:`.pool`);
 * with ``ReportBatchItemFailures`` only the reported records are kept; an error, a
   timeout or a malformed response fails the whole batch;
 * nothing is deleted that failed: it reappears after the visibility timeout (or the
@@ -105,6 +106,8 @@ class MappingPoller:
         self._released = threading.Event()
         """Set when a batch's deletes are done: its groups may be received again."""
         self._batch_id = 0
+        self._backlog = False
+        """The last receive came back full: more messages are probably waiting."""
         self._in_flight = 0
         self._receiving = 0
         self.invocations = 0
@@ -172,9 +175,16 @@ class MappingPoller:
     def _poll_once(self) -> None:
         if not self._slots.acquire(timeout=0.2):
             return
-        worker = self.pool.acquire(timeout=0.2)  # receive only what can run now
+        # Receive only what can run now. With every environment busy running a batch,
+        # one more is added (the pool's size allowing): at once when the last receive came
+        # back full (more messages are waiting), else when none came free meanwhile.
+        worker = self.pool.acquire(timeout=0)
+        if worker is None and self._backlog and self.in_flight:
+            self.pool.scale_out()
         if worker is None:
-            if self.in_flight:  # a batch runs and another could be received: scale out
+            worker = self.pool.acquire(timeout=0.2)
+        if worker is None:
+            if self.in_flight:
                 self.pool.scale_out()
             self._slots.release()
             return
@@ -187,6 +197,7 @@ class MappingPoller:
                 self._on_error(f"{self.consumer}: receive failed: {exc}")
             time.sleep(0.5)
             return
+        self._backlog = len(batch) >= self.mapping.batch_size
         if not batch:
             self.pool.release(worker)
             self._slots.release()

@@ -263,7 +263,7 @@ class FunctionPool:
         """Held while a worker is being added, and by :meth:`restart`."""
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._stopped = threading.Event()
-        self._scaling: threading.Thread | None = None
+        self._scaling: list[threading.Thread] = []
 
     @property
     def log_group(self) -> str:
@@ -278,8 +278,8 @@ class FunctionPool:
         """Replace every started environment with a fresh one (new code), one at a time:
         each worker finishes the batch it is running first, so nothing in flight is lost."""
         with self._growing:
-            if self._scaling is not None:
-                self._scaling.join(START_TIMEOUT)
+            for scaling in self._scaling:
+                scaling.join(START_TIMEOUT)
             for _ in range(self._started):
                 worker = self._idle.get()
                 try:
@@ -297,21 +297,21 @@ class FunctionPool:
         self._idle.put(first)
 
     def scale_out(self) -> bool:
-        """Start one more worker in the background, which joins the idle ones when warm;
-        False when every worker is started, one is starting, or the pool restarts."""
+        """Start one more worker in the background, which joins the idle ones when warm
+        (several may be starting at once); False when every worker is started or the
+        pool restarts or stops."""
         if not self._growing.acquire(blocking=False):
             return False
         try:
             if self._stopped.is_set() or self._started >= self.size:
                 return False
-            if self._scaling is not None and self._scaling.is_alive():
-                return False
             worker = self._workers[self._started]
             self._started += 1
-            self._scaling = threading.Thread(
+            scaling = threading.Thread(
                 target=self._start_one, args=(worker,), name=f"scale-{self.spec.name}", daemon=True
             )
-            self._scaling.start()
+            self._scaling = [t for t in self._scaling if t.is_alive()] + [scaling]
+            scaling.start()
             return True
         finally:
             self._growing.release()
@@ -355,7 +355,7 @@ class FunctionPool:
 
     def stop(self) -> None:
         self._stopped.set()
-        if self._scaling is not None:
-            self._scaling.join(START_TIMEOUT)
+        for scaling in self._scaling:
+            scaling.join(START_TIMEOUT)
         for worker in self._workers:
             worker.stop()
