@@ -11,7 +11,7 @@ answers for the same request, instead of a round trip through botocore, werkzeug
 Flask for every read. Every call runs as a request of the embedded server
 (:func:`~.in_process.as_request`: the shims' mark, moto's errors as the
 :class:`botocore.exceptions.ClientError` a client gets). Against any other endpoint
-:func:`scheduler_for_runner` gives the ordinary HTTP client. Tests hold each call against
+:meth:`.server.Emulator.internal` gives the ordinary HTTP client. Tests hold each call against
 its HTTP twin (``tests/local/emulator/test_internal_scheduler.py``).
 
 moto methods relied on (moto pinned in ``constraints.txt``):
@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from eventpipe.local.emulator.in_process import as_request
+from eventpipe.local.emulator.in_process import call_as_request
 
 _T = TypeVar("_T")
 _TIMES = ("CreationDate", "LastModificationDate")
@@ -49,9 +49,10 @@ class InternalScheduler:
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.scheduler.models import scheduler_backends
 
-        with as_request(operation):
-            return work(scheduler_backends[str(DEFAULT_ACCOUNT_ID)][self.region])
-        raise AssertionError("unreachable")  # pragma: no cover - as_request re-raises
+        # Looked up on every call: a reset of the emulator replaces the backend.
+        return call_as_request(
+            operation, lambda: work(scheduler_backends[str(DEFAULT_ACCOUNT_ID)][self.region])
+        )
 
     def list_schedules(self, *, NextToken: str | None = None) -> dict[str, Any]:
         """ListSchedules: every group, every state, one page."""
@@ -95,11 +96,3 @@ def _dated(schedule: dict[str, Any], members: tuple[str, ...] | None = None) -> 
         if isinstance(dated.get(key), (int, float)):
             dated[key] = datetime.fromtimestamp(dated[key], UTC)
     return dated
-
-
-def scheduler_for_runner(emulator: Any) -> Any:
-    """The Scheduler the engine's schedule runner reads: the embedded backend in process,
-    or the HTTP client of any other endpoint."""
-    if emulator.embedded:
-        return InternalScheduler(emulator.region)
-    return emulator.client("scheduler")

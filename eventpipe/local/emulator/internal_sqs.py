@@ -15,7 +15,7 @@ the mark the server puts on its requests, moto's errors as a client gets them), 
 shim (FIFO group order and release, queue cost, message origin, sequence numbers)
 applies exactly as to a request. Users' publishes and every
 CLI path keep using the HTTP endpoint; against any other endpoint (``--endpoint-url``)
-:func:`sqs_for_pollers` gives the ordinary HTTP client.
+:meth:`.server.Emulator.internal` gives the ordinary HTTP client.
 
 :class:`InternalSqs` answers the subset of the boto3 SQS client the pollers use, with the
 same keyword arguments, the same response shapes as botocore parses them (strings for
@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from eventpipe.local.emulator.in_process import as_request
+from eventpipe.local.emulator.in_process import call_as_request
 
 _T = TypeVar("_T")
 
@@ -79,12 +79,14 @@ class InternalSqs:
         from moto.sqs.models import sqs_backends
 
         account, name = _queue_of(url)
-        with as_request(operation):
+
+        def checked() -> _T:
             # Looked up on every call: a reset of the emulator replaces the backend.
             backend = sqs_backends[account][self.region]
             backend.get_queue(name)  # QueueDoesNotExist, as over HTTP
             return work(backend, name)
-        raise AssertionError("unreachable")  # pragma: no cover - as_request re-raises
+
+        return call_as_request(operation, checked)
 
     # --- the calls the pollers make ------------------------------------------------------
     def receive_message(
@@ -258,11 +260,3 @@ def _message(message: Any, names: Sequence[str]) -> dict[str, Any]:
     }
     rendered["Attributes"] = {n: values[n] for n in names if values[n] is not None}
     return rendered
-
-
-def sqs_for_pollers(emulator: Any) -> Any:
-    """The SQS the engine's pollers and pipes use: the embedded backend in process, or
-    the HTTP client of any other endpoint."""
-    if emulator.embedded:
-        return InternalSqs(emulator.region)
-    return emulator.client("sqs")

@@ -14,7 +14,7 @@ same request, instead of a round trip through botocore, werkzeug and Flask for e
 invocation's lines. Every call runs as a request of the embedded server
 (:func:`~.in_process.as_request`: the shims' mark, moto's errors as the
 :class:`botocore.exceptions.ClientError` a client gets). Against any other endpoint
-:func:`telemetry_client` gives the ordinary HTTP client. Tests hold each call against its
+:meth:`.server.Emulator.internal` gives the ordinary HTTP client. Tests hold each call against its
 HTTP twin (``tests/local/emulator/test_internal_telemetry.py``).
 
 moto methods relied on (moto pinned in ``constraints.txt``):
@@ -29,24 +29,16 @@ credentials (``moto.core.DEFAULT_ACCOUNT_ID``), as over HTTP.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from eventpipe.local.emulator.in_process import as_request
-
-_T = TypeVar("_T")
+from eventpipe.local.emulator.in_process import call_as_request
 
 
 def _account() -> str:
     from moto.core import DEFAULT_ACCOUNT_ID
 
     return str(DEFAULT_ACCOUNT_ID)
-
-
-def _call(operation: str, work: Callable[[], _T]) -> _T:
-    with as_request(operation):
-        return work()
-    raise AssertionError("unreachable")  # pragma: no cover - as_request re-raises
 
 
 class InternalLogs:
@@ -67,7 +59,7 @@ class InternalLogs:
             self._backend().create_log_group(logGroupName, None, kmsKeyId=None)
             return {}
 
-        return _call("CreateLogGroup", work)
+        return call_as_request("CreateLogGroup", work)
 
     def create_log_stream(self, *, logGroupName: str, logStreamName: str) -> dict[str, Any]:
         """CreateLogStream in an existing group."""
@@ -76,7 +68,7 @@ class InternalLogs:
             self._backend().create_log_stream(logGroupName, logStreamName)
             return {}
 
-        return _call("CreateLogStream", work)
+        return call_as_request("CreateLogStream", work)
 
     def put_log_events(
         self,
@@ -97,7 +89,7 @@ class InternalLogs:
                 answer["rejectedLogEventsInfo"] = rejected
             return answer
 
-        return _call("PutLogEvents", work)
+        return call_as_request("PutLogEvents", work)
 
 
 class InternalCloudWatch:
@@ -120,7 +112,7 @@ class InternalCloudWatch:
             cloudwatch_backends[_account()][self.region].put_metric_data(Namespace, data)
             return {}
 
-        return _call("PutMetricData", work)
+        return call_as_request("PutMetricData", work)
 
 
 def _as_parsed(entry: dict[str, Any]) -> dict[str, Any]:
@@ -131,14 +123,3 @@ def _as_parsed(entry: dict[str, Any]) -> dict[str, Any]:
     if isinstance(stamp, dt.datetime) and stamp.tzinfo is not None:
         parsed["Timestamp"] = stamp.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed
-
-
-def telemetry_client(emulator: Any, service: str) -> Any:
-    """``logs`` or ``cloudwatch`` for the engine's log shipper and EMF publisher: the
-    embedded backend in process, or the HTTP client of any other endpoint."""
-    if emulator.embedded:
-        if service == "logs":
-            return InternalLogs(emulator.region)
-        if service == "cloudwatch":
-            return InternalCloudWatch(emulator.region)
-    return emulator.client(service)

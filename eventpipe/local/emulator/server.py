@@ -52,17 +52,20 @@ class Emulator:
         Pipes, CloudWatch's sampling, Scheduler finding its due schedules): the embedded
         backends in process (:mod:`.internal_sqs`, :mod:`.internal_telemetry`,
         :mod:`.internal_scheduler`), else :meth:`client`."""
-        if service == "sqs":
-            from eventpipe.local.emulator.internal_sqs import sqs_for_pollers
+        if self.embedded:
+            from eventpipe.local.emulator.internal_scheduler import InternalScheduler
+            from eventpipe.local.emulator.internal_sqs import InternalSqs
+            from eventpipe.local.emulator.internal_telemetry import InternalCloudWatch, InternalLogs
 
-            return sqs_for_pollers(self)
-        if service == "scheduler":
-            from eventpipe.local.emulator.internal_scheduler import scheduler_for_runner
-
-            return scheduler_for_runner(self)
-        from eventpipe.local.emulator.internal_telemetry import telemetry_client
-
-        return telemetry_client(self, service)
+            in_process = {
+                "sqs": InternalSqs,
+                "logs": InternalLogs,
+                "cloudwatch": InternalCloudWatch,
+                "scheduler": InternalScheduler,
+            }.get(service)
+            if in_process is not None:
+                return in_process(self.region)
+        return self.client(service)
 
     def environment(self) -> dict[str, str]:
         """Environment variables that point an AWS SDK in a child process at the emulator."""

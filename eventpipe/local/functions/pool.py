@@ -231,9 +231,9 @@ class WorkerProcess:
 class FunctionPool:
     """Up to ``size`` warm workers of one function; ``invoke`` borrows an idle one.
 
-    The first worker starts with :meth:`start`; the others one at a time on demand
-    (:meth:`scale_out`), so a function that never runs two batches at once never pays for
-    a second process.
+    The first worker starts with :meth:`start` (or with the first :meth:`invoke`); the
+    others on demand (:meth:`scale_out`), so a function that never runs two batches at once
+    never pays for a second process.
     """
 
     def __init__(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from eventpipe.local.emulator.internal_scheduler import InternalScheduler, scheduler_for_runner
+from eventpipe.local.emulator.internal_scheduler import InternalScheduler
 from eventpipe.local.emulator.server import Emulator, start_emulator
 
 COMPARED = ("Arn", "Name", "GroupName", "ScheduleExpression", "ScheduleExpressionTimezone",
@@ -47,7 +47,7 @@ def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
 
 def test_schedules_listed_and_read_as_over_http(emulator: Emulator) -> None:
     http = emulator.client("scheduler")
-    internal = scheduler_for_runner(emulator)
+    internal = emulator.internal("scheduler")  # what the schedule runner asks for
     assert isinstance(internal, InternalScheduler)
     group = f"twins-{uuid.uuid4().hex[:8]}"
     http.create_schedule_group(Name=group)
@@ -83,7 +83,7 @@ def test_a_missing_schedule_is_the_same_error_and_a_delete_is_seen_over_http(
     emulator: Emulator,
 ) -> None:
     http = emulator.client("scheduler")
-    internal = scheduler_for_runner(emulator)
+    internal = emulator.internal("scheduler")
     name = f"gone-{uuid.uuid4().hex[:8]}"
     with pytest.raises(ClientError) as inside:
         internal.get_schedule(Name=name)

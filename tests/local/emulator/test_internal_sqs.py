@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from eventpipe.local.emulator.internal_sqs import InternalSqs, sqs_for_pollers
+from eventpipe.local.emulator.internal_sqs import InternalSqs
 from eventpipe.local.emulator.server import Emulator, start_emulator
 
 ALL = {"MessageSystemAttributeNames": ["All"], "MessageAttributeNames": ["All"]}
@@ -40,9 +40,8 @@ def http(emulator: Emulator) -> Any:
 
 @pytest.fixture(scope="module")
 def internal(emulator: Emulator) -> InternalSqs:
-    found = sqs_for_pollers(emulator)
+    found = emulator.internal("sqs")  # what the engine asks for
     assert isinstance(found, InternalSqs)
-    assert isinstance(emulator.internal("sqs"), InternalSqs)  # what the engine asks for
     return found
 
 
@@ -231,7 +230,7 @@ def test_errors_carry_the_code_http_gives(http: Any, internal: InternalSqs) -> N
 
 def test_another_endpoint_gets_the_http_client(emulator: Emulator) -> None:
     other = Emulator(endpoint_url=emulator.endpoint_url, region=emulator.region, embedded=False)
-    assert not isinstance(sqs_for_pollers(other), InternalSqs)
+    assert not isinstance(other.internal("sqs"), InternalSqs)
 
 
 def test_the_embedded_servers_shims_apply_in_process(http: Any, internal: InternalSqs) -> None:

@@ -15,7 +15,6 @@ from botocore.exceptions import ClientError
 from eventpipe.local.emulator.internal_telemetry import (
     InternalCloudWatch,
     InternalLogs,
-    telemetry_client,
 )
 from eventpipe.local.emulator.server import Emulator, start_emulator
 
@@ -34,7 +33,7 @@ def _events(http_logs: Any, group: str, stream: str) -> list[tuple[int, str]]:
 
 def test_log_events_read_back_as_sent_over_http(emulator: Emulator) -> None:
     http = emulator.client("logs")
-    internal = telemetry_client(emulator, "logs")
+    internal = emulator.internal("logs")
     assert isinstance(internal, InternalLogs)
     group = f"/aws/lambda/twin-{uuid.uuid4().hex[:8]}"
     internal.create_log_group(logGroupName=group)
@@ -73,7 +72,7 @@ def test_log_events_read_back_as_sent_over_http(emulator: Emulator) -> None:
 
 def test_metrics_read_back_as_sent_over_http(emulator: Emulator) -> None:
     http = emulator.client("cloudwatch")
-    internal = telemetry_client(emulator, "cloudwatch")
+    internal = emulator.internal("cloudwatch")
     assert isinstance(internal, InternalCloudWatch)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     statistics = {}
@@ -117,5 +116,4 @@ def test_another_endpoint_gets_the_http_clients(emulator: Emulator) -> None:
     assert isinstance(emulator.internal("cloudwatch"), InternalCloudWatch)
     other = Emulator(endpoint_url=emulator.endpoint_url, region=emulator.region, embedded=False)
     assert not isinstance(other.internal("logs"), InternalLogs)
-    assert not isinstance(telemetry_client(other, "logs"), InternalLogs)
-    assert not isinstance(telemetry_client(other, "cloudwatch"), InternalCloudWatch)
+    assert not isinstance(other.internal("cloudwatch"), InternalCloudWatch)
