@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -52,6 +51,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from eventpipe.local.deploy.records import MappingSpec, QueueInfo
 from eventpipe.local.emulator.server import Emulator
+from eventpipe.local.functions.group_turns import GroupTurns, message_groups
 from eventpipe.local.functions.lambda_records import record_reasons, to_record
 from eventpipe.local.functions.mapping_state import MappingState
 from eventpipe.local.functions.pool import FunctionPool, Invocation, WorkerProcess
@@ -101,10 +101,7 @@ class MappingPoller:
         self._slots = threading.Semaphore(self.concurrency)
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._turns: dict[str, deque[int]] = {}
-        self._turn_changed = threading.Condition()
-        self._released = threading.Event()
-        """Set when a batch's deletes are done: its groups may be received again."""
+        self._turns = GroupTurns()
         self._batch_id = 0
         self._backlog = False
         """The last receive came back full: more messages are probably waiting."""
@@ -141,7 +138,7 @@ class MappingPoller:
     def signal_stop(self) -> None:
         """Stop receiving (returns at once; ``stop`` waits)."""
         self._stop.set()
-        self._released.set()
+        self._turns.released.set()
 
     def stop(self) -> None:
         """Stop receiving and wait for the batches in flight to finish."""
@@ -206,8 +203,8 @@ class MappingPoller:
             self._in_flight += 1
             self._batch_id += 1
             batch_id = self._batch_id
-        groups = self._groups_of(batch)
-        self._take_turn(batch_id, groups)
+        groups = message_groups(batch) if self.queue.fifo else set()
+        self._turns.take(batch_id, groups)
         runner = threading.Thread(
             target=self._run, args=(batch, batch_id, groups, worker), daemon=True
         )
@@ -223,45 +220,14 @@ class MappingPoller:
             # wait for the next poll; short polls see it at once. When every group is
             # held by this mapping's own batches, the next poll goes out as one of
             # them ends its turn (cleared before the receive: no release is missed).
-            self._released.clear()
+            self._turns.released.clear()
             batch = receive(self._sqs, self.queue.url, size, 0)
             if not batch:
-                self._released.wait(FIFO_POLL_INTERVAL)
+                self._turns.released.wait(FIFO_POLL_INTERVAL)
         else:
             batch = receive(self._sqs, self.queue.url, size, POLL_WAIT_SECONDS)
         window = self.mapping.batching_window * self.time_scale
         return fill_window(self._sqs, self.queue.url, batch, size, window, self._stop)
-
-    def _groups_of(self, batch: list[dict[str, Any]]) -> set[str]:
-        if not self.queue.fifo:
-            return set()
-        return {(m.get("Attributes") or {}).get("MessageGroupId", "") for m in batch}
-
-    def _take_turn(self, batch_id: int, groups: set[str]) -> None:
-        """Queue ``batch_id`` behind the batches in flight holding any of its groups."""
-        with self._turn_changed:
-            for group in groups:
-                self._turns.setdefault(group, deque()).append(batch_id)
-
-    def _wait_turn(self, batch_id: int, groups: set[str]) -> bool:
-        """Block until ``batch_id`` leads each of its groups; whether it had to wait."""
-        with self._turn_changed:
-
-            def mine() -> bool:
-                return all(self._turns[g][0] == batch_id for g in groups)
-
-            waited = not mine()
-            self._turn_changed.wait_for(mine)
-            return waited
-
-    def _end_turn(self, groups: set[str]) -> None:
-        with self._turn_changed:
-            for group in groups:
-                self._turns[group].popleft()
-                if not self._turns[group]:
-                    del self._turns[group]
-            self._turn_changed.notify_all()
-        self._released.set()
 
     def _run(
         self, batch: list[dict[str, Any]], batch_id: int, groups: set[str], worker: WorkerProcess
@@ -272,7 +238,7 @@ class MappingPoller:
         def end_turn() -> None:  # once: when the deletes are done, or when the batch ends
             if not over:
                 over.append(True)
-                self._end_turn(groups)
+                self._turns.end(groups)
 
         def free() -> None:  # once: when the function returned, or when the batch ends
             if not freed:
@@ -285,7 +251,7 @@ class MappingPoller:
             # runtime's backoff may be 0 s scaled), or once they are deleted, possibly
             # before the batch holding them has finished; the next batch of that group
             # waits here until this one's deletes are done.
-            waited = self._wait_turn(batch_id, groups)
+            waited = self._turns.wait(batch_id, groups)
             self._invoke(batch, worker, end_turn, free, renew=waited)
         except Exception as exc:  # keep polling; the messages reappear after the timeout
             if self._on_error:
